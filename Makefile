@@ -1,0 +1,51 @@
+# make run  - set up .venv, migrate, load the demo catalogue, start web + worker + beat
+# make test - set up .venv with the dev tools and run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PTB_TIMEDELTA := 1
+
+.PHONY: run test lint install install-dev web migrate demo schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py ensure_admin
+
+run: demo
+	@echo "Starting web on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)"
+	$(BIN)/honcho -f Procfile.dev start
+
+web: demo
+	$(BIN)/uvicorn booking_site.asgi:application --host 127.0.0.1 --port 8000
+
+test: install-dev
+	$(BIN)/python -m pytest
+	@if [ -n "$$DATABASE_URL" ] && case "$$DATABASE_URL" in sqlite*) false;; *) true;; esac; then \
+		echo "Second pass: database invariants on SQLite"; \
+		env -u DATABASE_URL $(BIN)/python -m pytest -m both_databases -q; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,90 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TelegramAccount(models.Model):
+    """Anyone who wrote to one of the bots."""
+
+    telegram_id = models.BigIntegerField(_("Telegram id"), unique=True)
+    username = models.CharField(_("username"), max_length=64, blank=True)
+    first_name = models.CharField(_("first name"), max_length=128, blank=True)
+    last_name = models.CharField(_("last name"), max_length=128, blank=True)
+    language_code = models.CharField(_("language"), max_length=16, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    is_manager = models.BooleanField(_("manager"), default=False)
+    is_blocked = models.BooleanField(_("blocked"), default=False)
+    blocked_reason = models.CharField(_("block reason"), max_length=500, blank=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    reminders_enabled = models.BooleanField(_("reminders on"), default=True)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Telegram account")
+        verbose_name_plural = _("Telegram accounts")
+        ordering = ["-last_seen_at", "id"]
+
+    def __str__(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        handle = f"@{self.username}" if self.username else str(self.telegram_id)
+        return f"{name} ({handle})" if name else handle
+
+    @property
+    def language(self) -> str:
+        return "en" if (self.language_code or "").lower().startswith("en") else "ru"
+
+
+class Partner(models.Model):
+    """A partner system calling the REST API. Only a hash of its key is stored."""
+
+    class Scope(models.TextChoices):
+        READ_ITEMS = "read:items", _("Read items and cabinets")
+        READ_AVAILABILITY = "read:availability", _("Read availability and slots")
+        WRITE_BOOKINGS = "write:bookings", _("Create and cancel bookings")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    extra_secret_hash = models.CharField(_("extra secret hash"), max_length=64, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate_limit_per_minute__gte=1),
+                                   name="partner_rate_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+
+class IdempotencyKey(models.Model):
+    """A partner's Idempotency-Key, kept 24 h: the same request gets the same answer."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    resource_type = models.CharField(max_length=20)
+    booking_id = models.BigIntegerField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(default=201)
+    response_body = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["partner", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}:{self.key}"

@@ -1,0 +1,138 @@
+"""People: Telegram accounts, the blocklist, managers and partners' API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Partner, TelegramAccount
+from booking_site.channels import Actor
+from booking_site.errors import BookingError
+
+KEY_PREFIX_LENGTH = 12
+VALID_SCOPES = frozenset(Partner.Scope.values)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def telegram_account_upsert(
+    *,
+    telegram_id: int,
+    now: datetime,
+    username: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language_code: str = "",
+) -> TelegramAccount:
+    """Create or refresh the account of someone who wrote to a bot. Ids in MANAGERS are managers."""
+    account, _created = TelegramAccount.objects.get_or_create(telegram_id=telegram_id)
+    account.username = (username or "")[:64]
+    account.first_name = (first_name or "")[:128]
+    account.last_name = (last_name or "")[:128]
+    account.language_code = (language_code or "")[:16]
+    account.last_seen_at = now
+    if telegram_id in settings.MANAGERS:
+        account.is_manager = True
+    account.save(update_fields=["username", "first_name", "last_name", "language_code", "last_seen_at",
+                                "is_manager"])
+    return account
+
+
+def managers_bootstrap() -> int:
+    """Make every Telegram id in MANAGERS a manager, before they ever write to a bot."""
+    count = 0
+    for telegram_id in settings.MANAGERS:
+        _account, created = TelegramAccount.objects.get_or_create(
+            telegram_id=telegram_id, defaults={"is_manager": True})
+        if not created:
+            TelegramAccount.objects.filter(telegram_id=telegram_id, is_manager=False).update(is_manager=True)
+        count += 1
+    return count
+
+
+def telegram_account_block(*, account: TelegramAccount, actor: Actor, now: datetime, reason: str = ""
+                           ) -> TelegramAccount:
+    if not actor.is_manager:
+        raise BookingError("forbidden")
+    if account.is_manager:
+        raise BookingError("forbidden", "A manager cannot be blocked; remove the manager flag first.")
+    account.is_blocked = True
+    account.blocked_reason = (reason or "")[:500]
+    account.blocked_at = now
+    account.save(update_fields=["is_blocked", "blocked_reason", "blocked_at"])
+    return account
+
+
+def telegram_account_unblock(*, account: TelegramAccount, actor: Actor) -> TelegramAccount:
+    if not actor.is_manager:
+        raise BookingError("forbidden")
+    account.is_blocked = False
+    account.blocked_reason = ""
+    account.blocked_at = None
+    account.save(update_fields=["is_blocked", "blocked_reason", "blocked_at"])
+    return account
+
+
+def partner_create(
+    *,
+    name: str,
+    scopes: Iterable[str],
+    extra_secret: str = "",
+    rate_limit_per_minute: int | None = None,
+) -> tuple[Partner, str]:
+    """A new partner and its key. The key is returned once and only its hash is stored."""
+    scopes = sorted(set(scopes))
+    unknown = set(scopes) - VALID_SCOPES
+    if unknown:
+        raise BookingError("invalid", f"Unknown scopes: {', '.join(sorted(unknown))}. "
+                                      f"Known: {', '.join(sorted(VALID_SCOPES))}.")
+    with transaction.atomic():
+        raw = secrets.token_urlsafe(32)  # 256 bits
+        partner = Partner(
+            name=name.strip(),
+            scopes=scopes,
+            key_prefix=raw[:KEY_PREFIX_LENGTH],
+            key_hash=_digest(raw),
+            extra_secret_hash=_digest(extra_secret) if extra_secret else "",
+            rate_limit_per_minute=rate_limit_per_minute or settings.API_DEFAULT_RATE_LIMIT,
+        )
+        partner.full_clean()
+        partner.save()
+    return partner, raw
+
+
+def partner_rotate_key(*, partner: Partner) -> str:
+    raw = secrets.token_urlsafe(32)
+    partner.key_prefix = raw[:KEY_PREFIX_LENGTH]
+    partner.key_hash = _digest(raw)
+    partner.revoked_at = None
+    partner.save(update_fields=["key_prefix", "key_hash", "revoked_at"])
+    return raw
+
+
+def partner_revoke(*, partner: Partner, now: datetime) -> Partner:
+    partner.is_active = False
+    partner.revoked_at = now
+    partner.save(update_fields=["is_active", "revoked_at"])
+    return partner
+
+
+def partner_authenticate(*, key: str, extra: str | None = None) -> Partner | None:
+    """The active partner owning `key` (and `extra`, when it has an extra secret), else None.
+    Hashes are compared in constant time."""
+    if not key or len(key) < KEY_PREFIX_LENGTH:
+        return None
+    partner = Partner.objects.filter(key_prefix=key[:KEY_PREFIX_LENGTH], is_active=True).first()
+    if partner is None or not hmac.compare_digest(partner.key_hash, _digest(key)):
+        return None
+    if partner.extra_secret_hash and not hmac.compare_digest(partner.extra_secret_hash, _digest(extra or "")):
+        return None
+    return partner

@@ -1,0 +1,101 @@
+"""What equipment and cabinet bookings share: statuses, who asked, the client, who decided, history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from booking_site.channels import Channel
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+
+
+# Only these hold capacity (units, slots).
+HOLDING_STATUSES = (Status.PENDING, Status.APPROVED)
+HOLDING = Q(status__in=HOLDING_STATUSES)
+
+# from -> allowed targets. One table for both kinds of booking.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PENDING: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
+    Status.APPROVED: frozenset({Status.CANCELLED, Status.COMPLETED}),
+    Status.REJECTED: frozenset(),
+    Status.CANCELLED: frozenset(),
+    Status.COMPLETED: frozenset(),
+}
+
+
+class BookingBase(models.Model):
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.BOT)
+    requester = models.ForeignKey(
+        "accounts.TelegramAccount", verbose_name=_("requester"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    partner = models.ForeignKey(
+        "accounts.Partner", verbose_name=_("partner"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    external_booking_id = models.CharField(_("external booking id"), max_length=128, null=True, blank=True)
+    client_name = models.CharField(_("client name"), max_length=200)
+    client_phone = models.CharField(_("client phone"), max_length=32)
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    manager_comment = models.TextField(_("manager comment"), blank=True, max_length=1000)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_holding(self) -> bool:
+        return self.status in HOLDING_STATUSES
+
+    @classmethod
+    def base_constraints(cls, prefix: str) -> list:
+        return [
+            models.UniqueConstraint(
+                fields=["partner", "external_booking_id"],
+                condition=Q(partner__isnull=False, external_booking_id__isnull=False),
+                name=f"{prefix}_external_id_unique_per_partner",
+                violation_error_message=_("This external booking id is already used."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]),
+                name=f"{prefix}_status_valid",
+            ),
+        ]
+
+
+class StatusChangeBase(models.Model):
+    """One row per status change: who, through which channel, when, from -> to, why."""
+
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    actor = models.CharField(_("actor"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status} ({self.actor})"

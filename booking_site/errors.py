@@ -1,0 +1,57 @@
+"""The one domain error. Every interface translates it: HTTP 4xx in the API, a form error or message
+in the admin, a reply in the bots. Messages are user-safe and translatable; `code` is for machines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+# code -> (HTTP status, default message). One table, so every channel says the same thing.
+ERRORS: dict[str, tuple[int, Any]] = {
+    "invalid": (400, _("The request is not valid.")),
+    "not_found": (404, _("Not found.")),
+    "inactive": (409, _("This resource is not available for booking.")),
+    "reserved": (409, _("This item is permanently reserved and cannot be booked here.")),
+    "installed_in_cabinet": (409, _("This item is installed in a cabinet and is booked together with it.")),
+    "date_in_past": (400, _("The date is in the past.")),
+    "too_far_ahead": (400, _("The date is too far in the future.")),
+    "range_too_long": (400, _("The date range is too long.")),
+    "bad_range": (400, _("The end must not be before the start.")),
+    "no_capacity": (409, _("Not enough free units.")),
+    "too_soon": (409, _("It is too late to book this time.")),
+    "closed": (409, _("The cabinet is closed at that time.")),
+    "not_a_slot": (400, _("This time is not a bookable slot.")),
+    "too_long": (400, _("The booking is too long.")),
+    "slot_taken": (409, _("This time is already taken.")),
+    "held": (409, _("Someone is booking this time right now.")),
+    "limit_reached": (409, _("You have reached the limit of active bookings.")),
+    "blocked": (403, _("Booking is not available for your account.")),
+    "forbidden": (403, _("You are not allowed to do this.")),
+    "already_decided": (409, _("This booking has already been decided.")),
+    "bad_transition": (409, _("This booking cannot change to that status.")),
+    "already_started": (409, _("The booking has already started.")),
+    "idempotency_conflict": (409, _("This id was already used with different data.")),
+    "external_id_reused": (409, _("This external booking id was used by a cancelled booking.")),
+    "schedule_conflict": (409, _("The change would strand existing bookings.")),
+    "busy": (409, _("The system is busy, please try again.")),
+}
+
+
+class BookingError(Exception):
+    """A rule refused the request. `message` is safe to show to the person who asked."""
+
+    def __init__(self, code: str, message: Any = None, **details: Any) -> None:
+        if code not in ERRORS:
+            raise ValueError(f"unknown booking error code {code!r}")
+        self.code = code
+        self.message = message if message is not None else ERRORS[code][1]
+        self.details = details
+        super().__init__(str(self.message))
+
+    @property
+    def http_status(self) -> int:
+        return ERRORS[self.code][0]
+
+    def __str__(self) -> str:
+        return str(self.message)

@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from booking_site.outbox.models import Event
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("id", "topic", "resource_type", "booking_id", "channel", "created_at", "processed_at")
+    list_filter = ("topic", "resource_type")

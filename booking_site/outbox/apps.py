@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "booking_site.outbox"
+    label = "outbox"
+    verbose_name = "Outbox"

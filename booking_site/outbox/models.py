@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.Model):
+    """A booking change, recorded in the transaction that made it."""
+
+    class Topic(models.TextChoices):
+        CREATED = "booking.created", _("Created")
+        APPROVED = "booking.approved", _("Approved")
+        REJECTED = "booking.rejected", _("Rejected")
+        CANCELLED = "booking.cancelled", _("Cancelled")
+        COMPLETED = "booking.completed", _("Completed")
+        MOVED = "booking.moved", _("Moved")
+        EXPIRED = "booking.expired", _("Not decided in time")
+        SCHEDULE_CHANGED = "schedule.changed", _("Schedule changed")
+
+    topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices)
+    resource_type = models.CharField(_("resource type"), max_length=20)  # "equipment" | "cabinet"
+    booking_id = models.BigIntegerField(_("booking id"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    processed_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        indexes = [models.Index(fields=["resource_type", "booking_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.topic} {self.resource_type}:{self.booking_id}"

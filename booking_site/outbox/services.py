@@ -1,0 +1,62 @@
+"""Recording and dispatching outbox events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from booking_site.outbox.models import Event
+
+logger = logging.getLogger(__name__)
+
+Consumer = Callable[[list[int]], None]
+_consumers: list[Consumer] = []
+
+
+def register_consumer(consumer: Consumer) -> None:
+    """Called with a list of committed event ids right after the transaction that made them."""
+    if consumer not in _consumers:
+        _consumers.append(consumer)
+
+
+def unregister_consumer(consumer: Consumer) -> None:
+    if consumer in _consumers:
+        _consumers.remove(consumer)
+
+
+def event_record(
+    *,
+    topic: str,
+    resource_type: str,
+    booking_id: int | None,
+    now: datetime,
+    channel: str = "",
+    actor_label: str = "",
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Write an event in the caller's transaction; consumers see it after commit, never before."""
+    event = Event.objects.create(
+        topic=topic,
+        resource_type=resource_type,
+        booking_id=booking_id,
+        channel=channel,
+        actor_label=actor_label,
+        payload=payload or {},
+        created_at=now,
+    )
+    transaction.on_commit(lambda: events_dispatch([event.pk]))
+    return event
+
+
+def events_dispatch(event_ids: list[int]) -> None:
+    """Hand committed events to every consumer. A failing consumer never breaks the booking."""
+    for consumer in list(_consumers):
+        try:
+            consumer(event_ids)
+        except Exception:
+            logger.exception("outbox consumer %s failed for events %s", getattr(consumer, "__name__", consumer),
+                             event_ids)

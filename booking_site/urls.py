@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import path
+
+from booking_site import ops
+
+urlpatterns = [
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
+    path("admin/", admin.site.urls),
+]

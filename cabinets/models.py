@@ -1,0 +1,201 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from booking_site.bookings import BookingBase, StatusChangeBase
+from booking_site.scheduling import GRID_MINUTES
+
+
+class Cabinet(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("capacity (people)"), default=1)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.IntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("cabinet")
+        verbose_name_plural = _("cabinets")
+        ordering = ["sort_order", "id"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="cabinet_capacity_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WeeklySchedule(models.Model):
+    """A cabinet's working hours on one weekday (0 = Monday), or a day off."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="schedules")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    is_day_off = models.BooleanField(_("day off"), default=False)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(_("slot minutes"), default=30)
+    lunch_start = models.TimeField(_("lunch from"), null=True, blank=True)
+    lunch_end = models.TimeField(_("lunch until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("weekly schedule")
+        verbose_name_plural = _("weekly schedule")
+        ordering = ["cabinet", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["cabinet", "weekday"], name="schedule_one_per_weekday"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="schedule_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(is_day_off=True) | Q(opens__isnull=False, closes__isnull=False, opens__lt=F("closes")),
+                name="schedule_opens_before_closes",
+                violation_error_message=_("A working day needs an opening time before its closing time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lunch_start__isnull=True, lunch_end__isnull=True)
+                | Q(lunch_start__isnull=False, lunch_end__isnull=False, lunch_start__lt=F("lunch_end")),
+                name="schedule_lunch_ordered",
+                violation_error_message=_("Lunch needs both a start and a later end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lunch_start__isnull=True) | Q(is_day_off=True)
+                | Q(lunch_start__gte=F("opens"), lunch_end__lte=F("closes")),
+                name="schedule_lunch_within_hours",
+                violation_error_message=_("Lunch must lie within working hours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=GRID_MINUTES, slot_minutes__lte=240),
+                name="schedule_slot_minutes_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.is_day_off:
+            return f"{self.get_weekday_display()}: —"
+        lunch = f" ({self.lunch_start:%H:%M}–{self.lunch_end:%H:%M})" if self.lunch_start else ""
+        return f"{self.get_weekday_display()}: {self.opens:%H:%M}–{self.closes:%H:%M}{lunch}"
+
+
+class Holiday(models.Model):
+    """A clinic-wide day off."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.name}".strip()
+
+
+class Closure(models.Model):
+    """One cabinet closed on a date: all day, or for a time range."""
+
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"), null=True, blank=True)
+    end_time = models.TimeField(_("until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True, end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__isnull=False, start_time__lt=F("end_time")),
+                name="closure_times_ordered",
+                violation_error_message=_("A partial closure needs a start and a later end."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f" {self.start_time:%H:%M}–{self.end_time:%H:%M}" if self.start_time else ""
+        return f"{self.cabinet} {self.date:%d.%m.%Y}{when}"
+
+
+class CabinetBooking(BookingBase):
+    cabinet = models.ForeignKey(Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT,
+                                related_name="bookings")
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("cabinet booking")
+        verbose_name_plural = _("cabinet bookings")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            *BookingBase.base_constraints("cabinetbooking"),
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="cabinetbooking_starts_before_ends"),
+        ]
+        indexes = [models.Index(fields=["cabinet", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.cabinet_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class CabinetOccupancy(models.Model):
+    """One row per GRID_MINUTES piece of time a holding booking occupies.
+
+    The partial unique index on (cabinet, starts_at) is the database's own refusal of an overlap; it works
+    on SQLite and PostgreSQL alike. Rows are deleted when the booking stops holding."""
+
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(CabinetBooking, on_delete=models.CASCADE, related_name="occupancy")
+    starts_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("occupied slot")
+        verbose_name_plural = _("occupied slots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cabinet", "starts_at"], name="cabinet_occupancy_no_overlap",
+                violation_error_message=_("This time is already taken."),
+            ),
+        ]
+
+
+class SlotHold(models.Model):
+    """A Telegram user's temporary claim on slots while they finish the dialog."""
+
+    cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="holds")
+    holder = models.ForeignKey("accounts.TelegramAccount", on_delete=models.CASCADE, related_name="slot_holds")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("slot hold")
+        verbose_name_plural = _("slot holds")
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="slothold_starts_before_ends"),
+            models.UniqueConstraint(fields=["holder"], name="slothold_one_per_holder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cabinet_id} {self.starts_at:%Y-%m-%d %H:%M} until {self.expires_at:%H:%M}"
+
+
+class CabinetBookingStatusChange(StatusChangeBase):
+    booking = models.ForeignKey(CabinetBooking, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")

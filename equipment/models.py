@@ -1,0 +1,82 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from booking_site.bookings import BookingBase, StatusChangeBase
+
+
+class Item(models.Model):
+    """A kind of medical equipment with a number of identical units."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    quantity = models.PositiveIntegerField(_("units"), default=1)
+    sort_order = models.IntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    permanently_reserved = models.BooleanField(
+        _("permanently reserved"), default=False,
+        help_text=_("Hidden from Telegram clients; partners see it flagged and cannot book it."),
+    )
+    cabinet = models.ForeignKey(
+        "cabinets.Cabinet", verbose_name=_("installed in cabinet"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="installed_items",
+        help_text=_("Offered only with this cabinet; whole-day bookings of it are for managers only."),
+    )
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["sort_order", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="item_quantity_not_negative")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EquipmentBooking(BookingBase):
+    """Units of an item for whole days start_date..end_date (inclusive), or, when it belongs to a cabinet
+    booking, only during that booking's window [starts_at, ends_at) on start_date."""
+
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="bookings")
+    units = models.PositiveIntegerField(_("units"), default=1)
+    start_date = models.DateField(_("from"), db_index=True)
+    end_date = models.DateField(_("until"), db_index=True)
+    starts_at = models.DateTimeField(_("window start"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("window end"), null=True, blank=True)
+    cabinet_booking = models.ForeignKey(
+        "cabinets.CabinetBooking", verbose_name=_("cabinet booking"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="equipment_bookings",
+    )
+
+    class Meta:
+        verbose_name = _("equipment booking")
+        verbose_name_plural = _("equipment bookings")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            *BookingBase.base_constraints("equipmentbooking"),
+            models.CheckConstraint(condition=Q(units__gte=1), name="equipmentbooking_units_positive"),
+            models.CheckConstraint(condition=Q(start_date__lte=F("end_date")),
+                                   name="equipmentbooking_start_not_after_end"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False, starts_at__lt=F("ends_at")),
+                name="equipmentbooking_window_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.item_id} {self.start_date}..{self.end_date}"
+
+    @property
+    def is_windowed(self) -> bool:
+        return self.starts_at is not None
+
+
+class EquipmentBookingStatusChange(StatusChangeBase):
+    booking = models.ForeignKey(EquipmentBooking, on_delete=models.CASCADE, related_name="history")
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")

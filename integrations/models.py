@@ -1,0 +1,1 @@
+"""Integration state lives here; the domain apps know nothing of it."""

@@ -1,0 +1,89 @@
+"""The shared cast and clock of the test suite.
+
+Personas: `alice` and `bob` book through Telegram, `manager_account` decides in Telegram, `staff` is a
+manager in the admin, `blocked` is a blocked Telegram user, `partner` calls the API. The clock is frozen at
+`NOW` (Monday 2026-11-23 10:00 in Moscow) unless a test moves it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+MSK = ZoneInfo("Europe/Moscow")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
+
+_REQUIREMENTS = {
+    "postgres": (lambda: settings.IS_POSTGRES, "needs PostgreSQL: set DATABASE_URL=postgres://..."),
+    "redis": (lambda: bool(os.environ.get("REDIS_URL")), "needs Redis: set REDIS_URL=redis://..."),
+    "browser": (lambda: os.path.exists("/usr/bin/chromium"), "needs Debian's chromium at /usr/bin/chromium"),
+}
+
+
+def pytest_runtest_setup(item):
+    """Tests that need PostgreSQL, Redis or Chromium are skipped without them, except in CI, where a
+    missing requirement fails the test: CI must run everything."""
+    for marker, (present, reason) in _REQUIREMENTS.items():
+        if item.get_closest_marker(marker) and not present():
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(f"CI=true but this test {reason}", pytrace=False)
+            pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords and shutil.which("chromium") is None and not os.path.exists(
+            "/usr/bin/chromium"
+        ):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture
+def frozen(time_machine):
+    """Freeze the process clock at NOW, for code paths that read the clock themselves."""
+    time_machine.move_to(NOW, tick=False)
+    return NOW
+
+
+@pytest.fixture
+def alice(db):
+    return factories.TelegramAccountFactory(username="alice", first_name="Алиса", telegram_id=1001)
+
+
+@pytest.fixture
+def bob(db):
+    return factories.TelegramAccountFactory(username="bob", first_name="Боб", telegram_id=1002)
+
+
+@pytest.fixture
+def manager_account(db):
+    return factories.TelegramAccountFactory(username="boss", first_name="Мария", telegram_id=9001,
+                                            is_manager=True)
+
+
+@pytest.fixture
+def blocked(db):
+    return factories.TelegramAccountFactory(username="spammer", telegram_id=6666, is_blocked=True,
+                                            blocked_reason="spam")
+
+
+@pytest.fixture
+def staff(db):
+    return factories.StaffUserFactory(username="manager")
+
+
+@pytest.fixture
+def partner(db):
+    partner, _key = factories.partner_with_key(name="ClinicCRM")
+    return partner
