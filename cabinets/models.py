@@ -153,8 +153,9 @@ class CabinetBooking(BookingBase):
 class CabinetOccupancy(models.Model):
     """One row per GRID_MINUTES piece of time a holding booking occupies.
 
-    The partial unique index on (cabinet, starts_at) is the database's own refusal of an overlap; it works
-    on SQLite and PostgreSQL alike. Rows are deleted when the booking stops holding."""
+    The unique index on (cabinet, starts_at) is the database's own refusal of an overlap; it works on SQLite
+    and PostgreSQL alike. Rows exist only while their booking holds (pending or approved): they are deleted
+    in the same transaction that cancels, rejects or completes it."""
 
     cabinet = models.ForeignKey(Cabinet, on_delete=models.CASCADE, related_name="+")
     booking = models.ForeignKey(CabinetBooking, on_delete=models.CASCADE, related_name="occupancy")
@@ -169,6 +170,9 @@ class CabinetOccupancy(models.Model):
                 violation_error_message=_("This time is already taken."),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.cabinet_id} {self.starts_at:%Y-%m-%d %H:%M} (booking {self.booking_id})"
 
 
 class SlotHold(models.Model):
