@@ -1,0 +1,76 @@
+"""Partners retry. A create repeated with the same external_booking_id, or the same Idempotency-Key within
+24 hours, and the same payload gets the original booking back; a different payload, or an id that belongs
+to a cancelled booking, is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import IdempotencyKey
+from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.errors import BookingError
+
+
+def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def partner_replay(
+    *,
+    partner,
+    model,
+    resource_type: str,
+    external_booking_id: str,
+    idempotency_key: str | None,
+    fingerprint: dict[str, Any],
+    fingerprint_of,
+    now: datetime,
+):
+    """The booking this request repeats, or None when it is new. Runs after the resource is locked."""
+    if idempotency_key:
+        record = IdempotencyKey.objects.filter(partner=partner, key=idempotency_key).first()
+        if record is not None and record.created_at < now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS):
+            record.delete()
+            record = None
+        if record is not None:
+            if record.resource_type != resource_type or record.request_hash != fingerprint_hash(fingerprint):
+                raise BookingError(
+                    "idempotency_conflict",
+                    _("This Idempotency-Key was already used with a different request."),
+                    idempotency_key=idempotency_key,
+                )
+            booking = model.objects.filter(pk=record.booking_id).first()
+            if booking is not None:
+                return booking
+    existing = model.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
+    if existing is None:
+        return None
+    if existing.status not in HOLDING_STATUSES and existing.status != Status.COMPLETED:
+        raise BookingError(
+            "external_id_reused",
+            _("External booking id %(id)s belongs to a %(status)s booking and cannot be used again.")
+            % {"id": external_booking_id, "status": Status(existing.status).label.lower()},
+            external_booking_id=external_booking_id, booking_id=existing.pk,
+        )
+    if fingerprint_of(existing) != fingerprint:
+        raise BookingError(
+            "idempotency_conflict",
+            _("External booking id %(id)s was already used with different data.") % {"id": external_booking_id},
+            external_booking_id=external_booking_id, booking_id=existing.pk,
+        )
+    return existing
+
+
+def partner_remember(*, partner, idempotency_key: str | None, resource_type: str, booking, fingerprint: dict,
+                     now: datetime) -> None:
+    if idempotency_key:
+        IdempotencyKey.objects.create(
+            partner=partner, key=idempotency_key, request_hash=fingerprint_hash(fingerprint),
+            resource_type=resource_type, booking_id=booking.pk, response_status=201, created_at=now,
+        )

@@ -1,0 +1,139 @@
+"""Status changes of any booking: the transition table, the history row, the outbox event, the metric.
+Equipment and cabinet services call these inside their own transactions, after locking the booking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from booking_site import metrics
+from booking_site.bookings import TRANSITIONS, Status
+from booking_site.channels import Actor
+from booking_site.errors import BookingError
+from booking_site.outbox.models import Event
+from booking_site.outbox.services import event_record
+
+TOPICS = {
+    Status.APPROVED: Event.Topic.APPROVED,
+    Status.REJECTED: Event.Topic.REJECTED,
+    Status.CANCELLED: Event.Topic.CANCELLED,
+    Status.COMPLETED: Event.Topic.COMPLETED,
+}
+REASON_NOT_DECIDED = "not decided in time"
+
+
+def booking_created(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime) -> None:
+    booking.history.create(from_status="", to_status=booking.status, channel=channel, actor=actor.label, at=now)
+    event_record(topic=Event.Topic.CREATED, resource_type=resource_type, booking_id=booking.pk, now=now,
+                 channel=channel, actor_label=actor.label, payload={"status": booking.status})
+    transaction.on_commit(lambda: metrics.BOOKINGS_CREATED.labels(resource_type, channel).inc())
+
+
+def booking_transition(
+    *,
+    booking,
+    to_status: str,
+    resource_type: str,
+    actor: Actor,
+    channel: str,
+    now: datetime,
+    reason: str = "",
+    topic: str | None = None,
+    notify: bool = True,
+) -> None:
+    """Move a locked booking to `to_status`, or refuse with a message that says why."""
+    from_status = booking.status
+    if to_status not in TRANSITIONS[from_status]:
+        if to_status in (Status.APPROVED, Status.REJECTED) and from_status != Status.PENDING:
+            raise BookingError(
+                "already_decided",
+                _("Booking #%(id)s is already %(status)s (%(by)s).") % {
+                    "id": booking.pk, "status": Status(from_status).label.lower(),
+                    "by": booking.decided_by or _("no one")},
+                status=from_status, decided_by=booking.decided_by,
+            )
+        raise BookingError(
+            "bad_transition",
+            _("Booking #%(id)s is %(status)s and cannot become %(target)s.") % {
+                "id": booking.pk, "status": Status(from_status).label.lower(),
+                "target": Status(to_status).label.lower()},
+            status=from_status,
+        )
+    booking.status = to_status
+    booking.updated_at = now
+    fields = ["status", "updated_at"]
+    if to_status in (Status.APPROVED, Status.REJECTED):
+        booking.decided_by = actor.label
+        booking.decided_at = now
+        fields += ["decided_by", "decided_at"]
+    if reason:
+        booking.status_reason = reason[:500]
+        fields.append("status_reason")
+    booking.save(update_fields=fields)
+    booking.history.create(from_status=from_status, to_status=to_status, channel=channel, actor=actor.label,
+                           reason=reason[:500], at=now)
+    event_record(topic=topic or TOPICS[to_status], resource_type=resource_type, booking_id=booking.pk, now=now,
+                 channel=channel, actor_label=actor.label,
+                 payload={"from": from_status, "to": to_status, "reason": reason[:500], "notify": notify})
+    transaction.on_commit(
+        lambda: metrics.BOOKING_STATUS_CHANGES.labels(resource_type, to_status, channel).inc())
+
+
+def booking_moved(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime, before: dict) -> None:
+    booking.history.create(from_status=booking.status, to_status=booking.status, channel=channel,
+                           actor=actor.label, reason="moved", at=now)
+    event_record(topic=Event.Topic.MOVED, resource_type=resource_type, booking_id=booking.pk, now=now,
+                 channel=channel, actor_label=actor.label, payload={"before": before})
+
+
+def check_can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> None:
+    """Owners cancel their own bookings before they start; managers and the owning partner any time."""
+    if actor.is_manager:
+        return
+    if actor.partner is not None:
+        if booking.partner_id != actor.partner.pk:
+            raise BookingError("not_found")
+        return
+    if actor.account is None or booking.requester_id != actor.account.pk:
+        raise BookingError("forbidden", _("You can cancel only your own bookings."))
+    if starts_at <= now:
+        raise BookingError("already_started", _("A booking that has started cannot be cancelled."))
+
+
+def check_can_decide(actor: Actor) -> None:
+    if not actor.is_manager:
+        raise BookingError("forbidden", _("Only managers can approve or reject bookings."))
+
+
+def check_requester(*, actor: Actor, holding_count) -> None:
+    """Blocked accounts cannot book; non-manager Telegram users are limited per kind of booking."""
+    from django.conf import settings
+
+    account = actor.account
+    if account is None:
+        return
+    if account.is_blocked:
+        raise BookingError("blocked", _("Your account is blocked, so you cannot book. Please contact a manager."))
+    limit = settings.MAX_ACTIVE_BOOKINGS_PER_USER
+    if limit and not account.is_manager and holding_count() >= limit:
+        raise BookingError(
+            "limit_reached",
+            _("You already have %(n)s active bookings, the most allowed. Cancel one or contact a manager.")
+            % {"n": limit},
+            limit=limit,
+        )
+
+
+def initial_status(actor: Actor) -> str:
+    """Clients' requests wait for a manager; managers', staff's and partners' bookings are approved at once."""
+    return Status.APPROVED if (actor.is_manager or actor.partner is not None) else Status.PENDING
+
+
+def owner_fields(actor: Actor) -> dict:
+    return {
+        "requester": actor.account,
+        "partner": actor.partner,
+        "created_by": actor.user,
+    }

@@ -1,0 +1,48 @@
+"""Locks for check-and-write. Every booking service locks the rows of what it books (an item, a cabinet)
+before it checks availability, inside the transaction that writes. On PostgreSQL this is SELECT ... FOR
+UPDATE with a lock timeout; on SQLite the IMMEDIATE transaction already holds the database write lock.
+
+Locks are taken in primary-key order so that two transactions never wait for each other in a circle."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from booking_site.errors import BookingError
+
+# Test-only switches. `enabled = False` proves the concurrency tests can see a race; `pause_after_check`
+# widens the window between the availability check and the write, as a slow request would.
+enabled = True
+pause_after_check = 0.0
+
+
+def lock(model, pks) -> dict:
+    """Lock the rows of `model` with these primary keys (sorted) and return them by pk."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock() must run inside transaction.atomic()")
+    pks = sorted(set(pks))
+    if not enabled:
+        return model.objects.in_bulk(pks)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS}s"])
+    try:
+        rows = list(model.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    except DatabaseError as exc:  # lock timeout or deadlock: the other request wins, this one may retry
+        if "lock" in str(exc).lower() or "deadlock" in str(exc).lower():
+            raise BookingError("busy") from exc
+        raise
+    return {row.pk: row for row in rows}
+
+
+def after_check() -> None:
+    if pause_after_check:
+        time.sleep(pause_after_check)
+
+
+def require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("this service must run inside transaction.atomic()")

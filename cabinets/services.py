@@ -1,0 +1,588 @@
+"""Cabinet bookings, slot holds and schedule changes: the only place their rules live.
+
+Every check-and-write locks the cabinet row first, inside one transaction; the occupancy table's unique
+index (and on PostgreSQL an exclusion constraint) refuses an overlap even if a check were skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from booking_site import locking
+from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.channels import Actor, Channel
+from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
+from booking_site.errors import BookingError
+from booking_site.idempotency import partner_remember, partner_replay
+from booking_site.lifecycle import (
+    REASON_NOT_DECIDED,
+    booking_created,
+    booking_moved,
+    booking_transition,
+    check_can_cancel,
+    check_can_decide,
+    check_requester,
+    initial_status,
+    owner_fields,
+)
+from booking_site.outbox.models import Event
+from booking_site.outbox.services import event_record
+from booking_site.scheduling import DayWindow, day_slots, grid_points, slot_run
+from cabinets.availability import CabinetDay, cabinet_day, clinic_zone
+from cabinets.models import (
+    Cabinet,
+    CabinetBooking,
+    CabinetOccupancy,
+    Closure,
+    Holiday,
+    SlotHold,
+    WeeklySchedule,
+)
+from equipment.availability import items_free_in_window
+from equipment.models import EquipmentBooking, Item
+from equipment.services import equipment_follow_cabinet, equipment_window_reserve
+
+RESOURCE = "cabinet"
+REASON_SCHEDULE_CHANGED = "the schedule changed"
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment, clinic_zone())
+
+
+def _hhmm(moment: datetime) -> str:
+    return _local(moment).strftime("%H:%M")
+
+
+def _when(moment: datetime) -> str:
+    return f"{date_format(_local(moment).date(), 'd.m.Y')} {_hhmm(moment)}"
+
+
+def _check_lead_time(*, starts_at: datetime, now: datetime) -> None:
+    if starts_at < now:
+        raise BookingError("date_in_past", _("This time has already passed."))
+    minimum = settings.CABINET_MIN_ADVANCE_MINUTES
+    if starts_at < now + timedelta(minutes=minimum):
+        raise BookingError("too_soon", _("Too close to the start: book at least %(n)s minutes ahead.")
+                           % {"n": minimum}, min_advance_minutes=minimum)
+    maximum = settings.CABINET_MAX_ADVANCE_DAYS
+    if starts_at > now + timedelta(days=maximum):
+        raise BookingError("too_far_ahead", _("Too far ahead: cabinets can be booked up to %(n)s days ahead.")
+                           % {"n": maximum}, max_advance_days=maximum)
+
+
+def _check_request(
+    *,
+    cabinet: Cabinet,
+    starts_at: datetime,
+    duration_minutes: int,
+    now: datetime,
+    holder_id: int | None,
+    exclude_booking_ids: Sequence[int] = (),
+) -> CabinetDay:
+    """All the cabinet rules for one request: active, lead time, schedule, consecutive slots, free."""
+    if timezone.is_naive(starts_at):
+        raise BookingError("invalid", _("The start time needs a time zone."), field="starts_at")
+    if not cabinet.is_active:
+        raise BookingError("inactive", _("%(cabinet)s is not available for booking.") % {"cabinet": cabinet.name})
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or duration_minutes <= 0:
+        raise BookingError("invalid", _("The duration must be a positive number of minutes."),
+                           field="duration_minutes")
+    _check_lead_time(starts_at=starts_at, now=now)
+    day = cabinet_day(cabinet=cabinet, day=_local(starts_at).date(), now=now, holder_id=holder_id,
+                      exclude_booking_ids=exclude_booking_ids)
+    if day.closed_reason:
+        raise BookingError("closed", _("%(cabinet)s is closed on %(day)s (%(reason)s).") % {
+            "cabinet": cabinet.name, "day": date_format(day.date, "d.m.Y"), "reason": day.closed_reason},
+            reason=day.closed_reason)
+    step = day.window.slot_minutes
+    longest = step * settings.CABINET_MAX_SLOTS
+    if duration_minutes % step:
+        raise BookingError("not_a_slot", _("The duration must be a multiple of %(n)s minutes.") % {"n": step},
+                           slot_minutes=step)
+    if duration_minutes > longest:
+        raise BookingError("too_long", _("A booking can last at most %(n)s minutes.") % {"n": longest},
+                           max_minutes=longest)
+    if not any(slot.start == starts_at for slot in day.grid):
+        raise BookingError("not_a_slot", _("%(time)s is not the start of a slot in %(cabinet)s.") % {
+            "time": _hhmm(starts_at), "cabinet": cabinet.name})
+    run = slot_run(day.grid, starts_at, duration_minutes)
+    if run is None:
+        start_slot = day.slot_at(starts_at)
+        fits = [d for d in (start_slot.durations if start_slot else [])]
+        raise BookingError(
+            "too_long",
+            _("From %(time)s the cabinet is free for at most %(n)s minutes (lunch, a closure or closing time "
+              "follows).") % {"time": _hhmm(starts_at), "n": max(fits) if fits else 0},
+            durations=fits,
+        )
+    for interval in run:
+        state = day.slot_at(interval.start).state
+        if state == "taken":
+            raise BookingError("slot_taken", _("%(time)s in %(cabinet)s is already taken.") % {
+                "time": _hhmm(interval.start), "cabinet": cabinet.name}, slot=interval.start.isoformat())
+        if state == "held":
+            raise BookingError("held", _("%(time)s in %(cabinet)s is being booked by someone else right now.") % {
+                "time": _hhmm(interval.start), "cabinet": cabinet.name}, slot=interval.start.isoformat())
+    return day
+
+
+def _lock_cabinet(cabinet_id: int) -> Cabinet:
+    cabinet = locking.lock(Cabinet, [cabinet_id]).get(cabinet_id)
+    if cabinet is None:
+        raise BookingError("not_found", _("This cabinet does not exist."))
+    return cabinet
+
+
+def _occupy(booking: CabinetBooking) -> None:
+    """Write the occupancy rows; the unique index turns a lost race into a clear 'taken'."""
+    rows = [CabinetOccupancy(cabinet_id=booking.cabinet_id, booking=booking, starts_at=point)
+            for point in grid_points(booking.starts_at, booking.ends_at)]
+    try:
+        with transaction.atomic():
+            CabinetOccupancy.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise BookingError("slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {
+            "cabinet": booking.cabinet.name}) from exc
+
+
+def _release(booking: CabinetBooking) -> None:
+    CabinetOccupancy.objects.filter(booking=booking).delete()
+
+
+# --- Slot holds -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def slot_hold_take(
+    *, cabinet: Cabinet, starts_at: datetime, account, now: datetime, duration_minutes: int | None = None
+) -> SlotHold:
+    """Hold slots for a Telegram user while they finish the dialog: nobody else can take them until the
+    hold expires (SLOT_HOLD_MINUTES) or becomes a booking. A user has one hold; taking another moves it."""
+    check_requester(actor=Actor.telegram(account), holding_count=lambda: 0)
+    cabinet = _lock_cabinet(cabinet.pk)
+    if duration_minutes is None:
+        schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=_local(starts_at).weekday()).first()
+        duration_minutes = schedule.slot_minutes if schedule else 30
+    _check_request(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now,
+                   holder_id=account.pk)
+    locking.after_check()
+    SlotHold.objects.filter(holder=account).delete()
+    return SlotHold.objects.create(
+        cabinet=cabinet, holder=account, starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        expires_at=now + timedelta(minutes=settings.SLOT_HOLD_MINUTES), created_at=now,
+    )
+
+
+def slot_hold_release(*, account) -> int:
+    deleted, _ = SlotHold.objects.filter(holder=account).delete()
+    return deleted
+
+
+# --- Bookings -------------------------------------------------------------------------------------
+
+
+def _holding_count(account, now: datetime) -> int:
+    return CabinetBooking.objects.filter(requester=account, status__in=HOLDING_STATUSES, ends_at__gt=now).count()
+
+
+@transaction.atomic
+def cabinet_booking_create(
+    *,
+    cabinet: Cabinet,
+    starts_at: datetime,
+    duration_minutes: int,
+    client_name: str,
+    client_phone: str,
+    actor: Actor,
+    channel: str,
+    now: datetime,
+    equipment: Sequence[tuple[Item, int]] = (),
+    comment: str = "",
+    external_booking_id: str | None = None,
+) -> CabinetBooking:
+    """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
+    neither. The requester's own slot hold, if any, becomes this booking."""
+    check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
+    name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    cabinet = _lock_cabinet(cabinet.pk)
+    holder_id = actor.account.pk if actor.account is not None else None
+    _check_request(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now,
+                   holder_id=holder_id)
+    locking.after_check()
+    status = initial_status(actor)
+    booking = CabinetBooking(
+        cabinet=cabinet, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=duration_minutes),
+        status=status, channel=channel, client_name=name, client_phone=phone, comment=comment,
+        external_booking_id=external_booking_id or None, created_at=now, updated_at=now,
+        decided_by=actor.label if status == Status.APPROVED else "",
+        decided_at=now if status == Status.APPROVED else None,
+        **owner_fields(actor),
+    )
+    booking.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:  # PostgreSQL's exclusion constraint: someone else won the race
+        raise BookingError("slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {
+            "cabinet": cabinet.name}) from exc
+    _occupy(booking)
+    equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
+    if holder_id is not None:
+        SlotHold.objects.filter(holder_id=holder_id).delete()
+    booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
+    return booking
+
+
+def partner_fingerprint(*, cabinet_id: int, starts_at: datetime, duration_minutes: int,
+                        equipment: Sequence[tuple[int, int]], client_name: str, client_phone: str,
+                        comment: str) -> dict:
+    return {"cabinet_id": cabinet_id, "starts_at": starts_at.astimezone(clinic_zone()).isoformat(),
+            "duration_minutes": duration_minutes, "equipment": sorted([list(line) for line in equipment]),
+            "client_name": client_name, "client_phone": client_phone, "comment": comment}
+
+
+def _fingerprint_of(booking: CabinetBooking) -> dict:
+    lines = [(b.item_id, b.units) for b in booking.equipment_bookings.all()]
+    return partner_fingerprint(cabinet_id=booking.cabinet_id, starts_at=booking.starts_at,
+                               duration_minutes=booking.duration_minutes, equipment=lines,
+                               client_name=booking.client_name, client_phone=booking.client_phone,
+                               comment=booking.comment)
+
+
+@transaction.atomic
+def cabinet_booking_create_for_partner(
+    *,
+    partner,
+    external_booking_id: str,
+    cabinet: Cabinet,
+    starts_at: datetime,
+    duration_minutes: int,
+    client_name: str,
+    client_phone: str,
+    now: datetime,
+    equipment: Sequence[tuple[Item, int]] = (),
+    comment: str = "",
+    idempotency_key: str | None = None,
+) -> tuple[CabinetBooking, bool]:
+    """A partner's cabinet booking, approved at once; (booking, replayed) as for equipment."""
+    external_booking_id = (external_booking_id or "").strip()
+    if not external_booking_id:
+        raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
+    name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    merged: dict[int, int] = {}
+    for item, units in equipment:
+        merged[item.pk] = merged.get(item.pk, 0) + units
+    fingerprint = partner_fingerprint(cabinet_id=cabinet.pk, starts_at=starts_at, duration_minutes=duration_minutes,
+                                      equipment=list(merged.items()), client_name=name, client_phone=phone,
+                                      comment=comment)
+    _lock_cabinet(cabinet.pk)
+    existing = partner_replay(
+        partner=partner, model=CabinetBooking, resource_type=RESOURCE, external_booking_id=external_booking_id,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, fingerprint_of=_fingerprint_of, now=now,
+    )
+    if existing is not None:
+        return existing, True
+    booking = cabinet_booking_create(
+        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, client_name=name,
+        client_phone=phone, comment=comment, equipment=equipment, actor=Actor.for_partner(partner),
+        channel=Channel.API, now=now, external_booking_id=external_booking_id,
+    )
+    partner_remember(partner=partner, idempotency_key=idempotency_key, resource_type=RESOURCE, booking=booking,
+                     fingerprint=fingerprint, now=now)
+    return booking, False
+
+
+def _locked(booking: CabinetBooking) -> CabinetBooking:
+    locked = locking.lock(CabinetBooking, [booking.pk]).get(booking.pk)
+    if locked is None:
+        raise BookingError("not_found", _("This booking does not exist."))
+    return locked
+
+
+def _change_status(*, booking: CabinetBooking, to_status: str, actor: Actor, now: datetime, channel: str,
+                   reason: str = "", topic: str | None = None, notify: bool = True) -> CabinetBooking:
+    booking_transition(booking=booking, to_status=to_status, resource_type=RESOURCE, actor=actor, channel=channel,
+                       now=now, reason=reason, topic=topic, notify=notify)
+    equipment_follow_cabinet(cabinet_booking=booking, to_status=to_status, actor=actor, now=now, reason=reason)
+    if to_status not in HOLDING_STATUSES:
+        _release(booking)
+    return booking
+
+
+@transaction.atomic
+def cabinet_booking_approve(*, booking: CabinetBooking, actor: Actor, now: datetime,
+                            channel: str = Channel.ADMIN) -> CabinetBooking:
+    check_can_decide(actor)
+    return _change_status(booking=_locked(booking), to_status=Status.APPROVED, actor=actor, now=now,
+                          channel=channel)
+
+
+@transaction.atomic
+def cabinet_booking_reject(*, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "",
+                           channel: str = Channel.ADMIN) -> CabinetBooking:
+    check_can_decide(actor)
+    return _change_status(booking=_locked(booking), to_status=Status.REJECTED, actor=actor, now=now,
+                          channel=channel, reason=reason)
+
+
+@transaction.atomic
+def cabinet_booking_cancel(*, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "",
+                           channel: str = Channel.ADMIN) -> CabinetBooking:
+    """Owner (before the start), owning partner or manager. Frees the slots and the equipment at once."""
+    booking = _locked(booking)
+    check_can_cancel(booking=booking, actor=actor, starts_at=booking.starts_at, now=now)
+    return _change_status(booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel,
+                          reason=reason)
+
+
+@transaction.atomic
+def cabinet_booking_move(
+    *,
+    booking: CabinetBooking,
+    actor: Actor,
+    now: datetime,
+    cabinet: Cabinet | None = None,
+    starts_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    channel: str = Channel.ADMIN,
+) -> CabinetBooking:
+    """Another cabinet, start or duration, with the same checks as a new booking; attached equipment moves
+    with it and must be free in the new window."""
+    if not actor.is_manager:
+        raise BookingError("forbidden", _("Only managers can move bookings."))
+    booking = _locked(booking)
+    if not booking.is_holding:
+        raise BookingError("bad_transition", _("Only pending or approved bookings can be moved."))
+    target_id = cabinet.pk if cabinet is not None else booking.cabinet_id
+    locking.lock(Cabinet, {booking.cabinet_id, target_id})
+    target = Cabinet.objects.get(pk=target_id)
+    new_start = starts_at or booking.starts_at
+    minutes = duration_minutes or booking.duration_minutes
+    _check_request(cabinet=target, starts_at=new_start, duration_minutes=minutes, now=now, holder_id=None,
+                   exclude_booking_ids=[booking.pk])
+    new_end = new_start + timedelta(minutes=minutes)
+    attached = list(booking.equipment_bookings.filter(status__in=HOLDING_STATUSES).select_related("item"))
+    if attached:
+        items = locking.lock(Item, [b.item_id for b in attached])
+        free = items_free_in_window(items=items.values(), starts_at=new_start, ends_at=new_end,
+                                    exclude_booking_ids=[b.pk for b in attached])
+        needed: dict[int, int] = {}
+        for line in attached:
+            needed[line.item_id] = needed.get(line.item_id, 0) + line.units
+        for item_id, units in needed.items():
+            if free[item_id] < units:
+                raise BookingError("no_capacity", _("%(item)s is not free at the new time.") % {
+                    "item": items[item_id].name}, item_id=item_id)
+    locking.after_check()
+    before = {"cabinet_id": booking.cabinet_id, "starts_at": booking.starts_at.isoformat(),
+              "ends_at": booking.ends_at.isoformat()}
+    _release(booking)
+    booking.cabinet, booking.starts_at, booking.ends_at, booking.updated_at = target, new_start, new_end, now
+    try:
+        with transaction.atomic():
+            booking.save(update_fields=["cabinet", "starts_at", "ends_at", "updated_at"])
+    except IntegrityError as exc:
+        raise BookingError("slot_taken", _("This time was just taken by someone else.")) from exc
+    _occupy(booking)
+    day = _local(new_start).date()
+    last_day = _local(new_end - timedelta(microseconds=1)).date()
+    EquipmentBooking.objects.filter(pk__in=[b.pk for b in attached]).update(
+        starts_at=new_start, ends_at=new_end, start_date=day, end_date=last_day, updated_at=now)
+    booking_moved(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, before=before)
+    return booking
+
+
+# --- Sweeps ---------------------------------------------------------------------------------------
+
+
+def _sweep(queryset, *, to_status: str, now: datetime, reason: str = "", topic: str | None = None,
+           notify: bool, batch: int) -> int:
+    done = 0
+    for pk in list(queryset.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            booking = queryset.select_for_update().filter(pk=pk).first()
+            if booking is None:
+                continue
+            _change_status(booking=booking, to_status=to_status, actor=Actor.system(), now=now,
+                           channel=Channel.SYSTEM, reason=reason, topic=topic, notify=notify)
+            done += 1
+    return done
+
+
+def cabinet_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
+    """Approved bookings whose end has passed become completed."""
+    ended = CabinetBooking.objects.filter(status=Status.APPROVED, ends_at__lte=now)
+    return _sweep(ended, to_status=Status.COMPLETED, now=now, notify=False, batch=batch)
+
+
+def cabinet_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
+    """Pending bookings whose start has passed without a decision are cancelled."""
+    undecided = CabinetBooking.objects.filter(status=Status.PENDING, starts_at__lte=now)
+    return _sweep(undecided, to_status=Status.CANCELLED, now=now, reason=REASON_NOT_DECIDED,
+                  topic=Event.Topic.EXPIRED, notify=True, batch=batch)
+
+
+def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
+    since = now - timedelta(days=past_days)
+    return (CabinetBooking.objects.filter(requester=account, ends_at__gte=since)
+            .select_related("cabinet").prefetch_related("equipment_bookings__item").order_by("-starts_at", "-id"))
+
+
+# --- Schedule changes ------------------------------------------------------------------------------
+
+
+def _fits(booking: CabinetBooking, window: DayWindow | None, closures=()) -> bool:
+    if window is None:
+        return False
+    local_start = _local(booking.starts_at)
+    grid = day_slots(local_start.date(), window, clinic_zone(), closures)
+    return slot_run(grid, booking.starts_at, booking.duration_minutes) is not None
+
+
+def _resolve_stranded(*, stranded: list[CabinetBooking], actor: Actor, now: datetime, cancel_affected: bool,
+                      what: str) -> list[CabinetBooking]:
+    """Refuse the change while it would strand bookings, unless the manager chose to cancel them (each
+    client is told why through the usual cancellation notice)."""
+    if not stranded:
+        return []
+    if not cancel_affected:
+        listed = "; ".join(f"#{b.pk} {b.cabinet.name} {_when(b.starts_at)}" for b in stranded[:20])
+        raise BookingError(
+            "schedule_conflict",
+            _("%(what)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or choose to cancel "
+              "and notify.") % {"what": what, "n": len(stranded), "list": listed},
+            bookings=[b.pk for b in stranded],
+        )
+    for booking in stranded:
+        _change_status(booking=_locked(booking), to_status=Status.CANCELLED, actor=actor, now=now,
+                       channel=Channel.ADMIN, reason=REASON_SCHEDULE_CHANGED)
+    return stranded
+
+
+def _future_holding(cabinet_ids=None, day: date | None = None, *, now: datetime):
+    query = CabinetBooking.objects.filter(status__in=HOLDING_STATUSES, ends_at__gt=now).select_related("cabinet")
+    if cabinet_ids is not None:
+        query = query.filter(cabinet_id__in=cabinet_ids)
+    if day is not None:
+        start = datetime.combine(day, time(0), tzinfo=clinic_zone())
+        query = query.filter(starts_at__lt=start + timedelta(days=1), ends_at__gt=start)
+    return query.order_by("starts_at")
+
+
+def _require_manager(actor: Actor) -> None:
+    if not actor.is_manager:
+        raise BookingError("forbidden", _("Only managers can change schedules."))
+
+
+@transaction.atomic
+def weekly_schedule_save(
+    *,
+    cabinet: Cabinet,
+    weekday: int,
+    actor: Actor,
+    now: datetime,
+    is_day_off: bool = False,
+    opens: time | None = None,
+    closes: time | None = None,
+    slot_minutes: int = 30,
+    lunch_start: time | None = None,
+    lunch_end: time | None = None,
+    cancel_affected: bool = False,
+) -> WeeklySchedule:
+    _require_manager(actor)
+    cabinet = _lock_cabinet(cabinet.pk)
+    schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=weekday).first() or WeeklySchedule(
+        cabinet=cabinet, weekday=weekday)
+    schedule.is_day_off = is_day_off
+    schedule.opens, schedule.closes = (None, None) if is_day_off else (opens, closes)
+    schedule.slot_minutes = slot_minutes
+    schedule.lunch_start, schedule.lunch_end = (None, None) if is_day_off else (lunch_start, lunch_end)
+    _validate(schedule)
+    window = None if is_day_off else DayWindow(opens=opens, closes=closes, slot_minutes=slot_minutes,
+                                               lunch_start=lunch_start, lunch_end=lunch_end)
+    stranded = [b for b in _future_holding([cabinet.pk], now=now)
+                if _local(b.starts_at).weekday() == weekday and not _fits(b, window, _closures_of(b))]
+    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
+                      what=_("The new hours"))
+    schedule.save()
+    _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "weekday": weekday})
+    return schedule
+
+
+def _closures_of(booking: CabinetBooking):
+    return [(c.start_time, c.end_time) for c in Closure.objects.filter(
+        cabinet_id=booking.cabinet_id, date=_local(booking.starts_at).date())]
+
+
+def _validate(instance) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        messages = "; ".join(str(m) for m in exc.messages)
+        raise BookingError("invalid", messages, fields=sorted(getattr(exc, "message_dict", {}) or {})) from exc
+
+
+@transaction.atomic
+def holiday_save(*, day: date, name: str, actor: Actor, now: datetime, cancel_affected: bool = False) -> Holiday:
+    """A clinic-wide day off: every cabinet closes on that date."""
+    _require_manager(actor)
+    holiday = Holiday.objects.filter(date=day).first() or Holiday(date=day)
+    holiday.name = name
+    _validate(holiday)
+    cabinets = sorted(Cabinet.objects.values_list("pk", flat=True))
+    locking.lock(Cabinet, cabinets)
+    stranded = list(_future_holding(None, day, now=now))
+    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
+                      what=_("The holiday on %(day)s") % {"day": date_format(day, "d.m.Y")})
+    holiday.save()
+    _schedule_changed(actor=actor, now=now, payload={"holiday": day.isoformat()})
+    return holiday
+
+
+@transaction.atomic
+def closure_save(
+    *,
+    cabinet: Cabinet,
+    day: date,
+    actor: Actor,
+    now: datetime,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    reason: str = "",
+    cancel_affected: bool = False,
+    closure: Closure | None = None,
+) -> Closure:
+    """Close one cabinet for a whole day (no times) or for a time range."""
+    _require_manager(actor)
+    cabinet = _lock_cabinet(cabinet.pk)
+    closure = closure or Closure()
+    closure.cabinet, closure.date = cabinet, day
+    closure.start_time, closure.end_time, closure.reason = start_time, end_time, reason
+    _validate(closure)
+    bookings = _future_holding([cabinet.pk], day, now=now)
+    if start_time is None:
+        stranded = list(bookings)
+    else:
+        closed_from = datetime.combine(day, start_time, tzinfo=clinic_zone())
+        closed_to = datetime.combine(day, end_time, tzinfo=clinic_zone())
+        stranded = [b for b in bookings if b.starts_at < closed_to and closed_from < b.ends_at]
+    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
+                      what=_("Closing %(cabinet)s") % {"cabinet": cabinet.name})
+    closure.save()
+    _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "closure": day.isoformat()})
+    return closure
+
+
+def _schedule_changed(*, actor: Actor, now: datetime, payload: dict) -> None:
+    event_record(topic=Event.Topic.SCHEDULE_CHANGED, resource_type=RESOURCE, booking_id=None, now=now,
+                 channel=Channel.ADMIN, actor_label=actor.label, payload=payload)

@@ -1,0 +1,431 @@
+"""Equipment bookings: the only place their rules live. Bots, the API, the admin and tasks call these.
+
+Every check-and-write locks the item rows first (sorted), inside one transaction, so two requests for the
+last unit cannot both pass the check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from booking_site import locking
+from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.channels import Actor, Channel
+from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
+from booking_site.errors import BookingError
+from booking_site.idempotency import partner_remember, partner_replay
+from booking_site.lifecycle import (
+    REASON_NOT_DECIDED,
+    booking_created,
+    booking_moved,
+    booking_transition,
+    check_can_cancel,
+    check_can_decide,
+    check_requester,
+    initial_status,
+    owner_fields,
+)
+from booking_site.outbox.models import Event
+from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
+from equipment.models import EquipmentBooking, Item
+
+RESOURCE = "equipment"
+
+
+def _today(now: datetime) -> date:
+    return timezone.localtime(now, clinic_zone()).date()
+
+
+def _days_text(days: Sequence[date]) -> str:
+    shown = ", ".join(date_format(d, "d.m.Y") for d in days[:10])
+    return shown + (" …" if len(days) > 10 else "")
+
+
+def check_dates(*, start_date: date, end_date: date, now: datetime) -> None:
+    """Not in the past (clinic time), not too far ahead, not too long, end not before start."""
+    today = _today(now)
+    if end_date < start_date:
+        raise BookingError("bad_range", _("The end date cannot be before the start date."))
+    if start_date < today:
+        raise BookingError("date_in_past", _("You cannot book a date in the past."))
+    horizon = today + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)
+    if end_date > horizon:
+        raise BookingError(
+            "too_far_ahead",
+            _("Bookings are possible up to %(n)s days ahead (until %(day)s).")
+            % {"n": settings.EQUIPMENT_MAX_ADVANCE_DAYS, "day": date_format(horizon, "d.m.Y")},
+            last_date=horizon.isoformat(),
+        )
+    days = (end_date - start_date).days + 1
+    if days > settings.EQUIPMENT_MAX_RANGE_DAYS:
+        raise BookingError(
+            "range_too_long",
+            _("A booking can cover at most %(n)s days.") % {"n": settings.EQUIPMENT_MAX_RANGE_DAYS},
+            max_days=settings.EQUIPMENT_MAX_RANGE_DAYS,
+        )
+
+
+def check_item_bookable(*, item: Item, actor: Actor, with_cabinet_id: int | None = None) -> None:
+    """Inactive items cannot be booked; reserved items only by managers; items installed in a cabinet only
+    with that cabinet (or by managers for whole days)."""
+    if not item.is_active:
+        raise BookingError("inactive", _("%(item)s is not available for booking.") % {"item": item.name})
+    if item.permanently_reserved and not actor.is_manager:
+        raise BookingError("reserved", _("%(item)s is permanently reserved and cannot be booked.") % {
+            "item": item.name})
+    if item.cabinet_id is not None:
+        if with_cabinet_id is None and not actor.is_manager:
+            raise BookingError("installed_in_cabinet",
+                               _("%(item)s is installed in a cabinet and is booked together with it.")
+                               % {"item": item.name})
+        if with_cabinet_id is not None and with_cabinet_id != item.cabinet_id:
+            raise BookingError("installed_in_cabinet",
+                               _("%(item)s is installed in another cabinet.") % {"item": item.name})
+
+
+def check_units(units: Any) -> int:
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise BookingError("invalid", _("The number of units must be a whole number of at least 1."),
+                           field="units")
+    return units
+
+
+def _refuse_full_days(*, item: Item, units: int, full: Sequence[date], grid) -> None:
+    if not full:
+        return
+    if item.quantity < units:
+        message = ngettext(
+            "%(item)s has only %(total)s unit.", "%(item)s has only %(total)s units.", item.quantity
+        ) % {"item": item.name, "total": item.quantity}
+    else:
+        message = _("%(item)s: not enough free units on %(days)s.") % {"item": item.name,
+                                                                       "days": _days_text(full)}
+    raise BookingError(
+        "no_capacity", message,
+        full_days=[d.isoformat() for d in full],
+        free={d.isoformat(): grid.free(item.pk, d) for d in full[:31]},
+        total=item.quantity,
+    )
+
+
+def _holding_count(account, now: datetime) -> int:
+    return EquipmentBooking.objects.filter(
+        requester=account, status__in=HOLDING_STATUSES, end_date__gte=_today(now), cabinet_booking__isnull=True
+    ).count()
+
+
+def _reserve_days(*, item_id: int, start_date: date, end_date: date, units: int, actor: Actor,
+                  exclude_booking_ids: Iterable[int] = ()) -> Item:
+    """Lock the item, then check that `units` are free on every day. Returns the locked item."""
+    item = locking.lock(Item, [item_id]).get(item_id)
+    if item is None:
+        raise BookingError("not_found", _("This item does not exist."))
+    check_item_bookable(item=item, actor=actor)
+    grid = equipment_grid(items=[item], start_date=start_date, end_date=end_date,
+                          exclude_booking_ids=exclude_booking_ids)
+    _refuse_full_days(item=item, units=units, full=grid.full_days(item.pk, units), grid=grid)
+    locking.after_check()
+    return item
+
+
+@transaction.atomic
+def equipment_booking_create(
+    *,
+    item: Item,
+    start_date: date,
+    end_date: date | None = None,
+    units: int = 1,
+    client_name: str,
+    client_phone: str,
+    comment: str = "",
+    actor: Actor,
+    channel: str,
+    now: datetime,
+    external_booking_id: str | None = None,
+) -> EquipmentBooking:
+    """Book `units` of `item` for whole days start_date..end_date (one day when end_date is None)."""
+    end_date = end_date or start_date
+    units = check_units(units)
+    check_dates(start_date=start_date, end_date=end_date, now=now)
+    check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
+    name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    item = _reserve_days(item_id=item.pk, start_date=start_date, end_date=end_date, units=units, actor=actor)
+    booking = EquipmentBooking(
+        item=item, units=units, start_date=start_date, end_date=end_date, status=initial_status(actor),
+        channel=channel, client_name=name, client_phone=phone, comment=comment,
+        external_booking_id=external_booking_id or None, created_at=now, updated_at=now,
+        **owner_fields(actor),
+    )
+    if booking.status == Status.APPROVED:
+        booking.decided_by, booking.decided_at = actor.label, now
+    booking.full_clean(validate_unique=False, validate_constraints=False)
+    booking.save()
+    booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
+    return booking
+
+
+def partner_fingerprint(*, item_id: int, start_date: date, end_date: date, units: int, client_name: str,
+                        client_phone: str, comment: str) -> dict:
+    return {"item_id": item_id, "start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
+            "units": units, "client_name": client_name, "client_phone": client_phone, "comment": comment}
+
+
+def _fingerprint_of(booking: EquipmentBooking) -> dict:
+    return partner_fingerprint(item_id=booking.item_id, start_date=booking.start_date, end_date=booking.end_date,
+                               units=booking.units, client_name=booking.client_name,
+                               client_phone=booking.client_phone, comment=booking.comment)
+
+
+@transaction.atomic
+def equipment_booking_create_for_partner(
+    *,
+    partner,
+    external_booking_id: str,
+    item: Item,
+    start_date: date,
+    end_date: date | None = None,
+    units: int = 1,
+    client_name: str,
+    client_phone: str,
+    comment: str = "",
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> tuple[EquipmentBooking, bool]:
+    """A partner's booking, approved at once. Returns (booking, replayed): a repeated request with the same
+    payload gets the original booking back instead of a second one."""
+    external_booking_id = (external_booking_id or "").strip()
+    if not external_booking_id:
+        raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
+    end_date = end_date or start_date
+    units = check_units(units)
+    actor = Actor.for_partner(partner)
+    name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    fingerprint = partner_fingerprint(item_id=item.pk, start_date=start_date, end_date=end_date, units=units,
+                                      client_name=name, client_phone=phone, comment=comment)
+    # Lock the item before looking for a previous request, so two identical requests serialise here.
+    locking.lock(Item, [item.pk])
+    existing = partner_replay(
+        partner=partner, model=EquipmentBooking, resource_type=RESOURCE, external_booking_id=external_booking_id,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, fingerprint_of=_fingerprint_of, now=now,
+    )
+    if existing is not None:
+        return existing, True
+    booking = equipment_booking_create(
+        item=item, start_date=start_date, end_date=end_date, units=units, client_name=name, client_phone=phone,
+        comment=comment, actor=actor, channel=Channel.API, now=now, external_booking_id=external_booking_id,
+    )
+    partner_remember(partner=partner, idempotency_key=idempotency_key, resource_type=RESOURCE, booking=booking,
+                     fingerprint=fingerprint, now=now)
+    return booking, False
+
+
+def _locked(booking: EquipmentBooking) -> EquipmentBooking:
+    locked = locking.lock(EquipmentBooking, [booking.pk]).get(booking.pk)
+    if locked is None:
+        raise BookingError("not_found", _("This booking does not exist."))
+    return locked
+
+
+def _window_start(booking: EquipmentBooking) -> datetime:
+    return booking.starts_at or datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
+
+
+@transaction.atomic
+def equipment_booking_approve(*, booking: EquipmentBooking, actor: Actor, now: datetime,
+                              channel: str = Channel.ADMIN) -> EquipmentBooking:
+    check_can_decide(actor)
+    booking = _locked(booking)
+    booking_transition(booking=booking, to_status=Status.APPROVED, resource_type=RESOURCE, actor=actor,
+                       channel=channel, now=now)
+    return booking
+
+
+@transaction.atomic
+def equipment_booking_reject(*, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "",
+                             channel: str = Channel.ADMIN) -> EquipmentBooking:
+    check_can_decide(actor)
+    booking = _locked(booking)
+    booking_transition(booking=booking, to_status=Status.REJECTED, resource_type=RESOURCE, actor=actor,
+                       channel=channel, now=now, reason=reason)
+    return booking
+
+
+@transaction.atomic
+def equipment_booking_cancel(*, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "",
+                             channel: str = Channel.ADMIN) -> EquipmentBooking:
+    """Owner (before the start), owning partner or manager. Frees the units at once."""
+    booking = _locked(booking)
+    check_can_cancel(booking=booking, actor=actor, starts_at=_window_start(booking), now=now)
+    if booking.cabinet_booking_id and not actor.is_manager:
+        raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
+    booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
+                       channel=channel, now=now, reason=reason)
+    return booking
+
+
+@transaction.atomic
+def equipment_booking_move(
+    *,
+    booking: EquipmentBooking,
+    actor: Actor,
+    now: datetime,
+    item: Item | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    units: int | None = None,
+    channel: str = Channel.ADMIN,
+) -> EquipmentBooking:
+    """Another day, range, item or number of units, with the same checks as a new booking."""
+    if not actor.is_manager:
+        raise BookingError("forbidden", _("Only managers can move bookings."))
+    booking = _locked(booking)
+    if booking.cabinet_booking_id:
+        raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; move that booking."))
+    if not booking.is_holding:
+        raise BookingError("bad_transition", _("Only pending or approved bookings can be moved."))
+    new_item_id = item.pk if item is not None else booking.item_id
+    new_start = start_date or booking.start_date
+    new_end = end_date or (new_start if start_date and not end_date else booking.end_date)
+    new_units = check_units(units) if units is not None else booking.units
+    check_dates(start_date=new_start, end_date=new_end, now=now)
+    locked_item = _reserve_days(item_id=new_item_id, start_date=new_start, end_date=new_end, units=new_units,
+                                actor=actor, exclude_booking_ids=[booking.pk])
+    before = {"item_id": booking.item_id, "start_date": booking.start_date.isoformat(),
+              "end_date": booking.end_date.isoformat(), "units": booking.units}
+    booking.item, booking.start_date, booking.end_date, booking.units = locked_item, new_start, new_end, new_units
+    booking.updated_at = now
+    booking.save(update_fields=["item", "start_date", "end_date", "units", "updated_at"])
+    booking_moved(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, before=before)
+    return booking
+
+
+# --- Equipment that comes with a cabinet booking ---------------------------------------------------
+
+
+def equipment_window_reserve(
+    *,
+    cabinet_booking,
+    lines: Sequence[tuple[Item, int]],
+    actor: Actor,
+    now: datetime,
+    exclude_booking_ids: Iterable[int] = (),
+) -> list[EquipmentBooking]:
+    """Reserve units for the window of a cabinet booking, inside the caller's transaction. The item rows are
+    locked in sorted order; a refusal rolls the whole cabinet booking back."""
+    locking.require_transaction()
+    merged: dict[int, int] = {}
+    for item, units in lines:
+        merged[item.pk] = merged.get(item.pk, 0) + check_units(units)
+    if not merged:
+        return []
+    locked = locking.lock(Item, merged)
+    missing = set(merged) - set(locked)
+    if missing:
+        raise BookingError("not_found", _("This item does not exist."))
+    for item in locked.values():
+        check_item_bookable(item=item, actor=actor, with_cabinet_id=cabinet_booking.cabinet_id)
+    free = items_free_in_window(items=locked.values(), starts_at=cabinet_booking.starts_at,
+                                ends_at=cabinet_booking.ends_at, exclude_booking_ids=exclude_booking_ids)
+    for item_id, units in sorted(merged.items()):
+        if free[item_id] < units:
+            item = locked[item_id]
+            raise BookingError(
+                "no_capacity",
+                _("%(item)s: only %(free)s of %(total)s units are free at that time.")
+                % {"item": item.name, "free": free[item_id], "total": item.quantity},
+                item_id=item_id, free=free[item_id], total=item.quantity,
+            )
+    locking.after_check()
+    day = timezone.localtime(cabinet_booking.starts_at, clinic_zone()).date()
+    last_day = timezone.localtime(cabinet_booking.ends_at - timedelta(microseconds=1), clinic_zone()).date()
+    created = []
+    for item_id, units in sorted(merged.items()):
+        booking = EquipmentBooking.objects.create(
+            item=locked[item_id], units=units, start_date=day, end_date=last_day,
+            starts_at=cabinet_booking.starts_at, ends_at=cabinet_booking.ends_at,
+            status=cabinet_booking.status, channel=Channel.CABINET, cabinet_booking=cabinet_booking,
+            client_name=cabinet_booking.client_name, client_phone=cabinet_booking.client_phone,
+            requester=cabinet_booking.requester, partner=None, created_by=cabinet_booking.created_by,
+            decided_by=cabinet_booking.decided_by, decided_at=cabinet_booking.decided_at,
+            created_at=now, updated_at=now,
+        )
+        booking.history.create(from_status="", to_status=booking.status, channel=Channel.CABINET,
+                               actor=actor.label, at=now)
+        created.append(booking)
+    return created
+
+
+def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, now: datetime, reason: str = ""
+                             ) -> None:
+    """Attached equipment follows its cabinet booking's status (approve, reject, cancel, complete)."""
+    for booking in cabinet_booking.equipment_bookings.select_for_update().filter(status__in=HOLDING_STATUSES):
+        booking_transition(booking=booking, to_status=to_status, resource_type=RESOURCE, actor=actor,
+                           channel=Channel.CABINET, now=now, reason=reason, notify=False)
+
+
+# --- Sweeps ---------------------------------------------------------------------------------------
+
+
+def equipment_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
+    """Approved whole-day bookings whose last day is over become completed."""
+    today = _today(now)
+    ids = list(EquipmentBooking.objects.filter(status=Status.APPROVED, end_date__lt=today,
+                                               cabinet_booking__isnull=True).values_list("pk", flat=True)[:batch])
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            booking = EquipmentBooking.objects.select_for_update().filter(pk=pk, status=Status.APPROVED).first()
+            if booking is None:
+                continue
+            booking_transition(booking=booking, to_status=Status.COMPLETED, resource_type=RESOURCE,
+                               actor=Actor.system(), channel=Channel.SYSTEM, now=now, notify=False)
+            done += 1
+    return done
+
+
+def equipment_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
+    """Pending whole-day bookings whose first day has begun without a decision are cancelled."""
+    today = _today(now)
+    ids = list(EquipmentBooking.objects.filter(status=Status.PENDING, start_date__lte=today,
+                                               cabinet_booking__isnull=True).values_list("pk", flat=True)[:batch])
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            booking = EquipmentBooking.objects.select_for_update().filter(pk=pk, status=Status.PENDING).first()
+            if booking is None:
+                continue
+            booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE,
+                               actor=Actor.system(), channel=Channel.SYSTEM, now=now, reason=REASON_NOT_DECIDED,
+                               topic=Event.Topic.EXPIRED)
+            done += 1
+    return done
+
+
+def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
+    """A Telegram user's bookings: upcoming and those of the last `past_days` days, newest first."""
+    since = _today(now) - timedelta(days=past_days)
+    return (EquipmentBooking.objects.filter(requester=account, end_date__gte=since, cabinet_booking__isnull=True)
+            .select_related("item").order_by("-start_date", "-id"))
+
+
+__all__ = [
+    "check_dates",
+    "equipment_booking_approve",
+    "equipment_booking_cancel",
+    "equipment_booking_create",
+    "equipment_booking_create_for_partner",
+    "equipment_booking_move",
+    "equipment_booking_reject",
+    "equipment_bookings_complete_ended",
+    "equipment_bookings_expire_undecided",
+    "equipment_follow_cabinet",
+    "equipment_window_reserve",
+]
