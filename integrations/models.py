@@ -1,1 +1,44 @@
 """Integration state lives here; the domain apps know nothing of it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Delivery(models.Model):
+    """One outbound Telegram call (a message or a document) with its retry state.
+
+    Deliveries are created from outbox events and jobs, attempted right after commit by the web process,
+    and retried by the worker until sent or dead. The dedupe key makes creating one twice harmless."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DEAD = "dead", _("Dead letter")
+
+    class Bot(models.TextChoices):
+        EQUIPMENT = "equipment", _("Equipment bot")
+        CABINET = "cabinet", _("Cabinet bot")
+
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    bot = models.CharField(_("bot"), max_length=16, choices=Bot.choices)
+    chat_id = models.BigIntegerField(_("chat id"))
+    method = models.CharField(_("method"), max_length=32, default="sendMessage")
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    event_id = models.BigIntegerField(_("event"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Telegram delivery")
+        verbose_name_plural = _("Telegram deliveries")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.bot} {self.method} → {self.chat_id} ({self.status})"
