@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+logger = logging.getLogger(__name__)
 
 BOOKINGS_CREATED = Counter(
     "booking_created_total", "Bookings created", ["resource_type", "channel"],
@@ -21,8 +25,36 @@ OUTBOX_DEAD_LETTERS = Gauge(
     "outbox_dead_letters", "Deliveries given up after their last attempt", multiprocess_mode="max",
 )
 
+# Background jobs (Celery tasks and the commands that run the same services).
+JOB_RUNS = Counter("job_runs_total", "Background job runs", ["job", "result"])
+JOB_SECONDS = Histogram(
+    "job_duration_seconds", "Background job run time", ["job"],
+    buckets=(0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+DELIVERY_ATTEMPTS = Counter(
+    "telegram_delivery_attempts_total", "Outbound Telegram calls by outcome", ["bot", "result"],
+)
+DELIVERIES_DEAD = Counter("telegram_deliveries_dead_total", "Deliveries moved to the dead letter", ["bot"])
+REMINDERS_SENT = Counter("reminders_queued_total", "Reminders claimed and queued for delivery", ["resource_type"])
+AUDIT_EXPORTS = Counter("audit_exports_total", "Monthly audit workbooks written", [])
+PURGED_ROWS = Counter("purged_rows_total", "Rows deleted by the retention purge", ["kind"])
+SHEETS_WRITES = Counter("sheets_requests_total", "Google Sheets API requests by outcome", ["result"])
+
+# Gauges that reflect database state are refreshed by hooks right before each scrape.
+_scrape_hooks: list[Callable[[], None]] = []
+
+
+def register_scrape_hook(hook: Callable[[], None]) -> None:
+    if hook not in _scrape_hooks:
+        _scrape_hooks.append(hook)
+
 
 def render_latest() -> tuple[bytes, str]:
+    for hook in list(_scrape_hooks):
+        try:
+            hook()
+        except Exception:  # a metric that cannot be read must not hide the others
+            logger.exception("metrics scrape hook failed")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

@@ -278,6 +278,11 @@ IDEMPOTENCY_KEY_TTL_HOURS = 24
 REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=31)
 AUDIT_DIR = VAR_DIR / "audits"
+# Outbound Telegram deliveries: retries with exponential backoff, then the dead letter; pacing per bot.
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+DELIVERY_BACKOFF_SECONDS = env.float("DELIVERY_BACKOFF_SECONDS", default=5.0)
+TELEGRAM_MAX_PER_SECOND = env.float("TELEGRAM_MAX_PER_SECOND", default=25.0)
+TELEGRAM_CHAT_INTERVAL_SECONDS = env.float("TELEGRAM_CHAT_INTERVAL_SECONDS", default=1.0)
 
 # --- Telegram -------------------------------------------------------------------------------------
 

@@ -1,12 +1,18 @@
 """Sending Telegram calls recorded as Delivery rows: idempotent creation, one attempt at a time, retries
-with backoff (Telegram's retry_after honoured), dead letter after MAX_ATTEMPTS.
+with exponential backoff (Telegram's retry_after honoured), dead letter after DELIVERY_MAX_ATTEMPTS.
 
-Synchronous on purpose: it runs after commit in the web process and inside Celery tasks alike."""
+Synchronous on purpose: the web process attempts a delivery once right after commit; the worker's sweep
+(`deliveries_send_due`) retries whatever is still pending, paced to at most TELEGRAM_MAX_PER_SECOND calls
+per bot and one call per TELEGRAM_CHAT_INTERVAL_SECONDS per chat."""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,14 +23,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from booking_site import metrics
+from integrations.joblock import job_lock
 from integrations.models import Delivery
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 SEND_TIMEOUT_SECONDS = 5.0
+WORKER_SEND_TIMEOUT_SECONDS = 10.0
 # A delivery stuck in "sending" (the process died mid-call) becomes due again after this long.
 SENDING_LEASE = timedelta(minutes=2)
+MAX_BACKOFF_SECONDS = 600
+
+
+def max_attempts() -> int:
+    return settings.DELIVERY_MAX_ATTEMPTS
 
 
 def bot_token(bot: str) -> str:
@@ -47,8 +60,9 @@ def delivery_enqueue(
 
 
 def backoff(attempts: int) -> timedelta:
-    """5 s, 10 s, 20 s … capped at 10 minutes."""
-    return timedelta(seconds=min(600, 5 * 2 ** max(0, attempts - 1)))
+    """base, 2·base, 4·base … (5 s, 10 s, 20 s by default), capped at 10 minutes."""
+    seconds = settings.DELIVERY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, seconds))
 
 
 class SendError(Exception):
@@ -56,6 +70,12 @@ class SendError(Exception):
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "sent" | "pending" | "dead" | "skipped"
+    retry_after: float | None = None
 
 
 def _call(delivery: Delivery, timeout: float) -> dict:
@@ -86,8 +106,12 @@ def _call(delivery: Delivery, timeout: float) -> dict:
         return body
     description = str(body.get("description") or f"HTTP {response.status_code}")[:300]
     if response.status_code == 429:
-        retry_after = (body.get("parameters") or {}).get("retry_after")
-        raise SendError(description, retry_after=float(retry_after or 1))
+        retry_after = (body.get("parameters") or {}).get("retry_after") or response.headers.get("Retry-After")
+        try:
+            seconds = float(retry_after or 1)
+        except ValueError:
+            seconds = 1.0
+        raise SendError(description, retry_after=max(0.0, seconds))
     # 400/403: the chat is gone, the bot was blocked or the request is malformed: retrying will not help.
     raise SendError(description, permanent=response.status_code in (400, 401, 403, 404))
 
@@ -104,30 +128,172 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
     return Delivery.objects.get(pk=delivery_id)
 
 
-def delivery_attempt(delivery_id: int, *, now: datetime | None = None,
-                     timeout: float = SEND_TIMEOUT_SECONDS) -> str:
-    """Try once. Returns the resulting status ("sent", "pending", "dead") or "skipped" if not due."""
-    now = now or timezone.now()
+def _attempt(delivery_id: int, *, now: datetime, timeout: float) -> Outcome:
     delivery = _claim(delivery_id, now)
     if delivery is None:
-        return "skipped"
+        return Outcome("skipped")
     attempts = delivery.attempts + 1
     try:
         _call(delivery, timeout)
     except SendError as exc:
-        dead = exc.permanent or attempts >= MAX_ATTEMPTS
-        delay = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(attempts)
+        dead = exc.permanent or attempts >= max_attempts()
+        delay = timedelta(seconds=exc.retry_after) if exc.retry_after is not None else backoff(attempts)
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.DEAD if dead else Delivery.Status.PENDING,
             attempts=attempts, last_error=str(exc)[:500], next_attempt_at=now + delay,
         )
-        logger.warning("delivery %s attempt %s failed: %s", delivery.pk, attempts, exc)
-        return Delivery.Status.DEAD if dead else Delivery.Status.PENDING
+        result = "dead" if dead else ("rate_limited" if exc.retry_after is not None else "retry")
+        metrics.DELIVERY_ATTEMPTS.labels(delivery.bot, result).inc()
+        if dead:
+            metrics.DELIVERIES_DEAD.labels(delivery.bot).inc()
+        logger.warning("delivery %s (%s) attempt %s failed: %s%s", delivery.pk, delivery.method, attempts, exc,
+                       " - dead letter" if dead else "")
+        return Outcome(Delivery.Status.DEAD if dead else Delivery.Status.PENDING, exc.retry_after)
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, attempts=attempts,
                                                    sent_at=timezone.now(), last_error="")
-    return Delivery.Status.SENT
+    metrics.DELIVERY_ATTEMPTS.labels(delivery.bot, "sent").inc()
+    logger.info("delivery %s (%s, %s bot) sent on attempt %s", delivery.pk, delivery.method, delivery.bot, attempts)
+    return Outcome(Delivery.Status.SENT)
+
+
+def delivery_attempt(delivery_id: int, *, now: datetime | None = None,
+                     timeout: float = SEND_TIMEOUT_SECONDS) -> str:
+    """Try once. Returns the resulting status ("sent", "pending", "dead") or "skipped" if not due."""
+    return _attempt(delivery_id, now=now or timezone.now(), timeout=timeout).status
 
 
 def deliveries_send_now(delivery_ids: list[int], *, timeout: float = SEND_TIMEOUT_SECONDS) -> dict[int, str]:
     """Attempt each delivery once, right now (after commit, in the web process)."""
     return {pk: delivery_attempt(pk, timeout=timeout) for pk in delivery_ids}
+
+
+# --- Pacing and the retrying sweep ---------------------------------------------------------------
+
+
+class Pacer:
+    """Spaces calls out: at most `per_second` per bot overall and one per `chat_interval` seconds per chat.
+
+    Kept per process; the sweep holds a lock so only one process sends retries at a time."""
+
+    def __init__(self, *, per_second: float, chat_interval: float,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.gap = 1.0 / per_second if per_second > 0 else 0.0
+        self.chat_interval = chat_interval
+        self.clock, self.sleep = clock, sleep
+        self._next_bot: dict[str, float] = {}
+        self._next_chat: dict[tuple[str, int], float] = {}
+        self._paused: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, bot: str, chat_id: int) -> None:
+        with self._lock:
+            now = self.clock()
+            at = max(now, self._next_bot.get(bot, 0.0), self._paused.get(bot, 0.0),
+                     self._next_chat.get((bot, chat_id), 0.0))
+            self._next_bot[bot] = at + self.gap
+            self._next_chat[(bot, chat_id)] = at + self.chat_interval
+            if len(self._next_chat) > 10_000:  # forget chats whose turn has long passed
+                self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
+        if at > now:
+            self.sleep(at - now)
+
+    def pause_bot(self, bot: str, seconds: float) -> None:
+        """Telegram said "retry after": nothing more goes out through this bot until then."""
+        with self._lock:
+            self._paused[bot] = max(self._paused.get(bot, 0.0), self.clock() + seconds)
+
+    def chat_wait(self, bot: str, chat_id: int) -> float:
+        return max(0.0, self._next_chat.get((bot, chat_id), 0.0) - self.clock())
+
+    def paused_for(self, bot: str) -> float:
+        return max(0.0, self._paused.get(bot, 0.0) - self.clock())
+
+
+_pacer: Pacer | None = None
+
+
+def shared_pacer() -> Pacer:
+    global _pacer
+    if _pacer is None:
+        _pacer = Pacer(per_second=settings.TELEGRAM_MAX_PER_SECOND,
+                       chat_interval=settings.TELEGRAM_CHAT_INTERVAL_SECONDS)
+    return _pacer
+
+
+def _due(now: datetime) -> Q:
+    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, next_attempt_at__lte=now - SENDING_LEASE)
+
+
+def deliveries_send_due(
+    *, budget_seconds: float = 50.0, batch: int = 200, linger_seconds: float = 5.0,
+    clock: Callable[[], datetime] = timezone.now, pacer: Pacer | None = None,
+    timeout: float = WORKER_SEND_TIMEOUT_SECONDS,
+) -> dict[str, int]:
+    """Send every due delivery, paced, for at most `budget_seconds`. Waits up to `linger_seconds` for
+    deliveries that become due soon (a backoff or a retry_after about to end), so a burst drains in one run.
+    Returns counts per outcome."""
+    pacer = pacer or shared_pacer()
+    counts: dict[str, int] = {}
+    with job_lock("deliveries", seconds=budget_seconds + linger_seconds) as acquired:
+        if not acquired:
+            return {"locked": 1}
+        started = time.monotonic()
+        while (left := budget_seconds - (time.monotonic() - started)) > 0:
+            now = clock()
+            due = list(Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "id")
+                       .values_list("pk", "bot", "chat_id")[:batch])
+            holds, attempted = [], False
+            for pk, bot, chat_id in due:
+                if time.monotonic() - started >= budget_seconds:
+                    break
+                # A paused bot or a chat messaged less than a second ago waits; the others go on.
+                hold = max(pacer.paused_for(bot), pacer.chat_wait(bot, chat_id))
+                if hold > 0:
+                    holds.append(hold)
+                    continue
+                pacer.wait(bot, chat_id)
+                outcome = _attempt(pk, now=clock(), timeout=timeout)
+                attempted = True
+                counts[outcome.status] = counts.get(outcome.status, 0) + 1
+                if outcome.retry_after:
+                    pacer.pause_bot(bot, outcome.retry_after)
+            if attempted:
+                continue
+            next_due = _next_due_in(now)
+            wait = min([*holds, *([next_due] if next_due is not None else [])], default=None)
+            if wait is None or wait > min(linger_seconds, left):
+                break
+            time.sleep(max(0.02, wait))
+    return counts
+
+
+def _next_due_in(now: datetime) -> float | None:
+    """Seconds until the next pending delivery falls due (a backoff or a retry_after ending)."""
+    upcoming = (Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__gt=now)
+                .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
+    return None if upcoming is None else (upcoming - now).total_seconds()
+
+
+# --- Operator actions and bookkeeping --------------------------------------------------------------
+
+
+def deliveries_retry(*, delivery_ids: Iterable[int], now: datetime) -> int:
+    """Give dead (or cancelled) deliveries a fresh set of attempts, due now."""
+    return Delivery.objects.filter(
+        pk__in=list(delivery_ids), status__in=[Delivery.Status.DEAD, Delivery.Status.CANCELLED],
+    ).update(status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, last_error="")
+
+
+def deliveries_cancel_pending(*, dedupe_prefix: str, reason: str) -> int:
+    """Withdraw messages that no longer make sense (a reminder for a booking that was cancelled)."""
+    return Delivery.objects.filter(dedupe_key__startswith=dedupe_prefix, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.CANCELLED, last_error=reason[:500])
+
+
+def dead_letters_count() -> int:
+    return Delivery.objects.filter(status=Delivery.Status.DEAD).count()
+
+
+def refresh_dead_letter_gauge() -> None:
+    metrics.OUTBOX_DEAD_LETTERS.set(dead_letters_count())

@@ -1,5 +1,7 @@
 """Integration state lives here; the domain apps know nothing of it."""
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,7 @@ class Delivery(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DEAD = "dead", _("Dead letter")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Bot(models.TextChoices):
         EQUIPMENT = "equipment", _("Equipment bot")
@@ -42,3 +45,42 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.bot} {self.method} → {self.chat_id} ({self.status})"
+
+
+def audit_storage() -> FileSystemStorage:
+    """Audits are kept under AUDIT_DIR, outside MEDIA_ROOT: staff download them through the admin only."""
+    return FileSystemStorage(location=settings.AUDIT_DIR)
+
+
+class AuditExport(models.Model):
+    """The monthly Excel audit of one month: one row per month, rebuilt in place when made again."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the audited month."))
+    file = models.FileField(_("file"), storage=audit_storage, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    row_counts = models.JSONField(_("rows per sheet"), default=dict)
+    created_at = models.DateTimeField(_("made at"))
+
+    class Meta:
+        verbose_name = _("monthly audit")
+        verbose_name_plural = _("monthly audits")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class JobCursor(models.Model):
+    """How far a job has read a stream (for example the last outbox event the Sheets mirror applied)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    position = models.BigIntegerField(_("position"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job cursor")
+        verbose_name_plural = _("job cursors")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"

@@ -1,0 +1,325 @@
+"""Writing the audit workbook. Constant memory: every sheet is streamed from a `values_list(...).iterator()`
+into openpyxl's write-only mode, and the summary is accumulated on the way.
+
+Dates and times are shown in the clinic's time zone (Excel has no zones, so they are written naive).
+Text that Excel or a CSV export could run as a formula is neutralised with a leading apostrophe."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from accounts.models import TelegramAccount
+from booking_site.bookings import Status
+from booking_site.scheduling import date_range, day_bounds
+from cabinets.availability import cabinets_days, clinic_zone
+from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
+from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
+
+CHUNK = 2000
+PROGRESS_EVERY = 5000
+# Bookings that actually used their resource, for the utilisation figures.
+USED = (Status.APPROVED, Status.COMPLETED)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")  # a phone number or a signed number cannot run anything
+BOLD = Font(bold=True)
+
+Progress = Callable[[str, int], None]
+
+
+def safe_text(value: str) -> str:
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def cell_value(value: Any, zone) -> Any:
+    if isinstance(value, str):
+        return safe_text(value) if value else None
+    if isinstance(value, datetime):
+        return timezone.localtime(value, zone).replace(tzinfo=None, microsecond=0)
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str | None  # a values_list path, or None for a computed column
+    width: int = 14
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def month_instants(month: date, zone) -> tuple[datetime, datetime]:
+    first, last = month_bounds(month)
+    return day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+
+
+def equipment_in_month(month: date):
+    first, last = month_bounds(month)
+    return EquipmentBooking.objects.filter(start_date__lte=last, end_date__gte=first)
+
+
+def cabinet_in_month(month: date, zone):
+    start, end = month_instants(month, zone)
+    return CabinetBooking.objects.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+EQUIPMENT_COLUMNS = [
+    Column("ID", "id", 8),
+    Column(_lazy("Item ID"), "item_id", 8),
+    Column(_lazy("Item"), "item__name", 28),
+    Column(_lazy("Units"), "units", 7),
+    Column(_lazy("From"), "start_date", 12),
+    Column(_lazy("Until"), "end_date", 12),
+    Column(_lazy("Window start"), "starts_at", 18),
+    Column(_lazy("Window end"), "ends_at", 18),
+    Column(_lazy("Cabinet booking"), "cabinet_booking_id", 10),
+    Column(_lazy("Status"), "status", 11),
+    Column(_lazy("Channel"), "channel", 9),
+    Column(_lazy("Telegram id"), "requester__telegram_id", 13),
+    Column(_lazy("Telegram username"), "requester__username", 16),
+    Column(_lazy("Partner"), "partner__name", 16),
+    Column(_lazy("External booking id"), "external_booking_id", 18),
+    Column(_lazy("Client"), "client_name", 24),
+    Column(_lazy("Phone"), "client_phone", 15),
+    Column(_lazy("Comment"), "comment", 30),
+    Column(_lazy("Manager comment"), "manager_comment", 24),
+    Column(_lazy("Reason"), "status_reason", 20),
+    Column(_lazy("Decided by"), "decided_by", 18),
+    Column(_lazy("Decided at"), "decided_at", 18),
+    Column(_lazy("Reminder sent at"), "reminder_sent_at", 18),
+    Column(_lazy("Created by (admin)"), "created_by__username", 14),
+    Column(_lazy("Created at"), "created_at", 18),
+    Column(_lazy("Updated at"), "updated_at", 18),
+]
+
+CABINET_COLUMNS = [
+    Column("ID", "id", 8),
+    Column(_lazy("Cabinet ID"), "cabinet_id", 8),
+    Column(_lazy("Cabinet"), "cabinet__name", 20),
+    Column(_lazy("Starts at"), "starts_at", 18),
+    Column(_lazy("Ends at"), "ends_at", 18),
+    Column(_lazy("Minutes"), None, 8),
+    Column(_lazy("Status"), "status", 11),
+    Column(_lazy("Channel"), "channel", 9),
+    Column(_lazy("Telegram id"), "requester__telegram_id", 13),
+    Column(_lazy("Telegram username"), "requester__username", 16),
+    Column(_lazy("Partner"), "partner__name", 16),
+    Column(_lazy("External booking id"), "external_booking_id", 18),
+    Column(_lazy("Client"), "client_name", 24),
+    Column(_lazy("Phone"), "client_phone", 15),
+    Column(_lazy("Comment"), "comment", 30),
+    Column(_lazy("Manager comment"), "manager_comment", 24),
+    Column(_lazy("Reason"), "status_reason", 20),
+    Column(_lazy("Decided by"), "decided_by", 18),
+    Column(_lazy("Decided at"), "decided_at", 18),
+    Column(_lazy("Reminder sent at"), "reminder_sent_at", 18),
+    Column(_lazy("Created by (admin)"), "created_by__username", 14),
+    Column(_lazy("Created at"), "created_at", 18),
+    Column(_lazy("Updated at"), "updated_at", 18),
+]
+
+ITEM_COLUMNS = [
+    Column("ID", "id", 8),
+    Column(_lazy("Name"), "name", 28),
+    Column(_lazy("Category"), "category", 16),
+    Column(_lazy("Units"), "quantity", 7),
+    Column(_lazy("Active"), "is_active", 8),
+    Column(_lazy("Permanently reserved"), "permanently_reserved", 10),
+    Column(_lazy("Installed in cabinet"), "cabinet__name", 16),
+    Column(_lazy("Order"), "sort_order", 7),
+    Column(_lazy("Description"), "description", 40),
+]
+
+CABINET_LIST_COLUMNS = [
+    Column("ID", "id", 8),
+    Column(_lazy("Name"), "name", 20),
+    Column(_lazy("Number"), "number", 8),
+    Column(_lazy("Floor"), "floor", 7),
+    Column(_lazy("Capacity (people)"), "capacity", 9),
+    Column(_lazy("Address"), "address", 24),
+    Column(_lazy("Active"), "is_active", 8),
+    Column(_lazy("Description"), "description", 40),
+]
+
+ACCOUNT_COLUMNS = [
+    Column("ID", "id", 8),
+    Column(_lazy("Telegram id"), "telegram_id", 13),
+    Column(_lazy("Username"), "username", 16),
+    Column(_lazy("First name"), "first_name", 14),
+    Column(_lazy("Last name"), "last_name", 14),
+    Column(_lazy("Language"), "language_code", 8),
+    Column(_lazy("Phone"), "phone", 15),
+    Column(_lazy("Manager"), "is_manager", 9),
+    Column(_lazy("Blocked"), "is_blocked", 9),
+    Column(_lazy("Block reason"), "blocked_reason", 20),
+    Column(_lazy("Blocked at"), "blocked_at", 18),
+    Column(_lazy("Reminders on"), "reminders_enabled", 9),
+    Column(_lazy("First seen"), "created_at", 18),
+    Column(_lazy("Last seen"), "last_seen_at", 18),
+]
+
+HISTORY_COLUMNS = [
+    Column(_lazy("Booking type"), None, 11),
+    Column(_lazy("Booking ID"), "booking_id", 9),
+    Column(_lazy("At"), "at", 18),
+    Column(_lazy("From"), "from_status", 11),
+    Column(_lazy("To"), "to_status", 11),
+    Column(_lazy("Channel"), "channel", 9),
+    Column(_lazy("Actor"), "actor", 22),
+    Column(_lazy("Reason"), "reason", 30),
+]
+
+
+class AuditWriter:
+    """Writes one month's workbook to `path`; `row_counts` tells how many data rows each sheet got."""
+
+    def __init__(self, *, month: date, now: datetime, progress: Progress | None = None):
+        self.month = month.replace(day=1)
+        self.now = now
+        self.zone = clinic_zone()
+        self.progress = progress or (lambda sheet, rows: None)
+        self.workbook = Workbook(write_only=True)
+        self.row_counts: dict[str, int] = {}
+        self.unit_days: dict[int, int] = defaultdict(int)
+        self.cabinet_minutes: dict[int, int] = defaultdict(int)
+        self.by_status: dict[tuple[str, str], int] = defaultdict(int)
+        self.bookings_per_item: dict[int, int] = defaultdict(int)
+        self.bookings_per_cabinet: dict[int, int] = defaultdict(int)
+
+    # --- plumbing ---
+
+    def _header(self, sheet, headers: Iterable[str]) -> None:
+        cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=str(header))
+            cell.font = BOLD
+            cells.append(cell)
+        sheet.append(cells)
+
+    def _stream(self, key: str, title: str, columns: list[Column], rows: Iterable[Iterable[Any]]) -> int:
+        sheet = self.workbook.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        self._header(sheet, (column.header for column in columns))
+        zone, count = self.zone, 0
+        for row in rows:
+            sheet.append([cell_value(value, zone) for value in row])
+            count += 1
+            if count % PROGRESS_EVERY == 0:
+                self.progress(title, count)
+        self.progress(title, count)
+        self.row_counts[key] = count
+        return count
+
+    # --- sheets ---
+
+    def _equipment_rows(self):
+        first, last = month_bounds(self.month)
+        fields = [c.field for c in EQUIPMENT_COLUMNS]
+        query = equipment_in_month(self.month).order_by("start_date", "id").values_list(*fields)
+        for row in query.iterator(chunk_size=CHUNK):
+            item_id, units, start, end, window, status = row[1], row[3], row[4], row[5], row[6], row[9]
+            self.by_status[("equipment", status)] += 1
+            self.bookings_per_item[item_id] += 1
+            if status in USED and window is None:
+                days = (min(end, last) - max(start, first)).days + 1
+                self.unit_days[item_id] += units * days
+            yield row
+
+    def _cabinet_rows(self):
+        start, end = month_instants(self.month, self.zone)
+        fields = [c.field for c in CABINET_COLUMNS if c.field]
+        query = cabinet_in_month(self.month, self.zone).order_by("starts_at", "id").values_list(*fields)
+        for row in query.iterator(chunk_size=CHUNK):
+            cabinet_id, starts_at, ends_at, status = row[1], row[3], row[4], row[5]
+            minutes = int((ends_at - starts_at).total_seconds() // 60)
+            self.by_status[("cabinet", status)] += 1
+            self.bookings_per_cabinet[cabinet_id] += 1
+            if status in USED:
+                inside = min(ends_at, end) - max(starts_at, start)
+                self.cabinet_minutes[cabinet_id] += max(0, int(inside.total_seconds() // 60))
+            yield (*row[:5], minutes, *row[5:])
+
+    def _history_rows(self):
+        equipment_ids = equipment_in_month(self.month).values("pk")
+        cabinet_ids = cabinet_in_month(self.month, self.zone).values("pk")
+        fields = [c.field for c in HISTORY_COLUMNS if c.field]
+        for kind, model, ids in (("equipment", EquipmentBookingStatusChange, equipment_ids),
+                                 ("cabinet", CabinetBookingStatusChange, cabinet_ids)):
+            query = model.objects.filter(booking__in=ids).order_by("booking_id", "at", "id").values_list(*fields)
+            for row in query.iterator(chunk_size=CHUNK):
+                yield (kind, *row)
+
+    def _summary(self, sheet) -> None:
+        first, last = month_bounds(self.month)
+        days = (last - first).days + 1
+        zone = self.zone
+        sheet.column_dimensions["A"].width = 30
+        for letter in "BCDEF":
+            sheet.column_dimensions[letter].width = 16
+        self._header(sheet, [_("Audit of %(month)s") % {"month": f"{self.month:%m.%Y}"}, _("Made at")])
+        sheet.append([f"{first:%d.%m.%Y} – {last:%d.%m.%Y}", cell_value(self.now, zone)])
+        sheet.append([])
+        self._header(sheet, [_("Booking type"), _("Status"), _("Bookings")])
+        for (kind, status), count in sorted(self.by_status.items()):
+            sheet.append([kind, status, count])
+        sheet.append([])
+        self._header(sheet, [_("Item"), _("Units"), _("Bookings"), _("Booked unit-days"), _("Unit-days"),
+                             _("Utilisation, %")])
+        for item_id, name, quantity in Item.objects.order_by("sort_order", "id").values_list("id", "name", "quantity"):
+            capacity = quantity * days
+            used = self.unit_days.get(item_id, 0)
+            sheet.append([safe_text(name), quantity, self.bookings_per_item.get(item_id, 0), used, capacity,
+                          round(100 * used / capacity, 1) if capacity else None])
+        sheet.append([])
+        self._header(sheet, [_("Cabinet"), _("Bookings"), _("Booked hours"), _("Open hours"), _("Utilisation, %")])
+        cabinets = list(Cabinet.objects.order_by("sort_order", "id"))
+        grid = cabinets_days(cabinets=cabinets, start_date=first, end_date=last, now=self.now)
+        for cabinet in cabinets:
+            open_minutes = sum(slot.minutes for day in date_range(first, last)
+                               for slot in grid[cabinet.pk][day].grid)
+            used = self.cabinet_minutes.get(cabinet.pk, 0)
+            sheet.append([safe_text(cabinet.name), self.bookings_per_cabinet.get(cabinet.pk, 0),
+                          round(used / 60, 1), round(open_minutes / 60, 1),
+                          round(100 * used / open_minutes, 1) if open_minutes else None])
+
+    def write(self, path: Path) -> dict[str, int]:
+        summary = self.workbook.create_sheet(_("Summary"))
+        self._stream("equipment_bookings", _("Equipment bookings"), EQUIPMENT_COLUMNS, self._equipment_rows())
+        self._stream("cabinet_bookings", _("Cabinet bookings"), CABINET_COLUMNS, self._cabinet_rows())
+        self._stream("items", _("Items"), ITEM_COLUMNS,
+                     Item.objects.order_by("sort_order", "id").values_list(*[c.field for c in ITEM_COLUMNS])
+                     .iterator(chunk_size=CHUNK))
+        self._stream("cabinets", _("Cabinets"), CABINET_LIST_COLUMNS,
+                     Cabinet.objects.order_by("sort_order", "id")
+                     .values_list(*[c.field for c in CABINET_LIST_COLUMNS]).iterator(chunk_size=CHUNK))
+        self._stream("telegram_accounts", _("Telegram accounts"), ACCOUNT_COLUMNS,
+                     TelegramAccount.objects.order_by("id").values_list(*[c.field for c in ACCOUNT_COLUMNS])
+                     .iterator(chunk_size=CHUNK))
+        self._stream("status_history", _("Status history"), HISTORY_COLUMNS, self._history_rows())
+        self._summary(summary)
+        self.workbook.save(path)
+        return dict(self.row_counts)
+
