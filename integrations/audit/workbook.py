@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -86,108 +85,108 @@ def cabinet_in_month(month: date, zone):
 
 EQUIPMENT_COLUMNS = [
     Column("ID", "id", 8),
-    Column(_lazy("Item ID"), "item_id", 8),
-    Column(_lazy("Item"), "item__name", 28),
-    Column(_lazy("Units"), "units", 7),
-    Column(_lazy("From"), "start_date", 12),
-    Column(_lazy("Until"), "end_date", 12),
-    Column(_lazy("Window start"), "starts_at", 18),
-    Column(_lazy("Window end"), "ends_at", 18),
-    Column(_lazy("Cabinet booking"), "cabinet_booking_id", 10),
-    Column(_lazy("Status"), "status", 11),
-    Column(_lazy("Channel"), "channel", 9),
-    Column(_lazy("Telegram id"), "requester__telegram_id", 13),
-    Column(_lazy("Telegram username"), "requester__username", 16),
-    Column(_lazy("Partner"), "partner__name", 16),
-    Column(_lazy("External booking id"), "external_booking_id", 18),
-    Column(_lazy("Client"), "client_name", 24),
-    Column(_lazy("Phone"), "client_phone", 15),
-    Column(_lazy("Comment"), "comment", 30),
-    Column(_lazy("Manager comment"), "manager_comment", 24),
-    Column(_lazy("Reason"), "status_reason", 20),
-    Column(_lazy("Decided by"), "decided_by", 18),
-    Column(_lazy("Decided at"), "decided_at", 18),
-    Column(_lazy("Reminder sent at"), "reminder_sent_at", 18),
-    Column(_lazy("Created by (admin)"), "created_by__username", 14),
-    Column(_lazy("Created at"), "created_at", 18),
-    Column(_lazy("Updated at"), "updated_at", 18),
+    Column(pgettext_lazy("audit", "Item ID"), "item_id", 8),
+    Column(pgettext_lazy("audit", "Item"), "item__name", 28),
+    Column(pgettext_lazy("audit", "Units"), "units", 7),
+    Column(pgettext_lazy("audit", "From"), "start_date", 12),
+    Column(pgettext_lazy("audit", "Until"), "end_date", 12),
+    Column(pgettext_lazy("audit", "Window start"), "starts_at", 18),
+    Column(pgettext_lazy("audit", "Window end"), "ends_at", 18),
+    Column(pgettext_lazy("audit", "Cabinet booking"), "cabinet_booking_id", 10),
+    Column(pgettext_lazy("audit", "Status"), "status", 11),
+    Column(pgettext_lazy("audit", "Channel"), "channel", 9),
+    Column(pgettext_lazy("audit", "Telegram id"), "requester__telegram_id", 13),
+    Column(pgettext_lazy("audit", "Telegram username"), "requester__username", 16),
+    Column(pgettext_lazy("audit", "Partner"), "partner__name", 16),
+    Column(pgettext_lazy("audit", "External booking id"), "external_booking_id", 18),
+    Column(pgettext_lazy("audit", "Client"), "client_name", 24),
+    Column(pgettext_lazy("audit", "Phone"), "client_phone", 15),
+    Column(pgettext_lazy("audit", "Comment"), "comment", 30),
+    Column(pgettext_lazy("audit", "Manager comment"), "manager_comment", 24),
+    Column(pgettext_lazy("audit", "Reason"), "status_reason", 20),
+    Column(pgettext_lazy("audit", "Decided by"), "decided_by", 18),
+    Column(pgettext_lazy("audit", "Decided at"), "decided_at", 18),
+    Column(pgettext_lazy("audit", "Reminder sent at"), "reminder_sent_at", 18),
+    Column(pgettext_lazy("audit", "Created by (admin)"), "created_by__username", 14),
+    Column(pgettext_lazy("audit", "Created at"), "created_at", 18),
+    Column(pgettext_lazy("audit", "Updated at"), "updated_at", 18),
 ]
 
 CABINET_COLUMNS = [
     Column("ID", "id", 8),
-    Column(_lazy("Cabinet ID"), "cabinet_id", 8),
-    Column(_lazy("Cabinet"), "cabinet__name", 20),
-    Column(_lazy("Starts at"), "starts_at", 18),
-    Column(_lazy("Ends at"), "ends_at", 18),
-    Column(_lazy("Minutes"), None, 8),
-    Column(_lazy("Status"), "status", 11),
-    Column(_lazy("Channel"), "channel", 9),
-    Column(_lazy("Telegram id"), "requester__telegram_id", 13),
-    Column(_lazy("Telegram username"), "requester__username", 16),
-    Column(_lazy("Partner"), "partner__name", 16),
-    Column(_lazy("External booking id"), "external_booking_id", 18),
-    Column(_lazy("Client"), "client_name", 24),
-    Column(_lazy("Phone"), "client_phone", 15),
-    Column(_lazy("Comment"), "comment", 30),
-    Column(_lazy("Manager comment"), "manager_comment", 24),
-    Column(_lazy("Reason"), "status_reason", 20),
-    Column(_lazy("Decided by"), "decided_by", 18),
-    Column(_lazy("Decided at"), "decided_at", 18),
-    Column(_lazy("Reminder sent at"), "reminder_sent_at", 18),
-    Column(_lazy("Created by (admin)"), "created_by__username", 14),
-    Column(_lazy("Created at"), "created_at", 18),
-    Column(_lazy("Updated at"), "updated_at", 18),
+    Column(pgettext_lazy("audit", "Cabinet ID"), "cabinet_id", 8),
+    Column(pgettext_lazy("audit", "Cabinet"), "cabinet__name", 20),
+    Column(pgettext_lazy("audit", "Starts at"), "starts_at", 18),
+    Column(pgettext_lazy("audit", "Ends at"), "ends_at", 18),
+    Column(pgettext_lazy("audit", "Minutes"), None, 8),
+    Column(pgettext_lazy("audit", "Status"), "status", 11),
+    Column(pgettext_lazy("audit", "Channel"), "channel", 9),
+    Column(pgettext_lazy("audit", "Telegram id"), "requester__telegram_id", 13),
+    Column(pgettext_lazy("audit", "Telegram username"), "requester__username", 16),
+    Column(pgettext_lazy("audit", "Partner"), "partner__name", 16),
+    Column(pgettext_lazy("audit", "External booking id"), "external_booking_id", 18),
+    Column(pgettext_lazy("audit", "Client"), "client_name", 24),
+    Column(pgettext_lazy("audit", "Phone"), "client_phone", 15),
+    Column(pgettext_lazy("audit", "Comment"), "comment", 30),
+    Column(pgettext_lazy("audit", "Manager comment"), "manager_comment", 24),
+    Column(pgettext_lazy("audit", "Reason"), "status_reason", 20),
+    Column(pgettext_lazy("audit", "Decided by"), "decided_by", 18),
+    Column(pgettext_lazy("audit", "Decided at"), "decided_at", 18),
+    Column(pgettext_lazy("audit", "Reminder sent at"), "reminder_sent_at", 18),
+    Column(pgettext_lazy("audit", "Created by (admin)"), "created_by__username", 14),
+    Column(pgettext_lazy("audit", "Created at"), "created_at", 18),
+    Column(pgettext_lazy("audit", "Updated at"), "updated_at", 18),
 ]
 
 ITEM_COLUMNS = [
     Column("ID", "id", 8),
-    Column(_lazy("Name"), "name", 28),
-    Column(_lazy("Category"), "category", 16),
-    Column(_lazy("Units"), "quantity", 7),
-    Column(_lazy("Active"), "is_active", 8),
-    Column(_lazy("Permanently reserved"), "permanently_reserved", 10),
-    Column(_lazy("Installed in cabinet"), "cabinet__name", 16),
-    Column(_lazy("Order"), "sort_order", 7),
-    Column(_lazy("Description"), "description", 40),
+    Column(pgettext_lazy("audit", "Name"), "name", 28),
+    Column(pgettext_lazy("audit", "Category"), "category", 16),
+    Column(pgettext_lazy("audit", "Units"), "quantity", 7),
+    Column(pgettext_lazy("audit", "Active"), "is_active", 8),
+    Column(pgettext_lazy("audit", "Permanently reserved"), "permanently_reserved", 10),
+    Column(pgettext_lazy("audit", "Installed in cabinet"), "cabinet__name", 16),
+    Column(pgettext_lazy("audit", "Order"), "sort_order", 7),
+    Column(pgettext_lazy("audit", "Description"), "description", 40),
 ]
 
 CABINET_LIST_COLUMNS = [
     Column("ID", "id", 8),
-    Column(_lazy("Name"), "name", 20),
-    Column(_lazy("Number"), "number", 8),
-    Column(_lazy("Floor"), "floor", 7),
-    Column(_lazy("Capacity (people)"), "capacity", 9),
-    Column(_lazy("Address"), "address", 24),
-    Column(_lazy("Active"), "is_active", 8),
-    Column(_lazy("Description"), "description", 40),
+    Column(pgettext_lazy("audit", "Name"), "name", 20),
+    Column(pgettext_lazy("audit", "Number"), "number", 8),
+    Column(pgettext_lazy("audit", "Floor"), "floor", 7),
+    Column(pgettext_lazy("audit", "Capacity (people)"), "capacity", 9),
+    Column(pgettext_lazy("audit", "Address"), "address", 24),
+    Column(pgettext_lazy("audit", "Active"), "is_active", 8),
+    Column(pgettext_lazy("audit", "Description"), "description", 40),
 ]
 
 ACCOUNT_COLUMNS = [
     Column("ID", "id", 8),
-    Column(_lazy("Telegram id"), "telegram_id", 13),
-    Column(_lazy("Username"), "username", 16),
-    Column(_lazy("First name"), "first_name", 14),
-    Column(_lazy("Last name"), "last_name", 14),
-    Column(_lazy("Language"), "language_code", 8),
-    Column(_lazy("Phone"), "phone", 15),
-    Column(_lazy("Manager"), "is_manager", 9),
-    Column(_lazy("Blocked"), "is_blocked", 9),
-    Column(_lazy("Block reason"), "blocked_reason", 20),
-    Column(_lazy("Blocked at"), "blocked_at", 18),
-    Column(_lazy("Reminders on"), "reminders_enabled", 9),
-    Column(_lazy("First seen"), "created_at", 18),
-    Column(_lazy("Last seen"), "last_seen_at", 18),
+    Column(pgettext_lazy("audit", "Telegram id"), "telegram_id", 13),
+    Column(pgettext_lazy("audit", "Username"), "username", 16),
+    Column(pgettext_lazy("audit", "First name"), "first_name", 14),
+    Column(pgettext_lazy("audit", "Last name"), "last_name", 14),
+    Column(pgettext_lazy("audit", "Language"), "language_code", 8),
+    Column(pgettext_lazy("audit", "Phone"), "phone", 15),
+    Column(pgettext_lazy("audit", "Manager"), "is_manager", 9),
+    Column(pgettext_lazy("audit", "Blocked"), "is_blocked", 9),
+    Column(pgettext_lazy("audit", "Block reason"), "blocked_reason", 20),
+    Column(pgettext_lazy("audit", "Blocked at"), "blocked_at", 18),
+    Column(pgettext_lazy("audit", "Reminders on"), "reminders_enabled", 9),
+    Column(pgettext_lazy("audit", "First seen"), "created_at", 18),
+    Column(pgettext_lazy("audit", "Last seen"), "last_seen_at", 18),
 ]
 
 HISTORY_COLUMNS = [
-    Column(_lazy("Booking type"), None, 11),
-    Column(_lazy("Booking ID"), "booking_id", 9),
-    Column(_lazy("At"), "at", 18),
-    Column(_lazy("From"), "from_status", 11),
-    Column(_lazy("To"), "to_status", 11),
-    Column(_lazy("Channel"), "channel", 9),
-    Column(_lazy("Actor"), "actor", 22),
-    Column(_lazy("Reason"), "reason", 30),
+    Column(pgettext_lazy("audit", "Booking type"), None, 11),
+    Column(pgettext_lazy("audit", "Booking ID"), "booking_id", 9),
+    Column(pgettext_lazy("audit", "At"), "at", 18),
+    Column(pgettext_lazy("audit", "From"), "from_status", 11),
+    Column(pgettext_lazy("audit", "To"), "to_status", 11),
+    Column(pgettext_lazy("audit", "Channel"), "channel", 9),
+    Column(pgettext_lazy("audit", "Actor"), "actor", 22),
+    Column(pgettext_lazy("audit", "Reason"), "reason", 30),
 ]
 
 
@@ -279,22 +278,27 @@ class AuditWriter:
         sheet.column_dimensions["A"].width = 30
         for letter in "BCDEF":
             sheet.column_dimensions[letter].width = 16
-        self._header(sheet, [_("Audit of %(month)s") % {"month": f"{self.month:%m.%Y}"}, _("Made at")])
+        title = pgettext("audit", "Audit of %(month)s") % {"month": f"{self.month:%m.%Y}"}
+        self._header(sheet, [title, pgettext("audit", "Made at")])
         sheet.append([f"{first:%d.%m.%Y} – {last:%d.%m.%Y}", cell_value(self.now, zone)])
         sheet.append([])
-        self._header(sheet, [_("Booking type"), _("Status"), _("Bookings")])
+        self._header(sheet, [pgettext("audit", "Booking type"), pgettext("audit", "Status"),
+                             pgettext("audit", "Bookings")])
         for (kind, status), count in sorted(self.by_status.items()):
             sheet.append([kind, status, count])
         sheet.append([])
-        self._header(sheet, [_("Item"), _("Units"), _("Bookings"), _("Booked unit-days"), _("Unit-days"),
-                             _("Utilisation, %")])
+        self._header(sheet, [pgettext("audit", "Item"), pgettext("audit", "Units"), pgettext("audit", "Bookings"),
+                             pgettext("audit", "Booked unit-days"), pgettext("audit", "Unit-days"),
+                             pgettext("audit", "Utilisation, %")])
         for item_id, name, quantity in Item.objects.order_by("sort_order", "id").values_list("id", "name", "quantity"):
             capacity = quantity * days
             used = self.unit_days.get(item_id, 0)
             sheet.append([safe_text(name), quantity, self.bookings_per_item.get(item_id, 0), used, capacity,
                           round(100 * used / capacity, 1) if capacity else None])
         sheet.append([])
-        self._header(sheet, [_("Cabinet"), _("Bookings"), _("Booked hours"), _("Open hours"), _("Utilisation, %")])
+        self._header(sheet, [pgettext("audit", "Cabinet"), pgettext("audit", "Bookings"),
+                             pgettext("audit", "Booked hours"), pgettext("audit", "Open hours"),
+                             pgettext("audit", "Utilisation, %")])
         cabinets = list(Cabinet.objects.order_by("sort_order", "id"))
         grid = cabinets_days(cabinets=cabinets, start_date=first, end_date=last, now=self.now)
         for cabinet in cabinets:
@@ -306,19 +310,21 @@ class AuditWriter:
                           round(100 * used / open_minutes, 1) if open_minutes else None])
 
     def write(self, path: Path) -> dict[str, int]:
-        summary = self.workbook.create_sheet(_("Summary"))
-        self._stream("equipment_bookings", _("Equipment bookings"), EQUIPMENT_COLUMNS, self._equipment_rows())
-        self._stream("cabinet_bookings", _("Cabinet bookings"), CABINET_COLUMNS, self._cabinet_rows())
-        self._stream("items", _("Items"), ITEM_COLUMNS,
+        summary = self.workbook.create_sheet(pgettext("audit", "Summary"))
+        self._stream("equipment_bookings", pgettext("audit", "Equipment bookings"), EQUIPMENT_COLUMNS,
+                     self._equipment_rows())
+        self._stream("cabinet_bookings", pgettext("audit", "Cabinet bookings"), CABINET_COLUMNS,
+                     self._cabinet_rows())
+        self._stream("items", pgettext("audit", "Items"), ITEM_COLUMNS,
                      Item.objects.order_by("sort_order", "id").values_list(*[c.field for c in ITEM_COLUMNS])
                      .iterator(chunk_size=CHUNK))
-        self._stream("cabinets", _("Cabinets"), CABINET_LIST_COLUMNS,
+        self._stream("cabinets", pgettext("audit", "Cabinets"), CABINET_LIST_COLUMNS,
                      Cabinet.objects.order_by("sort_order", "id")
                      .values_list(*[c.field for c in CABINET_LIST_COLUMNS]).iterator(chunk_size=CHUNK))
-        self._stream("telegram_accounts", _("Telegram accounts"), ACCOUNT_COLUMNS,
+        self._stream("telegram_accounts", pgettext("audit", "Telegram accounts"), ACCOUNT_COLUMNS,
                      TelegramAccount.objects.order_by("id").values_list(*[c.field for c in ACCOUNT_COLUMNS])
                      .iterator(chunk_size=CHUNK))
-        self._stream("status_history", _("Status history"), HISTORY_COLUMNS, self._history_rows())
+        self._stream("status_history", pgettext("audit", "Status history"), HISTORY_COLUMNS, self._history_rows())
         self._summary(summary)
         self.workbook.save(path)
         return dict(self.row_counts)

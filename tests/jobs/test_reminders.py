@@ -41,7 +41,7 @@ def test_a_cabinet_reminder_waits_until_24_hours_before_the_slot(bot_api, wednes
     [call] = bot_api.delivered
     assert call.token == "222:cabinet" and call.method == "sendMessage"
     assert call.chat_id == 1001
-    assert "#%s" % wednesday_slot.pk in call.data["text"] and "25.11.2026 11:00–12:00" in call.data["text"]
+    assert f"#{wednesday_slot.pk}" in call.data["text"] and "25.11.2026 11:00–12:00" in call.data["text"]
     buttons = [button["callback_data"] for row in call.markup["inline_keyboard"] for button in row]
     assert buttons == [f"cab:open:{wednesday_slot.pk}", f"cab:cancel:{wednesday_slot.pk}"]
     wednesday_slot.refresh_from_db()

@@ -1,0 +1,120 @@
+"""The monthly Excel audit, re-read with openpyxl and compared with the database."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from booking_site.channels import Actor, Channel
+from cabinets.services import cabinet_booking_cancel
+from equipment.models import EquipmentBooking
+from equipment.services import equipment_booking_create
+from integrations.audit.services import audit_export, audit_export_previous_month
+from integrations.models import AuditExport, Delivery
+from tests.conftest import MSK
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+
+pytestmark = pytest.mark.django_db
+DECEMBER = date(2026, 12, 1)
+
+
+@pytest.fixture
+def december(cabinet, item, alice, bob, staff, now, partner):
+    """Bookings touching December 2026, one outside it, and a name that tries to be a formula."""
+    inside = [
+        approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 30),
+                                   end_date=date(2026, 12, 2), units=2, now=now),
+        approved_cabinet_booking(cabinet=cabinet, account=bob, staff=staff, starts_at=at(date(2026, 12, 1), 10),
+                                 now=now),
+        equipment_booking_create(item=item, start_date=date(2026, 12, 31), client_name="=HYPERLINK(\"x\")",
+                                 client_phone="+79990001122", actor=Actor.for_partner(partner),
+                                 channel=Channel.API, now=now, external_booking_id="crm-77"),
+    ]
+    cancelled = approved_cabinet_booking(cabinet=cabinet, account=alice, staff=staff,
+                                         starts_at=at(date(2026, 12, 2), 15), now=now)
+    cabinet_booking_cancel(booking=cancelled, actor=Actor.staff(staff), now=now, reason="client ill")
+    approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 25), now=now)
+    return [*inside, cancelled]
+
+
+def rows(sheet):
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_workbook_holds_every_booking_of_the_month_with_every_field(december, now, item, partner):
+    export = audit_export(month=DECEMBER, now=now)
+
+    book = load_workbook(export.file.path, read_only=True)
+    assert book.sheetnames == ["Summary", "Equipment bookings", "Cabinet bookings", "Items", "Cabinets",
+                               "Telegram accounts", "Status history"]
+    equipment = rows(book["Equipment bookings"])
+    header, data = equipment[0], equipment[1:]
+    assert {"ID", "Item", "Units", "From", "Until", "Status", "Channel", "Partner", "External booking id",
+            "Client", "Phone"} <= set(header)
+    db_ids = sorted(EquipmentBooking.objects.filter(start_date__lte=date(2026, 12, 31),
+                                                    end_date__gte=DECEMBER).values_list("pk", flat=True))
+    assert sorted(row[0] for row in data) == db_ids
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in data}
+    api_row = by_id[december[2].pk]
+    assert api_row["Partner"] == partner.name and api_row["External booking id"] == "crm-77"
+    assert api_row["Channel"] == "api" and api_row["Client"] == "'=HYPERLINK(\"x\")"
+    assert api_row["Phone"] == "+79990001122"
+    first = by_id[december[0].pk]
+    assert first["Units"] == 2 and first["From"] == datetime(2026, 11, 30) and first["Status"] == "approved"
+    assert first["Created at"] == now.astimezone(MSK).replace(tzinfo=None)  # clinic time, 10:00
+
+    cabinet_rows = rows(book["Cabinet bookings"])
+    cabinet_by_id = {row[0]: dict(zip(cabinet_rows[0], row, strict=True)) for row in cabinet_rows[1:]}
+    assert set(cabinet_by_id) == {december[1].pk, december[3].pk}
+    assert cabinet_by_id[december[1].pk]["Starts at"] == datetime(2026, 12, 1, 10, 0)
+    assert cabinet_by_id[december[3].pk]["Status"] == "cancelled"
+
+    history = rows(book["Status history"])[1:]
+    assert ("cabinet", december[3].pk, "approved", "cancelled") in {(r[0], r[1], r[3], r[4]) for r in history}
+    assert export.row_counts["equipment_bookings"] == len(db_ids) == 2 and export.row_counts["cabinet_bookings"] == 2
+    summary = rows(book["Summary"])
+    item_row = next(r for r in summary if r and r[0] == item.name)
+    # 2 units × 2 December days (the 1st and 2nd) + the partner's 1 unit on the 31st; 3 units × 31 days
+    assert item_row[:5] == [item.name, 3, 2, 2 * 2 + 1, 3 * 31]
+
+
+def test_header_is_bold_and_frozen_and_columns_readable(december, now):
+    export = audit_export(month=DECEMBER, now=now)
+
+    book = load_workbook(export.file.path)
+    sheet = book["Equipment bookings"]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.column_dimensions["C"].width >= 20
+
+
+def test_making_it_twice_keeps_one_record_and_one_file(december, now, tmp_path, capsys, time_machine):
+    time_machine.move_to(now, tick=False)
+    call_command("export_audit", "--month", "2026-12", "--output", str(tmp_path / "a.xlsx"))
+    call_command("export_audit", "--month", "2026-12", "--output", str(tmp_path / "b.xlsx"))
+
+    export = AuditExport.objects.get()
+    assert AuditExport.objects.count() == 1
+    assert len(list(export.file.storage.listdir("")[1])) == 1
+    assert (tmp_path / "a.xlsx").stat().st_size > 0 and "audit 2026-12" in capsys.readouterr().out
+
+
+def test_the_monthly_run_sends_the_previous_month_to_managers_once(december, bot_api, manager_account):
+    first_of_january = datetime(2027, 1, 1, 0, 5, tzinfo=MSK)
+
+    export = audit_export_previous_month(now=first_of_january)
+    audit_export_previous_month(now=first_of_january + timedelta(minutes=10))
+
+    assert export.month == DECEMBER and export.created_at == first_of_january
+    delivery = Delivery.objects.get()
+    assert delivery.method == "sendDocument" and delivery.chat_id == manager_account.telegram_id
+    assert delivery.payload["filename"] == "audit-2026-12.xlsx"
+    assert "3" in delivery.payload["caption"] or "4" in delivery.payload["caption"]
+
+
+def test_a_bad_month_is_refused_clearly(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("export_audit", "--month", "12-2026")
