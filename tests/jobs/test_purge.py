@@ -1,0 +1,146 @@
+"""The retention purge deletes only what an audit holds and nobody still needs."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import IdempotencyKey
+from booking_site.channels import Actor
+from cabinets.models import CabinetBooking, SlotHold
+from equipment.models import EquipmentBooking
+from equipment.services import equipment_bookings_complete_ended
+from integrations.audit.services import audit_export
+from integrations.models import Delivery
+from integrations.purge import purge_expired, register_purger
+from tests.conftest import MSK
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+
+pytestmark = pytest.mark.django_db
+NOVEMBER = date(2026, 11, 1)
+FEBRUARY = datetime(2027, 2, 10, 3, 0, tzinfo=MSK)  # more than 31 days after November ended
+
+
+@pytest.fixture
+def november(item, cabinet, alice, staff, now):
+    equipment = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 25),
+                                           now=now)
+    slot = approved_cabinet_booking(cabinet=cabinet, account=alice, staff=staff, starts_at=at(date(2026, 11, 26), 10),
+                                    now=now)
+    return equipment, slot
+
+
+def complete_everything(moment):
+    from cabinets.services import cabinet_bookings_complete_ended
+
+    equipment_bookings_complete_ended(now=moment)
+    cabinet_bookings_complete_ended(now=moment)
+
+
+def test_it_deletes_ended_bookings_of_a_month_audited_after_it_ended(november):
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+
+    counts = purge_expired(now=FEBRUARY)
+
+    assert counts["equipment_bookings"] == 1 and counts["cabinet_bookings"] == 1
+    assert not EquipmentBooking.objects.exists() and not CabinetBooking.objects.exists()
+
+
+def test_it_keeps_bookings_whose_month_has_no_audit(november):
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+
+    counts = purge_expired(now=FEBRUARY)
+
+    assert counts["equipment_bookings"] == 0 and EquipmentBooking.objects.count() == 1
+    assert CabinetBooking.objects.count() == 1
+
+
+def test_an_audit_made_before_the_month_ended_does_not_count(november):
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 11, 30, 23, 0, tzinfo=MSK))
+
+    assert purge_expired(now=FEBRUARY)["cabinet_bookings"] == 0
+
+
+def test_it_keeps_bookings_younger_than_the_retention(november):
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+
+    counts = purge_expired(now=datetime(2026, 12, 20, tzinfo=MSK))
+
+    assert counts["equipment_bookings"] == 0 and counts["cabinet_bookings"] == 0
+
+
+def test_it_never_deletes_a_holding_booking_even_when_old_and_audited(november):
+    # No sweep ran: the bookings are still "approved" although long over.
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+
+    counts = purge_expired(now=FEBRUARY)
+
+    assert counts["equipment_bookings"] == 0 and counts["cabinet_bookings"] == 0
+    assert EquipmentBooking.objects.count() == 1
+
+
+def test_it_never_deletes_upcoming_bookings(item, alice, staff, now):
+    upcoming = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2027, 3, 1),
+                                          now=now)
+    audit_export(month=date(2027, 3, 1), now=datetime(2027, 4, 1, 0, 5, tzinfo=MSK))
+
+    purge_expired(now=datetime(2027, 2, 1, tzinfo=MSK))
+
+    assert EquipmentBooking.objects.filter(pk=upcoming.pk).exists()
+
+
+def test_dry_run_counts_and_deletes_nothing(november, capsys):
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+
+    assert purge_expired(now=FEBRUARY, dry_run=True)["equipment_bookings"] == 1
+    assert EquipmentBooking.objects.count() == 1
+
+
+def test_it_purges_expired_holds_delivered_messages_and_old_idempotency_keys(cabinet, alice, partner, now):
+    SlotHold.objects.create(cabinet=cabinet, holder=alice, starts_at=at(date(2026, 11, 24), 10),
+                            ends_at=at(date(2026, 11, 24), 11), expires_at=now - timedelta(minutes=1), created_at=now)
+    old = now - timedelta(days=40)
+    Delivery.objects.create(dedupe_key="sent", bot="equipment", chat_id=1, status="sent", next_attempt_at=old,
+                            created_at=old)
+    Delivery.objects.create(dedupe_key="dead", bot="equipment", chat_id=1, status="dead", next_attempt_at=old,
+                            created_at=old)
+    IdempotencyKey.objects.create(partner=partner, key="k1", request_hash="x", resource_type="equipment",
+                                  created_at=now - timedelta(hours=25))
+    IdempotencyKey.objects.create(partner=partner, key="k2", request_hash="x", resource_type="equipment",
+                                  created_at=now - timedelta(hours=23))
+
+    counts = purge_expired(now=now)
+
+    assert counts["slot_holds"] == 1 and counts["deliveries"] == 1 and counts["idempotency_keys"] == 1
+    assert list(Delivery.objects.values_list("dedupe_key", flat=True)) == ["dead"]  # dead letters stay visible
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["k2"]
+
+
+def test_other_apps_can_add_their_expired_rows(alice, now):
+    register_purger("test_accounts", lambda moment: type(alice).objects.filter(pk=alice.pk, is_blocked=True))
+    try:
+        assert purge_expired(now=now, dry_run=True)["test_accounts"] == 0
+    finally:
+        from integrations import purge
+
+        purge._purgers.pop("test_accounts")
+
+
+def test_the_command_reports_counts(db, capsys):
+    call_command("purge_expired", "--dry-run")
+
+    out = capsys.readouterr().out
+    assert "equipment_bookings: would delete 0" in out and "slot_holds: would delete 0" in out
+
+
+def test_a_cancelled_booking_goes_like_a_completed_one(november, staff, now):
+    from cabinets.services import cabinet_booking_cancel
+
+    cabinet_booking_cancel(booking=november[1], actor=Actor.staff(staff), now=now)
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+
+    assert purge_expired(now=FEBRUARY)["cabinet_bookings"] == 1
