@@ -13,5 +13,6 @@ class IntegrationsConfig(AppConfig):
         from integrations import consumers, delivery, schedule
 
         register_consumer(consumers.reminders_follow_bookings)
+        register_consumer(consumers.events_to_worker)
         metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)
         post_migrate.connect(schedule.beat_schedule_install, sender=self)

@@ -26,3 +26,16 @@ def reminders_follow_bookings(event_ids: list[int]) -> None:
             MODELS[event.resource_type].objects.filter(pk=event.booking_id).update(reminder_sent_at=None)
         if withdrawn:
             logger.info("reminder for %s %s withdrawn (%s)", event.resource_type, event.booking_id, event.topic)
+
+
+def events_to_worker(event_ids: list[int]) -> None:
+    """Hand committed events to the worker, which follows up on their Telegram deliveries (sending what the
+    web process could not). Fails open: with the broker down the booking stands and the beat sweep later
+    sends whatever is pending."""
+    from integrations.tasks import events_follow_up_task
+
+    try:
+        events_follow_up_task.apply_async(args=[list(event_ids)], countdown=2, retry=False)
+    except Exception as exc:  # the broker (Redis) is down: nothing is lost, the deliveries wait in the database
+        logger.warning("could not hand events %s to the worker (%s); the delivery sweep will pick them up",
+                       event_ids, exc.__class__.__name__)

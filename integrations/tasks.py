@@ -16,6 +16,7 @@ from cabinets.services import cabinet_bookings_complete_ended, cabinet_bookings_
 from equipment.services import equipment_bookings_complete_ended, equipment_bookings_expire_undecided
 from integrations.audit.services import audit_export, audit_export_previous_month, parse_month
 from integrations.delivery import WORKER_SEND_TIMEOUT_SECONDS, deliveries_send_due, delivery_attempt
+from integrations.delivery_followup import events_follow_up
 from integrations.purge import purge_expired
 from integrations.reminders import reminders_send_due
 from integrations.sheets.sync import sheets_sync
@@ -56,6 +57,11 @@ def deliveries_send_due_task() -> dict:
 @job("integrations.deliveries.send", soft=30, hard=40)
 def delivery_send_task(delivery_id: int) -> str:
     return delivery_attempt(delivery_id, timeout=WORKER_SEND_TIMEOUT_SECONDS)
+
+
+@job("integrations.outbox.follow_up", soft=60, hard=75)
+def events_follow_up_task(event_ids: list[int]) -> dict:
+    return events_follow_up(event_ids=event_ids)
 
 
 @job("integrations.reminders.send_due", soft=120, hard=150)

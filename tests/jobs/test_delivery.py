@@ -103,3 +103,26 @@ def test_the_admin_lists_dead_letters_and_retries_them(admin_client, bot_api):
     assert response.status_code == 200
     dead.refresh_from_db()
     assert dead.status == Delivery.Status.PENDING and dead.attempts == 0
+
+
+def test_the_worker_follows_up_a_committed_event_by_sending_its_pending_deliveries(
+        bot_api, item, staff, now, caplog, django_capture_on_commit_callbacks):
+    from booking_site.channels import Actor, Channel
+    from booking_site.outbox.models import Event
+    from equipment.services import equipment_booking_create
+    from integrations.delivery_followup import events_follow_up
+
+    with django_capture_on_commit_callbacks(execute=True):
+        equipment_booking_create(item=item, start_date=now.date(), client_name="Иван", client_phone="+79990000000",
+                                 actor=Actor.staff(staff), channel=Channel.ADMIN, now=now)
+    event = Event.objects.get()
+    # What a renderer of booking notifications records for this event, and could not send right away:
+    delivery_enqueue(bot="equipment", chat_id=9001, payload={"text": "New booking"}, dedupe_key="event-1",
+                     now=timezone.now(), event_id=event.pk)
+    caplog.set_level("INFO")
+
+    result = events_follow_up(event_ids=[event.pk])
+
+    assert result["pending"] == 1 and result["sent"] == 1
+    assert [call.data["text"] for call in bot_api.delivered] == ["New booking"]
+    assert f"outbox event {event.pk} booking.created equipment" in caplog.text

@@ -77,6 +77,7 @@ def test_a_booking_made_while_redis_is_down_is_delivered_once_redis_returns(tmp_
     started.stop_one(redis)
     booking = manage(env, "shell", "-c", SETUP_DUE_REMINDER)  # the booking does not need Redis
     assert "booking" in booking.stdout
+    assert "could not hand events" in booking.stderr  # enqueueing failed open
     time.sleep(5)
     assert reminder_calls(bot_api) == []
 
