@@ -502,13 +502,19 @@ class SchemaView(SpectacularAPIView):
     """The OpenAPI document; public, like the docs pages."""
 
 
+class RedocView(SpectacularRedocView):
+    """Redoc from the local sidecar assets, without the stock page's web fonts, so it renders offline."""
+
+    template_name = "api/redoc.html"
+
+
 # --- URLs -----------------------------------------------------------------------------------------
 # At the bottom: the app views import the classes above.
 
 urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("equipment.api.urls")),
     path("", include("cabinets.api.urls")),
     re_path(r"^api/", api_not_found),

@@ -28,7 +28,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except Exception as error:  # full_clean: a duplicate or empty name
             messages = getattr(error, "messages", None)
-            raise CommandError("; ".join(messages) if messages else str(error)) from error
+            reason = "; ".join(messages) if messages else str(error)
+            raise CommandError(f"Could not create partner {name!r}: {reason}") from error
         self.stderr.write(f"Created partner {partner.name!r} (scopes: {', '.join(partner.scopes)}, "
                           f"{partner.rate_limit_per_minute}/min). The key below is shown only now.")
         self.stdout.write(key)
