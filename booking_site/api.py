@@ -432,6 +432,11 @@ def idempotency_key(request) -> str | None:
     return raw
 
 
+def is_external_id(value: str) -> bool:
+    """Could this be an external_booking_id at all? (A path segment may carry anything, NUL included.)"""
+    return 0 < len(value) <= 128 and value.isprintable()
+
+
 def created(body: dict, *, replayed: bool, status_code: int = status.HTTP_201_CREATED) -> Response:
     response = Response(body, status=status_code)
     if replayed:

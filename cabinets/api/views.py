@@ -18,6 +18,7 @@ from booking_site.api import (
     created,
     error_responses,
     idempotency_key,
+    is_external_id,
     local_hhmm,
     local_iso,
     parse,
@@ -130,7 +131,8 @@ BOOKING_EXAMPLE = {
 
 
 def _partner_booking(partner, external_booking_id: str) -> CabinetBooking:
-    booking = CabinetBooking.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
+    booking = (CabinetBooking.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
+               if is_external_id(external_booking_id) else None)
     if booking is None:
         raise BookingError("not_found", _("Booking not found."), external_booking_id=external_booking_id)
     return booking

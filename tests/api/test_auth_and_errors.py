@@ -182,3 +182,29 @@ def test_the_limit_fails_open_when_the_cache_is_down(frozen, db, caplog):
         _CacheDown.until = 0.0
     assert "rate limit skipped" in caplog.text
     assert Partner.objects.get(name="Busy").last_used_at is not None
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("get", "/api/v1/availability/bad%00name?date=2026-12-01", None),
+    ("get", "/api/v1/availability/%F0%9F%92%A9?date=2026-12-01", None),
+    ("get", "/api/v1/cabinets/99999999999999999999999/slots?date=2026-12-01", None),
+    ("get", "/api/v1/equipment-bookings/a%00b", None),
+    ("delete", "/api/book-device/a%00b", None),
+    ("delete", "/api/v1/cabinet-bookings/" + "x" * 300, None),
+    ("post", "/api/book-device", {"device_id": 10**30, "date": "2026-12-01", "external_booking_id": "a",
+                                  "client_name": "Иван", "client_phone": "+79991234567"}),
+    ("post", "/api/book-device", {"device_name": "a\x00b", "date": "2026-12-01", "external_booking_id": "a",
+                                  "client_name": "Иван", "client_phone": "+79991234567"}),
+    ("post", "/api/v1/equipment-bookings", {"item_id": 1, "start_date": "9999-12-31", "end_date": "9999-12-31",
+                                            "units": 1, "client_name": "Иван", "client_phone": "+79991234567",
+                                            "external_booking_id": "a\x00"}),
+    ("post", "/api/v1/cabinet-bookings", {"cabinet_id": 1, "starts_at": "0001-01-01T00:00:00+14:00",
+                                          "duration_minutes": 30, "client_name": "Иван",
+                                          "client_phone": "+79991234567", "external_booking_id": "a"}),
+    ("post", "/api/v1/availability/bulk", {"items": ["Accent"], "dates": ["9999-12-31"]}),
+    ("post", "/api/v1/availability/bulk", ["not", "an", "object"]),
+])
+def test_hostile_input_gets_a_clear_4xx_never_a_500(api, accent, cabinet, method, path, body):
+    response = call(api, method, path, body)
+    assert 400 <= response.status_code < 500, response.content
+    assert set(response.json()) >= {"error", "code", "details"}

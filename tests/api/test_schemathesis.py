@@ -7,7 +7,9 @@ from datetime import time
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,8 +27,16 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def api_schema(db):
-    # The `db` fixture: the schema request and every generated call go through the real WSGI app and database.
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    """The schema as the real WSGI app serves it. Calls go through that app and the test's database
+    transaction, so the app must not close the connection after each request (Django's own test client
+    disconnects the same handler)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
