@@ -17,6 +17,10 @@ BOOKING_STATUS_CHANGES = Counter(
 BOOKING_REFUSALS = Counter(
     "booking_refused_total", "Booking requests refused by a rule", ["resource_type", "code"],
 )
+API_RATE_LIMIT = Counter(
+    "api_rate_limit_total", "Partner API requests refused by the rate limit, or let through with the cache down",
+    ["outcome"],
+)
 OUTBOX_DEAD_LETTERS = Gauge(
     "outbox_dead_letters", "Deliveries given up after their last attempt", multiprocess_mode="max",
 )
