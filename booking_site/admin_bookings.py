@@ -170,8 +170,11 @@ class BookingAdminMixin:
     # --- Search: names, phone digits, Telegram username, booking id, external id -------------------
 
     def get_search_results(self, request, queryset, search_term):
+        stripped = search_term.strip()
+        if stripped.startswith("#") and stripped[1:].isdigit():  # "#12" is booking 12 and nothing else
+            return queryset.filter(pk=int(stripped[1:])), False
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip().lstrip("#")
+        term = stripped
         digits = _digits(term)
         if term.isdigit():
             results |= queryset.filter(pk=int(term))

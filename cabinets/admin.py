@@ -30,6 +30,7 @@ from cabinets.forms import (
     EquipmentLines,
     HolidayForm,
     WeeklyScheduleForm,
+    WeeklyScheduleFormSet,
     equipment_lines,
 )
 from cabinets.models import (
@@ -70,7 +71,12 @@ class WeeklyScheduleInline(admin.TabularInline):
     form = WeeklyScheduleForm
     extra = 0
     max_num = 7
+    formset = WeeklyScheduleFormSet
     can_delete = False  # a weekday without hours is a day off: tick "day off" instead
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"request": request})
 
 
 class ServiceFormAdmin(admin.ModelAdmin):
@@ -85,6 +91,9 @@ class ServiceFormAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # saved by the service
+
+    def save_related(self, request, form, formsets, change):
+        pass
 
 
 @admin.register(Cabinet)
@@ -107,19 +116,18 @@ class CabinetAdmin(admin.ModelAdmin):
         request.cabinet_form_valid = True
         return super().save_form(request, form, change)
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, WeeklyScheduleInline):
-            kwargs["form_kwargs"] = {"request": request}
-        return kwargs
-
     def save_formset(self, request, form, formset, change):
         if formset.model is not WeeklySchedule:
             return super().save_formset(request, form, formset, change)
+        # Rows of an existing cabinet were saved by the service while validating; a new cabinet's rows are
+        # saved here (no booking can exist yet).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for line in formset.forms:
             if line.applied is None and line.has_changed():
                 line.instance.cabinet = form.instance
-                line.save()
+                formset.new_objects.append(line.save())
+            elif line.applied is not None:
+                formset.changed_objects.append((line.applied, line.changed_data))
         return None
 
 

@@ -171,42 +171,48 @@ class ClosureForm(ServiceModelForm):
 
 
 class WeeklyScheduleForm(forms.ModelForm):
-    """One weekday of a cabinet's hours. On an existing cabinet the row is saved by weekly_schedule_save
-    during validation (see CabinetAdmin), with the cabinet form's "cancel affected" choice."""
-
     class Meta:
         model = WeeklySchedule
         fields = ["weekday", "is_day_off", "opens", "closes", "slot_minutes", "lunch_start", "lunch_end"]
         widgets = {"opens": TIME_INPUT, "closes": TIME_INPUT, "lunch_start": TIME_INPUT, "lunch_end": TIME_INPUT}
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request = request
         self.applied = None
         if self.instance.pk:
             # A row is one weekday; another weekday is another row.
             self.fields["weekday"].disabled = True
 
-    def _post_clean(self):
-        super()._post_clean()
-        cabinet_id = self.instance.cabinet_id
-        if self.errors or self.request is None or not cabinet_id or not self.has_changed():
+
+class WeeklyScheduleFormSet(forms.BaseInlineFormSet):
+    """The weekdays of an existing cabinet are saved by weekly_schedule_save during validation, all or none,
+    with the cabinet form's "cancel affected" choice; a refusal lists the bookings above the rows."""
+
+    request = None  # bound by the inline's get_formset
+
+    def clean(self):
+        super().clean()
+        request = self.request
+        if any(self.errors) or request is None or self.instance.pk is None:
             return
-        if not getattr(self.request, "cabinet_form_valid", False):
-            return
-        data = self.cleaned_data
+        if not getattr(request, "cabinet_form_valid", False):
+            return  # the cabinet form itself has errors: change nothing yet
+        actor, now = Actor.staff(request.user), timezone.now()
+        changed = [form for form in self.forms if form.has_changed() and form.cleaned_data]
         try:
-            self.applied = weekly_schedule_save(
-                cabinet=Cabinet.objects.get(pk=cabinet_id), weekday=data["weekday"],
-                actor=Actor.staff(self.request.user), now=timezone.now(), is_day_off=data["is_day_off"],
-                opens=data["opens"], closes=data["closes"], slot_minutes=data["slot_minutes"],
-                lunch_start=data["lunch_start"], lunch_end=data["lunch_end"],
-                cancel_affected=bool(self.request.POST.get("cancel_affected")),
-            )
+            with transaction.atomic():
+                for form in changed:
+                    data = form.cleaned_data
+                    form.applied = weekly_schedule_save(
+                        cabinet=self.instance, weekday=data["weekday"], actor=actor, now=now,
+                        is_day_off=data["is_day_off"], opens=data["opens"], closes=data["closes"],
+                        slot_minutes=data["slot_minutes"], lunch_start=data["lunch_start"],
+                        lunch_end=data["lunch_end"], cancel_affected=bool(request.POST.get("cancel_affected")),
+                    )
         except BookingError as exc:
-            # Nothing of this request may stay: not the other weekdays, not the cabinet's own fields.
-            transaction.set_rollback(True)
-            self.add_error(None, str(exc.message))
+            for form in changed:
+                form.applied = None
+            raise forms.ValidationError(str(exc.message)) from exc
 
 
 class CabinetForm(forms.ModelForm):
