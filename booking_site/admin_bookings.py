@@ -160,11 +160,11 @@ class BookingAdminMixin:
     @admin.display(description=_("requested by"))
     def source(self, obj):
         if obj.partner_id:
-            return format_html("🔌 {}<br><small>{}</small>", obj.partner, obj.external_booking_id or "")
+            return format_html("{}<br><small>{}</small>", obj.partner, obj.external_booking_id or "")
         if obj.requester_id:
             return obj.requester
         if obj.created_by_id:
-            return format_html("👤 {}", obj.created_by)
+            return format_html("{} ({})", obj.created_by, _("admin"))
         return "—"
 
     # --- Search: names, phone digits, Telegram username, booking id, external id -------------------
