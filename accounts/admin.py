@@ -17,9 +17,9 @@ from accounts.services import (
     telegram_account_set_manager,
     telegram_account_unblock,
 )
-from booking_site.admin_bookings import ReasonForm
 from booking_site.channels import Actor
 from booking_site.errors import BookingError
+from equipment.admin_bookings import ReasonForm
 
 
 @admin.register(TelegramAccount)

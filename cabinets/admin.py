@@ -14,12 +14,12 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.admin_bookings import BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import day_bounds
 from cabinets.availability import cabinet_day, clinic_zone
+from cabinets.booking_stats import statistics
 from cabinets.day_schedule import day_schedule
 from cabinets.forms import (
     CabinetForm,
@@ -49,8 +49,8 @@ from cabinets.services import (
     cabinet_booking_move,
     cabinet_booking_reject,
 )
-from cabinets.statistics import statistics
 from equipment.admin import safe_next
+from equipment.admin_bookings import BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.models import EquipmentBooking
 
 admin.site.index_template = "admin/clinic_index.html"
