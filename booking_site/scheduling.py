@@ -34,7 +34,8 @@ class Interval:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        # Through UTC: Python subtracts two datetimes of one tzinfo by wall clock, ignoring DST.
+        return int((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() // 60)
 
     def overlaps(self, other_start: datetime, other_end: datetime) -> bool:
         return overlaps(self.start, self.end, other_start, other_end)
@@ -106,7 +107,7 @@ def day_slots(
             end_dt = local_datetime(day, _wall(end), tz) if end < 24 * 60 else None
             if end == 24 * 60:
                 end_dt = local_datetime(day + timedelta(days=1), time(0, 0), tz)
-            if start_dt is not None and end_dt is not None and start_dt < end_dt:
+            if start_dt is not None and end_dt is not None and start_dt.astimezone(UTC) < end_dt.astimezone(UTC):
                 slots.append(Interval(start_dt, end_dt))
         start = end
     return slots
@@ -126,7 +127,7 @@ def consecutive_durations(slots: Sequence[SlotState], index: int, max_slots: int
         slot = slots[position]
         if not slot.available or (offset and slot.start != previous.end):
             break
-        durations.append(int((slot.end - first.start).total_seconds() // 60))
+        durations.append(int((slot.end.astimezone(UTC) - first.start.astimezone(UTC)).total_seconds() // 60))
         previous = slot
     return durations
 
