@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner, TelegramAccount
 from booking_site.channels import Actor
@@ -63,7 +64,7 @@ def telegram_account_block(*, account: TelegramAccount, actor: Actor, now: datet
     if not actor.is_manager:
         raise BookingError("forbidden")
     if account.is_manager:
-        raise BookingError("forbidden", "A manager cannot be blocked; remove the manager flag first.")
+        raise BookingError("forbidden", _("A manager cannot be blocked; remove the manager flag first."))
     account.is_blocked = True
     account.blocked_reason = (reason or "")[:500]
     account.blocked_at = now
@@ -81,6 +82,19 @@ def telegram_account_unblock(*, account: TelegramAccount, actor: Actor) -> Teleg
     return account
 
 
+def telegram_account_set_manager(*, account: TelegramAccount, actor: Actor, is_manager: bool) -> TelegramAccount:
+    """Grant or remove the manager flag. A manager is never blocked, so granting it lifts a block."""
+    if not actor.is_manager:
+        raise BookingError("forbidden")
+    account.is_manager = is_manager
+    fields = ["is_manager"]
+    if is_manager and account.is_blocked:
+        account.is_blocked, account.blocked_reason, account.blocked_at = False, "", None
+        fields += ["is_blocked", "blocked_reason", "blocked_at"]
+    account.save(update_fields=fields)
+    return account
+
+
 def partner_create(
     *,
     name: str,
@@ -92,8 +106,8 @@ def partner_create(
     scopes = sorted(set(scopes))
     unknown = set(scopes) - VALID_SCOPES
     if unknown:
-        raise BookingError("invalid", f"Unknown scopes: {', '.join(sorted(unknown))}. "
-                                      f"Known: {', '.join(sorted(VALID_SCOPES))}.")
+        raise BookingError("invalid", _("Unknown scopes: %(unknown)s. Known: %(known)s.") % {
+            "unknown": ", ".join(sorted(unknown)), "known": ", ".join(sorted(VALID_SCOPES))})
     with transaction.atomic():
         raw = secrets.token_urlsafe(32)  # 256 bits
         partner = Partner(
