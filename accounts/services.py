@@ -124,11 +124,13 @@ def partner_create(
 
 
 def partner_rotate_key(*, partner: Partner) -> str:
+    """A new key for the partner (the old one stops working at once); a revoked partner is active again."""
     raw = secrets.token_urlsafe(32)
     partner.key_prefix = raw[:KEY_PREFIX_LENGTH]
     partner.key_hash = _digest(raw)
     partner.revoked_at = None
-    partner.save(update_fields=["key_prefix", "key_hash", "revoked_at"])
+    partner.is_active = True
+    partner.save(update_fields=["key_prefix", "key_hash", "revoked_at", "is_active"])
     return raw
 
 

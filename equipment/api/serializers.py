@@ -105,8 +105,8 @@ class ItemOut(serializers.Serializer):
     sort_order = serializers.IntegerField()
     is_active = serializers.BooleanField()
     permanent_reserved = serializers.BooleanField()
-    created_at = serializers.DateTimeField(allow_null=True, help_text="Not tracked; always null.")
-    updated_at = serializers.DateTimeField(allow_null=True, help_text="Not tracked; always null.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
 
 
 class ItemsOut(serializers.Serializer):

@@ -85,15 +85,16 @@ class ItemsView(PartnerAPIView):
         responses={200: s.ItemsOut, **error_responses(403)},
         examples=[OpenApiExample("items", response_only=True, value={"items": [{
             "id": 7, "name": "Infini, УФА", "description": "", "category": "Лазеры", "total_quantity": 1,
-            "sort_order": 3, "is_active": True, "permanent_reserved": False, "created_at": None,
-            "updated_at": None}]})],
+            "sort_order": 3, "is_active": True, "permanent_reserved": False,
+            "created_at": "2026-11-01T09:00:00+03:00", "updated_at": "2026-11-20T18:30:00+03:00"}]})],
     )
     def get(self, request):
         items = []
         for item in Item.objects.order_by("sort_order", "id"):
             row = {"id": item.pk, "name": item.name, "description": item.description, "category": item.category,
                    "total_quantity": item.quantity, "sort_order": item.sort_order, "is_active": item.is_active,
-                   "permanent_reserved": item.permanently_reserved, "created_at": None, "updated_at": None}
+                   "permanent_reserved": item.permanently_reserved, "created_at": local_iso(item.created_at),
+                   "updated_at": local_iso(item.updated_at)}
             if item.cabinet_id is not None:
                 row["cabinet_id"] = item.cabinet_id
             items.append(row)

@@ -31,7 +31,8 @@ def test_items_lists_every_item_with_the_old_fields(api, accent, infini, cabinet
     assert [i["name"] for i in items] == ["Infini, УФА (ёмкость)", "Accent", "Старый", "Резерв"]
     assert items[1] == {"id": accent.pk, "name": "Accent", "description": "Радиочастотный аппарат",
                         "category": "", "total_quantity": 3, "sort_order": 2, "is_active": True,
-                        "permanent_reserved": False, "created_at": None, "updated_at": None}
+                        "permanent_reserved": False, "created_at": "2026-11-23T10:00:00+03:00",
+                        "updated_at": "2026-11-23T10:00:00+03:00"}
     assert "cabinet_id" not in items[0]
     assert items[3]["cabinet_id"] == cabinet.pk and items[3]["permanent_reserved"] is True
     assert items[2]["is_active"] is False
