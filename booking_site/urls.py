@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from booking_site import ops
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("", include("integrations.telegram.urls")),
 ]
