@@ -100,9 +100,10 @@ class TelegramUser:
         for call in reversed(self.api.of(chat_id=self.id)):
             if call.token != self.token or call.markup is None or "inline_keyboard" not in call.markup:
                 continue
-            for button in call.buttons:
-                if button["text"] == label or button["text"].startswith(label):
-                    return button, call.message_id
+            exact = [b for b in call.buttons if b["text"] == label]
+            starting = [b for b in call.buttons if b["text"].startswith(label)]
+            if exact or starting:
+                return (exact or starting)[0], call.message_id
         raise AssertionError(f"no button {label!r} in {self.bot} messages to {self.id}")
 
     def press(self, label: str) -> list[Call]:
