@@ -41,6 +41,16 @@ def bot_api(_bot_api_server, settings):
     api.failing_methods.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def clock(time_machine):
     time_machine.move_to(NOW, tick=False)
