@@ -99,7 +99,7 @@ def test_it_refuses_a_name_without_letters(ann, ecg):
 def test_past_days_are_inert_and_a_forged_past_day_is_refused(ann, ecg):
     ann.send("📋 Book")
     ann.press("ЭКГ")
-    button, message_id = ann.find("23")
+    _button, message_id = ann.find("23")
     assert "20" not in ann.labels()  # days before today are shown as dots
     calls = ann.press_data("w:day:20261120", message_id)
     assert "past" in said(calls)
