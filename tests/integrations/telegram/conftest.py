@@ -32,6 +32,7 @@ def bot_api(_bot_api_server, settings):
     api, url = _bot_api_server
     api.clear()
     api.failing_methods.clear()
+    api.failing_chats.clear()
     settings.TELEGRAM_API_URL = url
     settings.EQUIPMENT_BOT_TOKEN = TOKENS["equipment"]
     settings.CABINET_BOT_TOKEN = TOKENS["cabinet"]
@@ -39,6 +40,7 @@ def bot_api(_bot_api_server, settings):
     settings.MANAGERS = []
     yield api
     api.failing_methods.clear()
+    api.failing_chats.clear()
 
 
 @pytest.fixture(autouse=True)

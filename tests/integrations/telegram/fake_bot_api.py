@@ -49,6 +49,7 @@ class Call:
 class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     failing_methods: set[str] = field(default_factory=set)
+    failing_chats: set[int] = field(default_factory=set)
     next_message_id: int = 100
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -56,7 +57,7 @@ class FakeBotApi:
         with self.lock:
             call = Call(token, method, fields)
             self.calls.append(call)
-            if method in self.failing_methods:
+            if method in self.failing_methods or (call.chat_id is not None and call.chat_id in self.failing_chats):
                 return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
             bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
             if method == "getMe":
