@@ -174,7 +174,7 @@ class CabinetFlow(BaseFlow):
                            now=turn.now, duration_minutes=minutes)
         except BookingError as exc:
             turn.notice(_("Not available."))
-            if exc.code in TAKEN_CODES:
+            if exc.code in TAKEN_CODES and minutes is None:
                 turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
             else:
                 turn.say(exc.message)
