@@ -130,7 +130,7 @@ def test_a_manager_books_by_phone_and_it_is_approved_at_once(boss, ecg, bot_api)
 def test_managers_listed_in_settings_get_requests_before_they_ever_wrote(ann, ecg, bot_api, settings):
     settings.MANAGERS = [9100]
     booking = request_equipment(ann)
-    assert f"New request #{booking.pk}" in bot_api.of("sendMessage", chat_id=9100)[-1].text
+    assert f"🆕 Новая заявка #{booking.pk}" in bot_api.of("sendMessage", chat_id=9100)[-1].text  # Russian by default
 
 
 def test_a_notification_that_fails_stays_pending_for_the_retrying_worker(ann, boss, ecg, bot_api):
