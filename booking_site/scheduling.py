@@ -34,7 +34,8 @@ class Interval:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        # Through UTC: Python subtracts two datetimes of one tzinfo by wall clock, ignoring DST.
+        return int((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() // 60)
 
     def overlaps(self, other_start: datetime, other_end: datetime) -> bool:
         return overlaps(self.start, self.end, other_start, other_end)
@@ -106,29 +107,37 @@ def day_slots(
             end_dt = local_datetime(day, _wall(end), tz) if end < 24 * 60 else None
             if end == 24 * 60:
                 end_dt = local_datetime(day + timedelta(days=1), time(0, 0), tz)
-            if start_dt is not None and end_dt is not None and start_dt < end_dt:
+            if start_dt is not None and end_dt is not None and start_dt.astimezone(UTC) < end_dt.astimezone(UTC):
                 slots.append(Interval(start_dt, end_dt))
         start = end
     return slots
 
 
+def fill_durations(slots: Sequence[SlotState], max_slots: int,
+                   stamps: Sequence[tuple[float, float]] | None = None) -> None:
+    """Set, on every free slot, the lengths in minutes of 1..max_slots back-to-back free slots starting there.
+    One backward pass over the day: a run continues while the next slot is free and starts where this ends."""
+    following: list[float] = []  # end timestamps of the free run starting at the slot after this one
+    next_start: float | None = None
+    if stamps is None:
+        stamps = [(slot.start.timestamp(), slot.end.timestamp()) for slot in slots]
+    for slot, (start, end) in zip(reversed(slots), reversed(stamps), strict=True):
+        if not slot.available:
+            following = []
+        elif next_start is not None and next_start == end and following:
+            following = [end, *following][:max_slots]
+        else:
+            following = [end][:max_slots]
+        slot.durations = [int((e - start) // 60) for e in following] if slot.available else []
+        next_start = start
+
+
 def consecutive_durations(slots: Sequence[SlotState], index: int, max_slots: int) -> list[int]:
     """Lengths in minutes of 1..max_slots back-to-back free slots starting at slots[index]."""
-    durations: list[int] = []
-    if index < 0 or index >= len(slots) or not slots[index].available:
-        return durations
-    first = slots[index]
-    previous = first
-    for offset in range(max_slots):
-        position = index + offset
-        if position >= len(slots):
-            break
-        slot = slots[position]
-        if not slot.available or (offset and slot.start != previous.end):
-            break
-        durations.append(int((slot.end - first.start).total_seconds() // 60))
-        previous = slot
-    return durations
+    if index < 0 or index >= len(slots):
+        return []
+    fill_durations(slots, max_slots)
+    return list(slots[index].durations)
 
 
 def slot_run(slots: Sequence[Interval], start: datetime, minutes: int) -> list[Interval] | None:

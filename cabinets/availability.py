@@ -19,11 +19,10 @@ from booking_site.scheduling import (
     DayWindow,
     Interval,
     SlotState,
-    consecutive_durations,
     date_range,
     day_bounds,
     day_slots,
-    overlaps,
+    fill_durations,
 )
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
 
@@ -128,11 +127,21 @@ def cabinets_days(
             closures[(cabinet_id, day)].append((start, end, reason))
     range_start, _ = day_bounds(start_date, tz)
     _, range_end = day_bounds(end_date, tz)
-    taken: dict[int, list[Occupant]] = defaultdict(list)
+    # Indexed by (cabinet, local day), so each slot is compared with that day's few occupants only;
+    # compared as POSIX timestamps, which is exact and much cheaper than aware datetimes across zones.
+    taken: dict[tuple[int, date], list[tuple[float, float, str, int]]] = defaultdict(list)
     for occupant in occupants(ids, range_start, range_end, now=now, exclude_booking_ids=exclude_booking_ids):
-        taken[occupant.cabinet_id].append(occupant)
-    earliest = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
-    latest = now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
+        first = occupant.starts_at.astimezone(tz).date()
+        last = (occupant.ends_at - timedelta(microseconds=1)).astimezone(tz).date()
+        entry = (occupant.starts_at.timestamp(), occupant.ends_at.timestamp(), occupant.kind, occupant.ref_id)
+        for day in date_range(max(first, start_date), min(last, end_date)):
+            taken[(occupant.cabinet_id, day)].append(entry)
+    limits = (now.timestamp(),
+              (now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)).timestamp(),
+              (now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).timestamp())
+    max_slots = settings.CABINET_MAX_SLOTS
+    # Cabinets sharing hours on a day share the slot arithmetic.
+    grids: dict[tuple, tuple[list[Interval], list[tuple[float, float]]]] = {}
 
     result: dict[int, dict[date, CabinetDay]] = {}
     for cabinet in cabinet_list:
@@ -152,33 +161,38 @@ def cabinets_days(
                 cabinet_day.closed_reason = next(r for s, _e, r in day_closures if s is None) or "closed"
             if cabinet_day.closed_reason:
                 continue
-            cabinet_day.grid = day_slots(day, window, tz, [(s, e) for s, e, _r in day_closures])
-            for interval in cabinet_day.grid:
-                cabinet_day.slots.append(SlotState(
-                    start=interval.start, end=interval.end,
-                    state=_state(interval, taken[cabinet.pk], holder_id, now, earliest, latest),
-                ))
-            for index, slot in enumerate(cabinet_day.slots):
-                if slot.available:
-                    slot.durations = consecutive_durations(cabinet_day.slots, index, settings.CABINET_MAX_SLOTS)
+            blocked = tuple((s, e) for s, e, _r in day_closures)
+            key = (day, window, blocked)
+            if key not in grids:
+                intervals = day_slots(day, window, tz, blocked)
+                grids[key] = (intervals, [(i.start.timestamp(), i.end.timestamp()) for i in intervals])
+            cabinet_day.grid, stamps = grids[key]
+            day_taken = taken.get((cabinet.pk, day), ())
+            cabinet_day.slots = [
+                SlotState(start=interval.start, end=interval.end,
+                          state=_state(start, end, day_taken, holder_id, limits))
+                for interval, (start, end) in zip(cabinet_day.grid, stamps, strict=True)
+            ]
+            fill_durations(cabinet_day.slots, max_slots, stamps)
             if not cabinet_day.grid:
                 cabinet_day.closed_reason = "closed"
         result[cabinet.pk] = days
     return result
 
 
-def _state(interval: Interval, occupied: list[Occupant], holder_id, now, earliest, latest) -> str:
-    for occupant in occupied:
-        if overlaps(interval.start, interval.end, occupant.starts_at, occupant.ends_at):
-            if occupant.kind == "booking":
+def _state(start: float, end: float, occupied, holder_id, limits) -> str:
+    for other_start, other_end, kind, ref in occupied:
+        if start < other_end and other_start < end:
+            if kind == "booking":
                 return "taken"
-            if occupant.ref_id != holder_id:
+            if ref != holder_id:
                 return "held"
-    if interval.start < now:
+    now, earliest, latest = limits
+    if start < now:
         return "past"
-    if interval.start < earliest:
+    if start < earliest:
         return "too_soon"
-    if interval.start > latest:
+    if start > latest:
         return "too_far"
     return "free"
 

@@ -6,7 +6,7 @@ index (and on PostgreSQL an exclusion constraint) refuses an overlap even if a c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -56,6 +56,13 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment, clinic_zone())
 
 
+def _utc(moment: datetime) -> datetime:
+    """Instants are compared and added to in UTC: wall-clock arithmetic in a DST zone goes wrong."""
+    if timezone.is_naive(moment):
+        raise BookingError("invalid", _("The start time needs a time zone."), field="starts_at")
+    return moment.astimezone(UTC)
+
+
 def _hhmm(moment: datetime) -> str:
     return _local(moment).strftime("%H:%M")
 
@@ -69,12 +76,18 @@ def _check_lead_time(*, starts_at: datetime, now: datetime) -> None:
         raise BookingError("date_in_past", _("This time has already passed."))
     minimum = settings.CABINET_MIN_ADVANCE_MINUTES
     if starts_at < now + timedelta(minutes=minimum):
-        raise BookingError("too_soon", _("Too close to the start: book at least %(n)s minutes ahead.")
-                           % {"n": minimum}, min_advance_minutes=minimum)
+        raise BookingError(
+            "too_soon",
+            _("Too close to the start: book at least %(n)s minutes ahead.") % {"n": minimum},
+            min_advance_minutes=minimum,
+        )
     maximum = settings.CABINET_MAX_ADVANCE_DAYS
     if starts_at > now + timedelta(days=maximum):
-        raise BookingError("too_far_ahead", _("Too far ahead: cabinets can be booked up to %(n)s days ahead.")
-                           % {"n": maximum}, max_advance_days=maximum)
+        raise BookingError(
+            "too_far_ahead",
+            _("Too far ahead: cabinets can be booked up to %(n)s days ahead.") % {"n": maximum},
+            max_advance_days=maximum,
+        )
 
 
 def _check_request(
@@ -87,49 +100,67 @@ def _check_request(
     exclude_booking_ids: Sequence[int] = (),
 ) -> CabinetDay:
     """All the cabinet rules for one request: active, lead time, schedule, consecutive slots, free."""
-    if timezone.is_naive(starts_at):
-        raise BookingError("invalid", _("The start time needs a time zone."), field="starts_at")
     if not cabinet.is_active:
         raise BookingError("inactive", _("%(cabinet)s is not available for booking.") % {"cabinet": cabinet.name})
     if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or duration_minutes <= 0:
-        raise BookingError("invalid", _("The duration must be a positive number of minutes."),
-                           field="duration_minutes")
+        raise BookingError("invalid", _("The duration must be a positive number of minutes."), field="duration_minutes")
     _check_lead_time(starts_at=starts_at, now=now)
-    day = cabinet_day(cabinet=cabinet, day=_local(starts_at).date(), now=now, holder_id=holder_id,
-                      exclude_booking_ids=exclude_booking_ids)
+    day = cabinet_day(
+        cabinet=cabinet,
+        day=_local(starts_at).date(),
+        now=now,
+        holder_id=holder_id,
+        exclude_booking_ids=exclude_booking_ids,
+    )
     if day.closed_reason:
-        raise BookingError("closed", _("%(cabinet)s is closed on %(day)s (%(reason)s).") % {
-            "cabinet": cabinet.name, "day": date_format(day.date, "d.m.Y"), "reason": day.closed_reason},
-            reason=day.closed_reason)
+        raise BookingError(
+            "closed",
+            _("%(cabinet)s is closed on %(day)s (%(reason)s).")
+            % {"cabinet": cabinet.name, "day": date_format(day.date, "d.m.Y"), "reason": day.closed_reason},
+            reason=day.closed_reason,
+        )
     step = day.window.slot_minutes
     longest = step * settings.CABINET_MAX_SLOTS
     if duration_minutes % step:
-        raise BookingError("not_a_slot", _("The duration must be a multiple of %(n)s minutes.") % {"n": step},
-                           slot_minutes=step)
+        raise BookingError(
+            "not_a_slot", _("The duration must be a multiple of %(n)s minutes.") % {"n": step}, slot_minutes=step
+        )
     if duration_minutes > longest:
-        raise BookingError("too_long", _("A booking can last at most %(n)s minutes.") % {"n": longest},
-                           max_minutes=longest)
+        raise BookingError(
+            "too_long", _("A booking can last at most %(n)s minutes.") % {"n": longest}, max_minutes=longest
+        )
     if not any(slot.start == starts_at for slot in day.grid):
-        raise BookingError("not_a_slot", _("%(time)s is not the start of a slot in %(cabinet)s.") % {
-            "time": _hhmm(starts_at), "cabinet": cabinet.name})
+        raise BookingError(
+            "not_a_slot",
+            _("%(time)s is not the start of a slot in %(cabinet)s.")
+            % {"time": _hhmm(starts_at), "cabinet": cabinet.name},
+        )
     run = slot_run(day.grid, starts_at, duration_minutes)
     if run is None:
         start_slot = day.slot_at(starts_at)
         fits = [d for d in (start_slot.durations if start_slot else [])]
         raise BookingError(
             "too_long",
-            _("From %(time)s the cabinet is free for at most %(n)s minutes (lunch, a closure or closing time "
-              "follows).") % {"time": _hhmm(starts_at), "n": max(fits) if fits else 0},
+            _("From %(time)s the cabinet is free for at most %(n)s minutes (lunch, a closure or closing time follows).")
+            % {"time": _hhmm(starts_at), "n": max(fits) if fits else 0},
             durations=fits,
         )
     for interval in run:
         state = day.slot_at(interval.start).state
         if state == "taken":
-            raise BookingError("slot_taken", _("%(time)s in %(cabinet)s is already taken.") % {
-                "time": _hhmm(interval.start), "cabinet": cabinet.name}, slot=interval.start.isoformat())
+            raise BookingError(
+                "slot_taken",
+                _("%(time)s in %(cabinet)s is already taken.")
+                % {"time": _hhmm(interval.start), "cabinet": cabinet.name},
+                slot=interval.start.isoformat(),
+            )
         if state == "held":
-            raise BookingError("held", _("%(time)s in %(cabinet)s is being booked by someone else right now.") % {
-                "time": _hhmm(interval.start), "cabinet": cabinet.name}, slot=interval.start.isoformat())
+            raise BookingError(
+                "held",
+                _("%(time)s in %(cabinet)s is being booked by someone else right now.")
+                % {"time": _hhmm(interval.start), "cabinet": cabinet.name},
+                slot=interval.start.isoformat(),
+            )
     return day
 
 
@@ -142,14 +173,18 @@ def _lock_cabinet(cabinet_id: int) -> Cabinet:
 
 def _occupy(booking: CabinetBooking) -> None:
     """Write the occupancy rows; the unique index turns a lost race into a clear 'taken'."""
-    rows = [CabinetOccupancy(cabinet_id=booking.cabinet_id, booking=booking, starts_at=point)
-            for point in grid_points(booking.starts_at, booking.ends_at)]
+    rows = [
+        CabinetOccupancy(cabinet_id=booking.cabinet_id, booking=booking, starts_at=point)
+        for point in grid_points(booking.starts_at, booking.ends_at)
+    ]
     try:
         with transaction.atomic():
             CabinetOccupancy.objects.bulk_create(rows)
     except IntegrityError as exc:
-        raise BookingError("slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {
-            "cabinet": booking.cabinet.name}) from exc
+        raise BookingError(
+            "slot_taken",
+            _("This time in %(cabinet)s was just taken by someone else.") % {"cabinet": booking.cabinet.name},
+        ) from exc
 
 
 def _release(booking: CabinetBooking) -> None:
@@ -166,18 +201,23 @@ def slot_hold_take(
     """Hold slots for a Telegram user while they finish the dialog: nobody else can take them until the
     hold expires (SLOT_HOLD_MINUTES) or becomes a booking. A user has one hold; taking another moves it."""
     check_requester(actor=Actor.telegram(account), holding_count=lambda: 0)
+    starts_at = _utc(starts_at)
     cabinet = _lock_cabinet(cabinet.pk)
     if duration_minutes is None:
         schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=_local(starts_at).weekday()).first()
         duration_minutes = schedule.slot_minutes if schedule else 30
-    _check_request(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now,
-                   holder_id=account.pk)
+    _check_request(
+        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now, holder_id=account.pk
+    )
     locking.after_check()
     SlotHold.objects.filter(holder=account).delete()
     return SlotHold.objects.create(
-        cabinet=cabinet, holder=account, starts_at=starts_at,
+        cabinet=cabinet,
+        holder=account,
+        starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=duration_minutes),
-        expires_at=now + timedelta(minutes=settings.SLOT_HOLD_MINUTES), created_at=now,
+        expires_at=now + timedelta(minutes=settings.SLOT_HOLD_MINUTES),
+        created_at=now,
     )
 
 
@@ -211,17 +251,27 @@ def cabinet_booking_create(
     """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
     neither. The requester's own slot hold, if any, becomes this booking."""
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
+    starts_at = _utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
     cabinet = _lock_cabinet(cabinet.pk)
     holder_id = actor.account.pk if actor.account is not None else None
-    _check_request(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now,
-                   holder_id=holder_id)
+    _check_request(
+        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now, holder_id=holder_id
+    )
     locking.after_check()
     status = initial_status(actor)
     booking = CabinetBooking(
-        cabinet=cabinet, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=duration_minutes),
-        status=status, channel=channel, client_name=name, client_phone=phone, comment=comment,
-        external_booking_id=external_booking_id or None, created_at=now, updated_at=now,
+        cabinet=cabinet,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        status=status,
+        channel=channel,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+        external_booking_id=external_booking_id or None,
+        created_at=now,
+        updated_at=now,
         decided_by=actor.label if status == Status.APPROVED else "",
         decided_at=now if status == Status.APPROVED else None,
         **owner_fields(actor),
@@ -231,8 +281,9 @@ def cabinet_booking_create(
         with transaction.atomic():
             booking.save()
     except IntegrityError as exc:  # PostgreSQL's exclusion constraint: someone else won the race
-        raise BookingError("slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {
-            "cabinet": cabinet.name}) from exc
+        raise BookingError(
+            "slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {"cabinet": cabinet.name}
+        ) from exc
     _occupy(booking)
     equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
     if holder_id is not None:
@@ -241,20 +292,41 @@ def cabinet_booking_create(
     return booking
 
 
-def partner_fingerprint(*, cabinet_id: int, starts_at: datetime, duration_minutes: int,
-                        equipment: Sequence[tuple[int, int]], client_name: str, client_phone: str,
-                        comment: str) -> dict:
-    return {"cabinet_id": cabinet_id, "starts_at": starts_at.astimezone(clinic_zone()).isoformat(),
-            "duration_minutes": duration_minutes, "equipment": sorted([list(line) for line in equipment]),
-            "client_name": client_name, "client_phone": client_phone, "comment": comment}
+def partner_fingerprint(
+    *,
+    external_booking_id: str,
+    cabinet_id: int,
+    starts_at: datetime,
+    duration_minutes: int,
+    equipment: Sequence[tuple[int, int]],
+    client_name: str,
+    client_phone: str,
+    comment: str,
+) -> dict:
+    return {
+        "external_booking_id": external_booking_id,
+        "cabinet_id": cabinet_id,
+        "starts_at": starts_at.astimezone(clinic_zone()).isoformat(),
+        "duration_minutes": duration_minutes,
+        "equipment": sorted([list(line) for line in equipment]),
+        "client_name": client_name,
+        "client_phone": client_phone,
+        "comment": comment,
+    }
 
 
 def _fingerprint_of(booking: CabinetBooking) -> dict:
     lines = [(b.item_id, b.units) for b in booking.equipment_bookings.all()]
-    return partner_fingerprint(cabinet_id=booking.cabinet_id, starts_at=booking.starts_at,
-                               duration_minutes=booking.duration_minutes, equipment=lines,
-                               client_name=booking.client_name, client_phone=booking.client_phone,
-                               comment=booking.comment)
+    return partner_fingerprint(
+        external_booking_id=booking.external_booking_id,
+        cabinet_id=booking.cabinet_id,
+        starts_at=booking.starts_at,
+        duration_minutes=booking.duration_minutes,
+        equipment=lines,
+        client_name=booking.client_name,
+        client_phone=booking.client_phone,
+        comment=booking.comment,
+    )
 
 
 @transaction.atomic
@@ -276,27 +348,55 @@ def cabinet_booking_create_for_partner(
     external_booking_id = (external_booking_id or "").strip()
     if not external_booking_id:
         raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
+    starts_at = _utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
     merged: dict[int, int] = {}
     for item, units in equipment:
         merged[item.pk] = merged.get(item.pk, 0) + units
-    fingerprint = partner_fingerprint(cabinet_id=cabinet.pk, starts_at=starts_at, duration_minutes=duration_minutes,
-                                      equipment=list(merged.items()), client_name=name, client_phone=phone,
-                                      comment=comment)
+    fingerprint = partner_fingerprint(
+        external_booking_id=external_booking_id,
+        cabinet_id=cabinet.pk,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        equipment=list(merged.items()),
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+    )
     _lock_cabinet(cabinet.pk)
     existing = partner_replay(
-        partner=partner, model=CabinetBooking, resource_type=RESOURCE, external_booking_id=external_booking_id,
-        idempotency_key=idempotency_key, fingerprint=fingerprint, fingerprint_of=_fingerprint_of, now=now,
+        partner=partner,
+        model=CabinetBooking,
+        resource_type=RESOURCE,
+        external_booking_id=external_booking_id,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        fingerprint_of=_fingerprint_of,
+        now=now,
     )
     if existing is not None:
         return existing, True
     booking = cabinet_booking_create(
-        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, client_name=name,
-        client_phone=phone, comment=comment, equipment=equipment, actor=Actor.for_partner(partner),
-        channel=Channel.API, now=now, external_booking_id=external_booking_id,
+        cabinet=cabinet,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+        equipment=equipment,
+        actor=Actor.for_partner(partner),
+        channel=Channel.API,
+        now=now,
+        external_booking_id=external_booking_id,
     )
-    partner_remember(partner=partner, idempotency_key=idempotency_key, resource_type=RESOURCE, booking=booking,
-                     fingerprint=fingerprint, now=now)
+    partner_remember(
+        partner=partner,
+        idempotency_key=idempotency_key,
+        resource_type=RESOURCE,
+        booking=booking,
+        fingerprint=fingerprint,
+        now=now,
+    )
     return booking, False
 
 
@@ -307,10 +407,28 @@ def _locked(booking: CabinetBooking) -> CabinetBooking:
     return locked
 
 
-def _change_status(*, booking: CabinetBooking, to_status: str, actor: Actor, now: datetime, channel: str,
-                   reason: str = "", topic: str | None = None, notify: bool = True) -> CabinetBooking:
-    booking_transition(booking=booking, to_status=to_status, resource_type=RESOURCE, actor=actor, channel=channel,
-                       now=now, reason=reason, topic=topic, notify=notify)
+def _change_status(
+    *,
+    booking: CabinetBooking,
+    to_status: str,
+    actor: Actor,
+    now: datetime,
+    channel: str,
+    reason: str = "",
+    topic: str | None = None,
+    notify: bool = True,
+) -> CabinetBooking:
+    booking_transition(
+        booking=booking,
+        to_status=to_status,
+        resource_type=RESOURCE,
+        actor=actor,
+        channel=channel,
+        now=now,
+        reason=reason,
+        topic=topic,
+        notify=notify,
+    )
     equipment_follow_cabinet(cabinet_booking=booking, to_status=to_status, actor=actor, now=now, reason=reason)
     if to_status not in HOLDING_STATUSES:
         _release(booking)
@@ -318,29 +436,33 @@ def _change_status(*, booking: CabinetBooking, to_status: str, actor: Actor, now
 
 
 @transaction.atomic
-def cabinet_booking_approve(*, booking: CabinetBooking, actor: Actor, now: datetime,
-                            channel: str = Channel.ADMIN) -> CabinetBooking:
+def cabinet_booking_approve(
+    *, booking: CabinetBooking, actor: Actor, now: datetime, channel: str = Channel.ADMIN
+) -> CabinetBooking:
     check_can_decide(actor)
-    return _change_status(booking=_locked(booking), to_status=Status.APPROVED, actor=actor, now=now,
-                          channel=channel)
+    return _change_status(booking=_locked(booking), to_status=Status.APPROVED, actor=actor, now=now, channel=channel)
 
 
 @transaction.atomic
-def cabinet_booking_reject(*, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "",
-                           channel: str = Channel.ADMIN) -> CabinetBooking:
+def cabinet_booking_reject(
+    *, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
+) -> CabinetBooking:
     check_can_decide(actor)
-    return _change_status(booking=_locked(booking), to_status=Status.REJECTED, actor=actor, now=now,
-                          channel=channel, reason=reason)
+    return _change_status(
+        booking=_locked(booking), to_status=Status.REJECTED, actor=actor, now=now, channel=channel, reason=reason
+    )
 
 
 @transaction.atomic
-def cabinet_booking_cancel(*, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "",
-                           channel: str = Channel.ADMIN) -> CabinetBooking:
+def cabinet_booking_cancel(
+    *, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
+) -> CabinetBooking:
     """Owner (before the start), owning partner or manager. Frees the slots and the equipment at once."""
     booking = _locked(booking)
     check_can_cancel(booking=booking, actor=actor, starts_at=booking.starts_at, now=now)
-    return _change_status(booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel,
-                          reason=reason)
+    return _change_status(
+        booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason
+    )
 
 
 @transaction.atomic
@@ -364,26 +486,39 @@ def cabinet_booking_move(
     target_id = cabinet.pk if cabinet is not None else booking.cabinet_id
     locking.lock(Cabinet, {booking.cabinet_id, target_id})
     target = Cabinet.objects.get(pk=target_id)
-    new_start = starts_at or booking.starts_at
+    new_start = _utc(starts_at) if starts_at else booking.starts_at
     minutes = duration_minutes or booking.duration_minutes
-    _check_request(cabinet=target, starts_at=new_start, duration_minutes=minutes, now=now, holder_id=None,
-                   exclude_booking_ids=[booking.pk])
+    _check_request(
+        cabinet=target,
+        starts_at=new_start,
+        duration_minutes=minutes,
+        now=now,
+        holder_id=None,
+        exclude_booking_ids=[booking.pk],
+    )
     new_end = new_start + timedelta(minutes=minutes)
     attached = list(booking.equipment_bookings.filter(status__in=HOLDING_STATUSES).select_related("item"))
     if attached:
         items = locking.lock(Item, [b.item_id for b in attached])
-        free = items_free_in_window(items=items.values(), starts_at=new_start, ends_at=new_end,
-                                    exclude_booking_ids=[b.pk for b in attached])
+        free = items_free_in_window(
+            items=items.values(), starts_at=new_start, ends_at=new_end, exclude_booking_ids=[b.pk for b in attached]
+        )
         needed: dict[int, int] = {}
         for line in attached:
             needed[line.item_id] = needed.get(line.item_id, 0) + line.units
         for item_id, units in needed.items():
             if free[item_id] < units:
-                raise BookingError("no_capacity", _("%(item)s is not free at the new time.") % {
-                    "item": items[item_id].name}, item_id=item_id)
+                raise BookingError(
+                    "no_capacity",
+                    _("%(item)s is not free at the new time.") % {"item": items[item_id].name},
+                    item_id=item_id,
+                )
     locking.after_check()
-    before = {"cabinet_id": booking.cabinet_id, "starts_at": booking.starts_at.isoformat(),
-              "ends_at": booking.ends_at.isoformat()}
+    before = {
+        "cabinet_id": booking.cabinet_id,
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+    }
     _release(booking)
     booking.cabinet, booking.starts_at, booking.ends_at, booking.updated_at = target, new_start, new_end, now
     try:
@@ -395,7 +530,8 @@ def cabinet_booking_move(
     day = _local(new_start).date()
     last_day = _local(new_end - timedelta(microseconds=1)).date()
     EquipmentBooking.objects.filter(pk__in=[b.pk for b in attached]).update(
-        starts_at=new_start, ends_at=new_end, start_date=day, end_date=last_day, updated_at=now)
+        starts_at=new_start, ends_at=new_end, start_date=day, end_date=last_day, updated_at=now
+    )
     booking_moved(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, before=before)
     return booking
 
@@ -403,16 +539,25 @@ def cabinet_booking_move(
 # --- Sweeps ---------------------------------------------------------------------------------------
 
 
-def _sweep(queryset, *, to_status: str, now: datetime, reason: str = "", topic: str | None = None,
-           notify: bool, batch: int) -> int:
+def _sweep(
+    queryset, *, to_status: str, now: datetime, reason: str = "", topic: str | None = None, notify: bool, batch: int
+) -> int:
     done = 0
     for pk in list(queryset.values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
             booking = queryset.select_for_update().filter(pk=pk).first()
             if booking is None:
                 continue
-            _change_status(booking=booking, to_status=to_status, actor=Actor.system(), now=now,
-                           channel=Channel.SYSTEM, reason=reason, topic=topic, notify=notify)
+            _change_status(
+                booking=booking,
+                to_status=to_status,
+                actor=Actor.system(),
+                now=now,
+                channel=Channel.SYSTEM,
+                reason=reason,
+                topic=topic,
+                notify=notify,
+            )
             done += 1
     return done
 
@@ -426,14 +571,25 @@ def cabinet_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
 def cabinet_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
     """Pending bookings whose start has passed without a decision are cancelled."""
     undecided = CabinetBooking.objects.filter(status=Status.PENDING, starts_at__lte=now)
-    return _sweep(undecided, to_status=Status.CANCELLED, now=now, reason=REASON_NOT_DECIDED,
-                  topic=Event.Topic.EXPIRED, notify=True, batch=batch)
+    return _sweep(
+        undecided,
+        to_status=Status.CANCELLED,
+        now=now,
+        reason=REASON_NOT_DECIDED,
+        topic=Event.Topic.EXPIRED,
+        notify=True,
+        batch=batch,
+    )
 
 
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
     since = now - timedelta(days=past_days)
-    return (CabinetBooking.objects.filter(requester=account, ends_at__gte=since)
-            .select_related("cabinet").prefetch_related("equipment_bookings__item").order_by("-starts_at", "-id"))
+    return (
+        CabinetBooking.objects.filter(requester=account, ends_at__gte=since)
+        .select_related("cabinet")
+        .prefetch_related("equipment_bookings__item")
+        .order_by("-starts_at", "-id")
+    )
 
 
 # --- Schedule changes ------------------------------------------------------------------------------
@@ -447,8 +603,9 @@ def _fits(booking: CabinetBooking, window: DayWindow | None, closures=()) -> boo
     return slot_run(grid, booking.starts_at, booking.duration_minutes) is not None
 
 
-def _resolve_stranded(*, stranded: list[CabinetBooking], actor: Actor, now: datetime, cancel_affected: bool,
-                      what: str) -> list[CabinetBooking]:
+def _resolve_stranded(
+    *, stranded: list[CabinetBooking], actor: Actor, now: datetime, cancel_affected: bool, what: str
+) -> list[CabinetBooking]:
     """Refuse the change while it would strand bookings, unless the manager chose to cancel them (each
     client is told why through the usual cancellation notice)."""
     if not stranded:
@@ -457,13 +614,22 @@ def _resolve_stranded(*, stranded: list[CabinetBooking], actor: Actor, now: date
         listed = "; ".join(f"#{b.pk} {b.cabinet.name} {_when(b.starts_at)}" for b in stranded[:20])
         raise BookingError(
             "schedule_conflict",
-            _("%(what)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or choose to cancel "
-              "and notify.") % {"what": what, "n": len(stranded), "list": listed},
+            _(
+                "%(what)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or choose to cancel "
+                "and notify."
+            )
+            % {"what": what, "n": len(stranded), "list": listed},
             bookings=[b.pk for b in stranded],
         )
     for booking in stranded:
-        _change_status(booking=_locked(booking), to_status=Status.CANCELLED, actor=actor, now=now,
-                       channel=Channel.ADMIN, reason=REASON_SCHEDULE_CHANGED)
+        _change_status(
+            booking=_locked(booking),
+            to_status=Status.CANCELLED,
+            actor=actor,
+            now=now,
+            channel=Channel.ADMIN,
+            reason=REASON_SCHEDULE_CHANGED,
+        )
     return stranded
 
 
@@ -500,26 +666,36 @@ def weekly_schedule_save(
     _require_manager(actor)
     cabinet = _lock_cabinet(cabinet.pk)
     schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=weekday).first() or WeeklySchedule(
-        cabinet=cabinet, weekday=weekday)
+        cabinet=cabinet, weekday=weekday
+    )
     schedule.is_day_off = is_day_off
     schedule.opens, schedule.closes = (None, None) if is_day_off else (opens, closes)
     schedule.slot_minutes = slot_minutes
     schedule.lunch_start, schedule.lunch_end = (None, None) if is_day_off else (lunch_start, lunch_end)
     _validate(schedule)
-    window = None if is_day_off else DayWindow(opens=opens, closes=closes, slot_minutes=slot_minutes,
-                                               lunch_start=lunch_start, lunch_end=lunch_end)
-    stranded = [b for b in _future_holding([cabinet.pk], now=now)
-                if _local(b.starts_at).weekday() == weekday and not _fits(b, window, _closures_of(b))]
-    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
-                      what=_("The new hours"))
+    window = (
+        None
+        if is_day_off
+        else DayWindow(
+            opens=opens, closes=closes, slot_minutes=slot_minutes, lunch_start=lunch_start, lunch_end=lunch_end
+        )
+    )
+    stranded = [
+        b
+        for b in _future_holding([cabinet.pk], now=now)
+        if _local(b.starts_at).weekday() == weekday and not _fits(b, window, _closures_of(b))
+    ]
+    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected, what=_("The new hours"))
     schedule.save()
     _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "weekday": weekday})
     return schedule
 
 
 def _closures_of(booking: CabinetBooking):
-    return [(c.start_time, c.end_time) for c in Closure.objects.filter(
-        cabinet_id=booking.cabinet_id, date=_local(booking.starts_at).date())]
+    return [
+        (c.start_time, c.end_time)
+        for c in Closure.objects.filter(cabinet_id=booking.cabinet_id, date=_local(booking.starts_at).date())
+    ]
 
 
 def _validate(instance) -> None:
@@ -542,8 +718,13 @@ def holiday_save(*, day: date, name: str, actor: Actor, now: datetime, cancel_af
     cabinets = sorted(Cabinet.objects.values_list("pk", flat=True))
     locking.lock(Cabinet, cabinets)
     stranded = list(_future_holding(None, day, now=now))
-    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
-                      what=_("The holiday on %(day)s") % {"day": date_format(day, "d.m.Y")})
+    _resolve_stranded(
+        stranded=stranded,
+        actor=actor,
+        now=now,
+        cancel_affected=cancel_affected,
+        what=_("The holiday on %(day)s") % {"day": date_format(day, "d.m.Y")},
+    )
     holiday.save()
     _schedule_changed(actor=actor, now=now, payload={"holiday": day.isoformat()})
     return holiday
@@ -576,13 +757,25 @@ def closure_save(
         closed_from = datetime.combine(day, start_time, tzinfo=clinic_zone())
         closed_to = datetime.combine(day, end_time, tzinfo=clinic_zone())
         stranded = [b for b in bookings if b.starts_at < closed_to and closed_from < b.ends_at]
-    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
-                      what=_("Closing %(cabinet)s") % {"cabinet": cabinet.name})
+    _resolve_stranded(
+        stranded=stranded,
+        actor=actor,
+        now=now,
+        cancel_affected=cancel_affected,
+        what=_("Closing %(cabinet)s") % {"cabinet": cabinet.name},
+    )
     closure.save()
     _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "closure": day.isoformat()})
     return closure
 
 
 def _schedule_changed(*, actor: Actor, now: datetime, payload: dict) -> None:
-    event_record(topic=Event.Topic.SCHEDULE_CHANGED, resource_type=RESOURCE, booking_id=None, now=now,
-                 channel=Channel.ADMIN, actor_label=actor.label, payload=payload)
+    event_record(
+        topic=Event.Topic.SCHEDULE_CHANGED,
+        resource_type=RESOURCE,
+        booking_id=None,
+        now=now,
+        channel=Channel.ADMIN,
+        actor_label=actor.label,
+        payload=payload,
+    )

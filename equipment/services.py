@@ -79,22 +79,24 @@ def check_item_bookable(*, item: Item, actor: Actor, with_cabinet_id: int | None
     if not item.is_active:
         raise BookingError("inactive", _("%(item)s is not available for booking.") % {"item": item.name})
     if item.permanently_reserved and not actor.is_manager:
-        raise BookingError("reserved", _("%(item)s is permanently reserved and cannot be booked.") % {
-            "item": item.name})
+        raise BookingError(
+            "reserved", _("%(item)s is permanently reserved and cannot be booked.") % {"item": item.name}
+        )
     if item.cabinet_id is not None:
         if with_cabinet_id is None and not actor.is_manager:
-            raise BookingError("installed_in_cabinet",
-                               _("%(item)s is installed in a cabinet and is booked together with it.")
-                               % {"item": item.name})
+            raise BookingError(
+                "installed_in_cabinet",
+                _("%(item)s is installed in a cabinet and is booked together with it.") % {"item": item.name},
+            )
         if with_cabinet_id is not None and with_cabinet_id != item.cabinet_id:
-            raise BookingError("installed_in_cabinet",
-                               _("%(item)s is installed in another cabinet.") % {"item": item.name})
+            raise BookingError(
+                "installed_in_cabinet", _("%(item)s is installed in another cabinet.") % {"item": item.name}
+            )
 
 
 def check_units(units: Any) -> int:
     if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise BookingError("invalid", _("The number of units must be a whole number of at least 1."),
-                           field="units")
+        raise BookingError("invalid", _("The number of units must be a whole number of at least 1."), field="units")
     return units
 
 
@@ -102,14 +104,15 @@ def _refuse_full_days(*, item: Item, units: int, full: Sequence[date], grid) -> 
     if not full:
         return
     if item.quantity < units:
-        message = ngettext(
-            "%(item)s has only %(total)s unit.", "%(item)s has only %(total)s units.", item.quantity
-        ) % {"item": item.name, "total": item.quantity}
+        message = ngettext("%(item)s has only %(total)s unit.", "%(item)s has only %(total)s units.", item.quantity) % {
+            "item": item.name,
+            "total": item.quantity,
+        }
     else:
-        message = _("%(item)s: not enough free units on %(days)s.") % {"item": item.name,
-                                                                       "days": _days_text(full)}
+        message = _("%(item)s: not enough free units on %(days)s.") % {"item": item.name, "days": _days_text(full)}
     raise BookingError(
-        "no_capacity", message,
+        "no_capacity",
+        message,
         full_days=[d.isoformat() for d in full],
         free={d.isoformat(): grid.free(item.pk, d) for d in full[:31]},
         total=item.quantity,
@@ -122,15 +125,17 @@ def _holding_count(account, now: datetime) -> int:
     ).count()
 
 
-def _reserve_days(*, item_id: int, start_date: date, end_date: date, units: int, actor: Actor,
-                  exclude_booking_ids: Iterable[int] = ()) -> Item:
+def _reserve_days(
+    *, item_id: int, start_date: date, end_date: date, units: int, actor: Actor, exclude_booking_ids: Iterable[int] = ()
+) -> Item:
     """Lock the item, then check that `units` are free on every day. Returns the locked item."""
     item = locking.lock(Item, [item_id]).get(item_id)
     if item is None:
         raise BookingError("not_found", _("This item does not exist."))
     check_item_bookable(item=item, actor=actor)
-    grid = equipment_grid(items=[item], start_date=start_date, end_date=end_date,
-                          exclude_booking_ids=exclude_booking_ids)
+    grid = equipment_grid(
+        items=[item], start_date=start_date, end_date=end_date, exclude_booking_ids=exclude_booking_ids
+    )
     _refuse_full_days(item=item, units=units, full=grid.full_days(item.pk, units), grid=grid)
     locking.after_check()
     return item
@@ -159,9 +164,18 @@ def equipment_booking_create(
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
     item = _reserve_days(item_id=item.pk, start_date=start_date, end_date=end_date, units=units, actor=actor)
     booking = EquipmentBooking(
-        item=item, units=units, start_date=start_date, end_date=end_date, status=initial_status(actor),
-        channel=channel, client_name=name, client_phone=phone, comment=comment,
-        external_booking_id=external_booking_id or None, created_at=now, updated_at=now,
+        item=item,
+        units=units,
+        start_date=start_date,
+        end_date=end_date,
+        status=initial_status(actor),
+        channel=channel,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+        external_booking_id=external_booking_id or None,
+        created_at=now,
+        updated_at=now,
         **owner_fields(actor),
     )
     if booking.status == Status.APPROVED:
@@ -172,16 +186,40 @@ def equipment_booking_create(
     return booking
 
 
-def partner_fingerprint(*, item_id: int, start_date: date, end_date: date, units: int, client_name: str,
-                        client_phone: str, comment: str) -> dict:
-    return {"item_id": item_id, "start_date": start_date.isoformat(), "end_date": end_date.isoformat(),
-            "units": units, "client_name": client_name, "client_phone": client_phone, "comment": comment}
+def partner_fingerprint(
+    *,
+    external_booking_id: str,
+    item_id: int,
+    start_date: date,
+    end_date: date,
+    units: int,
+    client_name: str,
+    client_phone: str,
+    comment: str,
+) -> dict:
+    return {
+        "external_booking_id": external_booking_id,
+        "item_id": item_id,
+        "start_date": start_date.isoformat(),
+        "end_date": end_date.isoformat(),
+        "units": units,
+        "client_name": client_name,
+        "client_phone": client_phone,
+        "comment": comment,
+    }
 
 
 def _fingerprint_of(booking: EquipmentBooking) -> dict:
-    return partner_fingerprint(item_id=booking.item_id, start_date=booking.start_date, end_date=booking.end_date,
-                               units=booking.units, client_name=booking.client_name,
-                               client_phone=booking.client_phone, comment=booking.comment)
+    return partner_fingerprint(
+        external_booking_id=booking.external_booking_id,
+        item_id=booking.item_id,
+        start_date=booking.start_date,
+        end_date=booking.end_date,
+        units=booking.units,
+        client_name=booking.client_name,
+        client_phone=booking.client_phone,
+        comment=booking.comment,
+    )
 
 
 @transaction.atomic
@@ -208,22 +246,51 @@ def equipment_booking_create_for_partner(
     units = check_units(units)
     actor = Actor.for_partner(partner)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
-    fingerprint = partner_fingerprint(item_id=item.pk, start_date=start_date, end_date=end_date, units=units,
-                                      client_name=name, client_phone=phone, comment=comment)
+    fingerprint = partner_fingerprint(
+        external_booking_id=external_booking_id,
+        item_id=item.pk,
+        start_date=start_date,
+        end_date=end_date,
+        units=units,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+    )
     # Lock the item before looking for a previous request, so two identical requests serialise here.
     locking.lock(Item, [item.pk])
     existing = partner_replay(
-        partner=partner, model=EquipmentBooking, resource_type=RESOURCE, external_booking_id=external_booking_id,
-        idempotency_key=idempotency_key, fingerprint=fingerprint, fingerprint_of=_fingerprint_of, now=now,
+        partner=partner,
+        model=EquipmentBooking,
+        resource_type=RESOURCE,
+        external_booking_id=external_booking_id,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        fingerprint_of=_fingerprint_of,
+        now=now,
     )
     if existing is not None:
         return existing, True
     booking = equipment_booking_create(
-        item=item, start_date=start_date, end_date=end_date, units=units, client_name=name, client_phone=phone,
-        comment=comment, actor=actor, channel=Channel.API, now=now, external_booking_id=external_booking_id,
+        item=item,
+        start_date=start_date,
+        end_date=end_date,
+        units=units,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+        actor=actor,
+        channel=Channel.API,
+        now=now,
+        external_booking_id=external_booking_id,
     )
-    partner_remember(partner=partner, idempotency_key=idempotency_key, resource_type=RESOURCE, booking=booking,
-                     fingerprint=fingerprint, now=now)
+    partner_remember(
+        partner=partner,
+        idempotency_key=idempotency_key,
+        resource_type=RESOURCE,
+        booking=booking,
+        fingerprint=fingerprint,
+        now=now,
+    )
     return booking, False
 
 
@@ -239,35 +306,53 @@ def _window_start(booking: EquipmentBooking) -> datetime:
 
 
 @transaction.atomic
-def equipment_booking_approve(*, booking: EquipmentBooking, actor: Actor, now: datetime,
-                              channel: str = Channel.ADMIN) -> EquipmentBooking:
+def equipment_booking_approve(
+    *, booking: EquipmentBooking, actor: Actor, now: datetime, channel: str = Channel.ADMIN
+) -> EquipmentBooking:
     check_can_decide(actor)
     booking = _locked(booking)
-    booking_transition(booking=booking, to_status=Status.APPROVED, resource_type=RESOURCE, actor=actor,
-                       channel=channel, now=now)
+    booking_transition(
+        booking=booking, to_status=Status.APPROVED, resource_type=RESOURCE, actor=actor, channel=channel, now=now
+    )
     return booking
 
 
 @transaction.atomic
-def equipment_booking_reject(*, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "",
-                             channel: str = Channel.ADMIN) -> EquipmentBooking:
+def equipment_booking_reject(
+    *, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
+) -> EquipmentBooking:
     check_can_decide(actor)
     booking = _locked(booking)
-    booking_transition(booking=booking, to_status=Status.REJECTED, resource_type=RESOURCE, actor=actor,
-                       channel=channel, now=now, reason=reason)
+    booking_transition(
+        booking=booking,
+        to_status=Status.REJECTED,
+        resource_type=RESOURCE,
+        actor=actor,
+        channel=channel,
+        now=now,
+        reason=reason,
+    )
     return booking
 
 
 @transaction.atomic
-def equipment_booking_cancel(*, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "",
-                             channel: str = Channel.ADMIN) -> EquipmentBooking:
+def equipment_booking_cancel(
+    *, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
+) -> EquipmentBooking:
     """Owner (before the start), owning partner or manager. Frees the units at once."""
     booking = _locked(booking)
     check_can_cancel(booking=booking, actor=actor, starts_at=_window_start(booking), now=now)
     if booking.cabinet_booking_id and not actor.is_manager:
         raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
-    booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
-                       channel=channel, now=now, reason=reason)
+    booking_transition(
+        booking=booking,
+        to_status=Status.CANCELLED,
+        resource_type=RESOURCE,
+        actor=actor,
+        channel=channel,
+        now=now,
+        reason=reason,
+    )
     return booking
 
 
@@ -296,10 +381,20 @@ def equipment_booking_move(
     new_end = end_date or (new_start if start_date and not end_date else booking.end_date)
     new_units = check_units(units) if units is not None else booking.units
     check_dates(start_date=new_start, end_date=new_end, now=now)
-    locked_item = _reserve_days(item_id=new_item_id, start_date=new_start, end_date=new_end, units=new_units,
-                                actor=actor, exclude_booking_ids=[booking.pk])
-    before = {"item_id": booking.item_id, "start_date": booking.start_date.isoformat(),
-              "end_date": booking.end_date.isoformat(), "units": booking.units}
+    locked_item = _reserve_days(
+        item_id=new_item_id,
+        start_date=new_start,
+        end_date=new_end,
+        units=new_units,
+        actor=actor,
+        exclude_booking_ids=[booking.pk],
+    )
+    before = {
+        "item_id": booking.item_id,
+        "start_date": booking.start_date.isoformat(),
+        "end_date": booking.end_date.isoformat(),
+        "units": booking.units,
+    }
     booking.item, booking.start_date, booking.end_date, booking.units = locked_item, new_start, new_end, new_units
     booking.updated_at = now
     booking.save(update_fields=["item", "start_date", "end_date", "units", "updated_at"])
@@ -332,8 +427,12 @@ def equipment_window_reserve(
         raise BookingError("not_found", _("This item does not exist."))
     for item in locked.values():
         check_item_bookable(item=item, actor=actor, with_cabinet_id=cabinet_booking.cabinet_id)
-    free = items_free_in_window(items=locked.values(), starts_at=cabinet_booking.starts_at,
-                                ends_at=cabinet_booking.ends_at, exclude_booking_ids=exclude_booking_ids)
+    free = items_free_in_window(
+        items=locked.values(),
+        starts_at=cabinet_booking.starts_at,
+        ends_at=cabinet_booking.ends_at,
+        exclude_booking_ids=exclude_booking_ids,
+    )
     for item_id, units in sorted(merged.items()):
         if free[item_id] < units:
             item = locked[item_id]
@@ -341,7 +440,9 @@ def equipment_window_reserve(
                 "no_capacity",
                 _("%(item)s: only %(free)s of %(total)s units are free at that time.")
                 % {"item": item.name, "free": free[item_id], "total": item.quantity},
-                item_id=item_id, free=free[item_id], total=item.quantity,
+                item_id=item_id,
+                free=free[item_id],
+                total=item.quantity,
             )
     locking.after_check()
     day = timezone.localtime(cabinet_booking.starts_at, clinic_zone()).date()
@@ -349,26 +450,45 @@ def equipment_window_reserve(
     created = []
     for item_id, units in sorted(merged.items()):
         booking = EquipmentBooking.objects.create(
-            item=locked[item_id], units=units, start_date=day, end_date=last_day,
-            starts_at=cabinet_booking.starts_at, ends_at=cabinet_booking.ends_at,
-            status=cabinet_booking.status, channel=Channel.CABINET, cabinet_booking=cabinet_booking,
-            client_name=cabinet_booking.client_name, client_phone=cabinet_booking.client_phone,
-            requester=cabinet_booking.requester, partner=None, created_by=cabinet_booking.created_by,
-            decided_by=cabinet_booking.decided_by, decided_at=cabinet_booking.decided_at,
-            created_at=now, updated_at=now,
+            item=locked[item_id],
+            units=units,
+            start_date=day,
+            end_date=last_day,
+            starts_at=cabinet_booking.starts_at,
+            ends_at=cabinet_booking.ends_at,
+            status=cabinet_booking.status,
+            channel=Channel.CABINET,
+            cabinet_booking=cabinet_booking,
+            client_name=cabinet_booking.client_name,
+            client_phone=cabinet_booking.client_phone,
+            requester=cabinet_booking.requester,
+            partner=None,
+            created_by=cabinet_booking.created_by,
+            decided_by=cabinet_booking.decided_by,
+            decided_at=cabinet_booking.decided_at,
+            created_at=now,
+            updated_at=now,
         )
-        booking.history.create(from_status="", to_status=booking.status, channel=Channel.CABINET,
-                               actor=actor.label, at=now)
+        booking.history.create(
+            from_status="", to_status=booking.status, channel=Channel.CABINET, actor=actor.label, at=now
+        )
         created.append(booking)
     return created
 
 
-def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, now: datetime, reason: str = ""
-                             ) -> None:
+def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, now: datetime, reason: str = "") -> None:
     """Attached equipment follows its cabinet booking's status (approve, reject, cancel, complete)."""
     for booking in cabinet_booking.equipment_bookings.select_for_update().filter(status__in=HOLDING_STATUSES):
-        booking_transition(booking=booking, to_status=to_status, resource_type=RESOURCE, actor=actor,
-                           channel=Channel.CABINET, now=now, reason=reason, notify=False)
+        booking_transition(
+            booking=booking,
+            to_status=to_status,
+            resource_type=RESOURCE,
+            actor=actor,
+            channel=Channel.CABINET,
+            now=now,
+            reason=reason,
+            notify=False,
+        )
 
 
 # --- Sweeps ---------------------------------------------------------------------------------------
@@ -377,16 +497,26 @@ def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, n
 def equipment_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
     """Approved whole-day bookings whose last day is over become completed."""
     today = _today(now)
-    ids = list(EquipmentBooking.objects.filter(status=Status.APPROVED, end_date__lt=today,
-                                               cabinet_booking__isnull=True).values_list("pk", flat=True)[:batch])
+    ids = list(
+        EquipmentBooking.objects.filter(
+            status=Status.APPROVED, end_date__lt=today, cabinet_booking__isnull=True
+        ).values_list("pk", flat=True)[:batch]
+    )
     done = 0
     for pk in ids:
         with transaction.atomic():
             booking = EquipmentBooking.objects.select_for_update().filter(pk=pk, status=Status.APPROVED).first()
             if booking is None:
                 continue
-            booking_transition(booking=booking, to_status=Status.COMPLETED, resource_type=RESOURCE,
-                               actor=Actor.system(), channel=Channel.SYSTEM, now=now, notify=False)
+            booking_transition(
+                booking=booking,
+                to_status=Status.COMPLETED,
+                resource_type=RESOURCE,
+                actor=Actor.system(),
+                channel=Channel.SYSTEM,
+                now=now,
+                notify=False,
+            )
             done += 1
     return done
 
@@ -394,17 +524,27 @@ def equipment_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int
 def equipment_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
     """Pending whole-day bookings whose first day has begun without a decision are cancelled."""
     today = _today(now)
-    ids = list(EquipmentBooking.objects.filter(status=Status.PENDING, start_date__lte=today,
-                                               cabinet_booking__isnull=True).values_list("pk", flat=True)[:batch])
+    ids = list(
+        EquipmentBooking.objects.filter(
+            status=Status.PENDING, start_date__lte=today, cabinet_booking__isnull=True
+        ).values_list("pk", flat=True)[:batch]
+    )
     done = 0
     for pk in ids:
         with transaction.atomic():
             booking = EquipmentBooking.objects.select_for_update().filter(pk=pk, status=Status.PENDING).first()
             if booking is None:
                 continue
-            booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE,
-                               actor=Actor.system(), channel=Channel.SYSTEM, now=now, reason=REASON_NOT_DECIDED,
-                               topic=Event.Topic.EXPIRED)
+            booking_transition(
+                booking=booking,
+                to_status=Status.CANCELLED,
+                resource_type=RESOURCE,
+                actor=Actor.system(),
+                channel=Channel.SYSTEM,
+                now=now,
+                reason=REASON_NOT_DECIDED,
+                topic=Event.Topic.EXPIRED,
+            )
             done += 1
     return done
 
@@ -412,8 +552,11 @@ def equipment_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> i
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
     """A Telegram user's bookings: upcoming and those of the last `past_days` days, newest first."""
     since = _today(now) - timedelta(days=past_days)
-    return (EquipmentBooking.objects.filter(requester=account, end_date__gte=since, cabinet_booking__isnull=True)
-            .select_related("item").order_by("-start_date", "-id"))
+    return (
+        EquipmentBooking.objects.filter(requester=account, end_date__gte=since, cabinet_booking__isnull=True)
+        .select_related("item")
+        .order_by("-start_date", "-id")
+    )
 
 
 __all__ = [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from booking_site.outbox.models import Event
 
@@ -52,11 +53,27 @@ def event_record(
     return event
 
 
-def events_dispatch(event_ids: list[int]) -> None:
-    """Hand committed events to every consumer. A failing consumer never breaks the booking."""
+def events_dispatch(event_ids: list[int]) -> bool:
+    """Hand committed events to every consumer. A failing consumer never breaks the booking: the events stay
+    undispatched and `events_dispatch_pending` hands them over again later (consumers are idempotent)."""
+    ok = True
     for consumer in list(_consumers):
         try:
             consumer(event_ids)
         except Exception:
+            ok = False
             logger.exception("outbox consumer %s failed for events %s", getattr(consumer, "__name__", consumer),
                              event_ids)
+    if ok:
+        Event.objects.filter(pk__in=event_ids, processed_at__isnull=True).update(processed_at=timezone.now())
+    return ok
+
+
+def events_dispatch_pending(*, now: datetime, older_than: timedelta = timedelta(minutes=1), batch: int = 500) -> int:
+    """Dispatch events that were committed but never handed over (the process died right after commit, or a
+    consumer failed). Returns how many were handed over."""
+    ids = list(Event.objects.filter(processed_at__isnull=True, created_at__lte=now - older_than)
+               .order_by("id").values_list("pk", flat=True)[:batch])
+    if ids and events_dispatch(ids):
+        return len(ids)
+    return 0

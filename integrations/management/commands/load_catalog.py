@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.catalog import CatalogError, catalog_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the equipment catalogue (--items items.yaml) and/or the cabinets with their weekly schedules and "
+        "the holidays (--cabinets cabinets.yaml). Entries are matched by name, so re-running updates them in "
+        "place. An invalid file is refused as a whole: nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--items", metavar="PATH", help="items file: items: [{id, name, total_quantity, ...}]")
+        parser.add_argument("--cabinets", metavar="PATH",
+                            help="cabinets file: cabinets: [...], defaults: {schedule, days_off}, holidays: [...]")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="check the files and show what would change, without saving anything")
+
+    def handle(self, *args, items, cabinets, dry_run, verbosity, **options):
+        if not items and not cabinets:
+            raise CommandError("Give --items PATH, --cabinets PATH, or both.")
+        try:
+            report = catalog_load(items_path=items, cabinets_path=cabinets, dry_run=dry_run)
+        except CatalogError as error:
+            raise CommandError(str(error)) from error
+        if verbosity:
+            self.stdout.write("\n".join(report.lines(verbose=verbosity >= 2)))
