@@ -113,10 +113,14 @@ def telegram_events_consume(event_ids: list[int]) -> None:
         return
     now = timezone.now()
     ids: list[int] = []
+    failed: list[int] = []
     for event in Event.objects.filter(pk__in=event_ids).order_by("pk"):
         try:
             ids += render_event(event, now=now)
         except Exception:  # one bad event must not stop the others
             logger.exception("could not render outbox event %s for Telegram", event.pk)
+            failed.append(event.pk)
     if ids:
         deliveries_send_now(ids, timeout=SEND_NOW_TIMEOUT)
+    if failed:  # the outbox hands these events over again later; delivery dedupe keys make that harmless
+        raise RuntimeError(f"outbox events not rendered for Telegram: {failed}")
