@@ -152,3 +152,10 @@ def partner_authenticate(*, key: str, extra: str | None = None) -> Partner | Non
     if partner.extra_secret_hash and not hmac.compare_digest(partner.extra_secret_hash, _digest(extra or "")):
         return None
     return partner
+
+
+def telegram_account_set_reminders(*, account: TelegramAccount, enabled: bool) -> TelegramAccount:
+    """Turn booking reminders on or off for one Telegram user (their own choice, from either bot)."""
+    account.reminders_enabled = bool(enabled)
+    account.save(update_fields=["reminders_enabled"])
+    return account

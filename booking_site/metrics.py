@@ -21,6 +21,12 @@ API_RATE_LIMIT = Counter(
     "api_rate_limit_total", "Partner API requests refused by the rate limit, or let through with the cache down",
     ["outcome"],
 )
+TELEGRAM_UPDATES = Counter(
+    "telegram_updates_total", "Telegram updates received, by outcome", ["bot", "outcome"],
+)
+TELEGRAM_HANDLER_ERRORS = Counter(
+    "telegram_handler_errors_total", "Telegram updates whose handling failed", ["bot"],
+)
 OUTBOX_DEAD_LETTERS = Gauge(
     "outbox_dead_letters", "Deliveries given up after their last attempt", multiprocess_mode="max",
 )
