@@ -47,5 +47,9 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Regenerate the committed OpenAPI document after an API change (a test fails until it matches).
+schema: install-dev
+	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
+
 clean:
 	rm -rf $(VENV) var

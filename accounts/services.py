@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner, TelegramAccount
 from booking_site.channels import Actor
@@ -63,7 +64,7 @@ def telegram_account_block(*, account: TelegramAccount, actor: Actor, now: datet
     if not actor.is_manager:
         raise BookingError("forbidden")
     if account.is_manager:
-        raise BookingError("forbidden", "A manager cannot be blocked; remove the manager flag first.")
+        raise BookingError("forbidden", _("A manager cannot be blocked; remove the manager flag first."))
     account.is_blocked = True
     account.blocked_reason = (reason or "")[:500]
     account.blocked_at = now
@@ -81,6 +82,19 @@ def telegram_account_unblock(*, account: TelegramAccount, actor: Actor) -> Teleg
     return account
 
 
+def telegram_account_set_manager(*, account: TelegramAccount, actor: Actor, is_manager: bool) -> TelegramAccount:
+    """Grant or remove the manager flag. A manager is never blocked, so granting it lifts a block."""
+    if not actor.is_manager:
+        raise BookingError("forbidden")
+    account.is_manager = is_manager
+    fields = ["is_manager"]
+    if is_manager and account.is_blocked:
+        account.is_blocked, account.blocked_reason, account.blocked_at = False, "", None
+        fields += ["is_blocked", "blocked_reason", "blocked_at"]
+    account.save(update_fields=fields)
+    return account
+
+
 def partner_create(
     *,
     name: str,
@@ -92,8 +106,8 @@ def partner_create(
     scopes = sorted(set(scopes))
     unknown = set(scopes) - VALID_SCOPES
     if unknown:
-        raise BookingError("invalid", f"Unknown scopes: {', '.join(sorted(unknown))}. "
-                                      f"Known: {', '.join(sorted(VALID_SCOPES))}.")
+        raise BookingError("invalid", _("Unknown scopes: %(unknown)s. Known: %(known)s.") % {
+            "unknown": ", ".join(sorted(unknown)), "known": ", ".join(sorted(VALID_SCOPES))})
     with transaction.atomic():
         raw = secrets.token_urlsafe(32)  # 256 bits
         partner = Partner(
@@ -110,11 +124,13 @@ def partner_create(
 
 
 def partner_rotate_key(*, partner: Partner) -> str:
+    """A new key for the partner (the old one stops working at once); a revoked partner is active again."""
     raw = secrets.token_urlsafe(32)
     partner.key_prefix = raw[:KEY_PREFIX_LENGTH]
     partner.key_hash = _digest(raw)
     partner.revoked_at = None
-    partner.save(update_fields=["key_prefix", "key_hash", "revoked_at"])
+    partner.is_active = True
+    partner.save(update_fields=["key_prefix", "key_hash", "revoked_at", "is_active"])
     return raw
 
 
@@ -136,3 +152,10 @@ def partner_authenticate(*, key: str, extra: str | None = None) -> Partner | Non
     if partner.extra_secret_hash and not hmac.compare_digest(partner.extra_secret_hash, _digest(extra or "")):
         return None
     return partner
+
+
+def telegram_account_set_reminders(*, account: TelegramAccount, enabled: bool) -> TelegramAccount:
+    """Turn booking reminders on or off for one Telegram user (their own choice, from either bot)."""
+    account.reminders_enabled = bool(enabled)
+    account.save(update_fields=["reminders_enabled"])
+    return account

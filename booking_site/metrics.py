@@ -21,6 +21,16 @@ BOOKING_STATUS_CHANGES = Counter(
 BOOKING_REFUSALS = Counter(
     "booking_refused_total", "Booking requests refused by a rule", ["resource_type", "code"],
 )
+API_RATE_LIMIT = Counter(
+    "api_rate_limit_total", "Partner API requests refused by the rate limit, or let through with the cache down",
+    ["outcome"],
+)
+TELEGRAM_UPDATES = Counter(
+    "telegram_updates_total", "Telegram updates received, by outcome", ["bot", "outcome"],
+)
+TELEGRAM_HANDLER_ERRORS = Counter(
+    "telegram_handler_errors_total", "Telegram updates whose handling failed", ["bot"],
+)
 OUTBOX_DEAD_LETTERS = Gauge(
     "outbox_dead_letters", "Deliveries given up after their last attempt", multiprocess_mode="max",
 )

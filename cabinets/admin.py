@@ -1,5 +1,38 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from booking_site.bookings import Status
+from booking_site.channels import Actor, Channel
+from booking_site.errors import BookingError
+from booking_site.scheduling import day_bounds
+from cabinets.availability import cabinet_day, clinic_zone
+from cabinets.booking_stats import statistics
+from cabinets.day_schedule import day_schedule
+from cabinets.forms import (
+    CabinetForm,
+    CabinetMoveForm,
+    CabinetPhoneBookingForm,
+    ClosureForm,
+    DayForm,
+    EquipmentLines,
+    HolidayForm,
+    WeeklyScheduleForm,
+    WeeklyScheduleFormSet,
+    equipment_lines,
+)
 from cabinets.models import (
     Cabinet,
     CabinetBooking,
@@ -9,44 +42,326 @@ from cabinets.models import (
     SlotHold,
     WeeklySchedule,
 )
+from cabinets.services import (
+    cabinet_booking_approve,
+    cabinet_booking_cancel,
+    cabinet_booking_create,
+    cabinet_booking_move,
+    cabinet_booking_reject,
+)
+from equipment.admin import safe_next
+from equipment.admin_bookings import BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
+from equipment.models import EquipmentBooking
+
+admin.site.index_template = "admin/clinic_index.html"
+admin.site.site_header = _("Clinic booking")
+admin.site.site_title = _("Clinic booking")
+admin.site.index_title = _("Manager panel")
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment, clinic_zone())
+
+
+# --- Catalogue and schedules ------------------------------------------------------------------------
 
 
 class WeeklyScheduleInline(admin.TabularInline):
     model = WeeklySchedule
+    form = WeeklyScheduleForm
     extra = 0
+    max_num = 7
+    formset = WeeklyScheduleFormSet
+    can_delete = False  # a weekday without hours is a day off: tick "day off" instead
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"request": request})
+
+
+class ServiceFormAdmin(admin.ModelAdmin):
+    """Admin for a model saved by a service during form validation (see cabinets.forms.ServiceModelForm)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def save_form(self, request, form, change):
+        return form.applied
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the service
+
+    def save_related(self, request, form, formsets, change):
+        pass
 
 
 @admin.register(Cabinet)
 class CabinetAdmin(admin.ModelAdmin):
-    list_display = ("name", "number", "floor", "capacity", "is_active")
+    form = CabinetForm
+    list_display = ("name", "number", "floor", "capacity", "sort_order", "is_active", "hours")
+    list_editable = ("sort_order", "is_active")
+    search_fields = ("name", "number")
     inlines = [WeeklyScheduleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("schedules")
+
+    @admin.display(description=_("weekly hours"))
+    def hours(self, obj):
+        return "; ".join(str(s) for s in obj.schedules.all()) or "—"
+
+    def save_form(self, request, form, change):
+        # The weekday rows validate after this; only now may they apply their changes (see the inline form).
+        request.cabinet_form_valid = True
+        return super().save_form(request, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WeeklySchedule:
+            return super().save_formset(request, form, formset, change)
+        # Rows of an existing cabinet were saved by the service while validating; a new cabinet's rows are
+        # saved here (no booking can exist yet).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for line in formset.forms:
+            if line.applied is None and line.has_changed():
+                line.instance.cabinet = form.instance
+                formset.new_objects.append(line.save())
+            elif line.applied is not None:
+                formset.changed_objects.append((line.applied, line.changed_data))
+        return None
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ServiceFormAdmin):
+    form = HolidayForm
     list_display = ("date", "name")
+    date_hierarchy = "date"
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(ServiceFormAdmin):
+    form = ClosureForm
     list_display = ("cabinet", "date", "start_time", "end_time", "reason")
+    list_filter = ("cabinet",)
+    list_select_related = ("cabinet",)
+    date_hierarchy = "date"
+
+
+@admin.register(SlotHold)
+class SlotHoldAdmin(admin.ModelAdmin):
+    list_display = ("cabinet", "holder", "starts_at", "ends_at", "expires_at")
+    list_select_related = ("cabinet", "holder")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Bookings ---------------------------------------------------------------------------------------
 
 
 class StatusChangeInline(admin.TabularInline):
     model = CabinetBookingStatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ("from_status", "to_status", "channel", "actor", "reason", "at")
+    readonly_fields = ("at", "from_status", "to_status", "channel", "actor", "reason")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EquipmentInline(admin.TabularInline):
+    model = EquipmentBooking
+    fk_name = "cabinet_booking"
+    extra = 0
+    can_delete = False
+    fields = ("item", "units", "status")
+    readonly_fields = fields
+    verbose_name_plural = _("equipment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CabinetBooking)
-class CabinetBookingAdmin(admin.ModelAdmin):
-    list_display = ("id", "cabinet", "starts_at", "ends_at", "status", "channel", "created_at")
-    list_filter = ("status", "channel", "cabinet")
-    list_select_related = ("cabinet",)
-    inlines = [StatusChangeInline]
+class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
+    approve_service = staticmethod(cabinet_booking_approve)
+    reject_service = staticmethod(cabinet_booking_reject)
+    cancel_service = staticmethod(cabinet_booking_cancel)
 
+    list_display = ("id", "status_badge", "cabinet", "when", "client", "equipment", "source", "channel",
+                    "created_at")
+    list_display_links = ("id", "cabinet")
+    list_filter = (StatusFilter, DateRangeFilter, ("cabinet", admin.RelatedOnlyFieldListFilter), "channel")
+    list_select_related = ("cabinet", "requester", "partner", "created_by")
+    search_fields = ("client_name", "external_booking_id", "requester__username", "cabinet__name")
+    date_hierarchy = "starts_at"
+    list_per_page = 50
+    inlines = [EquipmentInline, StatusChangeInline]
+    fields = ("status", "cabinet", "starts_at", "ends_at", "client_name", "client_phone", "comment",
+              "manager_comment", "channel", "requester", "partner", "external_booking_id", "created_by",
+              "status_reason", "decided_by", "decided_at", "created_at", "updated_at")
 
-@admin.register(SlotHold)
-class SlotHoldAdmin(admin.ModelAdmin):
-    list_display = ("cabinet", "holder", "starts_at", "ends_at", "expires_at")
+    def get_queryset(self, request):
+        equipment = Prefetch("equipment_bookings", queryset=EquipmentBooking.objects.select_related("item"))
+        return super().get_queryset(request).prefetch_related(equipment)
+
+    def filter_dates(self, queryset, start: date | None, end: date | None):
+        tz = clinic_zone()
+        if start is not None:
+            queryset = queryset.filter(ends_at__gt=day_bounds(start, tz)[0])
+        if end is not None:
+            queryset = queryset.filter(starts_at__lt=day_bounds(end, tz)[1])
+        return queryset
+
+    @admin.display(description=_("when"), ordering="starts_at")
+    def when(self, obj):
+        start, end = _local(obj.starts_at), _local(obj.ends_at)
+        return f"{date_format(start.date(), 'd.m.Y')} {start:%H:%M}–{end:%H:%M}"
+
+    @admin.display(description=_("equipment"))
+    def equipment(self, obj):
+        lines = [f"{b.item.name} ×{b.units}" for b in obj.equipment_bookings.all()
+                 if b.status not in (Status.CANCELLED, Status.REJECTED)]
+        return ", ".join(lines) or "—"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("day/", wrap(self.day_view), name="cabinets_day_schedule"),
+            path("statistics/", wrap(self.statistics_view), name="clinic_statistics"),
+            path("<path:object_id>/move/", wrap(self.move_view), name="cabinets_cabinetbooking_move"),
+            *super().get_urls(),
+        ]
+
+    # --- Phone booking ----------------------------------------------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = request.GET.dict()
+        initial.pop("next", None)
+        form = CabinetPhoneBookingForm(request.POST or None, initial=initial or None)
+        lines = EquipmentLines(request.POST or None, prefix="equipment")
+        if request.method == "POST" and form.is_valid() and lines.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = cabinet_booking_create(
+                    cabinet=data["cabinet"], starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
+                    client_name=data["client_name"], client_phone=data["client_phone"], comment=data["comment"],
+                    equipment=equipment_lines(lines), actor=Actor.staff(request.user), channel=Channel.ADMIN,
+                    now=timezone.now(),
+                )
+            except BookingError as exc:
+                refusal_to_form(form, exc)
+            else:
+                self.log_addition(request, booking, [{"added": {}}])
+                self.message_user(request, _("Booking #%(id)s created and approved.") % {"id": booking.pk},
+                                  messages.SUCCESS)
+                change_url = reverse("admin:cabinets_cabinetbooking_change", args=[booking.pk])
+                return HttpResponseRedirect(safe_next(request, change_url))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Phone booking: cabinet"),
+            "opts": self.model._meta,
+            "form": form,
+            "equipment_formset": lines,
+            "free_slots": self._free_slots(request, form),
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "admin/clinic/phone_booking.html", context)
+
+    def _free_slots(self, request, form):
+        """The free slots of the chosen cabinet and day, as links that fill in the start time."""
+        source = form.data if form.is_bound else form.initial
+        try:
+            cabinet = Cabinet.objects.get(pk=int(source.get("cabinet")), is_active=True)
+            day = date.fromisoformat(source.get("day") or "")
+        except (TypeError, ValueError, Cabinet.DoesNotExist):
+            return None
+        slots = cabinet_day(cabinet=cabinet, day=day, now=timezone.now()).free_slots
+        base = {"cabinet": cabinet.pk, "day": day.isoformat()}
+        if request.GET.get("next"):
+            base["next"] = request.GET["next"]
+        return [{"label": f"{_local(s.start):%H:%M}",
+                 "query": urlencode({**base, "start_time": f"{_local(s.start):%H:%M}"})} for s in slots]
+
+    # --- Move -------------------------------------------------------------------------------------
+
+    def move_view(self, request, object_id):
+        booking = get_object_or_404(CabinetBooking.objects.select_related("cabinet"), pk=object_id)
+        if not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        start = _local(booking.starts_at)
+        initial = {"cabinet": booking.cabinet_id, "day": start.date(), "start_time": start.time(),
+                   "duration_minutes": booking.duration_minutes}
+        form = CabinetMoveForm(request.POST or None, initial=initial)
+        change_url = reverse("admin:cabinets_cabinetbooking_change", args=[booking.pk])
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                cabinet_booking_move(booking=booking, actor=Actor.staff(request.user), now=timezone.now(),
+                                     cabinet=data["cabinet"], starts_at=data["starts_at"],
+                                     duration_minutes=data["duration_minutes"])
+            except BookingError as exc:
+                refusal_to_form(form, exc)
+            else:
+                self.log_change(request, booking, [{"changed": {"fields": ["cabinet", "starts_at", "ends_at"]}}])
+                self.message_user(request, _("Booking #%(id)s moved.") % {"id": booking.pk}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Move booking #%(id)s") % {"id": booking.pk},
+            "opts": self.model._meta,
+            "original": booking,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/clinic/booking_move.html", context)
+
+    # --- Day schedule -----------------------------------------------------------------------------
+
+    def day_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        now = timezone.now()
+        today = _local(now).date()
+        form = DayForm(request.GET)
+        day = (form.cleaned_data.get("date") if form.is_valid() else None) or today
+        schedule = day_schedule(day=day, now=now)
+        here = reverse("admin:cabinets_day_schedule") + "?" + urlencode({"date": day.isoformat()})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Day schedule"),
+            "opts": self.model._meta,
+            "schedule": schedule,
+            "day": day,
+            "is_today": day == today,
+            "yesterday": (day - timedelta(days=1)).isoformat(),
+            "tomorrow": (day + timedelta(days=1)).isoformat(),
+            "today": today.isoformat(),
+            "add_url": reverse("admin:cabinets_cabinetbooking_add"),
+            "next": here,
+            "can_add": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/cabinets/day_schedule.html", context)
+
+    # --- Statistics -------------------------------------------------------------------------------
+
+    def statistics_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Statistics"),
+            "opts": self.model._meta,
+            **statistics(now=timezone.now()),
+        }
+        return TemplateResponse(request, "admin/cabinets/statistics.html", context)

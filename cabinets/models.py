@@ -15,6 +15,10 @@ class Cabinet(models.Model):
     description = models.TextField(_("description"), blank=True)
     sort_order = models.IntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    catalog_id = models.PositiveIntegerField(
+        _("catalogue id"), null=True, blank=True, unique=True,
+        help_text=_("The id of this cabinet in the catalogue file (cabinets.yaml); items refer to it."),
+    )
 
     class Meta:
         verbose_name = _("cabinet")

@@ -1,25 +1,222 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from datetime import date
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
+
+from booking_site.channels import Actor, Channel
+from booking_site.errors import BookingError
+from booking_site.scheduling import add_months, date_range
+from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
+from equipment.availability import clinic_zone, equipment_grid
+from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
+from equipment.services import (
+    equipment_booking_approve,
+    equipment_booking_cancel,
+    equipment_booking_create,
+    equipment_booking_move,
+    equipment_booking_reject,
+)
+
+
+def safe_next(request, fallback: str) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
 
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ("name", "category", "quantity", "sort_order", "is_active", "permanently_reserved", "cabinet")
-    list_filter = ("is_active", "permanently_reserved", "category")
-    search_fields = ("name",)
+    list_editable = ("sort_order", "is_active")
+    list_filter = ("is_active", "permanently_reserved", "category", "cabinet")
+    list_select_related = ("cabinet",)
+    search_fields = ("name", "category")
+    fields = ("name", "category", "description", "quantity", "sort_order", "is_active", "permanently_reserved",
+              "cabinet")
 
 
 class StatusChangeInline(admin.TabularInline):
     model = EquipmentBookingStatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ("from_status", "to_status", "channel", "actor", "reason", "at")
+    readonly_fields = ("at", "from_status", "to_status", "channel", "actor", "reason")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(EquipmentBooking)
-class EquipmentBookingAdmin(admin.ModelAdmin):
-    list_display = ("id", "item", "start_date", "end_date", "units", "status", "channel", "created_at")
-    list_filter = ("status", "channel")
-    list_select_related = ("item",)
+class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
+    approve_service = staticmethod(equipment_booking_approve)
+    reject_service = staticmethod(equipment_booking_reject)
+    cancel_service = staticmethod(equipment_booking_cancel)
+
+    list_display = ("id", "status_badge", "item", "dates", "units", "client", "source", "channel", "created_at")
+    list_display_links = ("id", "item")
+    list_filter = (StatusFilter, DateRangeFilter, ("item", admin.RelatedOnlyFieldListFilter), "channel")
+    list_select_related = ("item", "requester", "partner", "created_by")
+    search_fields = ("client_name", "external_booking_id", "requester__username", "item__name")
+    date_hierarchy = "start_date"
+    list_per_page = 50
     inlines = [StatusChangeInline]
+    fields = ("status", "item", "units", "start_date", "end_date", "starts_at", "ends_at", "cabinet_booking",
+              "client_name", "client_phone", "comment", "manager_comment", "channel", "requester", "partner",
+              "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at", "created_at",
+              "updated_at")
+
+    def filter_dates(self, queryset, start: date | None, end: date | None):
+        if start is not None:
+            queryset = queryset.filter(end_date__gte=start)
+        if end is not None:
+            queryset = queryset.filter(start_date__lte=end)
+        return queryset
+
+    @admin.display(description=_("dates"), ordering="start_date")
+    def dates(self, obj):
+        first = date_format(obj.start_date, "d.m.Y")
+        if obj.starts_at:
+            local = timezone.localtime(obj.starts_at, clinic_zone()), timezone.localtime(obj.ends_at, clinic_zone())
+            return f"{first} {local[0]:%H:%M}–{local[1]:%H:%M}"
+        if obj.end_date != obj.start_date:
+            return f"{first} – {date_format(obj.end_date, 'd.m.Y')}"
+        return first
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("occupancy/", wrap(self.occupancy_view), name="equipment_occupancy"),
+            path("<path:object_id>/move/", wrap(self.move_view), name="equipment_equipmentbooking_move"),
+            *super().get_urls(),
+        ]
+
+    # --- Phone booking ----------------------------------------------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = EquipmentPhoneBookingForm(request.POST or None, initial=request.GET.dict() or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = equipment_booking_create(
+                    item=data["item"], start_date=data["start_date"], end_date=data["end_date"],
+                    units=data["units"], client_name=data["client_name"], client_phone=data["client_phone"],
+                    comment=data["comment"], actor=Actor.staff(request.user), channel=Channel.ADMIN,
+                    now=timezone.now(),
+                )
+            except BookingError as exc:
+                refusal_to_form(form, exc)
+            else:
+                self.log_addition(request, booking, [{"added": {}}])
+                self.message_user(request, _("Booking #%(id)s created and approved.") % {"id": booking.pk},
+                                  messages.SUCCESS)
+                change_url = reverse("admin:equipment_equipmentbooking_change", args=[booking.pk])
+                return HttpResponseRedirect(safe_next(request, change_url))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Phone booking: equipment"),
+            "opts": self.model._meta,
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "admin/clinic/phone_booking.html", context)
+
+    # --- Move -------------------------------------------------------------------------------------
+
+    def move_view(self, request, object_id):
+        booking = get_object_or_404(EquipmentBooking.objects.select_related("item"), pk=object_id)
+        if not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        initial = {"item": booking.item_id, "start_date": booking.start_date, "end_date": booking.end_date,
+                   "units": booking.units}
+        form = EquipmentMoveForm(request.POST or None, initial=initial)
+        change_url = reverse("admin:equipment_equipmentbooking_change", args=[booking.pk])
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                equipment_booking_move(booking=booking, actor=Actor.staff(request.user), now=timezone.now(),
+                                       item=data["item"], start_date=data["start_date"],
+                                       end_date=data["end_date"], units=data["units"])
+            except BookingError as exc:
+                refusal_to_form(form, exc)
+            else:
+                self.log_change(request, booking, [{"changed": {"fields": ["item", "dates", "units"]}}])
+                self.message_user(request, _("Booking #%(id)s moved.") % {"id": booking.pk}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Move booking #%(id)s") % {"id": booking.pk},
+            "opts": self.model._meta,
+            "original": booking,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/clinic/booking_move.html", context)
+
+    # --- Occupancy month view ---------------------------------------------------------------------
+
+    def occupancy_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate(timezone.now(), clinic_zone())
+        form = MonthForm(request.GET)
+        year, month = today.year, today.month
+        if form.is_valid() and form.cleaned_data["month"]:
+            year, month = (int(p) for p in form.cleaned_data["month"].split("-"))
+            if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+                year, month = today.year, today.month
+        first = date(year, month, 1)
+        next_year, next_month = add_months(year, month, 1)
+        last = date.fromordinal(date(next_year, next_month, 1).toordinal() - 1)
+        items = list(Item.objects.filter(Q(is_active=True) | Q(bookings__end_date__gte=first,
+                                                                bookings__start_date__lte=last))
+                     .distinct().order_by("sort_order", "name"))
+        grid = equipment_grid(items=items, start_date=first, end_date=last)
+        days = list(date_range(first, last))
+        changelist = reverse("admin:equipment_equipmentbooking_changelist")
+        rows = []
+        for item in items:
+            cells = []
+            for day in days:
+                used, total = grid.peak(item.pk, day), grid.total(item.pk)
+                if total == 0:
+                    level = "none"
+                elif used == 0:
+                    level = "free"
+                elif grid.free(item.pk, day) == 0:
+                    level = "full"
+                else:
+                    level = "partial"
+                query = urlencode({"item__id__exact": item.pk, "date_from": day.isoformat(),
+                                   "date_to": day.isoformat(), "status": ACTIVE})
+                cells.append({"used": used, "total": total, "level": level, "url": f"{changelist}?{query}",
+                              "weekend": day.weekday() >= 5, "today": day == today})
+            rows.append({"item": item, "cells": cells})
+        prev_y, prev_m = add_months(year, month, -1)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Equipment occupancy"),
+            "opts": self.model._meta,
+            "month_label": date_format(first, "F Y"),
+            "days": [{"day": d, "weekend": d.weekday() >= 5, "today": d == today} for d in days],
+            "rows": rows,
+            "prev_month": f"{prev_y:04d}-{prev_m:02d}",
+            "next_month": f"{next_year:04d}-{next_month:02d}",
+            "this_month": f"{today.year:04d}-{today.month:02d}",
+        }
+        return TemplateResponse(request, "admin/equipment/occupancy.html", context)

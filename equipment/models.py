@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking_site.bookings import BookingBase, StatusChangeBase
@@ -23,6 +24,8 @@ class Item(models.Model):
         on_delete=models.SET_NULL, related_name="installed_items",
         help_text=_("Offered only with this cabinet; whole-day bookings of it are for managers only."),
     )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("item")

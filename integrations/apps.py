@@ -11,7 +11,10 @@ class IntegrationsConfig(AppConfig):
         from booking_site import metrics
         from booking_site.outbox.services import register_consumer
         from integrations import consumers, delivery, schedule
+        from integrations.telegram.notifications import telegram_events_consume
 
+        # Rendered and attempted first, so the worker's follow-up sees the deliveries they made.
+        register_consumer(telegram_events_consume)
         register_consumer(consumers.reminders_follow_bookings)
         register_consumer(consumers.events_to_worker)
         metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)

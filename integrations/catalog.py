@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 
 from booking_site.scheduling import GRID_MINUTES
 from cabinets.models import Cabinet, Holiday, WeeklySchedule
@@ -675,21 +676,24 @@ def _import_cabinets(cabinets: CabinetsFile) -> tuple[Outcome, dict[int, Cabinet
     outcome = Outcome()
     by_yaml_id: dict[int, Cabinet] = {}
     names = [spec.name for spec in cabinets.cabinets]
-    existing = {cabinet.name: cabinet for cabinet in Cabinet.objects.select_for_update().filter(name__in=names)}
+    ids = [spec.yaml_id for spec in cabinets.cabinets]
+    known = list(Cabinet.objects.select_for_update().filter(Q(name__in=names) | Q(catalog_id__in=ids)))
+    by_catalog_id = {cabinet.catalog_id: cabinet for cabinet in known if cabinet.catalog_id is not None}
+    by_name = {cabinet.name: cabinet for cabinet in known}
     for spec in cabinets.cabinets:
         values = {
             "number": spec.number, "address": spec.address, "description": spec.description,
             "floor": spec.floor, "capacity": spec.capacity, "is_active": spec.is_active,
-            "sort_order": spec.yaml_id,
         }
-        cabinet = existing.get(spec.name)
+        # The file's id is the cabinet's identity, so a renamed cabinet is updated, not duplicated.
+        cabinet = by_catalog_id.get(spec.yaml_id) or by_name.get(spec.name)
         created = cabinet is None
         if created:
-            cabinet = Cabinet(name=spec.name, **values)
+            cabinet = Cabinet(name=spec.name, catalog_id=spec.yaml_id, sort_order=spec.yaml_id, **values)
             changes = []
         else:
-            changes = _apply(cabinet, {name: value for name, value in values.items()
-                                       if name in spec.given or name == "sort_order"})
+            changes = _apply(cabinet, {"name": spec.name, "catalog_id": spec.yaml_id}
+                             | {name: value for name, value in values.items() if name in spec.given})
         if created or changes:
             _save(cabinet, where=spec.where, source=cabinets.source)
         changes += _upsert_week(cabinet, spec, cabinets)
@@ -771,27 +775,18 @@ def _import_holidays(cabinets: CabinetsFile) -> Outcome:
 
 
 def _imported_cabinets(items: ItemsFile) -> dict[int, Cabinet]:
-    """For an items file imported on its own: the cabinets its cabinet_ids name, found by the sort order a
-    cabinets import gave them."""
+    """For an items file imported on its own: the cabinets its cabinet_ids name, by their catalogue id."""
     wanted = {spec.cabinet_id for spec in items.items if spec.cabinet_id is not None}
-    found: dict[int, list[Cabinet]] = {}
-    for cabinet in Cabinet.objects.filter(sort_order__in=wanted).order_by("pk"):
-        found.setdefault(cabinet.sort_order, []).append(cabinet)
-    problems = []
-    for spec in items.items:
-        if spec.cabinet_id is None:
-            continue
-        matches = found.get(spec.cabinet_id, [])
-        if not matches:
-            problems.append(f"{spec.where}: cabinet_id {spec.cabinet_id} matches no imported cabinet; "
-                            f"load the cabinets file together with this one")
-        elif len(matches) > 1:
-            problems.append(f"{spec.where}: cabinet_id {spec.cabinet_id} is ambiguous (cabinets "
-                            f"{', '.join(c.name for c in matches)} share that order); load the cabinets file "
-                            f"together with this one")
+    found = {cabinet.catalog_id: cabinet for cabinet in Cabinet.objects.filter(catalog_id__in=wanted)}
+    problems = [
+        f"{spec.where}: cabinet_id {spec.cabinet_id} matches no imported cabinet; "
+        f"load the cabinets file together with this one"
+        for spec in items.items
+        if spec.cabinet_id is not None and spec.cabinet_id not in found
+    ]
     if problems:
         raise CatalogError(items.source, problems)
-    return {cabinet_id: matches[0] for cabinet_id, matches in found.items()}
+    return found
 
 
 def _import_items(items: ItemsFile, by_yaml_id: dict[int, Cabinet]) -> Outcome:

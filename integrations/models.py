@@ -47,6 +47,46 @@ class Delivery(models.Model):
         return f"#{self.pk} {self.bot} {self.method} → {self.chat_id} ({self.status})"
 
 
+class Dialog(models.Model):
+    """Where one chat stands in a bot's dialog, and what it has chosen so far.
+
+    Kept in the database so that any web process can serve the next message; a dialog left alone for
+    DIALOG_TTL expires. `message_id` is the message whose buttons belong to the current step: a button
+    pressed on any other message is out of date."""
+
+    bot = models.CharField(_("bot"), max_length=16, choices=Delivery.Bot.choices)
+    chat_id = models.BigIntegerField(_("chat id"))
+    state = models.CharField(_("step"), max_length=32, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    message_id = models.BigIntegerField(_("message"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("Telegram dialog")
+        verbose_name_plural = _("Telegram dialogs")
+        constraints = [models.UniqueConstraint(fields=["bot", "chat_id"], name="dialog_one_per_chat")]
+
+    def __str__(self) -> str:
+        return f"{self.bot}:{self.chat_id} {self.state or '-'}"
+
+
+class SeenUpdate(models.Model):
+    """Telegram update ids already processed, so a repeated delivery of an update is ignored."""
+
+    bot = models.CharField(_("bot"), max_length=16, choices=Delivery.Bot.choices)
+    update_id = models.BigIntegerField(_("update id"))
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("processed update")
+        verbose_name_plural = _("processed updates")
+        constraints = [models.UniqueConstraint(fields=["bot", "update_id"], name="seen_update_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bot}:{self.update_id}"
+
+
 def audit_storage() -> FileSystemStorage:
     """Audits are kept under AUDIT_DIR, outside MEDIA_ROOT: staff download them through the admin only."""
     return FileSystemStorage(location=settings.AUDIT_DIR)

@@ -3,8 +3,8 @@
 A booking is deleted RETENTION_DAYS after it ended, and only when an audit of the month it ended in was made
 after that month was over (so the audit holds it for good). A booking that is upcoming or still holding
 (pending, approved) is never deleted. Also purged: expired slot holds, delivered outbox events and Telegram
-deliveries older than the retention, partners' idempotency keys older than their 24 hours, and whatever
-other apps register with `register_purger` (their expired dialog states, seen update ids…)."""
+deliveries older than the retention, partners' idempotency keys older than their 24 hours, the bots' expired
+dialogs and old update ids, and whatever else an app adds with `register_purger`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.audit.services import month_end
-from integrations.models import AuditExport, Delivery, JobCursor
+from integrations.models import AuditExport, Delivery, Dialog, JobCursor, SeenUpdate
+from integrations.telegram.state import SEEN_UPDATES_KEPT
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -112,6 +113,9 @@ def _builtin_purgers() -> dict[str, Purger]:
         "deliveries": expired_deliveries,
         "idempotency_keys": lambda now: IdempotencyKey.objects.filter(
             created_at__lt=now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)),
+        # The bots' memory: dialogs past their expiry, update ids older than Telegram's redelivery window.
+        "dialogs": lambda now: Dialog.objects.filter(expires_at__lte=now),
+        "seen_updates": lambda now: SeenUpdate.objects.filter(received_at__lt=now - SEEN_UPDATES_KEPT),
     }
 
 

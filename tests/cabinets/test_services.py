@@ -325,3 +325,19 @@ class TestScheduleChanges:
 
     def test_clients_cannot_change_schedules(self, cabinet, alice):
         assert refusal(holiday_save, day=TUE, name="x", actor=Actor.telegram(alice), now=NOW).code == "forbidden"
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_on_a_dst_day_slots_and_bookings_keep_their_wall_clock_times(alice):
+    """Berlin falls back on 2026-10-25: the day is 25 hours long, but 10:00 is still 10:00."""
+    berlin = ZoneInfo("Europe/Berlin")
+    cabinet = factories.with_week(factories.CabinetFactory())
+    now = datetime(2026, 10, 24, 12, 0, tzinfo=berlin)
+    day = cabinet_day(cabinet=cabinet, day=date(2026, 10, 25), now=now)
+    assert len(day.slots) == 22
+    assert day.slots[0].start == datetime(2026, 10, 25, 9, 0, tzinfo=berlin)
+    booking = book(cabinet, Actor.telegram(alice), datetime(2026, 10, 25, 10, 0, tzinfo=berlin), 90, now=now)
+    assert booking.starts_at.astimezone(berlin).hour == 10
+    assert booking.ends_at.astimezone(berlin).strftime("%H:%M") == "11:30"
+    assert (booking.ends_at - booking.starts_at) == timedelta(minutes=90)
+    assert CabinetOccupancy.objects.filter(booking=booking).count() == 6

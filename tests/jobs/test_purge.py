@@ -144,3 +144,20 @@ def test_a_cancelled_booking_goes_like_a_completed_one(november, staff, now):
     audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
 
     assert purge_expired(now=FEBRUARY)["cabinet_bookings"] == 1
+
+
+def test_it_forgets_expired_dialogs_and_old_update_ids(db, now):
+    from integrations.models import Dialog, SeenUpdate
+
+    Dialog.objects.create(bot="equipment", chat_id=1, state="pick_date", updated_at=now,
+                          expires_at=now - timedelta(minutes=1))
+    Dialog.objects.create(bot="equipment", chat_id=2, state="pick_date", updated_at=now,
+                          expires_at=now + timedelta(minutes=20))
+    SeenUpdate.objects.create(bot="cabinet", update_id=1, received_at=now - timedelta(days=3))
+    SeenUpdate.objects.create(bot="cabinet", update_id=2, received_at=now - timedelta(hours=1))
+
+    counts = purge_expired(now=now)
+
+    assert counts["dialogs"] == 1 and counts["seen_updates"] == 1
+    assert list(Dialog.objects.values_list("chat_id", flat=True)) == [2]
+    assert list(SeenUpdate.objects.values_list("update_id", flat=True)) == [2]

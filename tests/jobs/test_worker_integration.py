@@ -28,7 +28,8 @@ def started():
 
 
 def reminder_calls(api):
-    return [c for c in api.delivered if c.method == "sendMessage" and c.chat_id == 4242]
+    return [c for c in api.delivered
+            if c.method == "sendMessage" and c.chat_id == 4242 and c.data["text"].startswith("⏰")]
 
 
 def assert_delivered_once(api, started, *, timeout=90):

@@ -1,0 +1,46 @@
+"""The "Managers" group: what a staff member who runs the clinic may do in the admin without being a
+superuser. Bookings are never deleted (they are cancelled); users and Django's own tables are not theirs."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+MANAGERS_GROUP = "Managers"
+
+# app_label -> model -> actions
+MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "equipment": {
+        "item": ("view", "add", "change"),
+        "equipmentbooking": ("view", "add", "change"),
+        "equipmentbookingstatuschange": ("view",),
+    },
+    "cabinets": {
+        "cabinet": ("view", "add", "change"),
+        "weeklyschedule": ("view", "add", "change"),
+        "holiday": ("view", "add", "change", "delete"),
+        "closure": ("view", "add", "change", "delete"),
+        "cabinetbooking": ("view", "add", "change"),
+        "cabinetbookingstatuschange": ("view",),
+        "slothold": ("view",),
+    },
+    "accounts": {
+        "telegramaccount": ("view", "change"),
+        "partner": ("view", "add", "change"),
+        "idempotencykey": ("view",),
+    },
+    "outbox": {"event": ("view",)},
+    "integrations": {"delivery": ("view",)},
+}
+
+
+def managers_group_ensure(**_kwargs) -> Group:
+    """Create the group and give it exactly MANAGER_PERMISSIONS (those that exist yet). Idempotent: run after
+    every migrate, so a new model's permissions reach the group once they exist."""
+    group, _created = Group.objects.get_or_create(name=MANAGERS_GROUP)
+    wanted = Q(pk__in=[])
+    for app_label, models in MANAGER_PERMISSIONS.items():
+        for model, actions in models.items():
+            wanted |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group

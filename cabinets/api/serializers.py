@@ -1,0 +1,111 @@
+"""Shapes of the cabinet endpoints: requests checked for shape only, responses documented."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from booking_site.api import ClinicDateTimeField, IsoDateField, StrictSerializer, check_day_span
+
+ID = {"min_value": 1, "max_value": 2_147_483_647}
+
+
+class DateQuery(StrictSerializer):
+    date = IsoDateField(help_text="YYYY-MM-DD")
+
+
+class RangeQuery(StrictSerializer):
+    start_date = IsoDateField()
+    end_date = IsoDateField()
+
+    def validate(self, attrs):
+        check_day_span(attrs["start_date"], attrs["end_date"])
+        return attrs
+
+
+class EquipmentLine(StrictSerializer):
+    item_id = serializers.IntegerField(**ID)
+    units = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class CabinetBookingRequest(StrictSerializer):
+    cabinet_id = serializers.IntegerField(**ID)
+    starts_at = ClinicDateTimeField(help_text="ISO 8601; without an offset it is read in the clinic's time zone.")
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60,
+                                                help_text="A whole number of slots (30, 60, 90, ...).")
+    equipment = EquipmentLine(many=True, required=False, default=list,
+                              help_text="Units of items for the same time; booked together with the cabinet.")
+    client_name = serializers.CharField(max_length=200)
+    client_phone = serializers.CharField(max_length=32)
+    external_booking_id = serializers.CharField(max_length=128)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate_equipment(self, value):
+        if len(value) > settings.API_MAX_BULK_ITEMS:
+            raise serializers.ValidationError(f"At most {settings.API_MAX_BULK_ITEMS} lines.")
+        return value
+
+
+class CabinetOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    number = serializers.CharField()
+    floor = serializers.IntegerField(allow_null=True)
+    is_active = serializers.BooleanField()
+
+
+class CabinetsOut(serializers.Serializer):
+    cabinets = CabinetOut(many=True)
+
+
+class SlotOut(serializers.Serializer):
+    start = serializers.CharField(help_text="HH:MM, clinic time.")
+    end = serializers.CharField(help_text="HH:MM, clinic time.")
+    available = serializers.BooleanField()
+    state = serializers.ChoiceField(["free", "taken", "held", "past", "too_soon", "too_far"])
+    durations = serializers.ListField(child=serializers.IntegerField(),
+                                      help_text="Booking lengths in minutes that fit from this slot.")
+
+
+class SlotsOut(serializers.Serializer):
+    cabinet_id = serializers.IntegerField()
+    date = serializers.DateField()
+    closed_reason = serializers.CharField(allow_null=True,
+                                          help_text="Why the cabinet has no slots that day (holiday, closure, "
+                                                    "day off, inactive), else null.")
+    slots = SlotOut(many=True)
+
+
+class GridDayOut(serializers.Serializer):
+    date = serializers.DateField()
+    free = serializers.ListField(child=serializers.CharField(), help_text="Start times (HH:MM) of free slots.")
+
+
+class GridCabinetOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    days = GridDayOut(many=True)
+
+
+class GridOut(serializers.Serializer):
+    cabinets = GridCabinetOut(many=True)
+
+
+class EquipmentLineOut(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    item_name = serializers.CharField()
+    units = serializers.IntegerField()
+
+
+class CabinetBookingOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_booking_id = serializers.CharField()
+    cabinet_id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(["pending", "approved", "rejected", "cancelled", "completed"])
+    equipment = EquipmentLineOut(many=True)
+    client_name = serializers.CharField()
+    client_phone = serializers.CharField()
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()

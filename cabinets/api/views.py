@@ -1,0 +1,206 @@
+"""Cabinet endpoints: the list, one day's slots, the free-slot grid and partner cabinet bookings. The slot
+calculator and the services decide; these views parse and render."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from booking_site.api import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    READ_AVAILABILITY,
+    READ_ITEMS,
+    WRITE_BOOKINGS,
+    PartnerAPIView,
+    created,
+    error_responses,
+    idempotency_key,
+    is_external_id,
+    local_hhmm,
+    local_iso,
+    parse,
+)
+from booking_site.channels import Actor, Channel
+from booking_site.errors import BookingError
+from cabinets.api import serializers as s
+from cabinets.availability import cabinet_day, cabinets_days
+from cabinets.models import Cabinet, CabinetBooking
+from cabinets.services import cabinet_booking_cancel, cabinet_booking_create_for_partner
+from equipment.models import Item
+
+TAG_CABINETS = "Cabinets"
+TAG_BOOKINGS = "Cabinet bookings"
+EXTERNAL_ID_PARAMETER = OpenApiParameter("external_booking_id", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                         description="Your id of the booking.")
+CABINET_ID_PARAMETER = OpenApiParameter("cabinet_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class CabinetsView(PartnerAPIView):
+    required_scope = READ_ITEMS
+
+    @extend_schema(
+        operation_id="cabinets_list", tags=[TAG_CABINETS], summary="Every cabinet",
+        description="Scope `read:items`.",
+        responses={200: s.CabinetsOut, **error_responses(403)},
+        examples=[OpenApiExample("cabinets", response_only=True, value={"cabinets": [
+            {"id": 1, "name": "Кабинет №1", "number": "1", "floor": 2, "is_active": True}]})],
+    )
+    def get(self, request):
+        return Response({"cabinets": [
+            {"id": c.pk, "name": c.name, "number": c.number, "floor": c.floor, "is_active": c.is_active}
+            for c in Cabinet.objects.order_by("sort_order", "id")
+        ]})
+
+
+class CabinetSlotsView(PartnerAPIView):
+    required_scope = READ_AVAILABILITY
+
+    @extend_schema(
+        operation_id="cabinet_slots", tags=[TAG_CABINETS], summary="A cabinet's slots on one day",
+        description="Scope `read:availability`. Every slot of the day with its state; `durations` lists the "
+                    "booking lengths (minutes) that fit from a free slot. `closed_reason` says why a day has no "
+                    "slots. Times are clinic time.",
+        parameters=[CABINET_ID_PARAMETER, OpenApiParameter("date", OpenApiTypes.DATE, required=True,
+                                                           description="YYYY-MM-DD")],
+        responses={200: s.SlotsOut, **error_responses(400, 403, 404)},
+        examples=[OpenApiExample("slots", response_only=True, value={
+            "cabinet_id": 1, "date": "2026-12-01", "closed_reason": None, "slots": [
+                {"start": "10:00", "end": "10:30", "available": True, "state": "free", "durations": [30, 60, 90]},
+                {"start": "10:30", "end": "11:00", "available": False, "state": "taken", "durations": []}]})],
+    )
+    def get(self, request, cabinet_id: int):
+        day = parse(s.DateQuery, request.query_params)["date"]
+        cabinet = Cabinet.objects.filter(pk=cabinet_id).first()
+        if cabinet is None:
+            raise BookingError("not_found", _("Cabinet not found."), cabinet_id=cabinet_id)
+        result = cabinet_day(cabinet=cabinet, day=day, now=timezone.now())
+        return Response({
+            "cabinet_id": cabinet.pk, "date": day.isoformat(), "closed_reason": result.closed_reason,
+            "slots": [{"start": local_hhmm(slot.start), "end": local_hhmm(slot.end), "available": slot.available,
+                       "state": slot.state, "durations": slot.durations} for slot in result.slots],
+        })
+
+
+class CabinetsAvailabilityView(PartnerAPIView):
+    required_scope = READ_AVAILABILITY
+
+    @extend_schema(
+        operation_id="cabinets_availability", tags=[TAG_CABINETS], summary="Free slots of every active cabinet",
+        description="Scope `read:availability`. For each active cabinet and each day of the range (at most 90 "
+                    "days), the start times of the slots that can be booked now.",
+        parameters=[OpenApiParameter("start_date", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
+                    OpenApiParameter("end_date", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD")],
+        responses={200: s.GridOut, **error_responses(400, 403)},
+        examples=[OpenApiExample("grid", response_only=True, value={"cabinets": [
+            {"id": 1, "name": "Кабинет №1", "days": [{"date": "2026-12-01", "free": ["10:00", "10:30"]}]}]})],
+    )
+    def get(self, request):
+        data = parse(s.RangeQuery, request.query_params)
+        cabinets = list(Cabinet.objects.filter(is_active=True).order_by("sort_order", "id"))
+        grid = cabinets_days(cabinets=cabinets, start_date=data["start_date"], end_date=data["end_date"],
+                             now=timezone.now())
+        return Response({"cabinets": [
+            {"id": cabinet.pk, "name": cabinet.name, "days": [
+                {"date": day.isoformat(), "free": [local_hhmm(slot.start) for slot in cabinet_day_.free_slots]}
+                for day, cabinet_day_ in grid.get(cabinet.pk, {}).items()
+            ]}
+            for cabinet in cabinets
+        ]})
+
+
+def booking_body(booking: CabinetBooking) -> dict:
+    return {
+        "id": booking.pk, "external_booking_id": booking.external_booking_id, "cabinet_id": booking.cabinet_id,
+        "starts_at": local_iso(booking.starts_at), "ends_at": local_iso(booking.ends_at), "status": booking.status,
+        "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
+                      for line in booking.equipment_bookings.select_related("item").order_by("item_id")],
+        "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
+        "created_at": local_iso(booking.created_at),
+    }
+
+
+BOOKING_EXAMPLE = {
+    "id": 17, "external_booking_id": "crm-777", "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00",
+    "ends_at": "2026-12-01T11:30:00+03:00", "status": "approved",
+    "equipment": [{"item_id": 7, "item_name": "Accent", "units": 1}], "client_name": "Иван Петров",
+    "client_phone": "+79991234567", "comment": "", "created_at": "2026-11-23T10:00:00+03:00",
+}
+
+
+def _partner_booking(partner, external_booking_id: str) -> CabinetBooking:
+    booking = (CabinetBooking.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
+               if is_external_id(external_booking_id) else None)
+    if booking is None:
+        raise BookingError("not_found", _("Booking not found."), external_booking_id=external_booking_id)
+    return booking
+
+
+class CabinetBookingsView(PartnerAPIView):
+    required_scope = WRITE_BOOKINGS
+
+    @extend_schema(
+        operation_id="cabinet_booking_create", tags=[TAG_BOOKINGS],
+        summary="Book consecutive slots of a cabinet, optionally with equipment",
+        description="Scope `write:bookings`. Approved at once. The cabinet and its equipment are booked together "
+                    "or not at all. The start must be a slot start at least 60 minutes and at most 30 days ahead; "
+                    "the length a whole number of slots (at most 6) that does not cross lunch or closing. A repeat "
+                    "with the same `external_booking_id` (or `Idempotency-Key`) and the same data returns the "
+                    "original booking with `Idempotent-Replayed: true`; different data is 409.",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=s.CabinetBookingRequest,
+        responses={201: s.CabinetBookingOut, **error_responses(400, 403, 404, 409, 413)},
+        examples=[
+            OpenApiExample("request", request_only=True, value={
+                "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00", "duration_minutes": 90,
+                "equipment": [{"item_id": 7, "units": 1}], "client_name": "Иван Петров",
+                "client_phone": "+7 999 123-45-67", "external_booking_id": "crm-777"}),
+            OpenApiExample("created", response_only=True, status_codes=["201"], value=BOOKING_EXAMPLE),
+        ],
+    )
+    def post(self, request):
+        data = parse(s.CabinetBookingRequest, request.data)
+        cabinet = Cabinet.objects.filter(pk=data["cabinet_id"]).first()
+        if cabinet is None:
+            raise BookingError("not_found", _("Cabinet not found."), cabinet_id=data["cabinet_id"])
+        items = Item.objects.in_bulk([line["item_id"] for line in data["equipment"]])
+        missing = [line["item_id"] for line in data["equipment"] if line["item_id"] not in items]
+        if missing:
+            raise BookingError("not_found", _("Item not found."), item_ids=missing)
+        booking, replayed = cabinet_booking_create_for_partner(
+            partner=self.partner, external_booking_id=data["external_booking_id"], cabinet=cabinet,
+            starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
+            equipment=[(items[line["item_id"]], line["units"]) for line in data["equipment"]],
+            client_name=data["client_name"], client_phone=data["client_phone"], comment=data["comment"],
+            now=timezone.now(), idempotency_key=idempotency_key(request),
+        )
+        return created(booking_body(booking), replayed=replayed)
+
+
+class CabinetBookingDetailView(PartnerAPIView):
+    required_scope = WRITE_BOOKINGS
+
+    @extend_schema(
+        operation_id="cabinet_booking_read", tags=[TAG_BOOKINGS], summary="One of your cabinet bookings",
+        description="Scope `write:bookings`.", parameters=[EXTERNAL_ID_PARAMETER],
+        responses={200: s.CabinetBookingOut, **error_responses(403, 404)},
+        examples=[OpenApiExample("booking", response_only=True, value=BOOKING_EXAMPLE)],
+    )
+    def get(self, request, external_booking_id: str):
+        return Response(booking_body(_partner_booking(self.partner, external_booking_id)))
+
+    @extend_schema(
+        operation_id="cabinet_booking_cancel", tags=[TAG_BOOKINGS], summary="Cancel one of your cabinet bookings",
+        description="Scope `write:bookings`. Frees the slots and the equipment at once and answers with the "
+                    "cancelled booking; one that is already cancelled or completed is 409.",
+        parameters=[EXTERNAL_ID_PARAMETER],
+        responses={200: s.CabinetBookingOut, **error_responses(403, 404, 409)},
+        examples=[OpenApiExample("cancelled", response_only=True, value={**BOOKING_EXAMPLE, "status": "cancelled"})],
+    )
+    def delete(self, request, external_booking_id: str):
+        booking = cabinet_booking_cancel(booking=_partner_booking(self.partner, external_booking_id),
+                                         actor=Actor.for_partner(self.partner), now=timezone.now(),
+                                         channel=Channel.API)
+        return Response(booking_body(booking))

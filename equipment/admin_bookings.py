@@ -1,0 +1,244 @@
+"""What the equipment and cabinet booking admins share: status badges and filters, the decision actions
+(approve, reject with a reason, cancel with a reason) and the page that asks for the reason.
+
+Every decision goes through the booking service of the admin's app; a refusal is reported per booking with
+the service's own message, so the manager sees exactly which booking was not changed and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
+from booking_site.channels import Actor, Channel
+from booking_site.contacts import format_phone
+from booking_site.errors import BookingError
+
+STATUS_COLOURS = {
+    Status.PENDING: ("#8a5a00", "#fff3cd"),
+    Status.APPROVED: ("#135e2b", "#d4edda"),
+    Status.REJECTED: ("#842029", "#f8d7da"),
+    Status.CANCELLED: ("#555", "#e9ecef"),
+    Status.COMPLETED: ("#084298", "#cfe2ff"),
+}
+ACTIVE = "active"
+
+
+def status_badge(status: str):
+    fg, bg = STATUS_COLOURS.get(status, ("#333", "#eee"))
+    label = Status(status).label if status in Status.values else status
+    return format_html(
+        '<span class="booking-status booking-status-{}" style="color:{};background:{};padding:2px 8px;'
+        'border-radius:10px;white-space:nowrap;font-weight:600">{}</span>', status, fg, bg, label)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Each status, plus "active" (the statuses that hold capacity)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(ACTIVE, _("Active (pending or approved)")), *Status.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == ACTIVE:
+            return queryset.filter(status__in=HOLDING_STATUSES)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class DateRangeFilter(admin.ListFilter):
+    """Bookings that touch any day from `date_from` to `date_to` (both optional, ISO dates). The model admin
+    says what "touch" means through `filter_dates(queryset, start, end)`."""
+
+    title = _("dates")
+    template = "admin/clinic/date_range_filter.html"
+    parameters = ("date_from", "date_to")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.model_admin = model_admin
+        for name in self.parameters:
+            if name in params:
+                value = params.pop(name)
+                self.used_parameters[name] = value[-1] if isinstance(value, list) else value
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.parameters)
+
+    def _date(self, name) -> date | None:
+        try:
+            return date.fromisoformat(self.used_parameters.get(name) or "")
+        except ValueError:
+            return None
+
+    def queryset(self, request, queryset):
+        start, end = self._date("date_from"), self._date("date_to")
+        if start is None and end is None:
+            return queryset
+        return self.model_admin.filter_dates(queryset, start, end)
+
+    def choices(self, changelist):
+        keep = [(k, v) for k, v in changelist.params.items() if k not in self.parameters]
+        yield {
+            "date_from": self.used_parameters.get("date_from", ""),
+            "date_to": self.used_parameters.get("date_to", ""),
+            "keep": keep,
+            "reset": changelist.get_query_string(remove=list(self.parameters)),
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("The client sees this reason."))
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+class BookingAdminMixin:
+    """Decision actions, search by id/phone, read-only bookings. Subclasses name their services."""
+
+    approve_service: Callable
+    reject_service: Callable
+    cancel_service: Callable
+    actions = ["approve_selected", "reject_selected", "cancel_selected"]
+    change_form_template = "admin/clinic/booking_change_form.html"
+
+    # --- Read-only after creation: rule-carrying changes go through the services -------------------
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return [f for f in self.get_fields(request, obj) if f != "manager_comment"]
+
+    def save_model(self, request, obj, form, change):
+        # Only the manager's note is editable here; never write the rest of a booking row back.
+        obj.updated_at = timezone.now()
+        obj.save(update_fields=["manager_comment", "updated_at"])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        booking = self.get_object(request, object_id)
+        targets = TRANSITIONS.get(booking.status, frozenset()) if booking is not None else frozenset()
+        offered = [("approve_selected", _("Approve"), Status.APPROVED),
+                   ("reject_selected", _("Reject"), Status.REJECTED),
+                   ("cancel_selected", _("Cancel booking"), Status.CANCELLED)]
+        extra_context = {**(extra_context or {}),
+                         "decision_actions": [(name, label) for name, label, to in offered if to in targets]}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- Columns ----------------------------------------------------------------------------------
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.status)
+
+    @admin.display(description=_("client"), ordering="client_name")
+    def client(self, obj):
+        return format_html("{}<br><small>{}</small>", obj.client_name, format_phone(obj.client_phone))
+
+    @admin.display(description=_("requested by"))
+    def source(self, obj):
+        if obj.partner_id:
+            return format_html("{}<br><small>{}</small>", obj.partner, obj.external_booking_id or "")
+        if obj.requester_id:
+            return obj.requester
+        if obj.created_by_id:
+            return format_html("{} ({})", obj.created_by, _("admin"))
+        return "—"
+
+    # --- Search: names, phone digits, Telegram username, booking id, external id -------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        stripped = search_term.strip()
+        if stripped.startswith("#") and stripped[1:].isdigit():  # "#12" is booking 12 and nothing else
+            return queryset.filter(pk=int(stripped[1:])), False
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = stripped
+        digits = _digits(term)
+        if term.isdigit():
+            results |= queryset.filter(pk=int(term))
+        if len(digits) >= 4:
+            results |= queryset.filter(client_phone__contains=digits[1:] if len(digits) == 11 else digits)
+        if term.startswith("@"):
+            results |= queryset.filter(requester__username__iexact=term[1:])
+        return results, may_have_duplicates
+
+    # --- Decisions --------------------------------------------------------------------------------
+
+    def _decide(self, request, queryset, service, done_message, **kwargs) -> None:
+        actor, now = Actor.staff(request.user), timezone.now()
+        done: list[str] = []
+        for booking in queryset.order_by("pk"):
+            try:
+                service(booking=booking, actor=actor, now=now, channel=Channel.ADMIN, **kwargs)
+            except BookingError as exc:
+                self.message_user(request, _("Booking #%(id)s was not changed: %(error)s")
+                                  % {"id": booking.pk, "error": exc.message}, messages.ERROR)
+            else:
+                done.append(f"#{booking.pk}")
+        if done:
+            self.message_user(request, done_message % {"ids": ", ".join(done)}, messages.SUCCESS)
+
+    def _with_reason(self, request, queryset, service, title, done_message):
+        if "apply" in request.POST:
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                self._decide(request, queryset, service, done_message, reason=form.cleaned_data["reason"])
+                return None
+        else:
+            form = ReasonForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "bookings": queryset.order_by("pk"),
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/clinic/booking_reason.html", context)
+
+    @admin.action(description=_("Approve selected bookings"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, self.approve_service, _("Approved: %(ids)s."))
+
+    @admin.action(description=_("Reject selected bookings (with a reason)"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        return self._with_reason(request, queryset, self.reject_service, _("Reject bookings"),
+                                 _("Rejected: %(ids)s."))
+
+    @admin.action(description=_("Cancel selected bookings (with a reason)"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        return self._with_reason(request, queryset, self.cancel_service, _("Cancel bookings"),
+                                 _("Cancelled: %(ids)s."))
+
+
+def refusal_to_form(form, exc: BookingError) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    field = exc.details.get("field")
+    form.add_error(field if field in form.fields else None, str(exc.message))
+
+
+def day_label(day: date) -> str:
+    return date_format(day, "l, j E Y")

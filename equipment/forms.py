@@ -1,0 +1,64 @@
+"""Admin forms for equipment bookings. They check shape only; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from equipment.models import Item
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Item) -> str:
+        notes = [_("%(n)s units") % {"n": obj.quantity}]
+        if obj.permanently_reserved:
+            notes.append(_("reserved"))
+        if obj.cabinet_id:
+            notes.append(_("in %(cabinet)s") % {"cabinet": obj.cabinet})
+        return f"{obj.name} ({', '.join(str(n) for n in notes)})"
+
+
+def bookable_items():
+    """Every active item: managers may book reserved and installed ones too; the service decides."""
+    return Item.objects.filter(is_active=True).select_related("cabinet").order_by("sort_order", "name")
+
+
+class ClientFields(forms.Form):
+    client_name = forms.CharField(label=_("Client name"), max_length=200)
+    client_phone = forms.CharField(label=_("Client phone"), max_length=32,
+                                   widget=forms.TextInput(attrs={"placeholder": "+7 999 123-45-67"}))
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EquipmentPhoneBookingForm(ClientFields):
+    """A manager books units of an item for one day or a range of days for a client on the phone."""
+
+    field_order = ["item", "start_date", "end_date", "units", "client_name", "client_phone", "comment"]
+
+    item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
+    start_date = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=_("Until"), required=False, widget=DATE_INPUT,
+                               help_text=_("Leave empty for one day."))
+    units = forms.IntegerField(label=_("Units"), min_value=1, max_value=1000, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = bookable_items()
+
+
+class EquipmentMoveForm(forms.Form):
+    item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
+    start_date = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=_("Until"), widget=DATE_INPUT)
+    units = forms.IntegerField(label=_("Units"), min_value=1, max_value=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = bookable_items()
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False)

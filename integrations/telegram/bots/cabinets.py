@@ -1,0 +1,320 @@
+"""The cabinet bot: a cabinet for 1..N consecutive slots, optionally with equipment. Cabinet → date →
+start slot → duration → equipment or No equipment → name → phone → Confirm. The chosen slot, then the
+chosen duration, is held for the user with the core's slot hold while they finish the dialog."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.channels import Channel
+from booking_site.errors import BookingError
+from booking_site.scheduling import add_months, day_bounds
+from cabinets.availability import cabinet_day, cabinets_days, clinic_zone
+from cabinets.models import Cabinet, CabinetBooking
+from cabinets.services import (
+    cabinet_booking_approve,
+    cabinet_booking_cancel,
+    cabinet_booking_create,
+    cabinet_booking_reject,
+    slot_hold_release,
+    slot_hold_take,
+    upcoming_for_requester,
+)
+from equipment.availability import items_free_in_window, offered_with_cabinet
+from equipment.models import Item
+from integrations.telegram import keyboards as kb
+from integrations.telegram import texts
+from integrations.telegram.bots.base import BaseFlow
+from integrations.telegram.conversation import Turn
+from integrations.telegram.texts import local
+
+TAKEN_CODES = ("held", "slot_taken")
+
+
+class CabinetFlow(BaseFlow):
+    bot = "cabinet"
+    prefix = "cab"
+    accepts = {
+        "cabinet": ("cab",),
+        "date": ("day", "month"),
+        "slot": ("slot",),
+        "duration": ("dur",),
+        "equipment": ("eq", "noeq"),
+        "confirm": ("confirm",),
+    }
+
+    # --- What the dialog has chosen -----------------------------------------------------------------
+
+    def cabinet(self, turn: Turn) -> Cabinet | None:
+        return Cabinet.objects.filter(pk=turn.dialog.data.get("cabinet"), is_active=True).first()
+
+    def day(self, turn: Turn) -> date | None:
+        value = turn.dialog.data.get("day")
+        return date.fromisoformat(value) if value else None
+
+    def starts_at(self, booking) -> datetime:
+        return booking.starts_at
+
+    def chosen_start(self, turn: Turn) -> datetime | None:
+        day, slot = self.day(turn), turn.dialog.data.get("slot")
+        if day is None or not slot:
+            return None
+        return datetime.combine(day, time(int(slot[:2]), int(slot[2:])), tzinfo=clinic_zone())
+
+    def today(self, turn: Turn) -> date:
+        return local(turn.now).date()
+
+    def last_day(self, turn: Turn) -> date:
+        return local(turn.now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).date()
+
+    def item_offered(self, turn: Turn, item_id) -> Item | None:
+        if not item_id:
+            return None
+        return Item.objects.filter(offered_with_cabinet(turn.dialog.data.get("cabinet")), pk=item_id).first()
+
+    # --- Wizard steps -----------------------------------------------------------------------------
+
+    def begin(self, turn: Turn) -> None:
+        self.enter(turn, "cabinet", new=True)
+
+    def on_cancel(self, turn: Turn) -> None:
+        slot_hold_release(account=turn.account)
+
+    def show_cabinet(self, turn: Turn, new: bool = False) -> None:
+        cabinets = list(Cabinet.objects.filter(is_active=True).order_by("sort_order", "id")[:50])
+        if not cabinets:
+            turn.dialog.reset()
+            turn.say(_("There are no cabinets to book at the moment."), self.menu(turn))
+            return
+        rows = [[kb.button(cabinet.name[:60], f"w:cab:{cabinet.pk}")] for cabinet in cabinets]
+        turn.screen(_("🚪 Choose a cabinet:"), kb.inline([*rows, kb.nav_row(back=False)]), new=new)
+
+    def pick_cab(self, turn: Turn, value: str) -> None:
+        cabinet = Cabinet.objects.filter(pk=int(value), is_active=True).first() if value.isdigit() else None
+        if cabinet is None:
+            turn.notice(_("This cabinet is no longer available."))
+            self.show_cabinet(turn)
+            return
+        turn.dialog.data.update(cabinet=cabinet.pk, month=None, day=None, slot=None, minutes=None)
+        self.enter(turn, "date")
+
+    def show_date(self, turn: Turn, new: bool = False) -> None:
+        cabinet = self.cabinet(turn)
+        if cabinet is None:
+            self.enter(turn, "cabinet", new=new)
+            return
+        first, last = self.today(turn), self.last_day(turn)
+        year, month = kb.parse_month(turn.dialog.data.get("month") or "") or (first.year, first.month)
+        month_start = date(year, month, 1)
+        month_end = date(*add_months(year, month, 1), 1) - timedelta(days=1)
+        days = cabinets_days(cabinets=[cabinet], start_date=max(month_start, first), end_date=min(month_end, last),
+                             now=turn.now, holder_id=turn.account.pk).get(cabinet.pk, {})
+
+        def day_button(day: date) -> tuple[str, bool]:
+            cabinet_day_ = days.get(day)
+            if cabinet_day_ is None:
+                return "·", False
+            if cabinet_day_.closed_reason:
+                return "✖", False
+            if not cabinet_day_.free_slots:
+                return "—", False
+            return str(day.day), True
+
+        rows = kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
+                           last_month=(last.year, last.month))
+        turn.screen(self.summary(turn) + "\n\n" + _("📅 Choose a date (✖ — closed, — — fully booked):"),
+                    kb.inline([*rows, kb.nav_row()]), new=new)
+
+    def pick_month(self, turn: Turn, value: str) -> None:
+        if kb.parse_month(value) is None:
+            turn.notice(_("This button is out of date."))
+            return
+        turn.dialog.data["month"] = value
+        self.show_date(turn)
+
+    def pick_day(self, turn: Turn, value: str) -> None:
+        day, cabinet = kb.parse_day(value), self.cabinet(turn)
+        if day is None or cabinet is None:
+            turn.notice(_("This button is out of date."))
+            return
+        if day < self.today(turn):
+            turn.say(BookingError("date_in_past").message)
+            return
+        found = cabinet_day(cabinet=cabinet, day=day, now=turn.now, holder_id=turn.account.pk)
+        if found.closed_reason:
+            turn.say(_("%(cabinet)s is closed on %(day)s. Please choose another date.") % {
+                "cabinet": cabinet.name, "day": texts.day_text(day)})
+            return
+        if not found.free_slots:
+            turn.say(_("%(cabinet)s has no free time on %(day)s. Please choose another date.") % {
+                "cabinet": cabinet.name, "day": texts.day_text(day)})
+            return
+        turn.dialog.data.update(day=day.isoformat(), slot=None, minutes=None)
+        self.enter(turn, "slot")
+
+    def show_slot(self, turn: Turn, new: bool = False) -> None:
+        cabinet, day = self.cabinet(turn), self.day(turn)
+        found = cabinet_day(cabinet=cabinet, day=day, now=turn.now, holder_id=turn.account.pk)
+        buttons = [kb.button(f"{texts.hhmm(slot.start)}", f"w:slot:{local(slot.start):%H%M}")
+                   for slot in found.free_slots]
+        if not buttons:
+            text = _("%(cabinet)s has no free time on %(day)s any more. Press Back to choose another date.") % {
+                "cabinet": cabinet.name, "day": texts.day_text(day)}
+        else:
+            text = self.summary(turn) + "\n\n" + _("🕐 Choose the start time:")
+        turn.screen(text, kb.inline([*kb.chunks(buttons, 4), kb.nav_row()]), new=new)
+
+    def _take_hold(self, turn: Turn, minutes: int | None) -> bool:
+        try:
+            slot_hold_take(cabinet=self.cabinet(turn), starts_at=self.chosen_start(turn), account=turn.account,
+                           now=turn.now, duration_minutes=minutes)
+        except BookingError as exc:
+            turn.notice(_("Not available."))
+            if exc.code in TAKEN_CODES and minutes is None:
+                turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
+            else:
+                turn.say(exc.message)
+            return False
+        return True
+
+    def pick_slot(self, turn: Turn, value: str) -> None:
+        if len(value) != 4 or not value.isdigit() or int(value[:2]) > 23 or int(value[2:]) > 59:
+            turn.notice(_("This button is out of date."))
+            return
+        turn.dialog.data.update(slot=value, minutes=None)
+        if not self._take_hold(turn, None):
+            turn.dialog.data["slot"] = None
+            self.show_slot(turn, new=True)
+            return
+        self.enter(turn, "duration")
+
+    def show_duration(self, turn: Turn, new: bool = False) -> None:
+        found = cabinet_day(cabinet=self.cabinet(turn), day=self.day(turn), now=turn.now, holder_id=turn.account.pk)
+        slot = found.slot_at(self.chosen_start(turn))
+        durations = slot.durations if slot is not None and slot.available else []
+        buttons = [kb.button(texts.duration_text(minutes), f"w:dur:{minutes}") for minutes in durations]
+        text = self.summary(turn) + "\n\n" + _("⏱ How long? (Only the lengths that fit are shown.)")
+        turn.screen(text, kb.inline([*kb.chunks(buttons, 3), kb.nav_row()]), new=new)
+
+    def pick_dur(self, turn: Turn, value: str) -> None:
+        if not value.isdigit() or not 0 < int(value) <= 24 * 60:
+            turn.notice(_("This button is out of date."))
+            return
+        if not self._take_hold(turn, int(value)):
+            return
+        turn.dialog.data["minutes"] = int(value)
+        self.enter(turn, "equipment")
+
+    def _window(self, turn: Turn) -> tuple[datetime, datetime]:
+        start = self.chosen_start(turn)
+        return start, start + timedelta(minutes=int(turn.dialog.data["minutes"]))
+
+    def show_equipment(self, turn: Turn, new: bool = False) -> None:
+        items = list(Item.objects.filter(offered_with_cabinet(turn.dialog.data["cabinet"]))
+                     .order_by("sort_order", "id")[:30])
+        if not items and turn.dialog.state == "equipment":
+            turn.dialog.data["item"] = 0
+            turn.dialog.data["trail"].pop()
+            self.enter(turn, "name", new=new)
+            return
+        starts_at, ends_at = self._window(turn)
+        free = items_free_in_window(items=items, starts_at=starts_at, ends_at=ends_at)
+        rows = [[kb.button(texts.NO_EQUIPMENT, "w:noeq")]]
+        for item in items:
+            if free[item.pk] >= 1:
+                rows.append([kb.button(_("%(name)s · %(n)s free") % {"name": item.name[:40], "n": free[item.pk]},
+                                       f"w:eq:{item.pk}")])
+            else:
+                rows.append([kb.button(_("✖ %(name)s · busy") % {"name": item.name[:40]}, None)])
+        turn.screen(self.summary(turn) + "\n\n" + _("🛠 Do you need equipment for this time?"),
+                    kb.inline([*rows, kb.nav_row()]), new=new)
+
+    def pick_eq(self, turn: Turn, value: str) -> None:
+        item = self.item_offered(turn, int(value)) if value.isdigit() else None
+        if item is None:
+            turn.notice(_("This equipment is no longer available."))
+            return
+        turn.dialog.data["item"] = item.pk
+        self.enter(turn, "name")
+
+    def pick_noeq(self, turn: Turn, value: str) -> None:
+        turn.dialog.data["item"] = 0
+        self.enter(turn, "name")
+
+    def summary_lines(self, turn: Turn) -> list[str]:
+        data = turn.dialog.data
+        cabinet = self.cabinet(turn)
+        lines = ["🚪 " + cabinet.name] if cabinet else []
+        day = self.day(turn)
+        if day and data.get("minutes"):
+            start, end = self._window(turn)
+            lines.append("📅 " + texts.window_text(start, end))
+        elif day and data.get("slot"):
+            lines.append("📅 " + f"{texts.day_text(day)} {data['slot'][:2]}:{data['slot'][2:]}")
+        elif day:
+            lines.append("📅 " + texts.day_text(day))
+        if "item" in data and data.get("name"):
+            item = self.item_offered(turn, data["item"])
+            lines.append("🛠 " + (item.name if item else str(texts.NO_EQUIPMENT)))
+        return lines
+
+    def create(self, turn: Turn) -> CabinetBooking:
+        data = turn.dialog.data
+        cabinet = self.cabinet(turn)
+        if cabinet is None:
+            raise BookingError("inactive", _("This cabinet is no longer available."))
+        item = self.item_offered(turn, data.get("item"))
+        return cabinet_booking_create(
+            cabinet=cabinet, starts_at=self.chosen_start(turn), duration_minutes=int(data["minutes"]),
+            client_name=data["name"], client_phone=data["phone"], actor=turn.actor, channel=Channel.BOT,
+            now=turn.now, equipment=[(item, 1)] if item else [],
+        )
+
+    def on_refused(self, turn: Turn, exc: BookingError) -> None:
+        if exc.code in TAKEN_CODES:
+            turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
+        else:
+            turn.say(exc.message)
+        if exc.code in (*TAKEN_CODES, "too_soon", "closed", "date_in_past", "too_long", "not_a_slot",
+                        "no_capacity"):
+            turn.dialog.data.update(slot=None, minutes=None)
+            turn.dialog.data["trail"] = ["cabinet", "date"]
+            self.enter(turn, "slot", new=True)
+
+    # --- Bookings ---------------------------------------------------------------------------------
+
+    def load(self, booking_id: int):
+        return (CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item")
+                .filter(pk=booking_id).first())
+
+    def card(self, booking, *, for_manager: bool = False) -> str:
+        return texts.cabinet_card(booking, for_manager=for_manager)
+
+    def cancel(self, booking, turn: Turn):
+        return cabinet_booking_cancel(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
+
+    def decide(self, booking, turn: Turn, *, approve: bool, reason: str = ""):
+        if approve:
+            return cabinet_booking_approve(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
+        return cabinet_booking_reject(booking=booking, actor=turn.actor, now=turn.now, reason=reason,
+                                      channel=Channel.BOT)
+
+    def my_bookings(self, turn: Turn) -> list:
+        return list(upcoming_for_requester(account=turn.account, now=turn.now)[:10])
+
+    def pending(self) -> list:
+        return list(CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item")
+                    .filter(status=Status.PENDING).order_by("starts_at", "id")[:50])
+
+    def on_day(self, day: date) -> list:
+        start, end = day_bounds(day, clinic_zone())
+        return list(CabinetBooking.objects.select_related("cabinet").filter(
+            status__in=HOLDING_STATUSES, starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "id"))
+
+    def schedule_line(self, booking) -> str:
+        return f"🔹 {texts.hhmm(booking.starts_at)}–{texts.hhmm(booking.ends_at)} | {booking.cabinet.name} | " + (
+            f"{booking.client_name} | #{booking.pk} {texts.status_label(booking.status)}")

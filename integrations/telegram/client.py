@@ -1,0 +1,126 @@
+"""python-telegram-bot Applications: one per bot per running event loop.
+
+PTB's HTTP client is bound to the loop it first ran on, and Django runs an async view in whatever loop the
+server (or the test client) gives it, so Applications are cached per loop. They are built with
+`updater(None)`: Django receives the webhooks, PTB only dispatches and calls the Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from booking_site import metrics
+from integrations.telegram.conversation import Incoming, Outcome, process, settings_token
+from integrations.telegram.state import dialog_track_message
+
+logger = logging.getLogger(__name__)
+
+BOTS = ("equipment", "cabinet")
+_per_loop: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def bot_token(bot: str) -> str:
+    return settings_token(bot)
+
+
+def enabled_bots() -> list[str]:
+    return [bot for bot in BOTS if bot_token(bot)]
+
+
+def api_base_url() -> str:
+    return f"{settings.TELEGRAM_API_URL}/bot"
+
+
+def incoming_from(update: Update) -> Incoming | None:
+    """The parts of an update the flows read; None for what the bots ignore (edits, channel posts…)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    common = {"chat_id": chat.id, "user_id": user.id, "username": user.username or "",
+              "first_name": user.first_name or "", "last_name": user.last_name or "",
+              "language_code": user.language_code or ""}
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        return Incoming(**common, callback_data=query.data or "", callback_id=query.id,
+                        message_id=message.message_id if message is not None else None)
+    message = update.message
+    if message is None:
+        return None
+    if message.contact is not None:
+        return Incoming(**common, contact_phone=message.contact.phone_number or "")
+    if message.text is None:
+        return Incoming(**common, text="")
+    return Incoming(**common, text=message.text)
+
+
+async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outcome) -> None:
+    """Send the replies of one update to its chat, in order."""
+    if incoming.callback_id:
+        await telegram_bot.answer_callback_query(incoming.callback_id, text=outcome.answer or None)
+    for reply in outcome.replies:
+        if reply.kind == "send":
+            message = await telegram_bot.send_message(incoming.chat_id, reply.text, reply_markup=reply.markup)
+            if reply.track:
+                await sync_to_async(dialog_track_message)(bot=bot_name, chat_id=incoming.chat_id,
+                                                          message_id=message.message_id)
+            continue
+        try:
+            if reply.kind == "edit":
+                await telegram_bot.edit_message_text(reply.text, chat_id=incoming.chat_id,
+                                                     message_id=incoming.message_id, reply_markup=reply.markup)
+            elif reply.kind == "strip":
+                await telegram_bot.edit_message_reply_markup(chat_id=incoming.chat_id,
+                                                             message_id=incoming.message_id, reply_markup=None)
+        except BadRequest as exc:  # "message is not modified" and messages too old to edit
+            logger.info("%s bot: could not edit a message: %s", bot_name, exc)
+
+
+def handler_for(bot_name: str):
+    async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = incoming_from(update)
+        if incoming is None:
+            return
+        outcome = await sync_to_async(process)(bot_name, incoming)
+        await deliver(bot_name, context.bot, incoming, outcome)
+
+    return on_update
+
+
+def error_handler_for(bot_name: str):
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        metrics.TELEGRAM_HANDLER_ERRORS.labels(bot_name).inc()
+        logger.error("%s bot: handling update failed", bot_name, exc_info=context.error)
+
+    return on_error
+
+
+def build_application(bot_name: str, *, polling: bool = False) -> Application:
+    builder = Application.builder().token(bot_token(bot_name)).base_url(api_base_url())
+    builder = builder.base_file_url(f"{settings.TELEGRAM_API_URL}/file/bot")
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.add_handler(TypeHandler(Update, handler_for(bot_name)))
+    application.add_error_handler(error_handler_for(bot_name))
+    return application
+
+
+async def application_for(bot_name: str) -> Application:
+    """The initialised Application of `bot_name` for the running loop (built on first use)."""
+    loop = asyncio.get_running_loop()
+    apps = _per_loop.setdefault(loop, {})
+    key = (bot_name, bot_token(bot_name), settings.TELEGRAM_API_URL)
+    application = apps.get(key)
+    if application is None:
+        application = build_application(bot_name)
+        await application.initialize()
+        apps[key] = application
+    return application

@@ -1,0 +1,162 @@
+"""One update in, the replies out. Runs synchronously (called from the async handlers through
+sync_to_async), in one transaction that holds the chat's dialog row, so services stay sync and
+transactional and two processes never interleave one chat's steps."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import TelegramAccount
+from accounts.services import telegram_account_upsert
+from booking_site import metrics
+from booking_site.channels import Actor
+from booking_site.errors import BookingError
+from integrations.telegram.state import DialogState, dialog_load, dialog_save
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_PER_MINUTE = 20
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a user sent, reduced to what the flows read."""
+
+    chat_id: int
+    user_id: int
+    username: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    language_code: str = ""
+    text: str | None = None
+    contact_phone: str | None = None
+    callback_data: str | None = None
+    callback_id: str | None = None
+    message_id: int | None = None  # the message whose button was pressed
+
+    @property
+    def is_callback(self) -> bool:
+        return self.callback_data is not None
+
+
+@dataclass
+class Reply:
+    """`send` a new message, `edit` the pressed message, or `strip` its buttons."""
+
+    kind: str
+    text: str = ""
+    markup: Any = None
+    track: bool = False  # the message carries the current step's buttons
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+    answer: str | None = None  # the small notice shown when a button is pressed
+
+
+@dataclass
+class Turn:
+    bot: str
+    account: TelegramAccount
+    dialog: DialogState
+    incoming: Incoming
+    now: datetime
+    outcome: Outcome = field(default_factory=Outcome)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.telegram(self.account)
+
+    @property
+    def on_current_screen(self) -> bool:
+        """A button pressed on the message that shows the current step."""
+        return self.incoming.is_callback and self.incoming.message_id is not None and (
+            self.incoming.message_id == self.dialog.message_id)
+
+    def say(self, text: str, markup: Any = None) -> None:
+        self.outcome.replies.append(Reply("send", str(text), markup))
+
+    def screen(self, text: str, markup: Any = None, *, new: bool = False) -> None:
+        """Show a dialog step: in place when its own button was pressed, else as a new tracked message."""
+        if self.on_current_screen and not new:
+            self.outcome.replies.append(Reply("edit", str(text), markup))
+        else:
+            self.strip()
+            self.outcome.replies.append(Reply("send", str(text), markup, track=True))
+
+    def edit(self, text: str, markup: Any = None) -> None:
+        if self.incoming.is_callback and self.incoming.message_id is not None:
+            self.outcome.replies.append(Reply("edit", str(text), markup))
+        else:
+            self.say(text, markup)
+
+    def strip(self) -> None:
+        """Take the buttons off the pressed message, so it cannot be pressed again."""
+        if self.on_current_screen:
+            self.outcome.replies.append(Reply("strip"))
+
+    def notice(self, text: str) -> None:
+        self.outcome.answer = str(text)[:200]
+
+
+def rate_limited(*, bot: str, account: TelegramAccount, now: datetime) -> str | None:
+    """None when the update may go on; "warn" for the first update over the limit in a minute, "drop" after.
+    Managers are exempt; a cache failure lets the update through (fail open)."""
+    if account.is_manager:
+        return None
+    key = f"tg:rate:{bot}:{account.telegram_id}:{int(now.timestamp()) // 60}"
+    try:
+        cache.add(key, 0, timeout=90)
+        count = cache.incr(key)
+    except Exception:  # the cache is down: better to serve than to refuse
+        logger.warning("rate limit cache unavailable; letting the update through")
+        return None
+    if count <= RATE_LIMIT_PER_MINUTE:
+        return None
+    return "warn" if count == RATE_LIMIT_PER_MINUTE + 1 else "drop"
+
+
+def process(bot: str, incoming: Incoming) -> Outcome:
+    """Handle one update for `bot` ("equipment" or "cabinet") and return what to send back."""
+    from integrations.telegram.bots import flow_for
+
+    now = timezone.now()
+    account = telegram_account_upsert(
+        telegram_id=incoming.user_id, now=now, username=incoming.username, first_name=incoming.first_name,
+        last_name=incoming.last_name, language_code=incoming.language_code,
+    )
+    with translation.override(account.language):
+        limited = rate_limited(bot=bot, account=account, now=now)
+        if limited:
+            metrics.TELEGRAM_UPDATES.labels(bot, "rate_limited").inc()
+            outcome = Outcome()
+            if limited == "warn":
+                outcome.replies.append(Reply("send", _(
+                    "You are sending messages too fast. Please wait a minute and try again.")))
+            if incoming.is_callback:
+                outcome.answer = _("Too many requests, please wait a minute.")
+            return outcome
+        with transaction.atomic():
+            dialog = dialog_load(bot=bot, chat_id=incoming.chat_id, now=now)
+            turn = Turn(bot=bot, account=account, dialog=dialog, incoming=incoming, now=now)
+            try:
+                flow_for(bot).handle(turn)
+            except BookingError as exc:
+                turn.say(exc.message)
+            dialog_save(turn.dialog, now=now)
+        metrics.TELEGRAM_UPDATES.labels(bot, "processed").inc()
+        return turn.outcome
+
+
+def settings_token(bot: str) -> str:
+    return settings.EQUIPMENT_BOT_TOKEN if bot == "equipment" else settings.CABINET_BOT_TOKEN

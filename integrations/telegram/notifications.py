@@ -1,0 +1,126 @@
+"""Outbox events → Telegram messages. New requests go to the managers with Approve/Reject; decisions,
+cancellations by someone else, expiry and moves go to the client. Each message is a Delivery row (one per
+event and recipient, so rendering twice sends once), attempted right after commit; what fails stays
+pending for the retrying worker."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import TelegramAccount
+from accounts.services import managers_bootstrap
+from booking_site.channels import Actor
+from booking_site.outbox.models import Event
+from cabinets.models import CabinetBooking
+from equipment.models import EquipmentBooking
+from integrations.delivery import deliveries_send_now, delivery_enqueue
+from integrations.models import Delivery
+from integrations.telegram import keyboards as kb
+from integrations.telegram import texts
+
+logger = logging.getLogger(__name__)
+
+SEND_NOW_TIMEOUT = 3.0
+BOT_OF = {"equipment": Delivery.Bot.EQUIPMENT, "cabinet": Delivery.Bot.CABINET}
+PREFIX_OF = {"equipment": "eq", "cabinet": "cab"}
+
+
+def _load(event: Event):
+    if event.resource_type == "equipment":
+        return (EquipmentBooking.objects.select_related("item", "requester")
+                .filter(pk=event.booking_id, cabinet_booking__isnull=True).first())
+    if event.resource_type == "cabinet":
+        return (CabinetBooking.objects.select_related("cabinet", "requester")
+                .prefetch_related("equipment_bookings__item").filter(pk=event.booking_id).first())
+    return None
+
+
+def _card(event: Event, booking, *, for_manager: bool) -> str:
+    if event.resource_type == "equipment":
+        return texts.equipment_card(booking, for_manager=for_manager)
+    return texts.cabinet_card(booking, for_manager=for_manager)
+
+
+def _client_text(event: Event, booking) -> str | None:
+    """What the client is told about this event, or None when they need not be told."""
+    number = {"id": booking.pk}
+    reason = (event.payload or {}).get("reason") or ""
+    if event.topic == Event.Topic.APPROVED:
+        return _("✅ Your booking #%(id)s is approved!") % number
+    if event.topic == Event.Topic.REJECTED:
+        return _("❌ Your request #%(id)s is rejected.") % number
+    if event.topic == Event.Topic.EXPIRED:
+        return _("🚫 Your request #%(id)s was not confirmed in time and is cancelled.") % number
+    if event.topic == Event.Topic.CANCELLED:
+        if booking.requester and event.actor_label == Actor.telegram(booking.requester).label:
+            return None  # they cancelled it themselves and saw the answer
+        text = _("🚫 Your booking #%(id)s is cancelled by the clinic.") % number
+        return text + (f"\n📝 {reason}" if reason and not booking.status_reason else "")
+    if event.topic == Event.Topic.MOVED:
+        return _("📅 Your booking #%(id)s has been moved. The new details:") % number
+    return None
+
+
+def render_event(event: Event, *, now) -> list[int]:
+    """Delivery rows for one event; returns their ids."""
+    payload = event.payload or {}
+    if event.booking_id is None or payload.get("notify") is False or event.resource_type not in BOT_OF:
+        return []
+    booking = _load(event)
+    if booking is None:
+        return []
+    bot, prefix = BOT_OF[event.resource_type], PREFIX_OF[event.resource_type]
+    ids: list[int] = []
+    if event.topic == Event.Topic.CREATED and booking.status == "pending":
+        if settings.MANAGERS:
+            managers_bootstrap()
+        for manager in TelegramAccount.objects.filter(is_manager=True, is_blocked=False).order_by("pk"):
+            with translation.override(manager.language):
+                text = _("🆕 New request #%(id)s") % {"id": booking.pk} + "\n\n" + _card(
+                    event, booking, for_manager=True)
+                markup = kb.decision(prefix, booking.pk).to_dict()
+            delivery = delivery_enqueue(bot=bot, chat_id=manager.telegram_id, now=now, event_id=event.pk,
+                                        dedupe_key=f"event:{event.pk}:manager:{manager.telegram_id}",
+                                        payload={"text": text, "reply_markup": markup})
+            if delivery is not None:
+                ids.append(delivery.pk)
+        return ids
+    client = booking.requester
+    if client is None:
+        return ids
+    with translation.override(client.language):
+        headline = _client_text(event, booking)
+        if headline is None:
+            return ids
+        cancellable = booking.is_holding and event.topic in (Event.Topic.APPROVED, Event.Topic.MOVED)
+        text = headline + "\n\n" + _card(event, booking, for_manager=False)
+        markup = kb.booking_actions(prefix, booking.pk, cancellable=cancellable).to_dict()
+    delivery = delivery_enqueue(bot=bot, chat_id=client.telegram_id, now=now, event_id=event.pk,
+                                dedupe_key=f"event:{event.pk}:client:{client.telegram_id}",
+                                payload={"text": text, "reply_markup": markup})
+    if delivery is not None:
+        ids.append(delivery.pk)
+    return ids
+
+
+def telegram_events_consume(event_ids: list[int]) -> None:
+    """Outbox consumer: render the committed events, then try to send at once (short timeout)."""
+    if not (settings.EQUIPMENT_BOT_TOKEN or settings.CABINET_BOT_TOKEN):
+        return
+    now = timezone.now()
+    ids: list[int] = []
+    failed: list[int] = []
+    for event in Event.objects.filter(pk__in=event_ids).order_by("pk"):
+        try:
+            ids += render_event(event, now=now)
+        except Exception:  # one bad event must not stop the others
+            logger.exception("could not render outbox event %s for Telegram", event.pk)
+            failed.append(event.pk)
+    if ids:
+        deliveries_send_now(ids, timeout=SEND_NOW_TIMEOUT)
+    if failed:  # the outbox hands these events over again later; delivery dedupe keys make that harmless
+        raise RuntimeError(f"outbox events not rendered for Telegram: {failed}")

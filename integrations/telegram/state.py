@@ -1,0 +1,77 @@
+"""Dialog rows and processed update ids: the bots' only memory, shared by every web process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from integrations.models import Dialog, SeenUpdate
+
+DIALOG_TTL = timedelta(minutes=30)
+SEEN_UPDATES_KEPT = timedelta(days=2)
+
+
+@dataclass
+class DialogState:
+    """A chat's dialog as read at the start of an update; handlers change it, `dialog_save` writes it."""
+
+    bot: str
+    chat_id: int
+    state: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    message_id: int | None = None
+    expired: bool = False  # a dialog existed but had been silent for longer than DIALOG_TTL
+
+    def go(self, state: str, **data: Any) -> None:
+        self.state = state
+        self.data.update(data)
+
+    def reset(self) -> None:
+        self.state, self.data, self.message_id = "", {}, None
+
+
+def update_seen(*, bot: str, update_id: int, now: datetime) -> bool:
+    """Record an update id; False when it was already recorded (Telegram delivered it again)."""
+    try:
+        with transaction.atomic():
+            SeenUpdate.objects.create(bot=bot, update_id=update_id, received_at=now)
+    except IntegrityError:
+        return True
+    return False
+
+
+def dialog_load(*, bot: str, chat_id: int, now: datetime) -> DialogState:
+    """The chat's dialog, locked for this transaction. An expired dialog comes back empty, marked expired."""
+    row = Dialog.objects.select_for_update().filter(bot=bot, chat_id=chat_id).first()
+    if row is None:
+        return DialogState(bot=bot, chat_id=chat_id)
+    if row.expires_at <= now:
+        return DialogState(bot=bot, chat_id=chat_id, expired=bool(row.state))
+    return DialogState(bot=bot, chat_id=chat_id, state=row.state, data=dict(row.data or {}),
+                       message_id=row.message_id)
+
+
+def dialog_save(dialog: DialogState, *, now: datetime) -> None:
+    if not dialog.state:
+        Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).delete()
+        return
+    Dialog.objects.update_or_create(
+        bot=dialog.bot, chat_id=dialog.chat_id,
+        defaults={"state": dialog.state, "data": dialog.data, "message_id": dialog.message_id,
+                  "updated_at": now, "expires_at": now + DIALOG_TTL},
+    )
+
+
+def dialog_track_message(*, bot: str, chat_id: int, message_id: int) -> None:
+    """The message just sent carries the current step's buttons."""
+    Dialog.objects.filter(bot=bot, chat_id=chat_id).update(message_id=message_id)
+
+
+def dialogs_purge(*, now: datetime) -> int:
+    """Forget expired dialogs and old update ids (for the retention job)."""
+    dialogs, _ = Dialog.objects.filter(expires_at__lte=now).delete()
+    updates, _ = SeenUpdate.objects.filter(received_at__lt=now - SEEN_UPDATES_KEPT).delete()
+    return dialogs + updates

@@ -1,0 +1,150 @@
+"""What the bots say. Every text is translatable (Russian by default, English for English-speaking users);
+dates and times are shown in the clinic's time zone. One vocabulary for both bots (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from booking_site.bookings import Status
+from booking_site.contacts import format_phone
+from equipment.availability import clinic_zone
+
+# Button labels. Lazy, so each is rendered in the language of whoever reads it.
+BOOK = gettext_lazy("📋 Book")
+MY_BOOKINGS = gettext_lazy("📊 My bookings")
+SCHEDULE = gettext_lazy("📅 Schedule")
+CATALOGUE = gettext_lazy("💼 Catalogue")
+CONTACTS = gettext_lazy("📞 Manager contacts")
+HELP = gettext_lazy("ℹ️ Help")
+REMINDERS = gettext_lazy("🔔 Reminders")
+PENDING = gettext_lazy("📥 Pending")
+TODAY = gettext_lazy("🗓 Today")
+TOMORROW = gettext_lazy("🗓 Tomorrow")
+BACK = gettext_lazy("⬅️ Back")
+CANCEL = gettext_lazy("❌ Cancel")
+CONFIRM = gettext_lazy("✅ Confirm")
+SINGLE_DAY = gettext_lazy("Single day")
+NO_EQUIPMENT = gettext_lazy("No equipment")
+APPROVE = gettext_lazy("✅ Approve")
+REJECT = gettext_lazy("❌ Reject")
+NO_REASON = gettext_lazy("Reject without a reason")
+OPEN = gettext_lazy("Open")
+SHARE_PHONE = gettext_lazy("📱 Share my phone")
+YES_CANCEL = gettext_lazy("Yes, cancel it")
+BOOK_THIS = gettext_lazy("📋 Book this item")
+PREV_MONTH = "‹"
+NEXT_MONTH = "›"
+PREV_PAGE = "«"
+NEXT_PAGE = "»"
+
+WEEKDAYS = [pgettext_lazy("weekday", "Mo"), pgettext_lazy("weekday", "Tu"), pgettext_lazy("weekday", "We"),
+            pgettext_lazy("weekday", "Th"), pgettext_lazy("weekday", "Fr"), pgettext_lazy("weekday", "Sa"),
+            pgettext_lazy("weekday", "Su")]
+MONTHS = [gettext_lazy("January"), gettext_lazy("February"), gettext_lazy("March"), gettext_lazy("April"),
+          gettext_lazy("May"), gettext_lazy("June"), gettext_lazy("July"), gettext_lazy("August"),
+          gettext_lazy("September"), gettext_lazy("October"), gettext_lazy("November"), gettext_lazy("December")]
+
+STATUS_EMOJI = {Status.PENDING: "⏳", Status.APPROVED: "✅", Status.REJECTED: "❌", Status.CANCELLED: "🚫",
+                Status.COMPLETED: "🏁"}
+
+
+def status_label(status: str) -> str:
+    return {
+        Status.PENDING: _("waiting for confirmation"),
+        Status.APPROVED: _("approved"),
+        Status.REJECTED: _("rejected"),
+        Status.CANCELLED: _("cancelled"),
+        Status.COMPLETED: _("completed"),
+    }.get(status, status)
+
+
+def local(moment: datetime) -> datetime:
+    return timezone.localtime(moment, clinic_zone())
+
+
+def day_text(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def hhmm(moment: datetime) -> str:
+    return local(moment).strftime("%H:%M")
+
+
+def month_title(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"
+
+
+def duration_text(minutes: int) -> str:
+    """30 min, 1 h, 1 h 30 min."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)s h") % {"h": hours}
+    return _("%(m)s min") % {"m": rest}
+
+
+def dates_text(start: date, end: date) -> str:
+    return day_text(start) if start == end else f"{day_text(start)} – {day_text(end)}"
+
+
+def window_text(starts_at: datetime, ends_at: datetime) -> str:
+    return f"{day_text(local(starts_at).date())} {hhmm(starts_at)}–{hhmm(ends_at)}"
+
+
+def greeting(is_manager: bool) -> str:
+    text = _("Welcome! Choose an action below.")
+    if is_manager:
+        text += "\n" + _("You are a manager: new requests come to you here with Approve and Reject buttons.")
+    return text
+
+
+def help_text(bot: str, is_manager: bool) -> str:
+    lines = [_("Commands:"), "/book — " + _("new booking"), "/my_bookings — " + _("your bookings"),
+             "/cancel — " + _("stop the current dialog"), "/reminders — " + _("turn reminders on or off")]
+    if bot == "cabinet":
+        lines.append("/cancel_booking <id> — " + _("cancel one of your bookings"))
+    if is_manager:
+        lines += ["", _("For managers:"), "/pending — " + _("requests waiting for a decision"),
+                  "/today, /tomorrow — " + _("the day's schedule"),
+                  "/block <Telegram id> [reason], /unblock <Telegram id> — " + _("the blocklist"),
+                  _("Bookings you make for a client by phone are approved at once.")]
+    return "\n".join(lines)
+
+
+def contacts_text() -> str:
+    return _("📞 Manager contacts:") + "\n" + (settings.MANAGER_CONTACTS or _("not configured yet"))
+
+
+def equipment_card(booking, *, for_manager: bool = False) -> str:
+    lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking #%(id)s") % {"id": booking.pk},
+             "🏢 " + booking.item.name + (f" × {booking.units}" if booking.units > 1 else ""),
+             "📅 " + dates_text(booking.start_date, booking.end_date),
+             "📊 " + status_label(booking.status)]
+    if for_manager:
+        lines += ["👤 " + booking.client_name, "📱 " + format_phone(booking.client_phone)]
+        if booking.comment:
+            lines.append("💬 " + booking.comment)
+    if booking.status_reason and booking.status in (Status.REJECTED, Status.CANCELLED):
+        lines.append("📝 " + booking.status_reason)
+    return "\n".join(lines)
+
+
+def cabinet_card(booking, *, for_manager: bool = False) -> str:
+    equipment = ", ".join(f"{line.item.name}" + (f" × {line.units}" if line.units > 1 else "")
+                          for line in booking.equipment_bookings.all()) or str(NO_EQUIPMENT)
+    lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking #%(id)s") % {"id": booking.pk},
+             "🚪 " + booking.cabinet.name,
+             "📅 " + window_text(booking.starts_at, booking.ends_at),
+             "🛠 " + equipment,
+             "📊 " + status_label(booking.status)]
+    if for_manager:
+        lines += ["👤 " + booking.client_name, "📱 " + format_phone(booking.client_phone)]
+    if booking.status_reason and booking.status in (Status.REJECTED, Status.CANCELLED):
+        lines.append("📝 " + booking.status_reason)
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""Bulk and grid answers come from the calculators in a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from booking_site.channels import Actor, Channel
+from cabinets.services import cabinet_booking_create
+from equipment.services import equipment_booking_create
+from tests import factories
+from tests.conftest import MSK
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_availability_for_50_items_and_90_days_takes_at_most_5_queries(api, staff, now,
+                                                                             django_assert_max_num_queries):
+    items = [factories.ItemFactory(quantity=2) for _ in range(50)]
+    for index, item in enumerate(items[:20]):
+        equipment_booking_create(item=item, start_date=date(2026, 12, 1) + timedelta(days=index),
+                                 end_date=date(2026, 12, 5) + timedelta(days=index), client_name="Клиент Один",
+                                 client_phone="+79990000000", actor=Actor.staff(staff), channel=Channel.ADMIN,
+                                 now=now)
+    api.get("/api/v1/items")  # the partner's last-used stamp is written at most once a minute
+    with django_assert_max_num_queries(5):
+        response = api.post("/api/v1/availability/bulk", {"items": [i.name for i in items],
+                                                          "start_date": "2026-12-01", "end_date": "2027-02-28"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 50 * 90
+    assert sum(not r["available"] for r in response.json()["results"]) == 0
+    assert max(r["booked_count"] for r in response.json()["results"]) == 1
+
+
+def test_items_availability_and_devices_take_a_constant_number_of_queries(api, django_assert_max_num_queries):
+    for _ in range(50):
+        factories.ItemFactory()
+    api.get("/api/v1/items")
+    with django_assert_max_num_queries(5):
+        assert api.post("/api/items/availability", {"start_date": "2026-12-01",
+                                                    "end_date": "2027-02-28"}).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert len(api.get("/api/devices").json()["devices"]) == 50
+
+
+def test_the_cabinets_grid_for_50_cabinets_and_30_days_takes_at_most_5_queries(api, alice, now,
+                                                                               django_assert_max_num_queries):
+    cabinets = [factories.with_week(factories.CabinetFactory()) for _ in range(50)]
+    factories.holiday(date(2026, 12, 4))
+    factories.closure(cabinets[0], date(2026, 12, 2))
+    cabinet_booking_create(cabinet=cabinets[1], starts_at=datetime(2026, 11, 24, 10, tzinfo=MSK), duration_minutes=60,
+                           client_name="Алиса Б", client_phone="+79990000000", actor=Actor.telegram(alice),
+                           channel=Channel.BOT, now=now)
+    api.get("/api/v1/items")
+    with django_assert_max_num_queries(5):
+        response = api.get("/api/v1/cabinets/availability", {"start_date": "2026-11-24", "end_date": "2026-12-23"})
+    assert response.status_code == 200
+    rows = response.json()["cabinets"]
+    assert len(rows) == 50 and all(len(row["days"]) == 30 for row in rows)
+    assert rows[1]["days"][0]["free"][:2] == ["09:00", "09:30"] and "10:00" not in rows[1]["days"][0]["free"]
+    assert rows[0]["days"][8]["free"] == [] and rows[5]["days"][10]["free"] == []

@@ -1,0 +1,224 @@
+"""The cabinet bot, end to end: real python-telegram-bot, real webhook view, fake Bot API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from booking_site.bookings import Status
+from cabinets.models import CabinetBooking, SlotHold
+from equipment.models import EquipmentBooking
+from tests.conftest import MSK
+from tests.factories import CabinetFactory, ItemFactory, with_week
+from tests.integrations.telegram.conftest import said
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def room(transactional_db):
+    return with_week(CabinetFactory(name="Кабинет 1"))
+
+
+@pytest.fixture
+def ann_cab(user_factory):
+    return user_factory(1001, bot="cabinet", first_name="Ann")
+
+
+@pytest.fixture
+def ben_cab(user_factory):
+    return user_factory(1002, bot="cabinet", first_name="Ben")
+
+
+def at(hour, minute=0, day=24):
+    return datetime(2026, 11, day, hour, minute, tzinfo=MSK)
+
+
+def choose_slot(user, cabinet="Кабинет 1", day="24", slot="10:00"):
+    user.send("/start")
+    user.send("/book")
+    user.press(cabinet)
+    user.press(day)
+    return user.press(slot)
+
+
+def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, room, bot_api):
+    ItemFactory(name="УЗИ", quantity=1)
+    choose_slot(ann_cab)
+    durations = ann_cab.labels()
+    assert durations[:3] == ["30 min", "1 h", "1 h 30 min"]
+    assert "3 h 30 min" not in durations  # lunch at 13:00 cuts the run
+    ann_cab.press("1 h 30 min")
+    ann_cab.press("УЗИ")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.share_contact("+79991234567")
+    calls = ann_cab.press("✅ Confirm")
+    booking = CabinetBooking.objects.get()
+    assert (booking.starts_at, booking.ends_at, booking.status) == (at(10), at(11, 30), Status.PENDING)
+    assert EquipmentBooking.objects.get().cabinet_booking == booking
+    assert f"request #{booking.pk} is created" in said(calls)
+    assert not SlotHold.objects.exists()
+
+
+def test_it_shows_only_free_slots_and_no_lunch(ann_cab, room):
+    ann_cab.send("/book")
+    ann_cab.press("Кабинет 1")
+    ann_cab.press("24")
+    labels = ann_cab.labels()
+    assert "09:00" in labels and "12:30" in labels and "14:00" in labels
+    assert "13:00" not in labels and "13:30" not in labels
+
+
+def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    assert SlotHold.objects.get().starts_at == at(10)
+    ben_cab.send("/book")
+    ben_cab.press("Кабинет 1")
+    ben_cab.press("24")
+    assert "10:00" not in ben_cab.labels()
+    calls = ben_cab.press_data("w:slot:1000", ben_cab.find("09:00")[1])
+    assert "just been taken" in said(calls)
+    clock.shift(timedelta(minutes=11))
+    ben_cab.send("/book")
+    ben_cab.press("Кабинет 1")
+    ben_cab.press("24")
+    assert "10:00" in ben_cab.labels()
+    ben_cab.press("10:00")
+    assert SlotHold.objects.get(holder__telegram_id=ben_cab.id).starts_at == at(10)
+
+
+def book_cabinet(cabinet, start, minutes=60, account=None):
+    from booking_site.channels import Actor, Channel
+    from cabinets.services import cabinet_booking_create
+    from tests.conftest import NOW
+
+    actor = Actor.telegram(account) if account is not None else Actor.system()
+    return cabinet_booking_create(cabinet=cabinet, starts_at=start, duration_minutes=minutes,
+                                  client_name="Пётр Иванов", client_phone="+79990000000", actor=actor,
+                                  channel=Channel.BOT, now=NOW)
+
+
+def test_a_taken_slot_is_not_offered_and_a_forged_press_is_told_it_is_taken(ann_cab, room):
+    book_cabinet(room, at(10))
+    ann_cab.send("/book")
+    ann_cab.press("Кабинет 1")
+    ann_cab.press("24")
+    assert "10:00" not in ann_cab.labels() and "10:30" not in ann_cab.labels()
+    calls = ann_cab.press_data("w:slot:1000", ann_cab.find("09:00")[1])
+    assert "just been taken" in said(calls)
+    assert not SlotHold.objects.exists()
+
+
+def test_only_durations_that_fit_are_offered_and_a_forged_long_one_is_refused(ann_cab, room):
+    book_cabinet(room, at(11))
+    choose_slot(ann_cab, slot="10:00")
+    assert ann_cab.labels()[:2] == ["30 min", "1 h"]
+    assert "1 h 30 min" not in ann_cab.labels()
+    calls = ann_cab.press_data("w:dur:120", ann_cab.find("1 h")[1])
+    assert "11:00 in Кабинет 1 is already taken" in said(calls)
+    assert SlotHold.objects.get().ends_at == at(10, 30)
+
+
+def test_a_duration_across_lunch_is_refused(ann_cab, room):
+    choose_slot(ann_cab, slot="12:00")
+    assert ann_cab.labels()[:2] == ["30 min", "1 h"] and "1 h 30 min" not in ann_cab.labels()
+    calls = ann_cab.press_data("w:dur:120", ann_cab.find("1 h")[1])
+    assert "free for at most 60 minutes" in said(calls)
+
+
+def test_closed_days_are_marked_and_cannot_be_chosen(ann_cab, room):
+    from tests.factories import holiday
+
+    holiday(at(0).date().replace(day=25))
+    ann_cab.send("/book")
+    ann_cab.press("Кабинет 1")
+    assert "25" not in ann_cab.labels() and "✖" in ann_cab.labels()
+    calls = ann_cab.press_data("w:day:20261125", ann_cab.find("24")[1])
+    assert "closed on 25.11.2026" in said(calls)
+    calls = ann_cab.press_data("w:day:20261120", ann_cab.find("24")[1])
+    assert "in the past" in said(calls)
+
+
+def test_the_calendar_navigates_months(ann_cab, room):
+    ann_cab.send("/book")
+    ann_cab.press("Кабинет 1")
+    assert "November 2026" in ann_cab.labels()
+    ann_cab.press("›")
+    assert "December 2026" in ann_cab.labels()
+    assert "24" not in ann_cab.labels()  # beyond the 30-day horizon
+    ann_cab.press("‹")
+    assert "November 2026" in ann_cab.labels()
+
+
+@pytest.mark.parametrize("step", ["cabinet", "date", "slot", "duration", "equipment", "name", "phone", "confirm"])
+def test_cancel_works_at_every_step_and_releases_the_hold(ann_cab, room, step):
+    from integrations.models import Dialog
+
+    ItemFactory(name="УЗИ")
+    ann_cab.send("/book")
+    path = [("press", "Кабинет 1"), ("press", "24"), ("press", "10:00"), ("press", "1 h"),
+            ("press", "No equipment"), ("send", "Anna Smirnova"), ("send", "+79991234567")]
+    stops = {"cabinet": 0, "date": 1, "slot": 2, "duration": 3, "equipment": 4, "name": 5, "phone": 6,
+             "confirm": 7}
+    for action, value in path[:stops[step]]:
+        getattr(ann_cab, action)(value)
+    assert Dialog.objects.get().state == step
+    calls = ann_cab.send("❌ Cancel") if step == "phone" else ann_cab.press("❌ Cancel")
+    assert "Cancelled" in said(calls)
+    assert not Dialog.objects.exists() and not SlotHold.objects.exists() and not CabinetBooking.objects.exists()
+
+
+def test_back_walks_every_step_in_reverse(ann_cab, room):
+    ItemFactory(name="УЗИ")
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    ann_cab.press("No equipment")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    screens = [said(ann_cab.press("⬅️ Back")), said(ann_cab.send("⬅️ Back"))]
+    screens += [said(ann_cab.press("⬅️ Back")) for _ in range(5)]
+    expected = ["phone number", "full name", "need equipment", "How long", "start time", "Choose a date",
+                "Choose a cabinet"]
+    for screen, text in zip(screens, expected, strict=True):
+        assert text in screen
+
+
+def test_my_bookings_and_cancel_booking_work_only_for_own_future_bookings(ann_cab, ben_cab, room):
+    from accounts.models import TelegramAccount
+
+    ann_cab.send("/start")
+    ben_cab.send("/start")
+    mine = book_cabinet(room, at(15), account=TelegramAccount.objects.get(telegram_id=ann_cab.id))
+    assert f"Booking #{mine.pk}" in said(ann_cab.send("/my_bookings"))
+    assert "not found" in said(ben_cab.send(f"/cancel_booking {mine.pk}"))
+    assert "Usage" in said(ann_cab.send("/cancel_booking x"))
+    assert "Cancel this booking?" in said(ann_cab.send(f"/cancel_booking {mine.pk}"))
+    calls = ann_cab.press("Yes, cancel it")
+    assert f"Booking #{mine.pk} is cancelled" in said(calls)
+    mine.refresh_from_db()
+    assert mine.status == Status.CANCELLED
+    assert "Cancel this booking?" not in said(ann_cab.press_data(f"cab:cancel:{mine.pk}", 1))
+
+
+def test_a_confirm_after_the_hold_expired_and_the_slot_was_taken_says_so(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    clock.shift(timedelta(minutes=11))
+    choose_slot(ben_cab)
+    ben_cab.press("30 min")
+    calls = ann_cab.press("✅ Confirm")
+    assert "just been taken" in said(calls)
+    assert "start time" in said(calls)
+    assert not CabinetBooking.objects.exists()
+
+
+def test_a_blocked_user_cannot_start_booking_a_cabinet(ann_cab, room):
+    from accounts.models import TelegramAccount
+
+    ann_cab.send("/start")
+    TelegramAccount.objects.filter(telegram_id=ann_cab.id).update(is_blocked=True)
+    assert "blocked" in said(ann_cab.send("📋 Book"))
+    assert "blocked" in said(ann_cab.press_data("w:slot:1000", 1)) or not SlotHold.objects.exists()

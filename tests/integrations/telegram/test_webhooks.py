@@ -1,0 +1,87 @@
+"""The webhook endpoints: secret, duplicates, failures answered 200, and the management commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import TelegramAccount
+from booking_site import metrics
+from integrations.models import SeenUpdate
+from tests.integrations.telegram.conftest import said
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_wrong_secret_is_refused_with_403_and_nothing_is_recorded(ann, bot_api):
+    update = ann.message(text="/start")
+    ann.post(update, secret="wrong", status=403)
+    ann.post(update, secret="", status=403)
+    assert bot_api.calls == []
+    assert not SeenUpdate.objects.exists()
+    assert not TelegramAccount.objects.exists()
+
+
+def test_a_repeated_update_id_is_ignored(ann, bot_api):
+    update = ann.message(text="/start")
+    first = ann.post(update)
+    again = ann.post(update)
+    assert [c.method for c in first].count("sendMessage") == 1
+    assert again == []
+    assert SeenUpdate.objects.count() == 1
+
+
+def test_a_handler_failure_is_logged_counted_and_still_answered_200(ann, bot_api, caplog):
+    errors = metrics.TELEGRAM_HANDLER_ERRORS.labels("equipment")
+    before = errors._value.get()
+    bot_api.failing_methods.add("sendMessage")
+    ann.send("/start")  # asserts the 200
+    assert errors._value.get() == before + 1
+    assert "handling update failed" in caplog.text
+
+
+def test_a_bot_without_a_token_is_off(client, bot_api, settings):
+    settings.CABINET_BOT_TOKEN = ""
+    response = client.post("/telegram/cabinets/", data="{}", content_type="application/json",
+                           headers={"X-Telegram-Bot-Api-Secret-Token": settings.TELEGRAM_WEBHOOK_SECRET})
+    assert response.status_code == 404
+
+
+def test_a_body_that_is_not_an_update_is_a_400(client, bot_api, settings):
+    response = client.post("/telegram/equipment/", data="nope", content_type="application/json",
+                           headers={"X-Telegram-Bot-Api-Secret-Token": settings.TELEGRAM_WEBHOOK_SECRET})
+    assert response.status_code == 400
+
+
+def test_updates_the_bots_do_not_handle_are_ignored_quietly(ann, bot_api):
+    calls = ann.post({"update_id": 1, "edited_message": {"message_id": 1, "date": 0, "chat": ann.chat,
+                                                         "from": ann.who, "text": "x"}})
+    assert [c.method for c in calls if c.method != "getMe"] == []
+
+
+def test_both_bots_answer_on_their_own_webhooks(ann, bot_api):
+    assert "Welcome" in said(ann.send("/start"))
+    assert "Welcome" in said(ann.on("cabinet").send("/start"))
+    assert {c.token for c in bot_api.of("sendMessage")} == {"1111:equipment-token", "2222:cabinet-token"}
+
+
+def test_set_webhooks_registers_both_bots_with_the_secret(bot_api, settings, capsys):
+    settings.PUBLIC_URL = "https://clinic.example"
+    call_command("set_webhooks")
+    calls = bot_api.of("setWebhook")
+    assert {c.fields["url"] for c in calls} == {"https://clinic.example/telegram/equipment/",
+                                                "https://clinic.example/telegram/cabinets/"}
+    assert {c.fields["secret_token"] for c in calls} == {settings.TELEGRAM_WEBHOOK_SECRET}
+    assert json.loads(calls[0].fields["allowed_updates"]) == ["message", "callback_query"]
+    call_command("set_webhooks", "--delete")
+    assert len(bot_api.of("deleteWebhook")) == 2
+
+
+def test_commands_say_so_when_telegram_is_not_configured(settings, capsys, bot_api):
+    settings.EQUIPMENT_BOT_TOKEN = settings.CABINET_BOT_TOKEN = ""
+    call_command("set_webhooks")
+    call_command("run_bots")
+    assert capsys.readouterr().out.count("not configured") == 2
+    assert bot_api.calls == []
