@@ -118,3 +118,25 @@ def test_a_bad_month_is_refused_clearly(db):
 
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("export_audit", "--month", "12-2026")
+
+
+def test_staff_download_the_audit_from_the_admin(december, now, admin_client):
+    export = audit_export(month=DECEMBER, now=now)
+
+    listing = admin_client.get("/admin/integrations/auditexport/").content.decode()
+    response = admin_client.get(f"/admin/integrations/auditexport/{export.pk}/download/")
+
+    assert "audit-2026-12.xlsx" in listing
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="audit-2026-12.xlsx"'
+    import hashlib
+
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == export.sha256
+
+
+def test_the_download_needs_a_staff_login(december, now, client):
+    export = audit_export(month=DECEMBER, now=now)
+
+    response = client.get(f"/admin/integrations/auditexport/{export.pk}/download/")
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

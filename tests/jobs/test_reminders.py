@@ -148,3 +148,28 @@ def test_send_reminders_runs_one_sweep_now(bot_api, wednesday_slot, time_machine
 
     assert "reminders queued: 1" in capsys.readouterr().out
     assert len(bot_api.delivered) == 1
+
+
+def test_a_moved_booking_is_reminded_again_of_its_new_time(
+        bot_api, wednesday_slot, staff, pacer, django_capture_on_commit_callbacks):
+    from cabinets.services import cabinet_booking_move
+
+    first = at(WEDNESDAY, 11) - timedelta(days=1)
+    reminders_send_due(now=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        cabinet_booking_move(booking=wednesday_slot, actor=Actor.staff(staff), now=first + timedelta(minutes=5),
+                             starts_at=at(date(2026, 11, 27), 15))
+
+    # The old reminder, not sent yet, is withdrawn; the new time gets its own, once.
+    assert Delivery.objects.get(dedupe_key__startswith="reminder:").status == Delivery.Status.CANCELLED
+    assert reminders_send_due(now=at(date(2026, 11, 26), 14, 59)) == []
+    assert len(reminders_send_due(now=at(date(2026, 11, 26), 15))) == 1
+    assert reminders_send_due(now=at(date(2026, 11, 26), 15, 5)) == []
+
+
+def test_a_russian_speaker_gets_russian_buttons(bot_api, wednesday_slot, pacer):
+    reminders_send_due(now=at(WEDNESDAY, 11) - timedelta(days=1))
+    send(pacer, at(WEDNESDAY, 11) - timedelta(days=1))
+
+    [call] = bot_api.delivered
+    assert call.markup["inline_keyboard"][0][0]["text"] == "Открыть"
