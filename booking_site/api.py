@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -497,6 +497,20 @@ class ApiCorsMiddleware:
         for header, value in CORS_HEADERS.items():
             response[header] = value
         return response
+
+
+class ApiLanguageMiddleware:
+    """Partner systems get English error messages unless they ask for another language with
+    Accept-Language (the bots and the admin default to the clinic's LANGUAGE_CODE instead)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and not request.headers.get("Accept-Language"):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)
 
 
 def api_not_found(request, *args, **kwargs):

@@ -88,6 +88,20 @@ def booking_moved(*, booking, resource_type: str, actor: Actor, channel: str, no
                  channel=channel, actor_label=actor.label, payload={"before": before})
 
 
+def bookings_sweep(queryset, change, *, batch: int = 500) -> int:
+    """Apply `change(booking)` to up to `batch` bookings of `queryset`, each in its own short transaction and
+    re-read under a row lock, so a booking changed meanwhile (no longer matching) is skipped."""
+    done = 0
+    for pk in list(queryset.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            booking = queryset.select_for_update().filter(pk=pk).first()
+            if booking is None:
+                continue
+            change(booking)
+            done += 1
+    return done
+
+
 def check_can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> None:
     """Owners cancel their own bookings before they start; managers and the owning partner any time."""
     if actor.is_manager:

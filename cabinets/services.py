@@ -25,6 +25,7 @@ from booking_site.lifecycle import (
     booking_created,
     booking_moved,
     booking_transition,
+    bookings_sweep,
     check_can_cancel,
     check_can_decide,
     check_requester,
@@ -539,47 +540,23 @@ def cabinet_booking_move(
 # --- Sweeps ---------------------------------------------------------------------------------------
 
 
-def _sweep(
-    queryset, *, to_status: str, now: datetime, reason: str = "", topic: str | None = None, notify: bool, batch: int
-) -> int:
-    done = 0
-    for pk in list(queryset.values_list("pk", flat=True)[:batch]):
-        with transaction.atomic():
-            booking = queryset.select_for_update().filter(pk=pk).first()
-            if booking is None:
-                continue
-            _change_status(
-                booking=booking,
-                to_status=to_status,
-                actor=Actor.system(),
-                now=now,
-                channel=Channel.SYSTEM,
-                reason=reason,
-                topic=topic,
-                notify=notify,
-            )
-            done += 1
-    return done
+def _system_change(*, to_status: str, now: datetime, reason: str = "", topic: str | None = None, notify: bool):
+    return lambda booking: _change_status(booking=booking, to_status=to_status, actor=Actor.system(), now=now,
+                                          channel=Channel.SYSTEM, reason=reason, topic=topic, notify=notify)
 
 
 def cabinet_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
     """Approved bookings whose end has passed become completed."""
     ended = CabinetBooking.objects.filter(status=Status.APPROVED, ends_at__lte=now)
-    return _sweep(ended, to_status=Status.COMPLETED, now=now, notify=False, batch=batch)
+    return bookings_sweep(ended, _system_change(to_status=Status.COMPLETED, now=now, notify=False), batch=batch)
 
 
 def cabinet_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
     """Pending bookings whose start has passed without a decision are cancelled."""
     undecided = CabinetBooking.objects.filter(status=Status.PENDING, starts_at__lte=now)
-    return _sweep(
-        undecided,
-        to_status=Status.CANCELLED,
-        now=now,
-        reason=REASON_NOT_DECIDED,
-        topic=Event.Topic.EXPIRED,
-        notify=True,
-        batch=batch,
-    )
+    change = _system_change(to_status=Status.CANCELLED, now=now, reason=REASON_NOT_DECIDED,
+                            topic=Event.Topic.EXPIRED, notify=True)
+    return bookings_sweep(undecided, change, batch=batch)
 
 
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):

@@ -27,6 +27,7 @@ from booking_site.lifecycle import (
     booking_created,
     booking_moved,
     booking_transition,
+    bookings_sweep,
     check_can_cancel,
     check_can_decide,
     check_requester,
@@ -496,57 +497,20 @@ def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, n
 
 def equipment_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
     """Approved whole-day bookings whose last day is over become completed."""
-    today = _today(now)
-    ids = list(
-        EquipmentBooking.objects.filter(
-            status=Status.APPROVED, end_date__lt=today, cabinet_booking__isnull=True
-        ).values_list("pk", flat=True)[:batch]
-    )
-    done = 0
-    for pk in ids:
-        with transaction.atomic():
-            booking = EquipmentBooking.objects.select_for_update().filter(pk=pk, status=Status.APPROVED).first()
-            if booking is None:
-                continue
-            booking_transition(
-                booking=booking,
-                to_status=Status.COMPLETED,
-                resource_type=RESOURCE,
-                actor=Actor.system(),
-                channel=Channel.SYSTEM,
-                now=now,
-                notify=False,
-            )
-            done += 1
-    return done
+    ended = EquipmentBooking.objects.filter(status=Status.APPROVED, end_date__lt=_today(now),
+                                            cabinet_booking__isnull=True)
+    return bookings_sweep(ended, lambda booking: booking_transition(
+        booking=booking, to_status=Status.COMPLETED, resource_type=RESOURCE, actor=Actor.system(),
+        channel=Channel.SYSTEM, now=now, notify=False), batch=batch)
 
 
 def equipment_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
     """Pending whole-day bookings whose first day has begun without a decision are cancelled."""
-    today = _today(now)
-    ids = list(
-        EquipmentBooking.objects.filter(
-            status=Status.PENDING, start_date__lte=today, cabinet_booking__isnull=True
-        ).values_list("pk", flat=True)[:batch]
-    )
-    done = 0
-    for pk in ids:
-        with transaction.atomic():
-            booking = EquipmentBooking.objects.select_for_update().filter(pk=pk, status=Status.PENDING).first()
-            if booking is None:
-                continue
-            booking_transition(
-                booking=booking,
-                to_status=Status.CANCELLED,
-                resource_type=RESOURCE,
-                actor=Actor.system(),
-                channel=Channel.SYSTEM,
-                now=now,
-                reason=REASON_NOT_DECIDED,
-                topic=Event.Topic.EXPIRED,
-            )
-            done += 1
-    return done
+    undecided = EquipmentBooking.objects.filter(status=Status.PENDING, start_date__lte=_today(now),
+                                                cabinet_booking__isnull=True)
+    return bookings_sweep(undecided, lambda booking: booking_transition(
+        booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=Actor.system(),
+        channel=Channel.SYSTEM, now=now, reason=REASON_NOT_DECIDED, topic=Event.Topic.EXPIRED), batch=batch)
 
 
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
