@@ -33,6 +33,8 @@ def test_the_jobs_the_issue_names_are_all_scheduled():
 def test_migrate_lists_every_job_in_the_admin(admin_client):
     names = set(PeriodicTask.objects.values_list("name", flat=True))
     assert set(BEAT_SCHEDULE) <= names
+    sweep = PeriodicTask.objects.get(name="deliveries: send due Telegram messages")
+    assert sweep.interval.every == 10 and sweep.expire_seconds == 60
     page = admin_client.get("/admin/django_celery_beat/periodictask/").content.decode()
     assert "reminders: queue due reminders" in page
 
