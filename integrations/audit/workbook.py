@@ -40,7 +40,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")  # a phone number or a signed number cannot run anything
 BOLD = Font(bold=True)
 
-Progress = Callable[[str, int], None]
+Progress = Callable[[str, int, bool], None]  # (sheet, rows so far, sheet finished)
 
 
 def safe_text(value: str) -> str:
@@ -271,7 +271,7 @@ class AuditWriter:
         self.month = month.replace(day=1)
         self.now = now
         self.zone = clinic_zone()
-        self.progress = progress or (lambda sheet, rows: None)
+        self.progress = progress or (lambda sheet, rows, done: None)
         self.workbook = Workbook(write_only=True)
         self.row_counts: dict[str, int] = {}
         self.unit_days: dict[int, int] = defaultdict(int)
@@ -301,8 +301,8 @@ class AuditWriter:
             sheet.append([cell_value(value, zone) for value in row])
             count += 1
             if count % PROGRESS_EVERY == 0:
-                self.progress(title, count)
-        self.progress(title, count)
+                self.progress(title, count, False)
+        self.progress(title, count, True)
         self.row_counts[key] = count
         return count
 

@@ -140,3 +140,29 @@ def test_the_download_needs_a_staff_login(december, now, client):
     response = client.get(f"/admin/integrations/auditexport/{export.pk}/download/")
 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_managers_receive_the_workbook_as_a_telegram_document(december, bot_api, manager_account, pacer):
+    from integrations.delivery import deliveries_send_due
+
+    first_of_january = datetime(2027, 1, 1, 0, 5, tzinfo=MSK)
+    export = audit_export_previous_month(now=first_of_january)
+    deliveries_send_due(budget_seconds=10, linger_seconds=0, clock=lambda: first_of_january, pacer=pacer)
+
+    [call] = bot_api.delivered
+    assert call.method == "sendDocument" and call.chat_id == manager_account.telegram_id
+    filename, content = call.files["document"]
+    assert filename == "audit-2026-12.xlsx"
+    import hashlib
+
+    assert hashlib.sha256(content).hexdigest() == export.sha256
+    assert "2026" in call.data["caption"]
+
+
+def test_the_command_shows_progress_on_stderr(december, now, capsys, time_machine):
+    time_machine.move_to(now, tick=False)
+
+    call_command("export_audit", "--month", "2026-12", "--no-send")
+
+    captured = capsys.readouterr()
+    assert "Equipment bookings: 2 rows" in captured.err and "audit 2026-12" in captured.out

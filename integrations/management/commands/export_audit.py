@@ -23,10 +23,8 @@ class Command(BaseCommand):
         except BookingError as exc:
             raise CommandError(str(exc.message)) from exc
 
-        def progress(sheet: str, rows: int) -> None:
-            sys.stderr.write(f"\r{sheet}: {rows} rows")
-            if rows % 5000:
-                sys.stderr.write("\n")
+        def progress(sheet: str, rows: int, done: bool) -> None:
+            sys.stderr.write(f"\r{sheet}: {rows} rows" + ("\n" if done else ""))
             sys.stderr.flush()
 
         export = audit_export(month=month, now=now, output=output, progress=progress)
