@@ -116,12 +116,16 @@ def _call(delivery: Delivery, timeout: float) -> dict:
     raise SendError(description, permanent=response.status_code in (400, 401, 403, 404))
 
 
+def _due(now: datetime) -> Q:
+    """Pending and due, or stuck in "sending" longer than the lease (the sender died mid-call)."""
+    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Delivery.Status.SENDING, next_attempt_at__lte=now - SENDING_LEASE)
+
+
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
     """Take the delivery for this process: a conditional update, so two senders never both send it."""
-    due = Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, next_attempt_at__lte=now - SENDING_LEASE)
     with transaction.atomic():
-        claimed = Delivery.objects.filter(due, pk=delivery_id).update(
+        claimed = Delivery.objects.filter(_due(now), pk=delivery_id).update(
             status=Delivery.Status.SENDING, next_attempt_at=now)
     if not claimed:
         return None
@@ -218,11 +222,6 @@ def shared_pacer() -> Pacer:
         _pacer = Pacer(per_second=settings.TELEGRAM_MAX_PER_SECOND,
                        chat_interval=settings.TELEGRAM_CHAT_INTERVAL_SECONDS)
     return _pacer
-
-
-def _due(now: datetime) -> Q:
-    return Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Delivery.Status.SENDING, next_attempt_at__lte=now - SENDING_LEASE)
 
 
 def deliveries_send_due(
