@@ -1,5 +1,6 @@
-"""Outbox events → Telegram messages. New requests go to the managers with Approve/Reject; decisions,
-cancellations by someone else, expiry and moves go to the client. Each message is a Delivery row (one per
+"""Outbox events → Telegram messages. New requests go to the managers with Approve/Reject, and they are told
+of bookings made elsewhere and of clients' own cancellations; decisions, cancellations by someone else,
+expiry and moves go to the client. Each message is a Delivery row (one per
 event and recipient, so rendering twice sends once), attempted right after commit; what fails stays
 pending for the retrying worker."""
 
@@ -75,20 +76,17 @@ def render_event(event: Event, *, now) -> list[int]:
         return []
     bot, prefix = BOT_OF[event.resource_type], PREFIX_OF[event.resource_type]
     ids: list[int] = []
+    by_client = booking.requester is not None and event.actor_label == Actor.telegram(booking.requester).label
     if event.topic == Event.Topic.CREATED and booking.status == "pending":
-        if settings.MANAGERS:
-            managers_bootstrap()
-        for manager in TelegramAccount.objects.filter(is_manager=True, is_blocked=False).order_by("pk"):
-            with translation.override(manager.language):
-                text = _("🆕 New request #%(id)s") % {"id": booking.pk} + "\n\n" + _card(
-                    event, booking, for_manager=True)
-                markup = kb.decision(prefix, booking.pk).to_dict()
-            delivery = delivery_enqueue(bot=bot, chat_id=manager.telegram_id, now=now, event_id=event.pk,
-                                        dedupe_key=f"event:{event.pk}:manager:{manager.telegram_id}",
-                                        payload={"text": text, "reply_markup": markup})
-            if delivery is not None:
-                ids.append(delivery.pk)
-        return ids
+        return _to_managers(event, booking, bot, lambda: _("🆕 New request #%(id)s") % {"id": booking.pk}, now=now,
+                            markup=lambda: kb.decision(prefix, booking.pk).to_dict())
+    if event.topic == Event.Topic.CREATED:
+        # Booked by a manager, the admin or a partner and approved at once: the other managers are told.
+        return _to_managers(event, booking, bot, lambda: _("📌 New booking #%(id)s (%(channel)s)") % {
+            "id": booking.pk, "channel": booking.get_channel_display()}, now=now)
+    if event.topic == Event.Topic.CANCELLED and by_client:
+        return _to_managers(event, booking, bot,
+                            lambda: _("🚫 The client cancelled booking #%(id)s") % {"id": booking.pk}, now=now)
     client = booking.requester
     if client is None:
         return ids
@@ -104,6 +102,24 @@ def render_event(event: Event, *, now) -> list[int]:
                                 payload={"text": text, "reply_markup": markup})
     if delivery is not None:
         ids.append(delivery.pk)
+    return ids
+
+
+def _to_managers(event: Event, booking, bot: str, headline, *, now, markup=None) -> list[int]:
+    """One delivery per manager (in their language), except the manager who made the change."""
+    if settings.MANAGERS:
+        managers_bootstrap()
+    ids: list[int] = []
+    for manager in TelegramAccount.objects.filter(is_manager=True, is_blocked=False).order_by("pk"):
+        if event.actor_label == Actor.telegram(manager).label:
+            continue
+        with translation.override(manager.language):
+            text = headline() + "\n\n" + _card(event, booking, for_manager=True)
+            payload = {"text": text, **({"reply_markup": markup()} if markup else {})}
+        delivery = delivery_enqueue(bot=bot, chat_id=manager.telegram_id, now=now, event_id=event.pk,
+                                    dedupe_key=f"event:{event.pk}:manager:{manager.telegram_id}", payload=payload)
+        if delivery is not None:
+            ids.append(delivery.pk)
     return ids
 
 

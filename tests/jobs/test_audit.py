@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from booking_site.channels import Actor, Channel
@@ -36,6 +37,13 @@ def december(cabinet, item, alice, bob, staff, now, partner):
     cabinet_booking_cancel(booking=cancelled, actor=Actor.staff(staff), now=now, reason="client ill")
     approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 25), now=now)
     return [*inside, cancelled]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Most checks read the English column names; the last test shows the clinic's default, Russian."""
+    with translation.override("en"):
+        yield
 
 
 def rows(sheet):
@@ -166,3 +174,11 @@ def test_the_command_shows_progress_on_stderr(december, now, capsys, time_machin
 
     captured = capsys.readouterr()
     assert "Equipment bookings: 2 rows" in captured.err and "audit 2026-12" in captured.out
+
+
+def test_the_workbook_speaks_the_clinics_language_by_default(december, now):
+    with translation.override("ru"):
+        export = audit_export(month=DECEMBER, now=now)
+    book = load_workbook(export.file.path, read_only=True)
+    assert book.sheetnames[:3] == ["Сводка", "Брони оборудования", "Брони кабинетов"]
+    assert "Клиент" in rows(book["Брони оборудования"])[0]

@@ -9,10 +9,12 @@ import pytest
 
 from accounts.models import TelegramAccount
 from booking_site.bookings import Status
+from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from equipment.services import equipment_booking_cancel, equipment_booking_create
 from integrations.models import Delivery
-from tests.conftest import MSK
+from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, TelegramAccountFactory, with_week
 from tests.integrations.telegram.conftest import said
 
@@ -162,3 +164,25 @@ def test_cabinet_requests_are_decided_in_the_cabinet_bot(user_factory, boss, bot
     assert f"Your booking #{booking.pk} is approved" in to_client.text
     assert date(2026, 11, 24).strftime("%d.%m.%Y") in to_client.text and "10:00–11:00" in to_client.text
     assert "10:00–11:00 | Кабинет 1 | Anna Smirnova" in said(manager.send("/tomorrow"))
+
+
+def test_a_booking_made_in_the_admin_is_shown_to_the_managers(boss, ecg, bot_api, staff):
+    booking = equipment_booking_create(item=ecg, start_date=date(2026, 11, 25), client_name="Client By Phone",
+                                       client_phone="+79991234567", actor=Actor.staff(staff),
+                                       channel=Channel.ADMIN, now=NOW)
+    message = bot_api.of("sendMessage", chat_id=boss.id)[-1]
+    assert f"New booking #{booking.pk}" in message.text and "Client By Phone" in message.text
+    assert not message.buttons  # approved already: nothing to decide
+
+
+def test_a_manager_phone_booking_is_shown_to_the_other_managers_only(boss, boss2, ecg, bot_api):
+    booking = request_equipment(boss, name="Client By Phone")
+    assert f"New booking #{booking.pk}" in bot_api.of("sendMessage", chat_id=boss2.id)[-1].text
+    assert not [c for c in bot_api.of("sendMessage", chat_id=boss.id) if f"New booking #{booking.pk}" in c.text]
+
+
+def test_a_client_cancelling_their_own_booking_is_told_to_the_managers(ann, boss, ecg, bot_api):
+    booking = request_equipment(ann)
+    account = TelegramAccount.objects.get(telegram_id=ann.id)
+    equipment_booking_cancel(booking=booking, actor=Actor.telegram(account), now=NOW, channel=Channel.BOT)
+    assert f"The client cancelled booking #{booking.pk}" in bot_api.of("sendMessage", chat_id=boss.id)[-1].text
