@@ -5,6 +5,7 @@ import re
 import signal
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ import requests
 from tests.jobs.processes import ROOT, Started, environment, free_port, manage
 
 pytestmark = pytest.mark.slow
+# Two days ahead: never "in the past" in the clinic's zone, whatever the machine's zone and hour.
+IN_TWO_DAYS = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
 HONCHO = str(Path(sys.executable).with_name("honcho"))
 
 SETUP = """
@@ -60,7 +63,7 @@ def test_procfile_dev_runs_web_worker_and_beat_and_the_worker_follows_an_admin_b
         add = f"{base}/admin/equipment/equipmentbooking/add/"
         session.get(add, timeout=10)
         response = session.post(add, timeout=10, allow_redirects=False, headers={"Referer": add}, data={
-            "item": item_id, "start_date": time.strftime("%Y-%m-%d"), "units": "1", "client_name": "Иван Петров",
+            "item": item_id, "start_date": IN_TWO_DAYS, "units": "1", "client_name": "Иван Петров",
             "client_phone": "+7 999 123-45-67", "csrfmiddlewaretoken": session.cookies["csrftoken"]})
         assert response.status_code == 302, response.text[:2000]
         booking_id = re.search(r"/equipmentbooking/(\d+)/", response.headers["Location"]).group(1)
