@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.jobs.fakebot import FakeBotApi
 from tests.jobs.processes import ROOT, Started, environment, free_port, manage
 
 pytestmark = pytest.mark.slow
@@ -39,10 +40,9 @@ def wait_for(log: Path, pattern: str, timeout: float) -> re.Match | None:
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "celery").exists(), reason="Procfile.dev runs from .venv/bin")
 def test_procfile_dev_runs_web_worker_and_beat_and_the_worker_follows_an_admin_booking(tmp_path):
     port = free_port()
-    env = environment(tmp_path, bot_api_url="http://127.0.0.1:9", broker=None)
-    env.update({"WEB_PORT": str(port), "AXES_ENABLED": "0"})
-    env.pop("EQUIPMENT_BOT_TOKEN")
-    env.pop("CABINET_BOT_TOKEN")
+    bot_api = FakeBotApi().start()
+    env = environment(tmp_path, bot_api_url=bot_api.url, broker=None)
+    env.update({"WEB_PORT": str(port), "AXES_ENABLED": "0", "MANAGERS": "9001"})
     manage(env, "migrate", "--noinput")
     item_id = re.search(r"item (\d+)", manage(env, "shell", "-c", SETUP).stdout).group(1)
     started = Started()
@@ -68,10 +68,15 @@ def test_procfile_dev_runs_web_worker_and_beat_and_the_worker_follows_an_admin_b
         assert response.status_code == 302, response.text[:2000]
         booking_id = re.search(r"/equipmentbooking/(\d+)/", response.headers["Location"]).group(1)
 
-        followed = wait_for(log, rf"worker.*outbox event \d+ booking\.created equipment #{booking_id}", 30)
+        # The manager in MANAGERS is told of the new booking; the worker follows the delivery up.
+        followed = wait_for(
+            log, rf"worker.*outbox event \d+ booking\.created equipment #{booking_id}: delivery \d+ sent", 30)
         assert followed, log.read_text()
+        [told] = [c for c in bot_api.delivered if c.method == "sendMessage" and c.chat_id == 9001]
+        assert f"#{booking_id}" in told.data["text"]
     finally:
         honcho.send_signal(signal.SIGINT)  # what Ctrl-C does: honcho stops all three
         honcho.wait(timeout=30)
         started.stop()
+        bot_api.stop()
     assert re.search(r"web\.1 stopped", log.read_text()) and re.search(r"worker\.1 stopped", log.read_text())
