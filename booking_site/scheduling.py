@@ -41,7 +41,7 @@ class Interval:
         return overlaps(self.start, self.end, other_start, other_end)
 
 
-@dataclass
+@dataclass(slots=True)
 class SlotState:
     """One slot of a day with what the calculator found about it."""
 
