@@ -3,6 +3,7 @@ Equipment and cabinet services call these inside their own transactions, after l
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from django.db import transaction
@@ -22,6 +23,23 @@ TOPICS = {
     Status.COMPLETED: Event.Topic.COMPLETED,
 }
 REASON_NOT_DECIDED = "not decided in time"
+
+
+def refusals_counted(resource_type: str):
+    """Count every refusal of a booking request by its code (booking_refused_total), whatever the channel."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            try:
+                return service(*args, **kwargs)
+            except BookingError as error:
+                metrics.BOOKING_REFUSALS.labels(resource_type, error.code).inc()
+                raise
+
+        return wrapper
+
+    return decorate
 
 
 def booking_created(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime) -> None:

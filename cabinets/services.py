@@ -31,6 +31,7 @@ from booking_site.lifecycle import (
     check_requester,
     initial_status,
     owner_fields,
+    refusals_counted,
 )
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
@@ -195,6 +196,7 @@ def _release(booking: CabinetBooking) -> None:
 # --- Slot holds -----------------------------------------------------------------------------------
 
 
+@refusals_counted(RESOURCE)
 @transaction.atomic
 def slot_hold_take(
     *, cabinet: Cabinet, starts_at: datetime, account, now: datetime, duration_minutes: int | None = None
@@ -234,6 +236,7 @@ def _holding_count(account, now: datetime) -> int:
     return CabinetBooking.objects.filter(requester=account, status__in=HOLDING_STATUSES, ends_at__gt=now).count()
 
 
+@refusals_counted(RESOURCE)
 @transaction.atomic
 def cabinet_booking_create(
     *,

@@ -33,6 +33,7 @@ from booking_site.lifecycle import (
     check_requester,
     initial_status,
     owner_fields,
+    refusals_counted,
 )
 from booking_site.outbox.models import Event
 from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
@@ -142,6 +143,7 @@ def _reserve_days(
     return item
 
 
+@refusals_counted(RESOURCE)
 @transaction.atomic
 def equipment_booking_create(
     *,

@@ -297,3 +297,12 @@ class TestPartnerIdempotency:
         item = factories.ItemFactory(quantity=1)
         book(item, Actor.telegram(alice), WED)
         assert refusal(self.create, partner, item).code == "no_capacity"
+
+
+def test_refusals_are_counted_by_code_for_the_operators(pair, alice):
+    from prometheus_client import REGISTRY
+
+    labels = {"resource_type": "equipment", "code": "date_in_past"}
+    before = REGISTRY.get_sample_value("booking_refused_total", labels) or 0
+    refusal(book, pair, Actor.telegram(alice), date(2026, 11, 1))
+    assert REGISTRY.get_sample_value("booking_refused_total", labels) == before + 1
