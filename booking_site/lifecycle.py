@@ -149,6 +149,12 @@ def check_requester(*, actor: Actor, holding_count) -> None:
     if account.is_blocked:
         raise BookingError("blocked", _("Your account is blocked, so you cannot book. Please contact a manager."))
     limit = settings.MAX_ACTIVE_BOOKINGS_PER_USER
+    if limit and not account.is_manager:
+        # Count under a lock on the account, so parallel requests for different resources queue here.
+        from accounts.models import TelegramAccount
+        from booking_site import locking
+
+        locking.lock(TelegramAccount, [account.pk])
     if limit and not account.is_manager and holding_count() >= limit:
         raise BookingError(
             "limit_reached",

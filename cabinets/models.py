@@ -1,9 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from booking_site.bookings import BookingBase, StatusChangeBase
-from booking_site.scheduling import GRID_MINUTES
+from booking_site.scheduling import GRID_MINUTES, on_grid
 
 
 class Cabinet(models.Model):
@@ -86,6 +87,16 @@ class WeeklySchedule(models.Model):
             return f"{self.get_weekday_display()}: —"
         lunch = f" ({self.lunch_start:%H:%M}–{self.lunch_end:%H:%M})" if self.lunch_start else ""
         return f"{self.get_weekday_display()}: {self.opens:%H:%M}–{self.closes:%H:%M}{lunch}"
+
+    def clean(self) -> None:
+        """Slot starts must fall on the occupancy grid, or two neighbouring bookings would share a piece."""
+        if self.slot_minutes and self.slot_minutes % GRID_MINUTES:
+            raise ValidationError({"slot_minutes": _("Use a multiple of %(n)s minutes.") % {"n": GRID_MINUTES}})
+        for name in ("opens", "closes", "lunch_start", "lunch_end"):
+            value = getattr(self, name)
+            if value is not None and not on_grid(value):
+                raise ValidationError({name: _("Use a time on a %(n)s-minute boundary (for example 09:00, 09:15).")
+                                       % {"n": GRID_MINUTES}})
 
 
 class Holiday(models.Model):

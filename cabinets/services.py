@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Partner
 from booking_site import locking
 from booking_site.bookings import HOLDING_STATUSES, Status
 from booking_site.channels import Actor, Channel
@@ -48,7 +49,7 @@ from cabinets.models import (
 )
 from equipment.availability import items_free_in_window
 from equipment.models import EquipmentBooking, Item
-from equipment.services import equipment_follow_cabinet, equipment_window_reserve
+from equipment.services import check_item_bookable, equipment_follow_cabinet, equipment_window_reserve
 
 RESOURCE = "cabinet"
 REASON_SCHEDULE_CHANGED = "the schedule changed"
@@ -367,6 +368,8 @@ def cabinet_booking_create_for_partner(
         client_phone=phone,
         comment=comment,
     )
+    # The partner first: two requests with one external id or Idempotency-Key queue here, whatever they book.
+    locking.lock(Partner, [partner.pk])
     _lock_cabinet(cabinet.pk)
     existing = partner_replay(
         partner=partner,
@@ -502,6 +505,8 @@ def cabinet_booking_move(
     )
     new_end = new_start + timedelta(minutes=minutes)
     attached = list(booking.equipment_bookings.filter(status__in=HOLDING_STATUSES).select_related("item"))
+    for line in attached:  # an item installed in one cabinet does not move to another
+        check_item_bookable(item=line.item, actor=actor, with_cabinet_id=target_id)
     if attached:
         items = locking.lock(Item, [b.item_id for b in attached])
         free = items_free_in_window(

@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import Partner
 from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
 from booking_site.errors import BookingError
@@ -259,7 +260,9 @@ def equipment_booking_create_for_partner(
         client_phone=phone,
         comment=comment,
     )
-    # Lock the item before looking for a previous request, so two identical requests serialise here.
+    # Lock the partner, then the item, before looking for a previous request: two requests with the same
+    # external id or Idempotency-Key queue here even when they name different items.
+    locking.lock(Partner, [partner.pk])
     locking.lock(Item, [item.pk])
     existing = partner_replay(
         partner=partner,
@@ -304,6 +307,12 @@ def _locked(booking: EquipmentBooking) -> EquipmentBooking:
     return locked
 
 
+def _refuse_attached(booking: EquipmentBooking) -> None:
+    if booking.cabinet_booking_id:
+        raise BookingError("forbidden", _("This equipment belongs to cabinet booking #%(id)s; decide that booking.")
+                           % {"id": booking.cabinet_booking_id}, cabinet_booking_id=booking.cabinet_booking_id)
+
+
 def _window_start(booking: EquipmentBooking) -> datetime:
     return booking.starts_at or datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
 
@@ -314,6 +323,7 @@ def equipment_booking_approve(
 ) -> EquipmentBooking:
     check_can_decide(actor)
     booking = _locked(booking)
+    _refuse_attached(booking)
     booking_transition(
         booking=booking, to_status=Status.APPROVED, resource_type=RESOURCE, actor=actor, channel=channel, now=now
     )
@@ -326,6 +336,7 @@ def equipment_booking_reject(
 ) -> EquipmentBooking:
     check_can_decide(actor)
     booking = _locked(booking)
+    _refuse_attached(booking)
     booking_transition(
         booking=booking,
         to_status=Status.REJECTED,
@@ -482,6 +493,8 @@ def equipment_window_reserve(
 def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, now: datetime, reason: str = "") -> None:
     """Attached equipment follows its cabinet booking's status (approve, reject, cancel, complete)."""
     for booking in cabinet_booking.equipment_bookings.select_for_update().filter(status__in=HOLDING_STATUSES):
+        if to_status not in TRANSITIONS[booking.status]:
+            continue  # already where the cabinet booking is going (an approved line of an approved booking)
         booking_transition(
             booking=booking,
             to_status=to_status,

@@ -7,6 +7,6 @@ urlpatterns = [
     path("api/v1/cabinets/availability", views.CabinetsAvailabilityView.as_view(), name="api-cabinets-availability"),
     path("api/v1/cabinets/<int:cabinet_id>/slots", views.CabinetSlotsView.as_view(), name="api-cabinet-slots"),
     path("api/v1/cabinet-bookings", views.CabinetBookingsView.as_view(), name="api-cabinet-bookings"),
-    path("api/v1/cabinet-bookings/<str:external_booking_id>", views.CabinetBookingDetailView.as_view(),
+    path("api/v1/cabinet-bookings/<path:external_booking_id>", views.CabinetBookingDetailView.as_view(),
          name="api-cabinet-booking"),
 ]

@@ -9,9 +9,9 @@ urlpatterns = [
     path("api/items/availability", views.ItemsAvailabilityView.as_view(), name="api-items-availability"),
     path("api/devices", views.DevicesView.as_view(), name="api-devices"),
     path("api/book-device", views.BookDeviceView.as_view(), name="api-book-device"),
-    path("api/book-device/<str:external_booking_id>", views.BookDeviceCancelView.as_view(),
+    path("api/book-device/<path:external_booking_id>", views.BookDeviceCancelView.as_view(),
          name="api-book-device-cancel"),
     path("api/v1/equipment-bookings", views.EquipmentBookingsView.as_view(), name="api-equipment-bookings"),
-    path("api/v1/equipment-bookings/<str:external_booking_id>", views.EquipmentBookingDetailView.as_view(),
+    path("api/v1/equipment-bookings/<path:external_booking_id>", views.EquipmentBookingDetailView.as_view(),
          name="api-equipment-booking"),
 ]

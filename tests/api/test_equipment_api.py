@@ -326,3 +326,13 @@ def test_an_idempotency_key_must_be_printable_ascii(api, accent):
     response = api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk},
                         **{"Idempotency-Key": "x" * 129})
     assert response.status_code == 400
+
+
+def test_an_external_id_with_slashes_can_be_read_and_cancelled(api):
+    item = factories.ItemFactory(name="ЭКГ", quantity=1)
+    created = api.post("/api/v1/equipment-bookings", {
+        "item_id": item.pk, "start_date": "2026-11-25", "end_date": "2026-11-25", "units": 1,
+        "client_name": "Иван Петров", "client_phone": "+79991234567", "external_booking_id": "crm/2026/15"})
+    assert created.status_code == 201
+    assert api.get("/api/v1/equipment-bookings/crm/2026/15").status_code == 200
+    assert api.delete("/api/v1/equipment-bookings/crm/2026/15").json()["status"] == "cancelled"

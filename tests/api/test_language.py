@@ -18,3 +18,4 @@ def test_errors_are_english_unless_the_partner_asks_for_another_language(api):
 def test_api_framework_messages_are_translated_too(api):
     assert api.get("/api/v1/nothing-here").json()["error"] == "No such endpoint."
     assert api.get("/api/v1/nothing-here", **{"Accept-Language": "ru"}).json()["error"] == "Такого адреса нет."
+

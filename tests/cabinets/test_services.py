@@ -341,3 +341,33 @@ def test_on_a_dst_day_slots_and_bookings_keep_their_wall_clock_times(alice):
     assert booking.ends_at.astimezone(berlin).strftime("%H:%M") == "11:30"
     assert (booking.ends_at - booking.starts_at) == timedelta(minutes=90)
     assert CabinetOccupancy.objects.filter(booking=booking).count() == 6
+
+
+def test_attached_equipment_is_decided_with_its_cabinet_booking_only(cabinet, alice, staff):
+    from equipment.services import equipment_booking_approve, equipment_booking_reject
+
+    item = factories.ItemFactory(quantity=1)
+    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+    line = booking.equipment_bookings.get()
+    for decide in (equipment_booking_approve, equipment_booking_reject):
+        error = refusal(decide, booking=line, actor=Actor.staff(staff), now=NOW)
+        assert error.code == "forbidden" and f"#{booking.pk}" in str(error)
+    cabinet_booking_approve(booking=booking, actor=Actor.staff(staff), now=NOW)
+    assert booking.equipment_bookings.get().status == Status.APPROVED
+
+
+def test_a_move_to_another_cabinet_refuses_equipment_installed_in_the_first(cabinet, alice, staff):
+    other = factories.with_week(factories.CabinetFactory())
+    laser = factories.ItemFactory(cabinet=cabinet)
+    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(laser, 1)])
+    error = refusal(cabinet_booking_move, booking=booking, actor=Actor.staff(staff), now=NOW, cabinet=other)
+    assert error.code == "installed_in_cabinet"
+    booking.refresh_from_db()
+    assert booking.cabinet == cabinet
+
+
+@pytest.mark.parametrize(("opens", "slot_minutes"), [(time(9, 10), 30), (time(9), 20)])
+def test_schedule_times_off_the_quarter_hour_grid_are_refused(cabinet, staff, opens, slot_minutes):
+    error = refusal(weekly_schedule_save, cabinet=cabinet, weekday=0, actor=Actor.staff(staff), now=NOW,
+                    opens=opens, closes=time(18), slot_minutes=slot_minutes)
+    assert error.code == "invalid"

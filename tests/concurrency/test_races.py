@@ -164,3 +164,24 @@ def test_without_the_lock_equipment_is_overbooked_so_the_race_is_real(people, sl
     outcomes = race(mixed_channel_equipment_calls(item, people, 0, lambda i: (TUE, TUE)))
     assert outcomes["ok"] > 1, outcomes
     assert EquipmentBooking.objects.filter(item=item, status__in=HOLDING_STATUSES).count() > item.quantity
+
+
+def test_parallel_partner_requests_with_one_external_id_never_crash(people):
+    """Same external id, different items: the partner lock queues them, so one books and the rest are
+    refused as a conflicting replay (never an IntegrityError)."""
+    _staff, partner, _accounts = people
+    items = [factories.ItemFactory(quantity=1) for _ in range(THREADS)]
+    calls = [lambda item=item: equipment_booking_create_for_partner(
+        partner=partner, external_booking_id="same-id", item=item, start_date=TUE, end_date=TUE, units=1,
+        client_name="Клиент Партнёра", client_phone="89990000003", now=NOW) for item in items]
+    assert race(calls) == Counter({"ok": 1, "idempotency_conflict": THREADS - 1})
+
+
+def test_the_per_user_limit_holds_under_parallel_requests(people, settings):
+    settings.MAX_ACTIVE_BOOKINGS_PER_USER = 1
+    account = people[2][0]
+    items = [factories.ItemFactory(quantity=1) for _ in range(THREADS)]
+    calls = [lambda item=item: equipment_booking_create(
+        item=item, start_date=TUE, units=1, client_name="Клиент Бота", client_phone="89990000001",
+        actor=Actor.telegram(account), channel=Channel.BOT, now=NOW) for item in items]
+    assert race(calls) == Counter({"ok": 1, "limit_reached": THREADS - 1})
