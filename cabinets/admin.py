@@ -100,9 +100,13 @@ class ServiceFormAdmin(admin.ModelAdmin):
 class CabinetAdmin(admin.ModelAdmin):
     form = CabinetForm
     list_display = ("name", "number", "floor", "capacity", "sort_order", "is_active", "hours")
-    list_editable = ("sort_order", "is_active")
+    list_editable = ("sort_order",)  # taking a cabinet out of service is checked on its page
     search_fields = ("name", "number")
     inlines = [WeeklyScheduleInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("schedules")

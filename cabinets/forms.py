@@ -17,7 +17,7 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import local_datetime
 from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
-from cabinets.services import closure_save, holiday_save, weekly_schedule_save
+from cabinets.services import cabinet_deactivate, closure_save, holiday_save, weekly_schedule_save
 from equipment.forms import DATE_INPUT, ClientFields, ItemChoiceField, bookable_items
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
@@ -150,10 +150,14 @@ class HolidayForm(ServiceModelForm):
 
     def apply(self, *, actor, now, cancel_affected):
         data = self.cleaned_data
-        if self.instance.pk and self.instance.date != data["date"]:
-            Holiday.objects.filter(pk=self.instance.pk).delete()
-        return holiday_save(day=data["date"], name=data["name"], actor=actor, now=now,
-                            cancel_affected=cancel_affected)
+        with transaction.atomic():
+            holiday = holiday_save(day=data["date"], name=data["name"], actor=actor, now=now,
+                                   cancel_affected=cancel_affected)
+            # A new date moves the holiday: the old day opens again (the form's instance already carries the
+            # new date, so compare with what is stored).
+            if self.instance.pk:
+                Holiday.objects.filter(pk=self.instance.pk).exclude(date=data["date"]).delete()
+        return holiday
 
 
 class ClosureForm(ServiceModelForm):
@@ -218,7 +222,20 @@ class WeeklyScheduleFormSet(forms.BaseInlineFormSet):
 class CabinetForm(forms.ModelForm):
     cancel_affected = forms.BooleanField(label=_("Cancel affected bookings and notify the clients"),
                                          required=False, help_text=CANCEL_AFFECTED_HELP)
+    request = None  # bound by the admin's get_form
 
     class Meta:
         model = Cabinet
         fields = ["name", "number", "floor", "capacity", "address", "description", "sort_order", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        # Taking a cabinet out of service goes through the service: upcoming bookings are listed or cancelled.
+        was_active = self.instance.pk and Cabinet.objects.filter(pk=self.instance.pk, is_active=True).exists()
+        if was_active and data.get("is_active") is False and self.request is not None:
+            try:
+                cabinet_deactivate(cabinet=self.instance, actor=Actor.staff(self.request.user), now=timezone.now(),
+                                   cancel_affected=bool(data.get("cancel_affected")))
+            except BookingError as exc:
+                raise forms.ValidationError(str(exc.message)) from exc
+        return data

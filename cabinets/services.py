@@ -754,6 +754,21 @@ def closure_save(
     return closure
 
 
+@transaction.atomic
+def cabinet_deactivate(*, cabinet: Cabinet, actor: Actor, now: datetime, cancel_affected: bool = False) -> Cabinet:
+    """Take a cabinet out of service: refused while it has upcoming holding bookings (listed), unless the
+    manager chose to cancel them and notify the clients."""
+    _require_manager(actor)
+    cabinet = _lock_cabinet(cabinet.pk)
+    stranded = list(_future_holding([cabinet.pk], now=now))
+    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
+                      what=_("Closing %(cabinet)s") % {"cabinet": cabinet.name})
+    cabinet.is_active = False
+    cabinet.save(update_fields=["is_active"])
+    _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "is_active": False})
+    return cabinet
+
+
 def _schedule_changed(*, actor: Actor, now: datetime, payload: dict) -> None:
     event_record(
         topic=Event.Topic.SCHEDULE_CHANGED,

@@ -19,7 +19,7 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.availability import clinic_zone, equipment_grid
-from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, MonthForm
+from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
 from equipment.services import (
     equipment_booking_approve,
@@ -40,12 +40,17 @@ def safe_next(request, fallback: str) -> str:
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ("name", "category", "quantity", "sort_order", "is_active", "permanently_reserved", "cabinet")
-    list_editable = ("sort_order", "is_active")
+    form = ItemForm
+    list_editable = ("sort_order",)  # units and withdrawal are checked against bookings on the item's page
     list_filter = ("is_active", "permanently_reserved", "category", "cabinet")
     list_select_related = ("cabinet",)
     search_fields = ("name", "category")
     fields = ("name", "category", "description", "quantity", "sort_order", "is_active", "permanently_reserved",
-              "cabinet")
+              "cabinet", "cancel_affected")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
 
 class StatusChangeInline(admin.TabularInline):

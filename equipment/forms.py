@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking_site.channels import Actor
+from booking_site.errors import BookingError
 from equipment.models import Item
+from equipment.services import item_catalogue_change
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -62,3 +66,30 @@ class EquipmentMoveForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False)
+
+
+class ItemForm(forms.ModelForm):
+    """An item's page: fewer units or withdrawing it is checked against its upcoming bookings."""
+
+    cancel_affected = forms.BooleanField(
+        label=_("Cancel affected bookings and notify the clients"), required=False,
+        help_text=_("When withdrawing an item with upcoming bookings, cancel them and notify their clients. "
+                    "Without this the change is refused and the bookings are listed."))
+    request = None  # bound by the admin's get_form
+
+    class Meta:
+        model = Item
+        fields = ["name", "category", "description", "quantity", "sort_order", "is_active", "permanently_reserved",
+                  "cabinet"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.request is not None and not self.errors:
+            try:
+                item_catalogue_change(item=self.instance, actor=Actor.staff(self.request.user), now=timezone.now(),
+                                      quantity=data.get("quantity", self.instance.quantity),
+                                      is_active=data.get("is_active", True),
+                                      cancel_affected=bool(data.get("cancel_affected")))
+            except BookingError as exc:
+                raise forms.ValidationError(str(exc.message)) from exc
+        return data

@@ -528,6 +528,58 @@ def equipment_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> i
         channel=Channel.SYSTEM, now=now, reason=REASON_NOT_DECIDED, topic=Event.Topic.EXPIRED), batch=batch)
 
 
+# --- Catalogue changes ------------------------------------------------------------------------------
+
+REASON_ITEM_WITHDRAWN = "the item was withdrawn"
+
+
+@transaction.atomic
+def item_catalogue_change(*, item: Item, actor: Actor, now: datetime, quantity: int, is_active: bool,
+                          cancel_affected: bool = False) -> None:
+    """Check a manager's change to an item's units or active flag against its upcoming holding bookings.
+    Deactivating strands them (refused, listing them, unless the manager chose to cancel and notify); fewer
+    units than are already booked on some day is refused naming those days."""
+    if not actor.is_manager:
+        raise BookingError("forbidden", _("Only managers can change the catalogue."))
+    locked = locking.lock(Item, [item.pk]).get(item.pk)
+    if locked is None:
+        return  # a new item: nothing booked yet
+    upcoming = EquipmentBooking.objects.filter(item=locked, status__in=HOLDING_STATUSES, end_date__gte=_today(now))
+    if locked.is_active and not is_active:
+        stranded = list(upcoming.order_by("start_date", "pk"))
+        if stranded and not cancel_affected:
+            listed = "; ".join(f"#{b.pk} {date_format(b.start_date, 'd.m.Y')}" for b in stranded[:20])
+            raise BookingError(
+                "schedule_conflict",
+                _("Withdrawing %(item)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or "
+                  "choose to cancel and notify.") % {"item": locked.name, "n": len(stranded), "list": listed},
+                bookings=[b.pk for b in stranded],
+            )
+        attached = [b for b in stranded if b.cabinet_booking_id]
+        if attached:
+            raise BookingError("forbidden", _("%(item)s is booked with cabinet bookings %(list)s; cancel those "
+                                              "first.") % {"item": locked.name,
+                                                           "list": ", ".join(f"#{b.cabinet_booking_id}"
+                                                                             for b in attached)})
+        for booking in stranded:
+            booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
+                               channel=Channel.ADMIN, now=now, reason=REASON_ITEM_WITHDRAWN)
+        return
+    if quantity < locked.quantity:
+        last = upcoming.order_by("-end_date").values_list("end_date", flat=True).first()
+        if last is None:
+            return
+        grid = equipment_grid(items=[locked], start_date=_today(now), end_date=last)
+        over = [day for day in grid.days if grid.peak(locked.pk, day) > quantity]
+        if over:
+            raise BookingError(
+                "no_capacity",
+                _("%(item)s has more than %(n)s units booked on %(days)s; move or cancel bookings before lowering "
+                  "the number of units.") % {"item": locked.name, "n": quantity, "days": _days_text(over)},
+                full_days=[d.isoformat() for d in over],
+            )
+
+
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
     """A Telegram user's bookings: upcoming and those of the last `past_days` days, newest first."""
     since = _today(now) - timedelta(days=past_days)
