@@ -142,7 +142,8 @@ def _attempt(delivery_id: int, *, now: datetime, timeout: float) -> Outcome:
     except SendError as exc:
         dead = exc.permanent or attempts >= max_attempts()
         delay = timedelta(seconds=exc.retry_after) if exc.retry_after is not None else backoff(attempts)
-        Delivery.objects.filter(pk=delivery.pk).update(
+        # Conditional: a delivery withdrawn while it was being sent (its booking was cancelled) stays withdrawn.
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
             status=Delivery.Status.DEAD if dead else Delivery.Status.PENDING,
             attempts=attempts, last_error=str(exc)[:500], next_attempt_at=now + delay,
         )
@@ -278,16 +279,18 @@ def _next_due_in(now: datetime) -> float | None:
 
 
 def deliveries_retry(*, delivery_ids: Iterable[int], now: datetime) -> int:
-    """Give dead (or cancelled) deliveries a fresh set of attempts, due now."""
+    """Give dead deliveries a fresh set of attempts, due now. Withdrawn ones (a reminder of a cancelled
+    booking) stay withdrawn."""
     return Delivery.objects.filter(
-        pk__in=list(delivery_ids), status__in=[Delivery.Status.DEAD, Delivery.Status.CANCELLED],
+        pk__in=list(delivery_ids), status=Delivery.Status.DEAD,
     ).update(status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, last_error="")
 
 
 def deliveries_cancel_pending(*, dedupe_prefix: str, reason: str) -> int:
     """Withdraw messages that no longer make sense (a reminder for a booking that was cancelled)."""
-    return Delivery.objects.filter(dedupe_key__startswith=dedupe_prefix, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, last_error=reason[:500])
+    return Delivery.objects.filter(
+        dedupe_key__startswith=dedupe_prefix, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+    ).update(status=Delivery.Status.CANCELLED, last_error=reason[:500])
 
 
 def dead_letters_count() -> int:

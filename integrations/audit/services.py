@@ -63,11 +63,20 @@ def _sha256(path: Path) -> str:
 
 def audit_export(*, month: date, now: datetime, output: Path | None = None,
                  progress: Progress | None = None) -> AuditExport:
-    """Write the audit of `month` and record it (replacing an earlier one of the same month)."""
+    """Write the audit of `month` and record it, replacing an earlier one made while the month was still
+    running. A final audit (made after the month ended) is kept as it is: the purge may already have deleted
+    the bookings it holds, so rebuilding it would lose them."""
     month = month.replace(day=1)
     directory = Path(settings.AUDIT_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / file_name(month)
+    existing = AuditExport.objects.filter(month=month).first()
+    if audit_is_final(existing) and final.exists():
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(final, output)
+        logger.info("audit %s is final already (made %s); kept as it is", f"{month:%Y-%m}", existing.created_at)
+        return existing
     partial = final.with_suffix(f".{os.getpid()}.part")
     try:
         row_counts = AuditWriter(month=month, now=now, progress=progress).write(partial)

@@ -2,12 +2,19 @@
 
 import itertools
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from booking_site import metrics
-from integrations.delivery import deliveries_retry, deliveries_send_due, delivery_enqueue
+from integrations.delivery import (
+    deliveries_cancel_pending,
+    deliveries_retry,
+    deliveries_send_due,
+    delivery_attempt,
+    delivery_enqueue,
+)
 from integrations.models import Delivery
 from tests.jobs.fakebot import BAD_GATEWAY, too_many_requests
 
@@ -126,3 +133,35 @@ def test_the_worker_follows_up_a_committed_event_by_sending_its_pending_deliveri
     assert result["pending"] == 1 and result["sent"] == 1
     assert [call.data["text"] for call in bot_api.delivered] == ["New booking"]
     assert f"outbox event {event.pk} booking.created equipment" in caplog.text
+
+
+def test_retry_revives_dead_letters_only_never_withdrawn_messages(bot_api):
+    enqueue([3101, 3102], per_chat=1)
+    dead, withdrawn = Delivery.objects.order_by("chat_id")
+    Delivery.objects.filter(pk=dead.pk).update(status=Delivery.Status.DEAD)
+    Delivery.objects.filter(pk=withdrawn.pk).update(status=Delivery.Status.CANCELLED)
+
+    assert deliveries_retry(delivery_ids=[dead.pk, withdrawn.pk], now=timezone.now()) == 1
+
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == Delivery.Status.CANCELLED
+
+
+def test_a_message_withdrawn_while_it_is_being_sent_stays_withdrawn_after_a_failure(bot_api, monkeypatch):
+    from integrations import delivery as sending
+
+    enqueue([3201], per_chat=1)
+    message = Delivery.objects.get()
+    real_call = sending._call
+
+    def cancelled_meanwhile(row, timeout):
+        deliveries_cancel_pending(dedupe_prefix="test:3201", reason="booking cancelled")
+        return real_call(row, timeout)
+
+    monkeypatch.setattr(sending, "_call", cancelled_meanwhile)
+    bot_api.answer(BAD_GATEWAY)
+    assert delivery_attempt(message.pk) == Delivery.Status.PENDING  # what the attempt itself saw
+
+    message.refresh_from_db()
+    assert message.status == Delivery.Status.CANCELLED
+    assert delivery_attempt(message.pk, now=timezone.now() + timedelta(hours=1)) == "skipped"

@@ -161,3 +161,15 @@ def test_it_forgets_expired_dialogs_and_old_update_ids(db, now):
     assert counts["dialogs"] == 1 and counts["seen_updates"] == 1
     assert list(Dialog.objects.values_list("chat_id", flat=True)) == [2]
     assert list(SeenUpdate.objects.values_list("update_id", flat=True)) == [2]
+
+
+def test_a_final_audit_is_kept_when_exported_again_after_the_purge(november, tmp_path):
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    first = audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+    purge_expired(now=FEBRUARY)
+    assert not EquipmentBooking.objects.exists()
+
+    again = audit_export(month=NOVEMBER, now=FEBRUARY, output=tmp_path / "copy.xlsx")
+
+    assert (again.pk, again.sha256, again.row_counts) == (first.pk, first.sha256, first.row_counts)
+    assert again.row_counts["equipment_bookings"] == 1 and (tmp_path / "copy.xlsx").stat().st_size > 0
