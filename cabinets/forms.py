@@ -3,7 +3,7 @@ by the service the form calls, and a refusal comes back as a form error."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 from django.conf import settings
@@ -98,6 +98,12 @@ class CabinetMoveForm(SlotFields):
 
 class DayForm(forms.Form):
     date = forms.DateField(required=False)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day is not None and not date(2000, 1, 1) <= day <= date(2999, 12, 31):
+            raise forms.ValidationError(_("Choose a date between 2000 and 2999."))
+        return day
 
 
 # --- Schedules, holidays and closures through the services ---------------------------------------------

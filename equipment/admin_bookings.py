@@ -60,6 +60,10 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Dates outside these years are no real booking date (and the last ones overflow day arithmetic).
+SANE_YEARS = (2000, 2999)
+
+
 class DateRangeFilter(admin.ListFilter):
     """Bookings that touch any day from `date_from` to `date_to` (both optional, ISO dates). The model admin
     says what "touch" means through `filter_dates(queryset, start, end)`."""
@@ -84,9 +88,10 @@ class DateRangeFilter(admin.ListFilter):
 
     def _date(self, name) -> date | None:
         try:
-            return date.fromisoformat(self.used_parameters.get(name) or "")
+            value = date.fromisoformat(self.used_parameters.get(name) or "")
         except ValueError:
             return None
+        return value if SANE_YEARS[0] <= value.year <= SANE_YEARS[1] else None  # 9999-12-31 + 1 day overflows
 
     def queryset(self, request, queryset):
         start, end = self._date("date_from"), self._date("date_to")

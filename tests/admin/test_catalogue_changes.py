@@ -59,3 +59,9 @@ def test_a_holiday_moved_to_another_date_leaves_the_old_date_open(manager_client
                                    {"date": at(9, 0).date().isoformat(), "name": "День клиники"})
     assert response.status_code == 302
     assert list(Holiday.objects.values_list("date", flat=True)) == [at(9, 0).date()]
+
+
+def test_dates_at_the_end_of_the_calendar_are_ignored_not_a_server_error(manager_client):
+    day = manager_client.get(reverse("admin:cabinets_day_schedule"), {"date": "9999-12-31"})
+    listing = manager_client.get(reverse("admin:cabinets_cabinetbooking_changelist"), {"date_to": "9999-12-31"})
+    assert (day.status_code, listing.status_code) == (200, 200)
