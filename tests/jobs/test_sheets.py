@@ -167,3 +167,22 @@ def test_without_credentials_the_command_says_so_and_succeeds(db, settings, caps
 
     assert "not configured" in capsys.readouterr().out
     assert sheets_sync(now=None) == {"enabled": False}
+
+
+def test_a_change_whose_event_commits_after_a_newer_one_still_reaches_the_sheet(
+        gateway, google, item, alice, staff, now):
+    """On PostgreSQL an event id is handed out at insert, so a slow transaction can commit a lower id after the
+    sync already passed a higher one. Here the first booking's events are hidden until after a sync."""
+    from booking_site.outbox.models import Event
+
+    late = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 24), now=now)
+    hidden = list(Event.objects.filter(booking_id=late.pk).values())
+    Event.objects.filter(booking_id=late.pk).delete()
+    early = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 25),
+                                       now=now)
+    sheets_sync(now=now, gateway=gateway)
+    Event.objects.bulk_create([Event(**row) for row in hidden])  # the slow transaction commits now
+
+    sheets_sync(now=now, gateway=gateway)
+
+    assert {f"equipment-{late.pk}", f"equipment-{early.pk}"} <= set(sheet_rows(google))
