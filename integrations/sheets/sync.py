@@ -202,6 +202,9 @@ def sheets_sync(*, now: datetime, full: bool = False, gateway: SheetsGateway | N
         return _sync(gateway, now=now, full=full)
 
 
+LATE_COMMIT_WINDOW = timedelta(minutes=5)
+
+
 def _sync(gateway: SheetsGateway, *, now: datetime, full: bool) -> dict:
     cursor = _cursor()
     if full:
@@ -212,11 +215,17 @@ def _sync(gateway: SheetsGateway, *, now: datetime, full: bool) -> dict:
         return {"bookings": written, "items": items, "events": None}
     events = list(Event.objects.filter(pk__gt=cursor.position).order_by("pk")
                   .values_list("pk", "resource_type", "booking_id")[:EVENTS_PER_RUN])
-    if not events:
+    # Ids are handed out at insert, not at commit: a transaction that commits late can leave an event below the
+    # cursor. Events of the last few minutes are applied again (upserts by booking id are idempotent).
+    late = list(Event.objects.filter(pk__lte=cursor.position, created_at__gte=now - LATE_COMMIT_WINDOW)
+                .values_list("pk", "resource_type", "booking_id"))
+    if not events and not late:
         return {"bookings": 0, "items": 0, "events": 0}
-    written = bookings_upsert(gateway, _rows_for((kind, booking_id) for _pk, kind, booking_id in events))
+    touched = [(kind, booking_id) for _pk, kind, booking_id in [*late, *events]]
+    written = bookings_upsert(gateway, _rows_for(touched))
     items = schedule_rewrite(gateway, now=now)
-    _advance(cursor, events[-1][0], now)
+    if events:
+        _advance(cursor, events[-1][0], now)
     logger.info("sheets: %s events applied, %s booking rows written", len(events), written)
     return {"bookings": written, "items": items, "events": len(events)}
 
