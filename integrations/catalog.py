@@ -29,9 +29,13 @@ import yaml
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from booking_site.channels import Actor
+from booking_site.errors import BookingError
 from booking_site.scheduling import GRID_MINUTES
 from cabinets.models import Cabinet, Holiday, WeeklySchedule
+from cabinets.services import holiday_save, weekly_schedule_save
 from equipment.models import Item
 
 # Used when neither the cabinet nor the file's defaults give a schedule.
@@ -737,9 +741,16 @@ def _upsert_week(cabinet: Cabinet, spec: CabinetSpec, cabinets: CabinetsFile) ->
         before = _describe_day(row)
         if row is None:
             row = WeeklySchedule(cabinet=cabinet, weekday=weekday, **wanted)
+            _save(row, where=f"{spec.where}, {WEEKDAY_NAMES[weekday]}", source=cabinets.source)
         elif not _apply(row, wanted):
             continue
-        _save(row, where=f"{spec.where}, {WEEKDAY_NAMES[weekday]}", source=cabinets.source)
+        else:
+            # Changed hours go through the schedule service: hours that would strand bookings are refused.
+            try:
+                row = weekly_schedule_save(cabinet=cabinet, weekday=weekday, actor=Actor.system(),
+                                           now=timezone.now(), **wanted)
+            except BookingError as error:
+                raise CatalogError(cabinets.source, [f"{spec.where}, {WEEKDAY_NAMES[weekday]}: {error}"]) from None
         changed.setdefault((before, _describe_day(row)), []).append(weekday)
     return [
         f"schedule {_weekdays(days)}: {before} → {after}" if before != after
@@ -762,7 +773,11 @@ def _import_holidays(cabinets: CabinetsFile) -> Outcome:
         holiday = existing.get(spec.date)
         label = f"{spec.date:%Y-%m-%d} {spec.name or ''}".strip()
         if holiday is None:
-            _save(Holiday(date=spec.date, name=spec.name or ""), where=spec.where, source=cabinets.source)
+            # A new holiday closes every cabinet that day: refused while bookings would be stranded.
+            try:
+                holiday_save(day=spec.date, name=spec.name or "", actor=Actor.system(), now=timezone.now())
+            except BookingError as error:
+                raise CatalogError(cabinets.source, [f"{spec.where}: {error}"]) from None
             outcome.created.append(label)
             continue
         changes = _apply(holiday, {"name": spec.name}) if spec.name is not None else []

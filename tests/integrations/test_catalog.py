@@ -584,3 +584,25 @@ def test_the_shipped_catalogue_files_are_valid(items, cabinets):
 
     load("--items", str(configs / items), "--cabinets", str(configs / cabinets))
 
+
+
+def test_a_reload_whose_hours_would_strand_a_booking_is_refused_naming_it(write, staff, frozen):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from booking_site.channels import Actor, Channel
+    from cabinets.services import cabinet_booking_create
+    from tests.conftest import NOW
+
+    load("--cabinets", write("cabinets.yaml", SEED_CABINETS))
+    cabinet = Cabinet.objects.get(name="Кабинет №1")
+    booking = cabinet_booking_create(
+        cabinet=cabinet, starts_at=datetime(2026, 11, 24, 20, 0, tzinfo=ZoneInfo("Europe/Moscow")),
+        duration_minutes=60, client_name="Ольга Смирнова", client_phone="+79990001122", actor=Actor.staff(staff),
+        channel=Channel.ADMIN, now=NOW)
+
+    message = refused("--cabinets", write("cabinets.yaml", SEED_CABINETS.replace('end_time: "22:00"',
+                                                                                 'end_time: "20:00"')))
+
+    assert "Кабинет №1" in message and f"#{booking.pk}" in message
+    assert {row.closes.hour for row in week("Кабинет №1") if row.closes} == {22}
