@@ -38,6 +38,7 @@ TAKEN_CODES = ("held", "slot_taken")
 class CabinetFlow(BaseFlow):
     bot = "cabinet"
     prefix = "cab"
+    first_step = "cabinet"
     accepts = {
         "cabinet": ("cab",),
         "date": ("day", "month"),
@@ -51,6 +52,12 @@ class CabinetFlow(BaseFlow):
 
     def cabinet(self, turn: Turn) -> Cabinet | None:
         return Cabinet.objects.filter(pk=turn.dialog.data.get("cabinet"), is_active=True).first()
+
+    def chosen_is_gone(self, turn: Turn) -> bool:
+        return bool(turn.dialog.data.get("cabinet")) and self.cabinet(turn) is None
+
+    def gone_text(self) -> str:
+        return _("This cabinet is no longer available. Please choose another.")
 
     def day(self, turn: Turn) -> date | None:
         value = turn.dialog.data.get("day")

@@ -39,6 +39,7 @@ def _short(name: str) -> str:
 class EquipmentFlow(BaseFlow):
     bot = "equipment"
     prefix = "eq"
+    first_step = "item"
     accepts = {
         "item": ("item", "page"),
         "start": ("day", "month"),
@@ -68,6 +69,12 @@ class EquipmentFlow(BaseFlow):
 
     def item(self, turn: Turn) -> Item | None:
         return self.items(turn).filter(pk=turn.dialog.data.get("item")).first()
+
+    def chosen_is_gone(self, turn: Turn) -> bool:
+        return bool(turn.dialog.data.get("item")) and self.item(turn) is None
+
+    def gone_text(self) -> str:
+        return _("This equipment is no longer available. Please choose another.")
 
     def today(self, turn: Turn) -> date:
         return local(turn.now).date()

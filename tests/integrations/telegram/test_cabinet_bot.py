@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from booking_site.bookings import Status
-from cabinets.models import CabinetBooking, SlotHold
+from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
+from integrations.models import Dialog
 from tests.conftest import MSK
 from tests.factories import CabinetFactory, ItemFactory, with_week
 from tests.integrations.telegram.conftest import said
@@ -222,3 +223,14 @@ def test_a_blocked_user_cannot_start_booking_a_cabinet(ann_cab, room):
     TelegramAccount.objects.filter(telegram_id=ann_cab.id).update(is_blocked=True)
     assert "blocked" in said(ann_cab.send("📋 Book"))
     assert "blocked" in said(ann_cab.press_data("w:slot:1000", 1)) or not SlotHold.objects.exists()
+
+
+def test_a_cabinet_closed_during_the_dialog_sends_the_user_back_to_the_cabinet_list(ann_cab, room):
+    CabinetFactory(name="Кабинет 2")
+    choose_slot(ann_cab)
+    Cabinet.objects.filter(pk=room.pk).update(is_active=False)
+    calls = ann_cab.press("1 h")
+    assert "no longer available" in said(calls)
+    assert "Choose a cabinet" in said(calls)
+    assert Dialog.objects.get(bot="cabinet").state == "cabinet"
+    assert not SlotHold.objects.exists()

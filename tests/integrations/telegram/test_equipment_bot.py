@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from booking_site.bookings import Status
-from equipment.models import EquipmentBooking
+from equipment.models import EquipmentBooking, Item
+from integrations.models import Dialog
 from tests.factories import ItemFactory
 from tests.integrations.telegram.conftest import said
 
@@ -291,3 +292,33 @@ def test_russian_is_the_default_language(user_factory, ecg):
     assert "Добро пожаловать" in calls[-1].text
     assert calls[-1].keys[0].startswith("📋")
     assert "Book" not in calls[-1].keys[0]
+
+
+def test_an_item_withdrawn_during_the_dialog_sends_the_user_back_to_the_item_list(ann, ecg):
+    ann.send("📋 Book")
+    ann.press("ЭКГ")
+    ann.press("›")
+    ann.press("1")
+    Item.objects.filter(pk=ecg.pk).update(is_active=False)
+    ItemFactory(name="Холтер", quantity=1)
+    calls = ann.press("Single day")
+    assert "no longer available" in said(calls)
+    assert "Choose the equipment" in said(calls)
+    assert Dialog.objects.get(bot="equipment").state == "item"
+
+
+def test_an_unexpected_error_gets_an_apology_and_leaves_the_dialog_as_it_was(ann, ecg, monkeypatch):
+    from integrations.telegram.bots.equipment import EquipmentFlow
+
+    ann.send("📋 Book")
+    ann.press("ЭКГ")
+
+    def broken(self, turn, value):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(EquipmentFlow, "pick_month", broken)
+    calls = ann.press("›")
+    answers = [call.fields.get("text") for call in calls if call.method == "answerCallbackQuery"]
+    assert answers == ["Something went wrong. Please try again or press /start."]
+    assert calls[-1].text == "Something went wrong. Please try again or press /start."
+    assert Dialog.objects.get(bot="equipment").state == "start"
