@@ -322,3 +322,13 @@ def test_an_unexpected_error_gets_an_apology_and_leaves_the_dialog_as_it_was(ann
     assert answers == ["Something went wrong. Please try again or press /start."]
     assert calls[-1].text == "Something went wrong. Please try again or press /start."
     assert Dialog.objects.get(bot="equipment").state == "start"
+
+
+def test_a_message_that_cannot_be_sent_does_not_stop_the_next_ones(ann, ecg, bot_api):
+    from accounts.models import TelegramAccount
+
+    ann.send("/start")
+    book_for(ecg, date(2026, 12, 1), account=TelegramAccount.objects.get(telegram_id=1001))
+    bot_api.failing_methods.add("sendMessage")
+    calls = ann.send("/my_bookings")
+    assert len([call for call in calls if call.method == "sendMessage"]) == 2  # the heading, then the card
