@@ -44,7 +44,7 @@ class CabinetFlow(BaseFlow):
         "date": ("day", "month"),
         "slot": ("slot",),
         "duration": ("dur",),
-        "equipment": ("eq", "noeq"),
+        "equipment": ("eq", "noeq", "page"),
         "confirm": ("confirm",),
     }
 
@@ -222,7 +222,7 @@ class CabinetFlow(BaseFlow):
 
     def show_equipment(self, turn: Turn, new: bool = False) -> None:
         items = list(Item.objects.filter(offered_with_cabinet(turn.dialog.data["cabinet"]))
-                     .order_by("sort_order", "id")[:30])
+                     .order_by("sort_order", "id"))
         if not items and turn.dialog.state == "equipment":
             turn.dialog.data["item"] = 0
             turn.dialog.data["trail"].pop()
@@ -230,13 +230,16 @@ class CabinetFlow(BaseFlow):
             return
         starts_at, ends_at = self._window(turn)
         free = items_free_in_window(items=items, starts_at=starts_at, ends_at=ends_at)
-        rows = [[kb.button(texts.NO_EQUIPMENT, "w:noeq")]]
+        entries = []
         for item in items:
             if free[item.pk] >= 1:
-                rows.append([kb.button(_("%(name)s · %(n)s free") % {"name": item.name[:40], "n": free[item.pk]},
-                                       f"w:eq:{item.pk}")])
+                entries.append((_("%(name)s · %(n)s free") % {"name": item.name[:40], "n": free[item.pk]},
+                                f"w:eq:{item.pk}"))
             else:
-                rows.append([kb.button(_("✖ %(name)s · busy") % {"name": item.name[:40]}, None)])
+                entries.append((_("✖ %(name)s · busy") % {"name": item.name[:40]}, None))
+        rows, page = kb.paged(entries, page=int(turn.dialog.data.get("eqpage") or 0))
+        turn.dialog.data["eqpage"] = page
+        rows = [[kb.button(texts.NO_EQUIPMENT, "w:noeq")], *rows]
         turn.screen(self.summary(turn) + "\n\n" + _("🛠 Do you need equipment for this time?"),
                     kb.inline([*rows, kb.nav_row()]), new=new)
 
@@ -247,6 +250,10 @@ class CabinetFlow(BaseFlow):
             return
         turn.dialog.data["item"] = item.pk
         self.enter(turn, "name")
+
+    def pick_page(self, turn: Turn, value: str) -> None:
+        turn.dialog.data["eqpage"] = int(value) if value.lstrip("-").isdigit() else 0
+        self.show_equipment(turn)
 
     def pick_noeq(self, turn: Turn, value: str) -> None:
         turn.dialog.data["item"] = 0

@@ -57,7 +57,8 @@ class EquipmentFlow(BaseFlow):
                 str(texts.CATALOGUE): self.cmd_catalogue}
 
     def buttons(self) -> dict:
-        return {**super().buttons(), "sch": self.btn_schedule, "bk": self.btn_book_item}
+        return {**super().buttons(), "sch": self.btn_schedule, "schp": self.btn_schedule_page,
+                "bk": self.btn_book_item}
 
     # --- What a user may book -----------------------------------------------------------------------
 
@@ -246,12 +247,25 @@ class EquipmentFlow(BaseFlow):
     # --- Schedule and catalogue --------------------------------------------------------------------
 
     def cmd_schedule(self, turn: Turn, args: str) -> None:
-        items = list(self.items(turn)[:40])
-        if not items:
+        markup = self._schedule_choice(turn, page=0)
+        if markup is None:
             turn.say(_("There is no equipment to book at the moment."), self.menu(turn))
             return
-        turn.say(_("📅 Whose schedule for the next 30 days?"),
-                 kb.inline([[kb.button(_short(item.name), f"eq:sch:{item.pk}")] for item in items]))
+        turn.say(_("📅 Whose schedule for the next 30 days?"), markup)
+
+    def btn_schedule_page(self, turn: Turn, page: int) -> None:
+        markup = self._schedule_choice(turn, page=page)
+        if markup is None:
+            turn.notice(_("There is no equipment to book at the moment."))
+            return
+        turn.edit(_("📅 Whose schedule for the next 30 days?"), markup)
+
+    def _schedule_choice(self, turn: Turn, *, page: int):
+        entries = [(_short(item.name), f"eq:sch:{item.pk}") for item in self.items(turn)]
+        if not entries:
+            return None
+        rows, _page = kb.paged(entries, page=page, page_data="eq:schp")
+        return kb.inline(rows)
 
     def btn_schedule(self, turn: Turn, item_id: int) -> None:
         item = self.items(turn).filter(pk=item_id).first()
@@ -282,7 +296,7 @@ class EquipmentFlow(BaseFlow):
         self.enter(turn, "start", new=True)
 
     def cmd_catalogue(self, turn: Turn, args: str) -> None:
-        items = list(self.items(turn)[:40])
+        items = list(self.items(turn))
         if not items:
             turn.say(_("There is no equipment to book at the moment."), self.menu(turn))
             return
@@ -290,7 +304,10 @@ class EquipmentFlow(BaseFlow):
         for item in items:
             lines.append(f"• {item.name} ({_('units: %(n)s') % {'n': item.quantity}})"
                          + (f"\n  {item.description[:200]}" if item.description else ""))
-        turn.say("\n".join(lines), kb.inline([[kb.button(texts.BOOK, "eq:bk:0")]]))
+        *first, last = texts.split_message(lines)
+        for message in first:
+            turn.say(message)
+        turn.say(last, kb.inline([[kb.button(texts.BOOK, "eq:bk:0")]]))
 
     # --- Bookings ---------------------------------------------------------------------------------
 

@@ -234,3 +234,17 @@ def test_a_cabinet_closed_during_the_dialog_sends_the_user_back_to_the_cabinet_l
     assert "Choose a cabinet" in said(calls)
     assert Dialog.objects.get(bot="cabinet").state == "cabinet"
     assert not SlotHold.objects.exists()
+
+
+def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, room):
+    for n in range(1, 41):
+        ItemFactory(name=f"Аппарат {n:02d}", quantity=1)
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    for _page in range(4):
+        ann_cab.press("»")
+    ann_cab.press("Аппарат 40")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    ann_cab.press("✅ Confirm")
+    assert EquipmentBooking.objects.get().item.name == "Аппарат 40"

@@ -332,3 +332,27 @@ def test_a_message_that_cannot_be_sent_does_not_stop_the_next_ones(ann, ecg, bot
     bot_api.failing_methods.add("sendMessage")
     calls = ann.send("/my_bookings")
     assert len([call for call in calls if call.method == "sendMessage"]) == 2  # the heading, then the card
+
+
+def many_items(count):
+    return [ItemFactory(name=f"Аппарат {n:02d} для SMAS-лифтинга", quantity=1,
+                        description="Микроигольчатый RF-лифтинг для лица и тела. " * 5) for n in range(1, count + 1)]
+
+
+def test_the_catalogue_lists_every_item_in_messages_telegram_accepts(ann):
+    many_items(56)
+    calls = [call for call in ann.send("/catalogue") if call.method == "sendMessage"]
+    assert len(calls) > 1
+    assert all(len(call.text) <= 4096 for call in calls)
+    assert sum(call.text.count("• ") for call in calls) == 56
+    assert calls[-1].buttons[0]["text"] == "📋 Book"
+
+
+def test_the_schedule_choice_is_paged_up_to_the_last_item(ann):
+    many_items(56)
+    ann.send("/schedule")
+    for _page in range(6):
+        ann.press("»")
+    assert "Аппарат 56 для SMAS-лифтинга" in ann.labels()
+    calls = ann.press("Аппарат 56")
+    assert "Аппарат 56 для SMAS-лифтинга, 1 units" in said(calls)
