@@ -33,6 +33,7 @@ from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
 
 TAKEN_CODES = ("held", "slot_taken")
+HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in
 
 
 class CabinetFlow(BaseFlow):
@@ -87,6 +88,20 @@ class CabinetFlow(BaseFlow):
 
     def begin(self, turn: Turn) -> None:
         self.enter(turn, "cabinet", new=True)
+
+    def enter(self, turn: Turn, step: str, *, new: bool = False) -> None:
+        if step in HELD_STEPS and turn.dialog.data.get("minutes") and not self.chosen_is_gone(turn):
+            try:
+                self._renew_hold(turn)
+            except BookingError as exc:
+                self.on_refused(turn, exc)
+                return
+        super().enter(turn, step, new=new)
+
+    def _renew_hold(self, turn: Turn) -> None:
+        """Hold the chosen window again for a full SLOT_HOLD_MINUTES; BookingError if someone took it."""
+        slot_hold_take(cabinet=self.cabinet(turn), starts_at=self.chosen_start(turn), account=turn.account,
+                       now=turn.now, duration_minutes=int(turn.dialog.data["minutes"]))
 
     def on_cancel(self, turn: Turn) -> None:
         slot_hold_release(account=turn.account)
@@ -282,6 +297,7 @@ class CabinetFlow(BaseFlow):
         if cabinet is None:
             raise BookingError("inactive", _("This cabinet is no longer available."))
         item = self.item_offered(turn, data.get("item"))
+        self._renew_hold(turn)
         return cabinet_booking_create(
             cabinet=cabinet, starts_at=self.chosen_start(turn), duration_minutes=int(data["minutes"]),
             client_name=data["name"], client_phone=data["phone"], actor=turn.actor, channel=Channel.BOT,

@@ -10,7 +10,7 @@ from booking_site.bookings import Status
 from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.models import Dialog
-from tests.conftest import MSK
+from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 from tests.integrations.telegram.conftest import said
 
@@ -248,3 +248,30 @@ def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, room):
     ann_cab.send("+79991234567")
     ann_cab.press("✅ Confirm")
     assert EquipmentBooking.objects.get().item.name == "Аппарат 40"
+
+
+def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    clock.move_to(NOW + timedelta(minutes=6), tick=False)
+    ann_cab.send("Anna Smirnova")
+    clock.move_to(NOW + timedelta(minutes=11), tick=False)
+    ann_cab.send("+79991234567")
+    ben_cab.send("/book")
+    ben_cab.press("Кабинет 1")
+    ben_cab.press("24")
+    assert "10:00" not in ben_cab.labels()
+    ann_cab.press("✅ Confirm")
+    assert CabinetBooking.objects.get().starts_at == at(10)
+
+
+def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    clock.move_to(NOW + timedelta(minutes=11), tick=False)
+    choose_slot(ben_cab)
+    ben_cab.press("1 h")
+    calls = ann_cab.send("Anna Smirnova")
+    assert "just been taken by someone else" in said(calls)
+    assert "Choose the start time" in said(calls)
+    assert Dialog.objects.get(bot="cabinet", chat_id=1001).state == "slot"
