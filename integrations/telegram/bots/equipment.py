@@ -43,7 +43,7 @@ class EquipmentFlow(BaseFlow):
     accepts = {
         "item": ("item", "page"),
         "start": ("day", "month"),
-        "end": ("day", "month", "single"),
+        "end": ("end", "month", "single"),
         "units": ("units",),
         "confirm": ("confirm",),
     }
@@ -120,7 +120,7 @@ class EquipmentFlow(BaseFlow):
         parsed = kb.parse_month(turn.dialog.data.get("month") or "")
         return parsed or (anchor.year, anchor.month)
 
-    def _calendar(self, turn: Turn, *, first: date, last: date, full_label: str = "✖"):
+    def _calendar(self, turn: Turn, *, first: date, last: date, full_label: str = "✖", day_verb: str = "day"):
         """The month grid for the current item: days outside first..last are inert, full days marked."""
         item = self.item(turn)
         year, month = self._month(turn, first)
@@ -136,7 +136,7 @@ class EquipmentFlow(BaseFlow):
             return str(day.day), True
 
         return kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
-                           last_month=(last.year, last.month))
+                           last_month=(last.year, last.month), day_verb=day_verb)
 
     def show_start(self, turn: Turn, new: bool = False) -> None:
         if self.item(turn) is None:
@@ -149,7 +149,7 @@ class EquipmentFlow(BaseFlow):
     def show_end(self, turn: Turn, new: bool = False) -> None:
         start = date.fromisoformat(turn.dialog.data["start"])
         last = min(self.horizon(turn), start + timedelta(days=settings.EQUIPMENT_MAX_RANGE_DAYS - 1))
-        rows = self._calendar(turn, first=start, last=last)
+        rows = self._calendar(turn, first=start, last=last, day_verb="end")
         text = self.summary(turn) + "\n\n" + _("Choose the last day, or Single day:")
         turn.screen(text, kb.inline([[kb.button(texts.SINGLE_DAY, "w:single")], *rows, kb.nav_row()]), new=new)
 
@@ -189,6 +189,9 @@ class EquipmentFlow(BaseFlow):
         else:
             turn.dialog.data["end"] = end.isoformat()
             self.after_dates(turn, grid.free_in_range(item.pk, start, end))
+
+    def pick_end(self, turn: Turn, value: str) -> None:
+        self.pick_day(turn, value)
 
     def pick_single(self, turn: Turn, value: str) -> None:
         self.pick_day(turn, turn.dialog.data["start"].replace("-", ""))

@@ -356,3 +356,15 @@ def test_the_schedule_choice_is_paged_up_to_the_last_item(ann):
     assert "Аппарат 56 для SMAS-лифтинга" in ann.labels()
     calls = ann.press("Аппарат 56")
     assert "Аппарат 56 для SMAS-лифтинга, 1 units" in said(calls)
+
+
+def test_a_double_tap_on_the_first_day_does_not_choose_the_last_day_too(ann, ecg):
+    ann.send("📋 Book")
+    ann.press("ЭКГ")
+    ann.press("›")
+    button, message_id = ann.find("3")
+    ann.press_data(button["callback_data"], message_id)
+    calls = ann.press_data(button["callback_data"], message_id)
+    assert "out of date" in said(calls)
+    dialog = Dialog.objects.get(bot="equipment")
+    assert (dialog.state, dialog.data["start"], dialog.data["end"]) == ("end", "2026-12-03", None)
