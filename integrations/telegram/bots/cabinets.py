@@ -305,12 +305,17 @@ class CabinetFlow(BaseFlow):
         )
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
+        if exc.code == "no_capacity":  # the equipment went; the window is still theirs
+            turn.say(exc.message)
+            turn.dialog.data.update(item=None, name=None, phone=None)
+            turn.dialog.data["trail"] = ["cabinet", "date", "slot", "duration"]
+            self.enter(turn, "equipment", new=True)
+            return
         if exc.code in TAKEN_CODES:
             turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
         else:
             turn.say(exc.message)
-        if exc.code in (*TAKEN_CODES, "too_soon", "closed", "date_in_past", "too_long", "not_a_slot",
-                        "no_capacity"):
+        if exc.code in (*TAKEN_CODES, "too_soon", "closed", "date_in_past", "too_long", "not_a_slot"):
             turn.dialog.data.update(slot=None, minutes=None)
             turn.dialog.data["trail"] = ["cabinet", "date"]
             self.enter(turn, "slot", new=True)

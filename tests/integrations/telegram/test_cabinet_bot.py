@@ -275,3 +275,27 @@ def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(a
     assert "just been taken by someone else" in said(calls)
     assert "Choose the start time" in said(calls)
     assert Dialog.objects.get(bot="cabinet", chat_id=1001).state == "slot"
+
+
+def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_step(ann_cab, user_factory, room):
+    ItemFactory(name="УЗИ", quantity=1)
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    ann_cab.press("УЗИ")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    ben = user_factory(1002, bot="equipment", first_name="Ben")
+    ben.send("/book")
+    ben.press("УЗИ")
+    ben.press("24")
+    ben.press("Single day")
+    ben.send("Ben Petrov")
+    ben.send("+79991234568")
+    ben.press("✅ Confirm")
+    calls = ann_cab.press("✅ Confirm")
+    assert "Do you need equipment" in said(calls)
+    assert "УЗИ" not in calls[-1].text
+    dialog = Dialog.objects.get(bot="cabinet")
+    assert (dialog.state, dialog.data["slot"], dialog.data["minutes"], dialog.data["item"]) == (
+        "equipment", "1000", 60, None)
+    assert SlotHold.objects.get().starts_at == at(10)
