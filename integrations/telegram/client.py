@@ -13,7 +13,7 @@ import weakref
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from telegram import Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from booking_site import metrics
@@ -62,25 +62,30 @@ def incoming_from(update: Update) -> Incoming | None:
 
 
 async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outcome) -> None:
-    """Send the replies of one update to its chat, in order."""
+    """Send the replies of one update to its chat, in order. A call that fails is logged and skipped, so
+    the others still go out (a callback answered too late, a message too old to edit)."""
     if incoming.callback_id:
-        await telegram_bot.answer_callback_query(incoming.callback_id, text=outcome.answer or None)
-    for reply in outcome.replies:
-        if reply.kind == "send":
-            message = await telegram_bot.send_message(incoming.chat_id, reply.text, reply_markup=reply.markup)
-            if reply.track:
-                await sync_to_async(dialog_track_message)(bot=bot_name, chat_id=incoming.chat_id,
-                                                          message_id=message.message_id)
-            continue
         try:
-            if reply.kind == "edit":
+            await telegram_bot.answer_callback_query(incoming.callback_id, text=outcome.answer or None)
+        except TelegramError as exc:
+            logger.info("%s bot: could not answer a button press: %s", bot_name, exc)
+    for reply in outcome.replies:
+        try:
+            if reply.kind == "send":
+                message = await telegram_bot.send_message(incoming.chat_id, reply.text, reply_markup=reply.markup)
+                if reply.track:
+                    await sync_to_async(dialog_track_message)(bot=bot_name, chat_id=incoming.chat_id,
+                                                              message_id=message.message_id)
+            elif reply.kind == "edit":
                 await telegram_bot.edit_message_text(reply.text, chat_id=incoming.chat_id,
                                                      message_id=incoming.message_id, reply_markup=reply.markup)
             elif reply.kind == "strip":
                 await telegram_bot.edit_message_reply_markup(chat_id=incoming.chat_id,
                                                              message_id=incoming.message_id, reply_markup=None)
         except BadRequest as exc:  # "message is not modified" and messages too old to edit
-            logger.info("%s bot: could not edit a message: %s", bot_name, exc)
+            logger.info("%s bot: could not %s a message: %s", bot_name, reply.kind, exc)
+        except TelegramError as exc:
+            logger.warning("%s bot: could not %s a message: %s", bot_name, reply.kind, exc)
 
 
 def handler_for(bot_name: str):

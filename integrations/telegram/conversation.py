@@ -150,9 +150,20 @@ def process(bot: str, incoming: Incoming) -> Outcome:
             dialog = dialog_load(bot=bot, chat_id=incoming.chat_id, now=now)
             turn = Turn(bot=bot, account=account, dialog=dialog, incoming=incoming, now=now)
             try:
-                flow_for(bot).handle(turn)
-            except BookingError as exc:
-                turn.say(exc.message)
+                with transaction.atomic():
+                    try:
+                        flow_for(bot).handle(turn)
+                    except BookingError as exc:
+                        turn.say(exc.message)
+            except Exception:
+                # The turn's writes are rolled back; the dialog stays as it was before this update.
+                logger.exception("%s bot: an update could not be handled", bot)
+                metrics.TELEGRAM_HANDLER_ERRORS.labels(bot).inc()
+                turn = Turn(bot=bot, account=account, dialog=dialog_load(bot=bot, chat_id=incoming.chat_id, now=now),
+                            incoming=incoming, now=now)
+                apology = _("Something went wrong. Please try again or press /start.")
+                turn.notice(apology)
+                turn.say(apology)
             dialog_save(turn.dialog, now=now)
         metrics.TELEGRAM_UPDATES.labels(bot, "processed").inc()
         return turn.outcome

@@ -73,9 +73,10 @@ def paged(entries: Sequence[tuple[str, str]], *, page: int, per_page: int = 8, p
 
 
 def calendar(*, year: int, month: int, day_button: Callable[[date], tuple[str, bool]], first_month: tuple[int, int],
-             last_month: tuple[int, int]) -> list[list[InlineKeyboardButton]]:
+             last_month: tuple[int, int], day_verb: str = "day") -> list[list[InlineKeyboardButton]]:
     """A month grid, Monday first, with ‹ › between first_month and last_month. `day_button(day)` gives the
-    label and whether the day can be chosen; days that cannot are inert."""
+    label and whether the day can be chosen; days that cannot are inert. A day is `w:<day_verb>:<yyyymmdd>`,
+    so two calendars of one dialog (first and last day) have buttons of their own."""
     prev_month, next_month = add_months(year, month, -1), add_months(year, month, 1)
     rows = [[
         button(texts.PREV_MONTH, f"w:month:{prev_month[0]}{prev_month[1]:02d}" if prev_month >= first_month else None),
@@ -89,7 +90,7 @@ def calendar(*, year: int, month: int, day_button: Callable[[date], tuple[str, b
                 row.append(button(" ", None))
                 continue
             label, choosable = day_button(day)
-            row.append(button(label, f"w:day:{day:%Y%m%d}" if choosable else None))
+            row.append(button(label, f"w:{day_verb}:{day:%Y%m%d}" if choosable else None))
         rows.append(row)
     return rows
 

@@ -148,3 +148,22 @@ def cabinet_card(booking, *, for_manager: bool = False) -> str:
     if booking.status_reason and booking.status in (Status.REJECTED, Status.CANCELLED):
         lines.append("📝 " + booking.status_reason)
     return "\n".join(lines)
+
+
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one message
+
+
+def split_message(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Join lines into as few messages as fit Telegram's limit, breaking only between lines (a line longer
+    than the limit is cut)."""
+    messages, current = [], ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        messages.append(current)
+    return messages

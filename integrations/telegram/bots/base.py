@@ -135,7 +135,12 @@ class BaseFlow:
 
     # --- The wizard -------------------------------------------------------------------------------
 
+    first_step = ""
+
     def enter(self, turn: Turn, step: str, *, new: bool = False) -> None:
+        if step != self.first_step and self.chosen_is_gone(turn):
+            self.start_over(turn, new=new)
+            return
         trail = turn.dialog.data.setdefault("trail", [])
         if not trail or trail[-1] != step:
             trail.append(step)
@@ -164,7 +169,25 @@ class BaseFlow:
         if handler is None or verb not in self.accepts.get(turn.dialog.state, ()):
             turn.notice(_("This button is out of date."))
             return
+        if turn.dialog.state != self.first_step and self.chosen_is_gone(turn):
+            self.start_over(turn)
+            return
         handler(turn, value)
+
+    def chosen_is_gone(self, turn: Turn) -> bool:
+        """The resource chosen at the first step has since been removed or deactivated."""
+        return False
+
+    def gone_text(self) -> str:
+        return ""
+
+    def start_over(self, turn: Turn, *, new: bool = False) -> None:
+        """Back to the first step, saying why: what was chosen there can no longer be booked."""
+        self.on_cancel(turn)
+        turn.notice(self.gone_text())
+        turn.say(self.gone_text())
+        turn.dialog.data = {}
+        self.enter(turn, self.first_step, new=True)
 
     accepts: dict[str, tuple[str, ...]] = {}
 

@@ -33,17 +33,19 @@ from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
 
 TAKEN_CODES = ("held", "slot_taken")
+HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in
 
 
 class CabinetFlow(BaseFlow):
     bot = "cabinet"
     prefix = "cab"
+    first_step = "cabinet"
     accepts = {
         "cabinet": ("cab",),
         "date": ("day", "month"),
         "slot": ("slot",),
         "duration": ("dur",),
-        "equipment": ("eq", "noeq"),
+        "equipment": ("eq", "noeq", "page"),
         "confirm": ("confirm",),
     }
 
@@ -51,6 +53,12 @@ class CabinetFlow(BaseFlow):
 
     def cabinet(self, turn: Turn) -> Cabinet | None:
         return Cabinet.objects.filter(pk=turn.dialog.data.get("cabinet"), is_active=True).first()
+
+    def chosen_is_gone(self, turn: Turn) -> bool:
+        return bool(turn.dialog.data.get("cabinet")) and self.cabinet(turn) is None
+
+    def gone_text(self) -> str:
+        return _("This cabinet is no longer available. Please choose another.")
 
     def day(self, turn: Turn) -> date | None:
         value = turn.dialog.data.get("day")
@@ -80,6 +88,20 @@ class CabinetFlow(BaseFlow):
 
     def begin(self, turn: Turn) -> None:
         self.enter(turn, "cabinet", new=True)
+
+    def enter(self, turn: Turn, step: str, *, new: bool = False) -> None:
+        if step in HELD_STEPS and turn.dialog.data.get("minutes") and not self.chosen_is_gone(turn):
+            try:
+                self._renew_hold(turn)
+            except BookingError as exc:
+                self.on_refused(turn, exc)
+                return
+        super().enter(turn, step, new=new)
+
+    def _renew_hold(self, turn: Turn) -> None:
+        """Hold the chosen window again for a full SLOT_HOLD_MINUTES; BookingError if someone took it."""
+        slot_hold_take(cabinet=self.cabinet(turn), starts_at=self.chosen_start(turn), account=turn.account,
+                       now=turn.now, duration_minutes=int(turn.dialog.data["minutes"]))
 
     def on_cancel(self, turn: Turn) -> None:
         slot_hold_release(account=turn.account)
@@ -215,7 +237,7 @@ class CabinetFlow(BaseFlow):
 
     def show_equipment(self, turn: Turn, new: bool = False) -> None:
         items = list(Item.objects.filter(offered_with_cabinet(turn.dialog.data["cabinet"]))
-                     .order_by("sort_order", "id")[:30])
+                     .order_by("sort_order", "id"))
         if not items and turn.dialog.state == "equipment":
             turn.dialog.data["item"] = 0
             turn.dialog.data["trail"].pop()
@@ -223,13 +245,16 @@ class CabinetFlow(BaseFlow):
             return
         starts_at, ends_at = self._window(turn)
         free = items_free_in_window(items=items, starts_at=starts_at, ends_at=ends_at)
-        rows = [[kb.button(texts.NO_EQUIPMENT, "w:noeq")]]
+        entries = []
         for item in items:
             if free[item.pk] >= 1:
-                rows.append([kb.button(_("%(name)s · %(n)s free") % {"name": item.name[:40], "n": free[item.pk]},
-                                       f"w:eq:{item.pk}")])
+                entries.append((_("%(name)s · %(n)s free") % {"name": item.name[:40], "n": free[item.pk]},
+                                f"w:eq:{item.pk}"))
             else:
-                rows.append([kb.button(_("✖ %(name)s · busy") % {"name": item.name[:40]}, None)])
+                entries.append((_("✖ %(name)s · busy") % {"name": item.name[:40]}, None))
+        rows, page = kb.paged(entries, page=int(turn.dialog.data.get("eqpage") or 0))
+        turn.dialog.data["eqpage"] = page
+        rows = [[kb.button(texts.NO_EQUIPMENT, "w:noeq")], *rows]
         turn.screen(self.summary(turn) + "\n\n" + _("🛠 Do you need equipment for this time?"),
                     kb.inline([*rows, kb.nav_row()]), new=new)
 
@@ -240,6 +265,10 @@ class CabinetFlow(BaseFlow):
             return
         turn.dialog.data["item"] = item.pk
         self.enter(turn, "name")
+
+    def pick_page(self, turn: Turn, value: str) -> None:
+        turn.dialog.data["eqpage"] = int(value) if value.lstrip("-").isdigit() else 0
+        self.show_equipment(turn)
 
     def pick_noeq(self, turn: Turn, value: str) -> None:
         turn.dialog.data["item"] = 0
@@ -268,6 +297,7 @@ class CabinetFlow(BaseFlow):
         if cabinet is None:
             raise BookingError("inactive", _("This cabinet is no longer available."))
         item = self.item_offered(turn, data.get("item"))
+        self._renew_hold(turn)
         return cabinet_booking_create(
             cabinet=cabinet, starts_at=self.chosen_start(turn), duration_minutes=int(data["minutes"]),
             client_name=data["name"], client_phone=data["phone"], actor=turn.actor, channel=Channel.BOT,
@@ -275,12 +305,17 @@ class CabinetFlow(BaseFlow):
         )
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
+        if exc.code == "no_capacity":  # the equipment went; the window is still theirs
+            turn.say(exc.message)
+            turn.dialog.data.update(item=None, name=None, phone=None)
+            turn.dialog.data["trail"] = ["cabinet", "date", "slot", "duration"]
+            self.enter(turn, "equipment", new=True)
+            return
         if exc.code in TAKEN_CODES:
             turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
         else:
             turn.say(exc.message)
-        if exc.code in (*TAKEN_CODES, "too_soon", "closed", "date_in_past", "too_long", "not_a_slot",
-                        "no_capacity"):
+        if exc.code in (*TAKEN_CODES, "too_soon", "closed", "date_in_past", "too_long", "not_a_slot"):
             turn.dialog.data.update(slot=None, minutes=None)
             turn.dialog.data["trail"] = ["cabinet", "date"]
             self.enter(turn, "slot", new=True)

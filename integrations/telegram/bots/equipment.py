@@ -39,10 +39,11 @@ def _short(name: str) -> str:
 class EquipmentFlow(BaseFlow):
     bot = "equipment"
     prefix = "eq"
+    first_step = "item"
     accepts = {
         "item": ("item", "page"),
         "start": ("day", "month"),
-        "end": ("day", "month", "single"),
+        "end": ("end", "month", "single"),
         "units": ("units",),
         "confirm": ("confirm",),
     }
@@ -56,7 +57,8 @@ class EquipmentFlow(BaseFlow):
                 str(texts.CATALOGUE): self.cmd_catalogue}
 
     def buttons(self) -> dict:
-        return {**super().buttons(), "sch": self.btn_schedule, "bk": self.btn_book_item}
+        return {**super().buttons(), "sch": self.btn_schedule, "schp": self.btn_schedule_page,
+                "bk": self.btn_book_item}
 
     # --- What a user may book -----------------------------------------------------------------------
 
@@ -68,6 +70,12 @@ class EquipmentFlow(BaseFlow):
 
     def item(self, turn: Turn) -> Item | None:
         return self.items(turn).filter(pk=turn.dialog.data.get("item")).first()
+
+    def chosen_is_gone(self, turn: Turn) -> bool:
+        return bool(turn.dialog.data.get("item")) and self.item(turn) is None
+
+    def gone_text(self) -> str:
+        return _("This equipment is no longer available. Please choose another.")
 
     def today(self, turn: Turn) -> date:
         return local(turn.now).date()
@@ -112,7 +120,7 @@ class EquipmentFlow(BaseFlow):
         parsed = kb.parse_month(turn.dialog.data.get("month") or "")
         return parsed or (anchor.year, anchor.month)
 
-    def _calendar(self, turn: Turn, *, first: date, last: date, full_label: str = "✖"):
+    def _calendar(self, turn: Turn, *, first: date, last: date, full_label: str = "✖", day_verb: str = "day"):
         """The month grid for the current item: days outside first..last are inert, full days marked."""
         item = self.item(turn)
         year, month = self._month(turn, first)
@@ -128,7 +136,7 @@ class EquipmentFlow(BaseFlow):
             return str(day.day), True
 
         return kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
-                           last_month=(last.year, last.month))
+                           last_month=(last.year, last.month), day_verb=day_verb)
 
     def show_start(self, turn: Turn, new: bool = False) -> None:
         if self.item(turn) is None:
@@ -141,7 +149,7 @@ class EquipmentFlow(BaseFlow):
     def show_end(self, turn: Turn, new: bool = False) -> None:
         start = date.fromisoformat(turn.dialog.data["start"])
         last = min(self.horizon(turn), start + timedelta(days=settings.EQUIPMENT_MAX_RANGE_DAYS - 1))
-        rows = self._calendar(turn, first=start, last=last)
+        rows = self._calendar(turn, first=start, last=last, day_verb="end")
         text = self.summary(turn) + "\n\n" + _("Choose the last day, or Single day:")
         turn.screen(text, kb.inline([[kb.button(texts.SINGLE_DAY, "w:single")], *rows, kb.nav_row()]), new=new)
 
@@ -181,6 +189,9 @@ class EquipmentFlow(BaseFlow):
         else:
             turn.dialog.data["end"] = end.isoformat()
             self.after_dates(turn, grid.free_in_range(item.pk, start, end))
+
+    def pick_end(self, turn: Turn, value: str) -> None:
+        self.pick_day(turn, value)
 
     def pick_single(self, turn: Turn, value: str) -> None:
         self.pick_day(turn, turn.dialog.data["start"].replace("-", ""))
@@ -239,12 +250,25 @@ class EquipmentFlow(BaseFlow):
     # --- Schedule and catalogue --------------------------------------------------------------------
 
     def cmd_schedule(self, turn: Turn, args: str) -> None:
-        items = list(self.items(turn)[:40])
-        if not items:
+        markup = self._schedule_choice(turn, page=0)
+        if markup is None:
             turn.say(_("There is no equipment to book at the moment."), self.menu(turn))
             return
-        turn.say(_("📅 Whose schedule for the next 30 days?"),
-                 kb.inline([[kb.button(_short(item.name), f"eq:sch:{item.pk}")] for item in items]))
+        turn.say(_("📅 Whose schedule for the next 30 days?"), markup)
+
+    def btn_schedule_page(self, turn: Turn, page: int) -> None:
+        markup = self._schedule_choice(turn, page=page)
+        if markup is None:
+            turn.notice(_("There is no equipment to book at the moment."))
+            return
+        turn.edit(_("📅 Whose schedule for the next 30 days?"), markup)
+
+    def _schedule_choice(self, turn: Turn, *, page: int):
+        entries = [(_short(item.name), f"eq:sch:{item.pk}") for item in self.items(turn)]
+        if not entries:
+            return None
+        rows, _page = kb.paged(entries, page=page, page_data="eq:schp")
+        return kb.inline(rows)
 
     def btn_schedule(self, turn: Turn, item_id: int) -> None:
         item = self.items(turn).filter(pk=item_id).first()
@@ -275,7 +299,7 @@ class EquipmentFlow(BaseFlow):
         self.enter(turn, "start", new=True)
 
     def cmd_catalogue(self, turn: Turn, args: str) -> None:
-        items = list(self.items(turn)[:40])
+        items = list(self.items(turn))
         if not items:
             turn.say(_("There is no equipment to book at the moment."), self.menu(turn))
             return
@@ -283,7 +307,10 @@ class EquipmentFlow(BaseFlow):
         for item in items:
             lines.append(f"• {item.name} ({_('units: %(n)s') % {'n': item.quantity}})"
                          + (f"\n  {item.description[:200]}" if item.description else ""))
-        turn.say("\n".join(lines), kb.inline([[kb.button(texts.BOOK, "eq:bk:0")]]))
+        *first, last = texts.split_message(lines)
+        for message in first:
+            turn.say(message)
+        turn.say(last, kb.inline([[kb.button(texts.BOOK, "eq:bk:0")]]))
 
     # --- Bookings ---------------------------------------------------------------------------------
 

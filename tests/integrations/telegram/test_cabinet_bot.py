@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from booking_site.bookings import Status
-from cabinets.models import CabinetBooking, SlotHold
+from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
-from tests.conftest import MSK
+from integrations.models import Dialog
+from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 from tests.integrations.telegram.conftest import said
 
@@ -222,3 +223,79 @@ def test_a_blocked_user_cannot_start_booking_a_cabinet(ann_cab, room):
     TelegramAccount.objects.filter(telegram_id=ann_cab.id).update(is_blocked=True)
     assert "blocked" in said(ann_cab.send("📋 Book"))
     assert "blocked" in said(ann_cab.press_data("w:slot:1000", 1)) or not SlotHold.objects.exists()
+
+
+def test_a_cabinet_closed_during_the_dialog_sends_the_user_back_to_the_cabinet_list(ann_cab, room):
+    CabinetFactory(name="Кабинет 2")
+    choose_slot(ann_cab)
+    Cabinet.objects.filter(pk=room.pk).update(is_active=False)
+    calls = ann_cab.press("1 h")
+    assert "no longer available" in said(calls)
+    assert "Choose a cabinet" in said(calls)
+    assert Dialog.objects.get(bot="cabinet").state == "cabinet"
+    assert not SlotHold.objects.exists()
+
+
+def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, room):
+    for n in range(1, 41):
+        ItemFactory(name=f"Аппарат {n:02d}", quantity=1)
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    for _page in range(4):
+        ann_cab.press("»")
+    ann_cab.press("Аппарат 40")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    ann_cab.press("✅ Confirm")
+    assert EquipmentBooking.objects.get().item.name == "Аппарат 40"
+
+
+def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    clock.move_to(NOW + timedelta(minutes=6), tick=False)
+    ann_cab.send("Anna Smirnova")
+    clock.move_to(NOW + timedelta(minutes=11), tick=False)
+    ann_cab.send("+79991234567")
+    ben_cab.send("/book")
+    ben_cab.press("Кабинет 1")
+    ben_cab.press("24")
+    assert "10:00" not in ben_cab.labels()
+    ann_cab.press("✅ Confirm")
+    assert CabinetBooking.objects.get().starts_at == at(10)
+
+
+def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    clock.move_to(NOW + timedelta(minutes=11), tick=False)
+    choose_slot(ben_cab)
+    ben_cab.press("1 h")
+    calls = ann_cab.send("Anna Smirnova")
+    assert "just been taken by someone else" in said(calls)
+    assert "Choose the start time" in said(calls)
+    assert Dialog.objects.get(bot="cabinet", chat_id=1001).state == "slot"
+
+
+def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_step(ann_cab, user_factory, room):
+    ItemFactory(name="УЗИ", quantity=1)
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    ann_cab.press("УЗИ")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    ben = user_factory(1002, bot="equipment", first_name="Ben")
+    ben.send("/book")
+    ben.press("УЗИ")
+    ben.press("24")
+    ben.press("Single day")
+    ben.send("Ben Petrov")
+    ben.send("+79991234568")
+    ben.press("✅ Confirm")
+    calls = ann_cab.press("✅ Confirm")
+    assert "Do you need equipment" in said(calls)
+    assert "УЗИ" not in calls[-1].text
+    dialog = Dialog.objects.get(bot="cabinet")
+    assert (dialog.state, dialog.data["slot"], dialog.data["minutes"], dialog.data["item"]) == (
+        "equipment", "1000", 60, None)
+    assert SlotHold.objects.get().starts_at == at(10)

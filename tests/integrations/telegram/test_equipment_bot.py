@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from booking_site.bookings import Status
-from equipment.models import EquipmentBooking
+from equipment.models import EquipmentBooking, Item
+from integrations.models import Dialog
 from tests.factories import ItemFactory
 from tests.integrations.telegram.conftest import said
 
@@ -291,3 +292,79 @@ def test_russian_is_the_default_language(user_factory, ecg):
     assert "Добро пожаловать" in calls[-1].text
     assert calls[-1].keys[0].startswith("📋")
     assert "Book" not in calls[-1].keys[0]
+
+
+def test_an_item_withdrawn_during_the_dialog_sends_the_user_back_to_the_item_list(ann, ecg):
+    ann.send("📋 Book")
+    ann.press("ЭКГ")
+    ann.press("›")
+    ann.press("1")
+    Item.objects.filter(pk=ecg.pk).update(is_active=False)
+    ItemFactory(name="Холтер", quantity=1)
+    calls = ann.press("Single day")
+    assert "no longer available" in said(calls)
+    assert "Choose the equipment" in said(calls)
+    assert Dialog.objects.get(bot="equipment").state == "item"
+
+
+def test_an_unexpected_error_gets_an_apology_and_leaves_the_dialog_as_it_was(ann, ecg, monkeypatch):
+    from integrations.telegram.bots.equipment import EquipmentFlow
+
+    ann.send("📋 Book")
+    ann.press("ЭКГ")
+
+    def broken(self, turn, value):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(EquipmentFlow, "pick_month", broken)
+    calls = ann.press("›")
+    answers = [call.fields.get("text") for call in calls if call.method == "answerCallbackQuery"]
+    assert answers == ["Something went wrong. Please try again or press /start."]
+    assert calls[-1].text == "Something went wrong. Please try again or press /start."
+    assert Dialog.objects.get(bot="equipment").state == "start"
+
+
+def test_a_message_that_cannot_be_sent_does_not_stop_the_next_ones(ann, ecg, bot_api):
+    from accounts.models import TelegramAccount
+
+    ann.send("/start")
+    book_for(ecg, date(2026, 12, 1), account=TelegramAccount.objects.get(telegram_id=1001))
+    bot_api.failing_methods.add("sendMessage")
+    calls = ann.send("/my_bookings")
+    assert len([call for call in calls if call.method == "sendMessage"]) == 2  # the heading, then the card
+
+
+def many_items(count):
+    return [ItemFactory(name=f"Аппарат {n:02d} для SMAS-лифтинга", quantity=1,
+                        description="Микроигольчатый RF-лифтинг для лица и тела. " * 5) for n in range(1, count + 1)]
+
+
+def test_the_catalogue_lists_every_item_in_messages_telegram_accepts(ann):
+    many_items(56)
+    calls = [call for call in ann.send("/catalogue") if call.method == "sendMessage"]
+    assert len(calls) > 1
+    assert all(len(call.text) <= 4096 for call in calls)
+    assert sum(call.text.count("• ") for call in calls) == 56
+    assert calls[-1].buttons[0]["text"] == "📋 Book"
+
+
+def test_the_schedule_choice_is_paged_up_to_the_last_item(ann):
+    many_items(56)
+    ann.send("/schedule")
+    for _page in range(6):
+        ann.press("»")
+    assert "Аппарат 56 для SMAS-лифтинга" in ann.labels()
+    calls = ann.press("Аппарат 56")
+    assert "Аппарат 56 для SMAS-лифтинга, 1 units" in said(calls)
+
+
+def test_a_double_tap_on_the_first_day_does_not_choose_the_last_day_too(ann, ecg):
+    ann.send("📋 Book")
+    ann.press("ЭКГ")
+    ann.press("›")
+    button, message_id = ann.find("3")
+    ann.press_data(button["callback_data"], message_id)
+    calls = ann.press_data(button["callback_data"], message_id)
+    assert "out of date" in said(calls)
+    dialog = Dialog.objects.get(bot="equipment")
+    assert (dialog.state, dialog.data["start"], dialog.data["end"]) == ("end", "2026-12-03", None)

@@ -33,13 +33,26 @@ def test_a_repeated_update_id_is_ignored(ann, bot_api):
     assert SeenUpdate.objects.count() == 1
 
 
-def test_a_handler_failure_is_logged_counted_and_still_answered_200(ann, bot_api, caplog):
+def test_a_handler_failure_is_logged_counted_and_still_answered_200(ann, bot_api, caplog, monkeypatch):
+    from integrations.telegram.bots.equipment import EquipmentFlow
+
+    def broken(self, turn, args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(EquipmentFlow, "cmd_start", broken)
     errors = metrics.TELEGRAM_HANDLER_ERRORS.labels("equipment")
     before = errors._value.get()
-    bot_api.failing_methods.add("sendMessage")
     ann.send("/start")  # asserts the 200
     assert errors._value.get() == before + 1
-    assert "handling update failed" in caplog.text
+    assert "could not be handled" in caplog.text
+
+
+def test_a_button_press_answered_too_late_still_gets_its_replies(ann, bot_api):
+    ann.send("/start")
+    bot_api.failing_methods.add("answerCallbackQuery")
+    calls = ann.press_data("w:cancel", 1)
+    assert [call.method for call in calls if call.method != "getMe"] == ["answerCallbackQuery", "sendMessage"]
+
 
 
 def test_a_bot_without_a_token_is_off(client, bot_api, settings):
