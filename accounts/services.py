@@ -38,7 +38,8 @@ def telegram_account_upsert(
     account.username = (username or "")[:64]
     account.first_name = (first_name or "")[:128]
     account.last_name = (last_name or "")[:128]
-    account.language_code = (language_code or "")[:16]
+    if language_code:  # some updates carry no language: keep the one the user had
+        account.language_code = language_code[:16]
     account.last_seen_at = now
     if telegram_id in settings.MANAGERS:
         account.is_manager = True

@@ -7,6 +7,7 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
@@ -22,6 +23,14 @@ from integrations.telegram.texts import local
 
 logger = logging.getLogger(__name__)
 
+
+
+def _in_every_language(lazy_text) -> set[str]:
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(str(lazy_text))
+    return labels
 
 class BaseFlow:
     bot = ""
@@ -56,12 +65,14 @@ class BaseFlow:
         }
 
     def menu_labels(self) -> dict:
-        return {
-            str(texts.BOOK): self.cmd_book, str(texts.MY_BOOKINGS): self.cmd_my_bookings,
-            str(texts.HELP): self.cmd_help, str(texts.REMINDERS): self.cmd_reminders,
-            str(texts.CONTACTS): self.cmd_contacts, str(texts.PENDING): self.cmd_pending,
-            str(texts.TODAY): self.cmd_today, str(texts.TOMORROW): self.cmd_tomorrow,
+        """Menu buttons in every language the bots speak: a keyboard sent in one language keeps working when
+        the user's language changes."""
+        actions = {
+            texts.BOOK: self.cmd_book, texts.MY_BOOKINGS: self.cmd_my_bookings, texts.HELP: self.cmd_help,
+            texts.REMINDERS: self.cmd_reminders, texts.CONTACTS: self.cmd_contacts, texts.PENDING: self.cmd_pending,
+            texts.TODAY: self.cmd_today, texts.TOMORROW: self.cmd_tomorrow,
         }
+        return {label: action for lazy, action in actions.items() for label in _in_every_language(lazy)}
 
     def on_text(self, turn: Turn, text: str) -> None:
         if text.startswith("/"):
@@ -75,8 +86,8 @@ class BaseFlow:
         by_label = self.menu_labels().get(text)
         if by_label is not None:
             by_label(turn, "")
-        elif text in (str(texts.BACK), str(texts.CANCEL)) and turn.dialog.state:
-            self.wizard_back(turn) if text == str(texts.BACK) else self.wizard_cancel(turn)
+        elif text in _in_every_language(texts.BACK) | _in_every_language(texts.CANCEL) and turn.dialog.state:
+            self.wizard_back(turn) if text in _in_every_language(texts.BACK) else self.wizard_cancel(turn)
         elif turn.dialog.state == "reject":
             self.reject_with_reason(turn, text)
         elif turn.dialog.state in self.text_steps:

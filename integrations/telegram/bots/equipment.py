@@ -36,6 +36,9 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN - 1] + "…"
 
 
+# Telegram allows 100 buttons in a message; the units step keeps room for its navigation row.
+MAX_UNIT_BUTTONS = 90
+
 class EquipmentFlow(BaseFlow):
     bot = "equipment"
     prefix = "eq"
@@ -205,13 +208,13 @@ class EquipmentFlow(BaseFlow):
             self.enter(turn, "name")
 
     def show_units(self, turn: Turn, new: bool = False) -> None:
-        most = min(int(turn.dialog.data.get("free") or 1), 10)
+        most = min(int(turn.dialog.data.get("free") or 1), MAX_UNIT_BUTTONS)
         buttons = [kb.button(str(n), f"w:units:{n}") for n in range(1, most + 1)]
         turn.screen(self.summary(turn) + "\n\n" + _("How many units? Free on every chosen day: %(n)s.") % {
-            "n": turn.dialog.data.get("free")}, kb.inline([*kb.chunks(buttons, 5), kb.nav_row()]), new=new)
+            "n": turn.dialog.data.get("free")}, kb.inline([*kb.chunks(buttons, 8), kb.nav_row()]), new=new)
 
     def pick_units(self, turn: Turn, value: str) -> None:
-        if not value.isdigit() or not 1 <= int(value) <= min(int(turn.dialog.data.get("free") or 1), 10):
+        if not value.isdigit() or not 1 <= int(value) <= min(int(turn.dialog.data.get("free") or 1), MAX_UNIT_BUTTONS):
             turn.notice(_("This button is out of date."))
             return
         turn.dialog.data["units"] = int(value)
