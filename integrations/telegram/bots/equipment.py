@@ -308,8 +308,8 @@ class EquipmentFlow(BaseFlow):
             return
         lines = [_("💼 Our equipment:")]
         for item in items:
-            lines.append(f"• {item.name} ({_('units: %(n)s') % {'n': item.quantity}})"
-                         + (f"\n  {item.description[:200]}" if item.description else ""))
+            units = _("units: %(n)s") % {"n": item.quantity}
+            lines.append(f"• {item.name} ({units})" + (f"\n  {item.description[:200]}" if item.description else ""))
         *first, last = texts.split_message(lines)
         for message in first:
             turn.say(message)
