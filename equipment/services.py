@@ -317,56 +317,38 @@ def _window_start(booking: EquipmentBooking) -> datetime:
     return booking.starts_at or datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
 
 
-@transaction.atomic
-def equipment_booking_approve(
-    *, booking: EquipmentBooking, actor: Actor, now: datetime, channel: str = Channel.ADMIN
-) -> EquipmentBooking:
+def _decide(*, booking: EquipmentBooking, to_status: str, actor: Actor, now: datetime, channel: str,
+            reason: str = "") -> EquipmentBooking:
     check_can_decide(actor)
     booking = _locked(booking)
     _refuse_attached(booking)
-    booking_transition(
-        booking=booking, to_status=Status.APPROVED, resource_type=RESOURCE, actor=actor, channel=channel, now=now
-    )
+    booking_transition(booking=booking, to_status=to_status, resource_type=RESOURCE, actor=actor, channel=channel,
+                       now=now, reason=reason)
     return booking
 
 
 @transaction.atomic
-def equipment_booking_reject(
-    *, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
-) -> EquipmentBooking:
-    check_can_decide(actor)
-    booking = _locked(booking)
-    _refuse_attached(booking)
-    booking_transition(
-        booking=booking,
-        to_status=Status.REJECTED,
-        resource_type=RESOURCE,
-        actor=actor,
-        channel=channel,
-        now=now,
-        reason=reason,
-    )
-    return booking
+def equipment_booking_approve(*, booking: EquipmentBooking, actor: Actor, now: datetime,
+                              channel: str = Channel.ADMIN) -> EquipmentBooking:
+    return _decide(booking=booking, to_status=Status.APPROVED, actor=actor, now=now, channel=channel)
 
 
 @transaction.atomic
-def equipment_booking_cancel(
-    *, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
-) -> EquipmentBooking:
+def equipment_booking_reject(*, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "",
+                             channel: str = Channel.ADMIN) -> EquipmentBooking:
+    return _decide(booking=booking, to_status=Status.REJECTED, actor=actor, now=now, channel=channel, reason=reason)
+
+
+@transaction.atomic
+def equipment_booking_cancel(*, booking: EquipmentBooking, actor: Actor, now: datetime, reason: str = "",
+                             channel: str = Channel.ADMIN) -> EquipmentBooking:
     """Owner (before the start), owning partner or manager. Frees the units at once."""
     booking = _locked(booking)
     check_can_cancel(booking=booking, actor=actor, starts_at=_window_start(booking), now=now)
     if booking.cabinet_booking_id and not actor.is_manager:
         raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
-    booking_transition(
-        booking=booking,
-        to_status=Status.CANCELLED,
-        resource_type=RESOURCE,
-        actor=actor,
-        channel=channel,
-        now=now,
-        reason=reason,
-    )
+    booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
+                       channel=channel, now=now, reason=reason)
     return booking
 
 
