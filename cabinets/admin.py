@@ -308,27 +308,11 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                    "duration_minutes": booking.duration_minutes}
         form = CabinetMoveForm(request.POST or None, initial=initial)
         change_url = reverse("admin:cabinets_cabinetbooking_change", args=[booking.pk])
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                cabinet_booking_move(booking=booking, actor=Actor.staff(request.user), now=timezone.now(),
-                                     cabinet=data["cabinet"], starts_at=data["starts_at"],
-                                     duration_minutes=data["duration_minutes"])
-            except BookingError as exc:
-                refusal_to_form(form, exc)
-            else:
-                self.log_change(request, booking, [{"changed": {"fields": ["cabinet", "starts_at", "ends_at"]}}])
-                self.message_user(request, _("Booking #%(id)s moved.") % {"id": booking.pk}, messages.SUCCESS)
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Move booking #%(id)s") % {"id": booking.pk},
-            "opts": self.model._meta,
-            "original": booking,
-            "form": form,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/clinic/booking_move.html", context)
+        return self.move_page(request, booking, form, change_url=change_url,
+                              changed=["cabinet", "starts_at", "ends_at"],
+                              move=lambda data, actor, now: cabinet_booking_move(
+                                  booking=booking, actor=actor, now=now, cabinet=data["cabinet"],
+                                  starts_at=data["starts_at"], duration_minutes=data["duration_minutes"]))
 
     # --- Day schedule -----------------------------------------------------------------------------
 

@@ -151,27 +151,10 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                    "units": booking.units}
         form = EquipmentMoveForm(request.POST or None, initial=initial)
         change_url = reverse("admin:equipment_equipmentbooking_change", args=[booking.pk])
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                equipment_booking_move(booking=booking, actor=Actor.staff(request.user), now=timezone.now(),
-                                       item=data["item"], start_date=data["start_date"],
-                                       end_date=data["end_date"], units=data["units"])
-            except BookingError as exc:
-                refusal_to_form(form, exc)
-            else:
-                self.log_change(request, booking, [{"changed": {"fields": ["item", "dates", "units"]}}])
-                self.message_user(request, _("Booking #%(id)s moved.") % {"id": booking.pk}, messages.SUCCESS)
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Move booking #%(id)s") % {"id": booking.pk},
-            "opts": self.model._meta,
-            "original": booking,
-            "form": form,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/clinic/booking_move.html", context)
+        return self.move_page(request, booking, form, change_url=change_url, changed=["item", "dates", "units"],
+                              move=lambda data, actor, now: equipment_booking_move(
+                                  booking=booking, actor=actor, now=now, item=data["item"],
+                                  start_date=data["start_date"], end_date=data["end_date"], units=data["units"]))
 
     # --- Occupancy month view ---------------------------------------------------------------------
 

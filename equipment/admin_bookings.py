@@ -13,6 +13,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -126,6 +127,30 @@ class BookingAdminMixin:
     cancel_service: Callable
     actions = ["approve_selected", "reject_selected", "cancel_selected"]
     change_form_template = "admin/clinic/booking_change_form.html"
+
+    # --- Moving a booking: a form whose submission is one service call --------------------------------
+
+    def move_page(self, request, booking, form, *, move, change_url: str, changed: list[str]):
+        """Show the move form; on a valid submission call `move(data, actor, now)` and report the outcome
+        (a refusal becomes a form error)."""
+        if request.method == "POST" and form.is_valid():
+            try:
+                move(form.cleaned_data, Actor.staff(request.user), timezone.now())
+            except BookingError as exc:
+                refusal_to_form(form, exc)
+            else:
+                self.log_change(request, booking, [{"changed": {"fields": changed}}])
+                self.message_user(request, _("Booking #%(id)s moved.") % {"id": booking.pk}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Move booking #%(id)s") % {"id": booking.pk},
+            "opts": self.model._meta,
+            "original": booking,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/clinic/booking_move.html", context)
 
     # --- Read-only after creation: rule-carrying changes go through the services -------------------
 
