@@ -38,6 +38,14 @@ def lock(model, pks) -> dict:
     return {row.pk: row for row in rows}
 
 
+def lock_one(model, pk, missing_message):
+    """Lock one row and return it, or refuse with `missing_message` when it does not exist (any more)."""
+    row = lock(model, [pk]).get(pk)
+    if row is None:
+        raise BookingError("not_found", missing_message)
+    return row
+
+
 def after_check() -> None:
     if pause_after_check:
         time.sleep(pause_after_check)

@@ -168,10 +168,7 @@ def _check_request(
 
 
 def _lock_cabinet(cabinet_id: int) -> Cabinet:
-    cabinet = locking.lock(Cabinet, [cabinet_id]).get(cabinet_id)
-    if cabinet is None:
-        raise BookingError("not_found", _("This cabinet does not exist."))
-    return cabinet
+    return locking.lock_one(Cabinet, cabinet_id, _("This cabinet does not exist."))
 
 
 def _occupy(booking: CabinetBooking) -> None:
@@ -408,10 +405,7 @@ def cabinet_booking_create_for_partner(
 
 
 def _locked(booking: CabinetBooking) -> CabinetBooking:
-    locked = locking.lock(CabinetBooking, [booking.pk]).get(booking.pk)
-    if locked is None:
-        raise BookingError("not_found", _("This booking does not exist."))
-    return locked
+    return locking.lock_one(CabinetBooking, booking.pk, _("This booking does not exist."))
 
 
 def _change_status(

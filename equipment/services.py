@@ -132,9 +132,7 @@ def _reserve_days(
     *, item_id: int, start_date: date, end_date: date, units: int, actor: Actor, exclude_booking_ids: Iterable[int] = ()
 ) -> Item:
     """Lock the item, then check that `units` are free on every day. Returns the locked item."""
-    item = locking.lock(Item, [item_id]).get(item_id)
-    if item is None:
-        raise BookingError("not_found", _("This item does not exist."))
+    item = locking.lock_one(Item, item_id, _("This item does not exist."))
     check_item_bookable(item=item, actor=actor)
     grid = equipment_grid(
         items=[item], start_date=start_date, end_date=end_date, exclude_booking_ids=exclude_booking_ids
@@ -301,10 +299,7 @@ def equipment_booking_create_for_partner(
 
 
 def _locked(booking: EquipmentBooking) -> EquipmentBooking:
-    locked = locking.lock(EquipmentBooking, [booking.pk]).get(booking.pk)
-    if locked is None:
-        raise BookingError("not_found", _("This booking does not exist."))
-    return locked
+    return locking.lock_one(EquipmentBooking, booking.pk, _("This booking does not exist."))
 
 
 def _refuse_attached(booking: EquipmentBooking) -> None:
