@@ -9,14 +9,23 @@ up while no worker was listening are dropped instead of replayed one after anoth
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
+
+from booking_site import logging as log_plumbing
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_site.settings")
 
 app = Celery("booking_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Django's LOGGING formats the worker's and beat's lines too (JSON in production), and a task carries the
+# request id of the HTTP request or Telegram update that enqueued it.
+signals.setup_logging.connect(log_plumbing.celery_keep_django_logging, weak=False)
+signals.before_task_publish.connect(log_plumbing.celery_header_request_id, weak=False)
+signals.task_prerun.connect(log_plumbing.celery_bind_request_id, weak=False)
+signals.task_postrun.connect(log_plumbing.celery_unbind_request_id, weak=False)
 
 BEAT_SCHEDULE = {
     "deliveries: send due Telegram messages": {
@@ -41,6 +50,11 @@ BEAT_SCHEDULE = {
     "purge: expired data": {
         "task": "integrations.purge.run",
         "schedule": crontab(minute=0, hour=3),
+    },
+    "heartbeat: beat and worker are alive": {
+        "task": "integrations.heartbeat",
+        "schedule": 30.0,
+        "options": {"expire_seconds": 25},
     },
     "sheets: sync changes": {
         "task": "integrations.sheets.sync",

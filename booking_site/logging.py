@@ -1,15 +1,29 @@
-"""Log plumbing: the request id on every record, and no phone numbers or names in clear."""
+"""Log plumbing: the request id on every record, JSON lines in production, and no phone numbers or bot tokens
+in clear.
+
+The request id is the X-Request-ID of an HTTP request (booking_site/middleware.py) or `tg-<bot>-<update id>`
+for a Telegram update. The outbox stores it with each event; Celery tasks enqueued while it is bound carry
+it in a message header, and the worker binds it again while the task runs, so the worker's log lines of a
+delivery name the request that caused it."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import json
 import logging
 import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+REQUEST_ID_HEADER = "request_id"
 
 # International or local phone numbers: 10 to 15 digits, optionally grouped.
 _PHONE = re.compile(r"(?<![\w/])\+?\d[\d\s().-]{8,}\d(?!\w)")
+# A bot token ("123456:ABC-def…"), on its own or in a Bot API URL (".../bot<token>/sendMessage").
+_TOKEN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}")
+_TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
 
 
 def mask_phone(value: str) -> str:
@@ -26,8 +40,34 @@ def mask_name(value: str) -> str:
     return " ".join(f"{p[0]}." for p in parts) or "-"
 
 
+def redact(text: str) -> str:
+    """Mask phone numbers and bot tokens in any text bound for a log line."""
+    text = _TOKEN_IN_URL.sub("/bot***/", text)
+    text = _TOKEN.sub("***:***", text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def current_request_id() -> str:
+    """The bound request id, or "" outside any request, update or task that carries one."""
+    value = request_id_var.get()
+    return "" if value == "-" else value
+
+
+@contextlib.contextmanager
+def bound_request_id(value: str | None) -> Iterator[None]:
+    """Bind `value` as the request id for the block; a falsy value keeps the current one."""
+    if not value:
+        yield
+        return
+    token = request_id_var.set(value)
+    try:
+        yield
+    finally:
+        request_id_var.reset(token)
+
+
 class RedactPersonalData(logging.Filter):
-    """Adds the request id and masks anything shaped like a phone number in the final message."""
+    """Adds the request id and masks anything shaped like a phone number or a bot token in the message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
@@ -35,7 +75,75 @@ class RedactPersonalData(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
             return True
-        redacted = _PHONE.sub(lambda m: mask_phone(m.group(0)), message)
+        redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class ReadableFormatter(logging.Formatter):
+    """One line for people (development): time, level, logger, [request id], message; tracebacks redacted."""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.__dict__.setdefault("request_id", request_id_var.get())
+        return super().format(record)
+
+    def formatException(self, ei) -> str:
+        return redact(super().formatException(ei))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (production): time (UTC), level, logger, request_id, message, exc_info."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", None) or request_id_var.get(),
+            "message": redact(record.getMessage()),
+        }
+        for extra in ("task_name", "task_id"):  # set by Celery's task logger
+            if getattr(record, extra, None):
+                entry[extra] = getattr(record, extra)
+        if record.exc_info:
+            entry["exc_info"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+# --- Celery: the request id travels with the task message ---------------------------------------------
+
+
+def celery_header_request_id(headers: dict | None = None, **_kwargs) -> None:
+    """before_task_publish: put the bound request id in the message headers."""
+    value = current_request_id()
+    if value and headers is not None:
+        headers.setdefault(REQUEST_ID_HEADER, value)
+
+
+_task_tokens: dict[str, contextvars.Token] = {}
+
+
+def celery_bind_request_id(task_id: str | None = None, task=None, **_kwargs) -> None:
+    """task_prerun: bind the request id the message carries, or the task id for a run started by beat."""
+    carried = getattr(task.request, REQUEST_ID_HEADER, None) if task is not None else None
+    if not carried and task is not None:
+        carried = (getattr(task.request, "headers", None) or {}).get(REQUEST_ID_HEADER)
+    value = carried or (f"task-{task_id}" if task_id else "")
+    if value and task_id:
+        _task_tokens[task_id] = request_id_var.set(value)
+
+
+def celery_unbind_request_id(task_id: str | None = None, **_kwargs) -> None:
+    """task_postrun: forget the task's request id."""
+    token = _task_tokens.pop(task_id, None) if task_id else None
+    if token is not None:
+        with contextlib.suppress(ValueError):  # reset from another context (a thread pool reusing threads)
+            request_id_var.reset(token)
+
+
+def celery_keep_django_logging(**_kwargs) -> None:
+    """setup_logging: Django's LOGGING already configured the process; Celery must not replace it."""

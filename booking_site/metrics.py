@@ -50,6 +50,24 @@ AUDIT_EXPORTS = Counter("audit_exports_total", "Monthly audit workbooks written"
 PURGED_ROWS = Counter("purged_rows_total", "Rows deleted by the retention purge", ["kind"])
 SHEETS_WRITES = Counter("sheets_requests_total", "Google Sheets API requests by outcome", ["result"])
 
+# Liveness and readiness, for the dashboard and the alerts.
+READINESS_FAILURES = Counter(
+    "readiness_failures_total", "/readyz checks that failed, by part (database, cache, broker)", ["part"],
+)
+for _part in ("database", "cache", "broker"):  # exported at 0 from the start, so increase() sees the first failure
+    READINESS_FAILURES.labels(_part)
+BEAT_HEARTBEAT = Gauge(
+    "beat_heartbeat_timestamp_seconds", "When the heartbeat job (scheduled by beat, run by a worker) last ran",
+    multiprocess_mode="max",
+)
+DELIVERIES_PENDING = Gauge(
+    "outbox_pending_deliveries", "Telegram deliveries waiting to be sent or retried", multiprocess_mode="max",
+)
+EVENTS_UNDISPATCHED = Gauge(
+    "outbox_undispatched_events", "Committed outbox events not yet handed to their consumers",
+    multiprocess_mode="max",
+)
+
 # Gauges that reflect database state are refreshed by hooks right before each scrape.
 _scrape_hooks: list[Callable[[], None]] = []
 

@@ -13,6 +13,8 @@ from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from booking_site.metrics import READINESS_FAILURES, render_latest
+
 logger = logging.getLogger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -69,6 +71,8 @@ def readyz(request):
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     if failing:
+        for part in failing:
+            READINESS_FAILURES.labels(part).inc()
         logger.warning("readiness failed: %s", failing)
         return JsonResponse(
             {"status": "unavailable", "failing": failing,
@@ -84,7 +88,5 @@ def metrics(request):
     allowed = settings.METRICS_ALLOWED_IPS
     if allowed and request.META.get("REMOTE_ADDR") not in allowed:
         return HttpResponseForbidden("forbidden", content_type="text/plain")
-    from booking_site.metrics import render_latest
-
     body, content_type = render_latest()
     return HttpResponse(body, content_type=content_type)

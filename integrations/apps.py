@@ -10,7 +10,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from booking_site import metrics
         from booking_site.outbox.services import register_consumer
-        from integrations import consumers, delivery, schedule
+        from integrations import consumers, delivery, heartbeat, schedule
         from integrations.telegram.notifications import telegram_events_consume
 
         # Rendered and attempted first, so the worker's follow-up sees the deliveries they made.
@@ -18,4 +18,6 @@ class IntegrationsConfig(AppConfig):
         register_consumer(consumers.reminders_follow_bookings)
         register_consumer(consumers.events_to_worker)
         metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)
+        metrics.register_scrape_hook(delivery.refresh_pending_gauges)
+        metrics.register_scrape_hook(heartbeat.refresh_heartbeat_gauge)
         post_migrate.connect(schedule.beat_schedule_install, sender=self)

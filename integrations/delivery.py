@@ -20,10 +20,12 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from booking_site import metrics
+from booking_site.logging import bound_request_id
+from booking_site.outbox.models import Event
 from integrations.joblock import job_lock
 from integrations.models import Delivery
 
@@ -129,13 +131,20 @@ def _claim(delivery_id: int, now: datetime) -> Delivery | None:
             status=Delivery.Status.SENDING, next_attempt_at=now)
     if not claimed:
         return None
-    return Delivery.objects.get(pk=delivery_id)
+    # The request id of the event that made the delivery, so its log lines name the request behind it.
+    request_id = Subquery(Event.objects.filter(pk=OuterRef("event_id")).values("request_id")[:1])
+    return Delivery.objects.annotate(request_id=request_id).get(pk=delivery_id)
 
 
 def _attempt(delivery_id: int, *, now: datetime, timeout: float) -> Outcome:
     delivery = _claim(delivery_id, now)
     if delivery is None:
         return Outcome("skipped")
+    with bound_request_id(delivery.request_id):
+        return _send_claimed(delivery, now=now, timeout=timeout)
+
+
+def _send_claimed(delivery: Delivery, *, now: datetime, timeout: float) -> Outcome:
     attempts = delivery.attempts + 1
     try:
         _call(delivery, timeout)
@@ -299,3 +308,10 @@ def dead_letters_count() -> int:
 
 def refresh_dead_letter_gauge() -> None:
     metrics.OUTBOX_DEAD_LETTERS.set(dead_letters_count())
+
+
+def refresh_pending_gauges() -> None:
+    """Scrape hook: deliveries still to send and events not yet handed to their consumers."""
+    metrics.DELIVERIES_PENDING.set(Delivery.objects.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]).count())
+    metrics.EVENTS_UNDISPATCHED.set(Event.objects.filter(processed_at__isnull=True).count())

@@ -17,6 +17,7 @@ from equipment.services import equipment_bookings_complete_ended, equipment_book
 from integrations.audit.services import audit_export, audit_export_previous_month, parse_month
 from integrations.delivery import WORKER_SEND_TIMEOUT_SECONDS, deliveries_send_due, delivery_attempt
 from integrations.delivery_followup import events_follow_up
+from integrations.heartbeat import heartbeat_record
 from integrations.purge import purge_expired
 from integrations.reminders import reminders_send_due
 from integrations.sheets.sync import sheets_sync
@@ -52,6 +53,11 @@ def deliveries_send_due_task() -> dict:
     if counts:
         logger.info("deliveries sweep: %s", counts)
     return counts
+
+
+@job("integrations.heartbeat", soft=10, hard=15)
+def heartbeat_task() -> None:
+    heartbeat_record(now=timezone.now())
 
 
 @job("integrations.deliveries.send", soft=30, hard=40)

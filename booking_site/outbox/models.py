@@ -21,6 +21,8 @@ class Event(models.Model):
     channel = models.CharField(_("channel"), max_length=20, blank=True)
     actor_label = models.CharField(_("actor"), max_length=200, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # The HTTP request or Telegram update that caused the change; the worker logs its deliveries under it.
+    request_id = models.CharField(_("request id"), max_length=128, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
     processed_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
 

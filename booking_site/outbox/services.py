@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from booking_site.logging import current_request_id
 from booking_site.outbox.models import Event
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def event_record(
     actor_label: str = "",
     payload: dict[str, Any] | None = None,
 ) -> Event:
-    """Write an event in the caller's transaction; consumers see it after commit, never before."""
+    """Write an event in the caller's transaction; consumers see it after commit, never before. The bound
+    request id is stored with it, so what the event causes later is logged under the same id."""
     event = Event.objects.create(
         topic=topic,
         resource_type=resource_type,
@@ -47,6 +49,7 @@ def event_record(
         channel=channel,
         actor_label=actor_label,
         payload=payload or {},
+        request_id=current_request_id(),
         created_at=now,
     )
     transaction.on_commit(lambda: events_dispatch([event.pk]))

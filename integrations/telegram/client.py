@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from booking_site import metrics
+from booking_site.logging import bound_request_id
 from integrations.telegram.conversation import Incoming, Outcome, process, settings_token
 from integrations.telegram.state import dialog_track_message
 
@@ -93,8 +94,10 @@ def handler_for(bot_name: str):
         incoming = incoming_from(update)
         if incoming is None:
             return
-        outcome = await sync_to_async(process)(bot_name, incoming)
-        await deliver(bot_name, context.bot, incoming, outcome)
+        # Whatever this update causes (outbox events, the worker's deliveries) is logged under its id.
+        with bound_request_id(f"tg-{bot_name}-{update.update_id}"):
+            outcome = await sync_to_async(process)(bot_name, incoming)
+            await deliver(bot_name, context.bot, incoming, outcome)
 
     return on_update
 
