@@ -70,7 +70,10 @@ class RedactPersonalData(logging.Filter):
     """Adds the request id and masks anything shaped like a phone number or a bot token in the message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        # Set once, where the record is made; django.request logs a 4xx/5xx after the middleware has returned,
+        # but its record carries the request.
+        if getattr(record, "request_id", "-") == "-":
+            record.request_id = getattr(getattr(record, "request", None), "request_id", None) or request_id_var.get()
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record

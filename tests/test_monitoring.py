@@ -74,6 +74,7 @@ def test_the_name_extraction_sees_metrics_and_ignores_labels_and_functions():
 
 def test_the_dashboard_loads_and_shows_every_part_an_operator_watches():
     dashboard = json.loads(DASHBOARD.read_text())
+    assert dashboard["uid"] == "clinic-booking" and dashboard["panels"]
     titles = " | ".join(panel["title"] for panel in dashboard_panels()).lower()
     for part in ("http requests", "p95 latency", "5xx", "bookings created", "cancelled", "refusals", "pending",
                  "dead letters", "telegram updates", "handler errors", "reminders", "sheets", "audit", "heartbeat"):

@@ -85,3 +85,55 @@ def test_a_booking_made_while_redis_is_down_is_delivered_once_redis_returns(tmp_
     redis_server(started, port, tmp_path)
 
     assert_delivered_once(bot_api, started, timeout=120)
+
+
+API_BOOKING_WITH_REQUEST_ID = """
+import json
+from datetime import timedelta
+from django.test import Client
+from django.utils import timezone
+from accounts.models import TelegramAccount
+from accounts.services import partner_create
+from equipment.models import Item
+
+item = Item.objects.create(name="Аппарат ЭКГ", quantity=2)
+TelegramAccount.objects.create(telegram_id=9001, username="boss", is_manager=True, language_code="ru")
+_partner, key = partner_create(name="ClinicCRM", scopes=["write:bookings"], extra_secret="",
+                               rate_limit_per_minute=120)
+day = (timezone.localdate() + timedelta(days=7)).isoformat()
+response = Client().post("/api/v1/equipment-bookings", json.dumps({
+    "item_id": item.pk, "external_booking_id": "crm-7", "start_date": day, "end_date": day,
+    "units": 1, "client_name": "Иван Петров", "client_phone": "+79991234567"}),
+    content_type="application/json", headers={"X-API-Key": key, "X-Request-ID": "crm-req-worker-7"})
+print("status", response.status_code, response.content.decode())
+"""
+
+
+def test_the_worker_logs_a_delivery_under_the_request_id_of_the_api_call_that_made_the_booking(
+        tmp_path, bot_api, started):
+    import json
+
+    from tests.jobs.fakebot import BAD_GATEWAY
+
+    env = environment(tmp_path, bot_api_url=bot_api.url, broker="filesystem://")
+    env["LOG_FORMAT"] = "json"
+    manage(env, "migrate", "--noinput")
+    started.worker_and_beat(env, tmp_path)
+    bot_api.answer(BAD_GATEWAY)  # the web's immediate attempt fails: the worker's follow-up sends it
+
+    booked = manage(env, "shell", "-c", API_BOOKING_WITH_REQUEST_ID)
+
+    assert "status 201" in booked.stdout, booked.stdout + booked.stderr
+    assert len(bot_api.wait_for(1, timeout=60)) == 1, started.logs()
+    worker_log = tmp_path / "worker.log"
+    deadline = time.monotonic() + 10
+    sent: list[dict] = []
+    while time.monotonic() < deadline and not sent:
+        records = [json.loads(line) for line in worker_log.read_text().splitlines() if line.startswith("{")]
+        sent = [r for r in records if r["logger"] == "integrations.delivery" and " sent on attempt 2" in r["message"]]
+        time.sleep(0.2)
+    assert sent, started.logs()
+    assert sent[0]["request_id"] == "crm-req-worker-7"
+    followed = [r for r in records if r["message"].startswith("outbox event ")]
+    assert followed and {r["request_id"] for r in followed} == {"crm-req-worker-7"}  # the task's header
+    assert "+79991234567" not in worker_log.read_text() and "Иван" not in worker_log.read_text()
