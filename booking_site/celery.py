@@ -27,6 +27,16 @@ signals.before_task_publish.connect(log_plumbing.celery_header_request_id, weak=
 signals.task_prerun.connect(log_plumbing.celery_bind_request_id, weak=False)
 signals.task_postrun.connect(log_plumbing.celery_unbind_request_id, weak=False)
 
+
+@signals.worker_ready.connect
+def serve_worker_metrics(**_kwargs) -> None:
+    from django.conf import settings
+
+    from booking_site import metrics
+
+    if settings.WORKER_METRICS_PORT:
+        metrics.serve_worker_metrics(settings.WORKER_METRICS_PORT)
+
 BEAT_SCHEDULE = {
     "deliveries: send due Telegram messages": {
         "task": "integrations.deliveries.send_due",

@@ -83,9 +83,21 @@ def render_latest() -> tuple[bytes, str]:
             hook()
         except Exception:  # a metric that cannot be read must not hide the others
             logger.exception("metrics scrape hook failed")
+    return generate_latest(_process_registry()), CONTENT_TYPE_LATEST
+
+
+def _process_registry() -> CollectorRegistry:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-    else:
-        registry = DEFAULT_REGISTRY
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+        return registry
+    return DEFAULT_REGISTRY
+
+
+def serve_worker_metrics(port: int) -> None:
+    """The worker's /metrics on `port` (its pool's processes aggregated through PROMETHEUS_MULTIPROC_DIR).
+    No scrape hooks: the gauges read from the database are the web process's to export."""
+    from prometheus_client import start_http_server
+
+    start_http_server(port, registry=_process_registry())
+    logger.info("worker metrics on port %s", port)

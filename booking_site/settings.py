@@ -316,6 +316,8 @@ GOOGLE_SHEETS_ENABLED = bool(GOOGLE_CREDENTIALS_FILE and GOOGLE_SPREADSHEET_ID)
 METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# The worker's own metrics (job runs, deliveries, reminders, Sheets) on this port when set; 0: off.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 
 # --- Logging --------------------------------------------------------------------------------------
 
