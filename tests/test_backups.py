@@ -1,0 +1,106 @@
+"""`manage.py backup` and `manage.py restore`: a backup of the test database restored into a fresh one holds
+the same rows in every model's table, on PostgreSQL (pg_dump / pg_restore) and on SQLite (online backup)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from booking_site.backups import row_counts
+from booking_site.channels import Actor, Channel
+from cabinets.services import cabinet_booking_create
+from equipment.services import equipment_booking_approve, equipment_booking_create
+from tests import factories
+from tests.conftest import MSK, NOW
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.both_databases]
+
+
+def live_counts() -> dict[str, int]:
+    return {model._meta.db_table: model._base_manager.count()
+            for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy}
+
+
+@pytest.fixture
+def clinic_day(frozen):
+    """A few bookings of each kind, made through the services, with their history, events and accounts."""
+    alice = factories.TelegramAccountFactory(username="alice", telegram_id=1001)
+    staff = factories.StaffUserFactory(username="manager")
+    factories.partner_with_key(name="ClinicCRM")
+    item = factories.ItemFactory(name="Аппарат УЗИ", quantity=3)
+    cabinet = factories.with_week(factories.CabinetFactory(name="Кабинет 3"), opens=time(9), closes=time(21))
+    for day in (1, 2, 3):
+        booking = equipment_booking_create(item=item, start_date=date(2026, 12, day), client_name="Иван Петров",
+                                           client_phone="+79991234567", actor=Actor.telegram(alice),
+                                           channel=Channel.BOT, now=NOW)
+        equipment_booking_approve(booking=booking, actor=Actor.staff(staff), now=NOW)
+    cabinet_booking_create(cabinet=cabinet, starts_at=datetime(2026, 11, 25, 10, 0, tzinfo=MSK), duration_minutes=60,
+                           client_name="Анна Смирнова", client_phone="+79997654321", actor=Actor.telegram(alice),
+                           channel=Channel.BOT, now=NOW)
+
+
+def fresh_target(tmp_path) -> tuple[str, dict, callable]:
+    """A URL and settings of an empty database beside the test database, and how to drop it."""
+    settings_dict = dict(connection.settings_dict)
+    if connection.vendor == "postgresql":
+        name = f"{settings_dict['NAME']}_restored"
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        host, port = settings_dict.get("HOST") or "127.0.0.1", settings_dict.get("PORT") or 5432
+        password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+        url = f"postgres://{settings_dict['USER']}{password}@{host}:{port}/{name}"
+
+        def drop():
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return url, {**settings_dict, "NAME": name}, drop
+    path = tmp_path / "restored.sqlite3"
+    return f"sqlite:///{path}", {**settings_dict, "NAME": str(path)}, lambda: None
+
+
+def test_a_backup_restored_into_a_fresh_database_has_every_row_of_every_model(clinic_day, tmp_path):
+    before = live_counts()
+    stdout, stderr = io.StringIO(), io.StringIO()
+
+    call_command("backup", output=str(tmp_path / "backups"), keep=3, stdout=stdout, stderr=stderr)
+
+    backup = tmp_path / "backups" / stdout.getvalue().strip().rsplit("/", 1)[-1]
+    assert backup.is_file() and backup.suffix == (".dump" if connection.vendor == "postgresql" else ".sqlite3")
+    assert "backing up" in stderr.getvalue() and "wrote" in stderr.getvalue()
+    url, target, drop = fresh_target(tmp_path)
+    try:
+        restored_out = io.StringIO()
+        call_command("restore", str(backup), target=url, stdout=restored_out, stderr=io.StringIO())
+        restored = row_counts(target)
+    finally:
+        drop()
+    assert restored == before
+    assert before["equipment_equipmentbooking"] == 3 and before["cabinets_cabinetbooking"] == 1
+    assert before["outbox_event"] >= 7 and before["accounts_telegramaccount"] >= 1
+    assert "equipment_equipmentbooking\t3" in restored_out.getvalue()
+
+
+def test_the_backup_directory_keeps_only_the_newest_backups(clinic_day, tmp_path):
+    made = []
+    for _ in range(3):
+        out = io.StringIO()
+        call_command("backup", output=str(tmp_path), keep=2, stdout=out, stderr=io.StringIO())
+        made.append(out.getvalue().strip())
+
+    left = sorted(str(p) for p in tmp_path.iterdir())
+    assert left == sorted(made[1:])
+
+
+def test_restore_over_the_configured_database_needs_clean(clinic_day, tmp_path):
+    out = io.StringIO()
+    call_command("backup", output=str(tmp_path), stdout=out, stderr=io.StringIO())
+
+    with pytest.raises(CommandError, match="--clean"):
+        call_command("restore", out.getvalue().strip(), stdout=io.StringIO(), stderr=io.StringIO())
