@@ -109,9 +109,6 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", None) or request_id_var.get(),
             "message": redact(record.getMessage()),
         }
-        for extra in ("task_name", "task_id"):  # set by Celery's task logger
-            if getattr(record, extra, None):
-                entry[extra] = getattr(record, extra)
         if record.exc_info:
             entry["exc_info"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)

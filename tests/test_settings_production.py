@@ -1,6 +1,7 @@
 """Production start-up: clear refusals for missing secrets, and a clean `check --deploy`."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,3 +43,19 @@ def test_check_deploy_is_clean_with_just_the_required_variables(tmp_path):
                   "VAR_DIR": str(tmp_path)}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_logs_json_lines_and_development_readable_ones(tmp_path):
+    import json
+
+    say = ("-v", "0", "-c", "import logging; logging.getLogger('clinic').warning('call %s', '+79991234567')")
+    production = run({"DEBUG": "0", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "clinic.example",
+                      "VAR_DIR": str(tmp_path)}, "shell", *say)
+    development = run({"DEBUG": "1", "VAR_DIR": str(tmp_path)}, "shell", *say)
+
+    entries = [json.loads(line) for line in production.stderr.splitlines() if line.startswith("{")]
+    said = [e for e in entries if e["logger"] == "clinic"]
+    assert said and said[0]["message"] == "call +7******4567" and said[0]["request_id"] == "-", production.stderr
+    assert {"time", "level", "logger", "message", "request_id"} <= set(said[0])
+    line = next(line for line in development.stderr.splitlines() if " clinic " in line)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ WARNING clinic \[-\] call \+7\*{6}4567", line), line

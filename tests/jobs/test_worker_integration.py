@@ -4,6 +4,7 @@ exactly once: with the filesystem broker (no server at all), with Redis, and acr
 import os
 import shutil
 import time
+import urllib.request
 
 import pytest
 
@@ -117,6 +118,7 @@ def test_the_worker_logs_a_delivery_under_the_request_id_of_the_api_call_that_ma
 
     env = environment(tmp_path, bot_api_url=bot_api.url, broker="filesystem://")
     env["LOG_FORMAT"] = "json"
+    env["WORKER_METRICS_PORT"] = str(metrics_port := free_port())
     manage(env, "migrate", "--noinput")
     started.worker_and_beat(env, tmp_path)
     bot_api.answer(BAD_GATEWAY)  # the web's immediate attempt fails: the worker's follow-up sends it
@@ -137,3 +139,8 @@ def test_the_worker_logs_a_delivery_under_the_request_id_of_the_api_call_that_ma
     followed = [r for r in records if r["message"].startswith("outbox event ")]
     assert followed and {r["request_id"] for r in followed} == {"crm-req-worker-7"}  # the task's header
     assert "+79991234567" not in worker_log.read_text() and "Иван" not in worker_log.read_text()
+    # The worker's own /metrics counts the follow-up and the delivery it made.
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:
+        body = response.read().decode()
+    assert 'job_runs_total{job="integrations.outbox.follow_up",result="ok"}' in body
+    assert 'telegram_delivery_attempts_total{bot="equipment",result="sent"}' in body
