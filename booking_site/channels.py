@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Channel(models.TextChoices):
     BOT = "bot", _("Telegram bot")
+    WEBAPP = "webapp", _("Booking page (Telegram Mini App)")
     ADMIN = "admin", _("Admin")
     API = "api", _("Partner API")
     CABINET = "cabinet", _("With a cabinet booking")

@@ -27,6 +27,7 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "held": (409, _("Someone is booking this time right now.")),
     "limit_reached": (409, _("You have reached the limit of active bookings.")),
     "blocked": (403, _("Booking is not available for your account.")),
+    "unauthorized": (401, _("Sign in first.")),
     "forbidden": (403, _("You are not allowed to do this.")),
     "already_decided": (409, _("This booking has already been decided.")),
     "bad_transition": (409, _("This booking cannot change to that status.")),

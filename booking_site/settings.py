@@ -302,6 +302,9 @@ TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org
 TELEGRAM_ENABLED = bool(EQUIPMENT_BOT_TOKEN or CABINET_BOT_TOKEN)
 MANAGERS = [int(x) for x in env.list("MANAGERS", default=[]) if str(x).strip().lstrip("-").isdigit()]
 MANAGER_CONTACTS = env.str("MANAGER_CONTACTS", default="")
+# The bots' @usernames, for the booking page's "Open the bot" link when it is opened outside Telegram.
+EQUIPMENT_BOT_USERNAME = env.str("EQUIPMENT_BOT_USERNAME", default="").strip().lstrip("@")
+CABINET_BOT_USERNAME = env.str("CABINET_BOT_USERNAME", default="").strip().lstrip("@")
 if TELEGRAM_ENABLED and not DEBUG and not TELEGRAM_WEBHOOK_SECRET:
     raise ImproperlyConfigured("TELEGRAM_WEBHOOK_SECRET must be set when a bot token is set and DEBUG is off.")
 

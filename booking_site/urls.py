@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("booking_site.api")),
     path("", include("integrations.telegram.urls")),
+    path("", include("integrations.webapp.urls")),
 ]

@@ -6,10 +6,13 @@ import asyncio
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from telegram import Bot
+from django.utils import translation
+from telegram import Bot, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
 
+from integrations.telegram import texts
 from integrations.telegram.client import api_base_url, bot_token, enabled_bots
+from integrations.webapp.page import booking_page_url
 
 PATHS = {"equipment": "/telegram/equipment/", "cabinet": "/telegram/cabinets/"}
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -46,4 +49,10 @@ class Command(BaseCommand):
             url = settings.PUBLIC_URL + PATHS[name]
             await bot.set_webhook(url=url, secret_token=settings.TELEGRAM_WEBHOOK_SECRET,
                                   allowed_updates=ALLOWED_UPDATES, drop_pending_updates=drop_pending)
-            return f"{name} bot: webhook set to {url}"
+            page = booking_page_url(name)
+            if page is None:
+                return f"{name} bot: webhook set to {url} (no menu button: PUBLIC_URL is not https)"
+            with translation.override(settings.LANGUAGE_CODE):
+                label = str(texts.PAGE_MENU_BUTTON)
+            await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(text=label, web_app=WebAppInfo(page)))
+            return f"{name} bot: webhook set to {url}, menu button opens {page}"

@@ -78,7 +78,8 @@ class FakeBotApi:
                     "chat": {"id": chat_id, "type": "private"}, "text": fields.get("text", ""),
                     "from": {"id": bot_id, "is_bot": True, "first_name": "Clinic"},
                 }}
-            if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook", "setMyCommands"):
+            if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook", "setMyCommands",
+                          "setChatMenuButton"):
                 return 200, {"ok": True, "result": True}
             if method == "getWebhookInfo":
                 return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False,

@@ -1,0 +1,88 @@
+"""What the page template needs: its texts in the page's language (the script shows no word of its own),
+the API root and where the bots are."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from integrations.telegram import texts
+
+
+def _texts() -> dict[str, str]:
+    return {
+        "equipment": _("Equipment"),
+        "cabinets": _("Cabinets"),
+        "my_bookings": _("My bookings"),
+        "choose_item": _("Choose the equipment"),
+        "free_of": _("%(free)s of %(total)s free"),
+        "pick_start": _("Tap the first day, then the last day."),
+        "pick_end": _("Now tap the last day (or the same day again)."),
+        "units": _("Units"),
+        "continue": _("Continue"),
+        "day": _("Day"),
+        "previous_day": _("Previous day"),
+        "next_day": _("Next day"),
+        "closed": _("Closed"),
+        "pick_slot": _("Tap a free time in a cabinet's row."),
+        "duration": _("Duration"),
+        "no_equipment": str(texts.NO_EQUIPMENT),
+        "with_equipment": _("Equipment for this time"),
+        "busy": _("busy"),
+        "free_n": _("%(n)s free"),
+        "summary": _("Your booking"),
+        "client_name": _("Client's name"),
+        "client_phone": _("Phone"),
+        "comment": _("Comment (optional)"),
+        "confirm": str(texts.CONFIRM),
+        "back": str(texts.BACK),
+        "cancel": str(texts.CANCEL),
+        "cancel_booking": _("Cancel booking"),
+        "cancel_question": _("Cancel this booking?"),
+        "booked_pending": _("Request #%(id)s is sent. A manager will confirm it; the bot will tell you."),
+        "booked_approved": _("Booking #%(id)s is confirmed."),
+        "cancelled": _("Booking #%(id)s is cancelled."),
+        "no_bookings": _("You have no bookings yet."),
+        "read_only": _("This page shows free equipment and cabinets. To book, open it from the clinic's "
+                       "Telegram bot."),
+        "open_bot": _("Open the bot"),
+        "blocked": _("Booking is not available for your account."),
+        "alternatives": _("You could book instead:"),
+        "error": _("Something went wrong. Please try again."),
+        "loading": _("Loading…"),
+        "month_prev": "‹",
+        "month_next": "›",
+        "weekdays": _("Mo Tu We Th Fr Sa Su"),
+        "minutes": _("%(n)s min"),
+        "hours": _("%(n)s h"),
+        "hours_minutes": _("%(h)s h %(m)s min"),
+    }
+
+
+def booking_page_url(bot: str) -> str | None:
+    """Where a bot's menu opens the booking page (on its own tab), or None when PUBLIC_URL is not https,
+    since Telegram refuses Mini App buttons with any other address."""
+    if not settings.PUBLIC_URL.startswith("https://"):
+        return None
+    return f"{settings.PUBLIC_URL}/app/?tab={'cabinets' if bot == 'cabinet' else 'equipment'}"
+
+
+def _bot_links() -> dict[str, str]:
+    names = {"equipment": settings.EQUIPMENT_BOT_USERNAME, "cabinet": settings.CABINET_BOT_USERNAME}
+    return {bot: f"https://t.me/{name}" for bot, name in names.items() if name}
+
+
+def page_context(request: HttpRequest, *, language: str) -> dict:
+    tab = request.GET.get("tab")
+    return {
+        "language": language,
+        "config": {
+            "api": reverse("webapp:catalogue").rsplit("/", 1)[0],
+            "language": language,
+            "tab": tab if tab in ("equipment", "cabinets", "bookings") else "equipment",
+            "bots": _bot_links(),
+            "texts": _texts(),
+        },
+    }

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from integrations.webapp import views
+
+app_name = "webapp"
+
+urlpatterns = [
+    path("app/", views.page, name="page"),
+    path("app/api/catalogue", views.catalogue, name="catalogue"),
+    path("app/api/equipment/<int:item_id>/month", views.equipment_month, name="equipment-month"),
+    path("app/api/cabinets/day", views.cabinets_day, name="cabinets-day"),
+    path("app/api/cabinets/<int:cabinet_id>/equipment", views.cabinet_equipment, name="cabinet-equipment"),
+    path("app/api/me", views.me, name="me"),
+    path("app/api/bookings", views.book, name="book"),
+    path("app/api/bookings/<str:kind>/<int:booking_id>/cancel", views.cancel, name="cancel"),
+]

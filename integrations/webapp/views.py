@@ -1,0 +1,371 @@
+"""The booking page and the JSON it reads. Thin like every interface: parse, call the apps' calculators and
+services, render. Availability is open to anyone who opens the page (the bots show it to anyone too);
+everything personal, and every write, needs initData signed by one of the bots: a Telegram account then
+acts exactly as in the bots (blocklist, per-user limit, approval, notifications)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import TelegramAccount
+from accounts.services import telegram_account_upsert
+from booking_site.bookings import HOLDING_STATUSES
+from booking_site.channels import Actor, Channel
+from booking_site.errors import BookingError
+from booking_site.scheduling import add_months, date_range
+from cabinets import services as cabinet_services
+from cabinets.availability import cabinets_days, clinic_zone
+from cabinets.models import Cabinet, CabinetBooking
+from equipment import services as equipment_services
+from equipment.availability import (
+    bookable_items_for_clients,
+    equipment_grid,
+    items_free_in_window,
+    offered_with_cabinet,
+)
+from equipment.models import EquipmentBooking, Item
+from integrations.telegram import texts
+from integrations.telegram.client import bot_token
+from integrations.webapp.initdata import InitDataError, WebAppUser, init_data_validate
+from integrations.webapp.page import page_context
+
+logger = logging.getLogger(__name__)
+
+INIT_DATA_HEADER = "X-Telegram-Init-Data"
+MAX_BODY_BYTES = 16 * 1024
+
+
+# --- Plumbing --------------------------------------------------------------------------------------------
+
+
+def _error(exc: BookingError) -> JsonResponse:
+    return JsonResponse({"error": str(exc.message), "code": exc.code, "details": exc.details},
+                        status=exc.http_status)
+
+
+def _language(request: HttpRequest, user: WebAppUser | None) -> str:
+    if user is not None and user.language_code:
+        return "en" if user.language_code.lower().startswith("en") else "ru"
+    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+
+
+def _signed_user(request: HttpRequest, now: datetime) -> WebAppUser | None:
+    raw = request.headers.get(INIT_DATA_HEADER, "")
+    if not raw:
+        return None
+    bots = [(name, bot_token(name)) for name in ("equipment", "cabinet")]
+    try:
+        return init_data_validate(raw, bots=bots, now=now)
+    except InitDataError as exc:
+        logger.info("mini app: initData refused (%s)", exc)
+        raise BookingError("unauthorized", _("Your Telegram session could not be verified. Open the page "
+                                             "from the bot again.")) from exc
+
+
+def endpoint(*, signed: bool) -> Callable:
+    """JSON in, JSON out, in the user's language; a domain refusal becomes its 4xx answer. With
+    `signed`, the view gets the Telegram account behind a valid initData (401 without one)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            now = timezone.now()
+            try:
+                user = _signed_user(request, now)
+            except BookingError as exc:
+                if signed:
+                    return _error(exc)
+                user = None  # availability is open: an unverifiable session only reads it
+            with translation.override(_language(request, user)):
+                try:
+                    if signed and user is None:
+                        raise BookingError("unauthorized", _("Open this page from the Telegram bot to book."))
+                    account = None
+                    if user is not None:
+                        account = telegram_account_upsert(
+                            telegram_id=user.telegram_id, now=now, username=user.username,
+                            first_name=user.first_name, last_name=user.last_name,
+                            language_code=user.language_code)
+                    return view(request, *args, account=account, now=now, **kwargs)
+                except BookingError as exc:
+                    return _error(exc)
+
+        return csrf_exempt(never_cache(wrapper))  # identity is the signed header, never a cookie
+
+    return decorate
+
+
+def _body(request: HttpRequest) -> dict:
+    if len(request.body) > MAX_BODY_BYTES:
+        raise BookingError("invalid", _("The request is too large."))
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BookingError("invalid", _("The request is not valid JSON.")) from exc
+    if not isinstance(data, dict):
+        raise BookingError("invalid", _("The request is not valid JSON."))
+    return data
+
+
+def _int(value: Any, field: str, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise BookingError("invalid", _("%(field)s must be a whole number.") % {"field": field}, field=field)
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise BookingError("invalid", _("%(field)s must be a whole number.") % {"field": field},
+                           field=field) from exc
+    if number < minimum or number > 2**31 - 1:
+        raise BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
+    return number
+
+
+def _date(value: Any, field: str) -> date:
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BookingError("invalid", _("%(field)s must be a date as YYYY-MM-DD.") % {"field": field},
+                           field=field) from exc
+
+
+def _month(value: str | None, today: date) -> date:
+    if not value:
+        return today.replace(day=1)
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise BookingError("invalid", _("month must be YYYY-MM."), field="month") from exc
+
+
+def _instant(value: Any, field: str) -> datetime:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise BookingError("invalid", _("%(field)s must be a date and time.") % {"field": field}, field=field)
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=clinic_zone())
+    return parsed
+
+
+def _today(now: datetime) -> date:
+    return timezone.localtime(now, clinic_zone()).date()
+
+
+def _item(item_id: int) -> Item:
+    item = Item.objects.filter(bookable_items_for_clients(), pk=item_id).first()
+    if item is None:
+        raise BookingError("not_found", _("This equipment is no longer available."))
+    return item
+
+
+def _cabinet(cabinet_id: int) -> Cabinet:
+    cabinet = Cabinet.objects.filter(is_active=True, pk=cabinet_id).first()
+    if cabinet is None:
+        raise BookingError("not_found", _("This cabinet is no longer available."))
+    return cabinet
+
+
+def _hhmm(moment: datetime) -> str:
+    return timezone.localtime(moment, clinic_zone()).strftime("%H:%M")
+
+
+def _booking_json(kind: str, booking, now: datetime) -> dict:
+    if kind == "equipment":
+        title = booking.item.name + (f" × {booking.units}" if booking.units > 1 else "")
+        when = texts.dates_text(booking.start_date, booking.end_date)
+        starts_at = datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
+        extra: list[str] = []
+    else:
+        title = booking.cabinet.name
+        when = texts.window_text(booking.starts_at, booking.ends_at)
+        starts_at = booking.starts_at
+        extra = [line.item.name + (f" × {line.units}" if line.units > 1 else "")
+                 for line in booking.equipment_bookings.all()]
+    return {"kind": kind, "id": booking.pk, "title": title, "when": when, "equipment": extra,
+            "status": booking.status, "status_label": str(texts.status_label(booking.status)),
+            "cancellable": booking.status in HOLDING_STATUSES and starts_at > now}
+
+
+# --- The page --------------------------------------------------------------------------------------------
+
+
+@require_GET
+def page(request: HttpRequest):
+    """The page itself. Its language is the one asked for (`?lang=`, set by the script from initData),
+    else the browser's."""
+    lang = request.GET.get("lang")
+    language = lang if lang in ("ru", "en") else _language(request, None)
+    with translation.override(language):
+        return render(request, "webapp/index.html", page_context(request, language=language))
+
+
+# --- Availability (open) ----------------------------------------------------------------------------------
+
+
+@require_GET
+@endpoint(signed=False)
+def catalogue(request: HttpRequest, *, account, now: datetime):
+    today = _today(now)
+    items = Item.objects.filter(bookable_items_for_clients()).order_by("category", "sort_order", "name", "id")
+    categories: dict[str, list[dict]] = {}
+    for item in items:
+        categories.setdefault(item.category or _("Other"), []).append(
+            {"id": item.pk, "name": item.name, "description": item.description, "quantity": item.quantity})
+    cabinets = Cabinet.objects.filter(is_active=True).order_by("number", "name", "id")
+    return JsonResponse({
+        "today": today.isoformat(),
+        "equipment_last_day": (today + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)).isoformat(),
+        "cabinet_last_day": (today + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).isoformat(),
+        "max_range_days": settings.EQUIPMENT_MAX_RANGE_DAYS,
+        "categories": [{"name": name, "items": entries} for name, entries in categories.items()],
+        "cabinets": [{"id": c.pk, "name": c.name, "number": c.number, "floor": c.floor} for c in cabinets],
+    })
+
+
+@require_GET
+@endpoint(signed=False)
+def equipment_month(request: HttpRequest, item_id: int, *, account, now: datetime):
+    """Free units of one item on every day of a month, and whether the day can start or end a booking."""
+    item = _item(item_id)
+    first = _month(request.GET.get("month"), _today(now))
+    last = date(*add_months(first.year, first.month, 1), 1) - timedelta(days=1)
+    grid = equipment_grid(items=[item], start_date=first, end_date=last)
+    days = []
+    for day in date_range(first, last):
+        try:
+            equipment_services.check_dates(start_date=day, end_date=day, now=now)
+            state = "free" if grid.free(item.pk, day) >= 1 else "full"
+        except BookingError as exc:
+            state = "past" if exc.code == "date_in_past" else "too_far"
+        days.append({"date": day.isoformat(), "free": grid.free(item.pk, day), "state": state})
+    return JsonResponse({"item": {"id": item.pk, "name": item.name, "quantity": item.quantity},
+                         "month": first.strftime("%Y-%m"), "days": days})
+
+
+@require_GET
+@endpoint(signed=False)
+def cabinets_day(request: HttpRequest, *, account, now: datetime):
+    """Every active cabinet's slots on one day: free, taken, held, past…, with the durations that fit."""
+    day = _date(request.GET.get("date"), "date")
+    today = _today(now)
+    if not today <= day <= today + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS):
+        raise BookingError("too_far_ahead", _("Choose a day between today and %(day)s.") % {
+            "day": texts.day_text(today + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS))})
+    cabinets = list(Cabinet.objects.filter(is_active=True).order_by("number", "name", "id")
+                    .prefetch_related("schedules"))
+    found = cabinets_days(cabinets=cabinets, start_date=day, end_date=day, now=now,
+                          holder_id=account.pk if account else None)
+    rows = []
+    for cabinet in cabinets:
+        cabinet_day = found[cabinet.pk][day]
+        rows.append({"id": cabinet.pk, "name": cabinet.name, "closed_reason": cabinet_day.closed_reason,
+                     "slots": [{"start": _hhmm(slot.start), "starts_at": timezone.localtime(
+                         slot.start, clinic_zone()).isoformat(), "state": slot.state,
+                         "durations": slot.durations} for slot in cabinet_day.slots]})
+    return JsonResponse({"date": day.isoformat(), "cabinets": rows})
+
+
+@require_GET
+@endpoint(signed=False)
+def cabinet_equipment(request: HttpRequest, cabinet_id: int, *, account, now: datetime):
+    """Equipment offered with this cabinet and its free units in the chosen window."""
+    cabinet = _cabinet(cabinet_id)
+    starts_at = _instant(request.GET.get("starts_at"), "starts_at")
+    minutes = _int(request.GET.get("duration_minutes"), "duration_minutes")
+    items = list(Item.objects.filter(offered_with_cabinet(cabinet.pk)).order_by("sort_order", "name", "id"))
+    free = items_free_in_window(items=items, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes))
+    return JsonResponse({"items": [{"id": item.pk, "name": item.name, "free": free[item.pk]} for item in items]})
+
+
+# --- The signed-in user -----------------------------------------------------------------------------------
+
+
+def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
+    equipment = equipment_services.upcoming_for_requester(account=account, now=now)[:20]
+    cabinets = cabinet_services.upcoming_for_requester(account=account, now=now)[:20]
+    return ([_booking_json("equipment", b, now) for b in equipment]
+            + [_booking_json("cabinet", b, now) for b in cabinets])
+
+
+@require_GET
+@endpoint(signed=True)
+def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
+    name = " ".join(part for part in (account.first_name, account.last_name) if part)
+    return JsonResponse({"user": {"name": name, "phone": account.phone, "language": account.language,
+                                  "is_blocked": account.is_blocked},
+                         "bookings": _my_bookings(account, now)})
+
+
+@require_POST
+@endpoint(signed=True)
+def book(request: HttpRequest, *, account: TelegramAccount, now: datetime):
+    data = _body(request)
+    actor = Actor.telegram(account)
+    common = {"client_name": str(data.get("client_name") or ""), "client_phone": str(data.get("client_phone") or ""),
+              "comment": str(data.get("comment") or ""), "actor": actor, "channel": Channel.WEBAPP, "now": now}
+    kind = data.get("kind")
+    if kind == "equipment":
+        item = _item(_int(data.get("item_id"), "item_id"))
+        start = _date(data.get("start_date"), "start_date")
+        booking = equipment_services.equipment_booking_create(
+            item=item, start_date=start,
+            end_date=_date(data["end_date"], "end_date") if data.get("end_date") else start,
+            units=_int(data.get("units", 1), "units"), **common)
+    elif kind == "cabinet":
+        lines = data.get("equipment") or []
+        if not isinstance(lines, list) or len(lines) > 20:
+            raise BookingError("invalid", _("equipment must be a list."), field="equipment")
+        equipment = []
+        for line in lines:
+            if not isinstance(line, dict):
+                raise BookingError("invalid", _("equipment must be a list."), field="equipment")
+            item = Item.objects.filter(pk=_int(line.get("item_id"), "item_id")).first()
+            if item is None:
+                raise BookingError("not_found", _("This equipment is no longer available."))
+            equipment.append((item, _int(line.get("units", 1), "units")))
+        booking = cabinet_services.cabinet_booking_create(
+            cabinet=_cabinet(_int(data.get("cabinet_id"), "cabinet_id")),
+            starts_at=_instant(data.get("starts_at"), "starts_at"),
+            duration_minutes=_int(data.get("duration_minutes"), "duration_minutes"), equipment=equipment, **common)
+        booking = CabinetBooking.objects.select_related("cabinet").prefetch_related(
+            "equipment_bookings__item").get(pk=booking.pk)
+    else:
+        raise BookingError("invalid", _("kind must be equipment or cabinet."), field="kind")
+    return JsonResponse({"booking": _booking_json(kind, booking, now)}, status=201)
+
+
+@require_POST
+@endpoint(signed=True)
+def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: TelegramAccount, now: datetime):
+    actor = Actor.telegram(account)
+    if kind == "equipment":
+        booking = EquipmentBooking.objects.select_related("item").filter(pk=booking_id, requester=account).first()
+        if booking is None:
+            raise BookingError("not_found", _("Booking not found."))
+        booking = equipment_services.equipment_booking_cancel(booking=booking, actor=actor, now=now,
+                                                              channel=Channel.WEBAPP)
+    else:
+        booking = CabinetBooking.objects.filter(pk=booking_id, requester=account).first()
+        if booking is None:
+            raise BookingError("not_found", _("Booking not found."))
+        cabinet_services.cabinet_booking_cancel(booking=booking, actor=actor, now=now, channel=Channel.WEBAPP)
+        booking = CabinetBooking.objects.select_related("cabinet").prefetch_related(
+            "equipment_bookings__item").get(pk=booking_id)
+    return JsonResponse({"booking": _booking_json(kind, booking, now)})

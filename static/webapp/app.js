@@ -1,0 +1,494 @@
+/* The booking page. Plain JavaScript, no dependencies: every word it shows comes from the server (config.texts),
+   every rule is checked by the server; this only draws what /app/api/ answers and sends what the user picks.
+   Inside Telegram the signed initData (from Telegram.WebApp or the #tgWebAppData fragment) goes with every
+   request as X-Telegram-Init-Data; without it the page shows availability only. */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("webapp-config").textContent);
+  var T = config.texts;
+  var fragment = new URLSearchParams(location.hash.slice(1));
+  var webApp = window.Telegram && window.Telegram.WebApp;
+  var initData = (webApp && webApp.initData) || fragment.get("tgWebAppData") || sessionStorage.getItem("tgInitData") || "";
+  if (initData) sessionStorage.setItem("tgInitData", initData);
+
+  // The page speaks the user's Telegram language: reload once with ?lang= when it differs.
+  var tgUser = {};
+  try { tgUser = JSON.parse(new URLSearchParams(initData).get("user") || "{}"); } catch (e) { tgUser = {}; }
+  var query = new URLSearchParams(location.search);
+  if (tgUser.language_code && !query.has("lang")) {
+    var wanted = tgUser.language_code.toLowerCase().indexOf("en") === 0 ? "en" : "ru";
+    if (wanted !== config.language) {
+      query.set("lang", wanted);
+      location.replace(location.pathname + "?" + query.toString() + location.hash);
+      return;
+    }
+  }
+
+  // --- Telegram ------------------------------------------------------------------------------------------
+
+  function postEvent(type, data) {
+    var payload = JSON.stringify(data || {});
+    try {
+      if (window.TelegramWebviewProxy) window.TelegramWebviewProxy.postEvent(type, payload);
+      else if (window.parent !== window) window.parent.postMessage(JSON.stringify({ eventType: type, eventData: data || {} }), "*");
+    } catch (e) { /* outside Telegram nobody listens */ }
+  }
+
+  function applyTheme(raw) {
+    var theme = (webApp && webApp.themeParams) || null;
+    if (!theme && raw) { try { theme = JSON.parse(raw); } catch (e) { theme = null; } }
+    if (!theme) return;
+    Object.keys(theme).forEach(function (key) {
+      if (/^#[0-9a-f]{3,8}$/i.test(String(theme[key]))) {
+        document.documentElement.style.setProperty("--tg-theme-" + key.replace(/_/g, "-"), theme[key]);
+      }
+    });
+  }
+
+  // --- Helpers -------------------------------------------------------------------------------------------
+
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
+  function h(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) return;
+      if (key === "onclick" || key === "onchange" || key === "oninput") node[key] = value;
+      else if (key === "text") node.textContent = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      (Array.isArray(child) ? child : [child]).forEach(function (c) {
+        if (c !== null && c !== undefined && c !== false) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      });
+    }
+    return node;
+  }
+
+  function show(node, children) {
+    var flat = [].concat.apply([], [].concat(children)).filter(Boolean);
+    node.replaceChildren.apply(node, flat);
+  }
+
+  function api(path, options) {
+    options = options || {};
+    var headers = { "Accept": "application/json" };
+    if (initData) headers["X-Telegram-Init-Data"] = initData;
+    if (options.body) headers["Content-Type"] = "application/json";
+    return fetch(config.api + path, {
+      method: options.method || "GET", headers: headers, credentials: "omit",
+      body: options.body ? JSON.stringify(options.body) : undefined,
+    }).then(function (response) {
+      return response.json().catch(function () { return { error: T.error, code: "server_error", details: {} }; })
+        .then(function (body) {
+          if (!response.ok) { var failure = new Error(body.error || T.error); failure.body = body; throw failure; }
+          return body;
+        });
+    });
+  }
+
+  function toast(text) {
+    var node = document.getElementById("toast");
+    node.textContent = text;
+    node.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { node.hidden = true; }, 3500);
+  }
+
+  function duration(minutes) {
+    var hours = Math.floor(minutes / 60), rest = minutes % 60;
+    if (!hours) return fmt(T.minutes, { n: rest });
+    if (!rest) return fmt(T.hours, { n: hours });
+    return fmt(T.hours_minutes, { h: hours, m: rest });
+  }
+
+  function isoDay(d) { return d.toISOString().slice(0, 10); }
+  function addDays(iso, n) { var d = new Date(iso + "T12:00:00Z"); d.setUTCDate(d.getUTCDate() + n); return isoDay(d); }
+  function humanDay(iso) { return iso.slice(8, 10) + "." + iso.slice(5, 7) + "." + iso.slice(0, 4); }
+  function monthTitle(month) {
+    var d = new Date(month + "-15T12:00:00Z");
+    return new Intl.DateTimeFormat(config.language, { month: "long", year: "numeric", timeZone: "UTC" }).format(d);
+  }
+  function shiftMonth(month, n) {
+    var y = +month.slice(0, 4), m = +month.slice(5, 7) - 1 + n;
+    y += Math.floor(m / 12); m = ((m % 12) + 12) % 12;
+    return y + "-" + String(m + 1).padStart(2, "0");
+  }
+
+  // --- State ---------------------------------------------------------------------------------------------
+
+  var state = {
+    tab: config.tab, catalogue: null, me: null,
+    eq: { item: null, month: null, days: {}, start: null, end: null, units: 1 },
+    cab: { date: null, grid: null, pick: null, minutes: null, items: [], chosen: {} },
+    draft: null,
+  };
+  var panels = {
+    equipment: document.getElementById("panel-equipment"),
+    cabinets: document.getElementById("panel-cabinets"),
+    bookings: document.getElementById("panel-bookings"),
+    confirm: document.getElementById("panel-confirm"),
+  };
+
+  function openPanel(name) {
+    Object.keys(panels).forEach(function (key) { panels[key].hidden = key !== name; });
+    document.querySelectorAll("[data-tab]").forEach(function (tab) {
+      tab.setAttribute("aria-selected", String(tab.dataset.tab === name));
+    });
+    window.scrollTo(0, 0);
+  }
+
+  function selectTab(name) {
+    state.tab = name;
+    openPanel(name);
+    if (name === "equipment") drawEquipment();
+    if (name === "cabinets") loadDay(state.cab.date || state.catalogue.today);
+    if (name === "bookings") loadMe().then(drawBookings);
+  }
+
+  function banner() {
+    var node = document.getElementById("banner");
+    if (!initData) {
+      var links = Object.keys(config.bots).map(function (bot) {
+        return h("a", { href: config.bots[bot], text: T.open_bot });
+      });
+      show(node, [h("span", { text: T.read_only + " " }), links]);
+      node.hidden = false;
+    } else if (state.sessionError || (state.me && state.me.user.is_blocked)) {
+      show(node, [h("span", { text: state.sessionError || T.blocked })]);
+      node.className = "banner error";
+      node.hidden = false;
+    } else {
+      node.hidden = true;
+    }
+  }
+
+  function loadMe() {
+    if (!initData) return Promise.resolve(null);
+    return api("/me").then(function (body) { state.me = body; state.sessionError = null; banner(); return body; })
+      .catch(function (failure) { state.sessionError = failure.message; banner(); return null; });
+  }
+
+  function showFailure(node, failure) {
+    node.hidden = false;
+    node.className = "banner error";
+    show(node, [h("span", { text: failure.message })]);
+  }
+
+  // --- Equipment -----------------------------------------------------------------------------------------
+
+  function drawEquipment() {
+    var eq = state.eq, parts = [h("h2", { text: T.choose_item })];
+    state.catalogue.categories.forEach(function (category) {
+      parts.push(h("h3", { text: category.name }));
+      parts.push(h("div", { class: "list" }, category.items.map(function (item) {
+        return h("button", {
+          type: "button", class: "choice", "data-item": item.id, "aria-pressed": String(!!eq.item && eq.item.id === item.id),
+          onclick: function () { pickItem(item); },
+        }, h("span", { text: item.name }), h("small", { text: "× " + item.quantity }));
+      })));
+    });
+    if (eq.item) parts.push(h("div", { id: "equipment-calendar" }));
+    show(panels.equipment, parts);
+    if (eq.item) drawCalendar();
+  }
+
+  function pickItem(item) {
+    var eq = state.eq;
+    eq.item = item; eq.start = null; eq.end = null; eq.units = 1; eq.days = {};
+    eq.month = eq.month || state.catalogue.today.slice(0, 7);
+    loadMonth().then(function () {
+      drawEquipment();
+      document.getElementById("equipment-calendar").scrollIntoView({ block: "start" });
+    });
+  }
+
+  function loadMonth() {
+    var eq = state.eq;
+    return api("/equipment/" + eq.item.id + "/month?month=" + eq.month).then(function (body) {
+      body.days.forEach(function (day) { eq.days[day.date] = day; });
+    });
+  }
+
+  function freeInRange() {
+    var eq = state.eq, free = eq.item.quantity;
+    for (var day = eq.start; day && day <= (eq.end || eq.start); day = addDays(day, 1)) {
+      if (eq.days[day]) free = Math.min(free, eq.days[day].free);
+    }
+    return free;
+  }
+
+  function drawCalendar() {
+    var eq = state.eq, node = document.getElementById("equipment-calendar");
+    var first = eq.month + "-01", cells = [];
+    T.weekdays.split(" ").forEach(function (wd) { cells.push(h("span", { class: "wd", text: wd })); });
+    var offset = (new Date(first + "T12:00:00Z").getUTCDay() + 6) % 7;
+    for (var i = 0; i < offset; i++) cells.push(h("span"));
+    for (var day = first; day.slice(0, 7) === eq.month; day = addDays(day, 1)) {
+      cells.push(dayButton(eq.days[day] || { date: day, free: 0, state: "past" }));
+    }
+    var lastMonth = state.catalogue.equipment_last_day.slice(0, 7), thisMonth = state.catalogue.today.slice(0, 7);
+    var parts = [
+      h("div", { class: "month" },
+        h("button", { type: "button", class: "secondary", "aria-label": "prev", disabled: eq.month <= thisMonth,
+          onclick: function () { eq.month = shiftMonth(eq.month, -1); loadMonth().then(drawCalendar); }, text: T.month_prev }),
+        h("strong", null, eq.item.name + " · ", h("span", { text: monthTitle(eq.month) })),
+        h("button", { type: "button", class: "secondary", "aria-label": "next", disabled: eq.month >= lastMonth,
+          onclick: function () { eq.month = shiftMonth(eq.month, 1); loadMonth().then(drawCalendar); }, text: T.month_next })),
+      h("div", { class: "calendar", id: "calendar" }, cells),
+      h("p", { class: "hint", text: eq.start && !eq.end ? T.pick_end : T.pick_start }),
+    ];
+    if (eq.start) {
+      var most = Math.max(1, freeInRange()), options = [];
+      for (var u = 1; u <= most; u++) options.push(h("option", { value: u, selected: u === eq.units, text: String(u) }));
+      parts.push(h("label", { text: T.units }, h("select", { id: "units", onchange: function (e) { eq.units = +e.target.value; } }, options)));
+      parts.push(h("button", { type: "button", class: "primary", id: "equipment-continue", onclick: equipmentDraft, text: T.continue }));
+    }
+    show(node, parts);
+  }
+
+  function dayButton(day) {
+    var eq = state.eq, end = eq.end || eq.start;
+    var classes = [day.state];
+    if (eq.start && day.date >= eq.start && day.date <= end) classes.push(day.date === eq.start || day.date === end ? "edge" : "in-range");
+    var bookable = day.state === "free";
+    return h("button", {
+      type: "button", class: classes.join(" "), "data-date": day.date, disabled: !bookable,
+      onclick: function () { pickDay(day.date); },
+    }, h("b", { text: String(+day.date.slice(8, 10)) }),
+    day.state === "free" || day.state === "full" ? h("small", { text: String(day.free) }) : null);
+  }
+
+  function pickDay(iso) {
+    var eq = state.eq;
+    if (!eq.start || eq.end || iso < eq.start) { eq.start = iso; eq.end = null; }
+    else eq.end = iso;
+    eq.units = Math.min(eq.units, Math.max(1, freeInRange()));
+    drawCalendar();
+  }
+
+  function equipmentDraft() {
+    var eq = state.eq, end = eq.end || eq.start;
+    state.draft = {
+      body: { kind: "equipment", item_id: eq.item.id, start_date: eq.start, end_date: end, units: eq.units },
+      lines: [eq.item.name + (eq.units > 1 ? " × " + eq.units : ""),
+        eq.start === end ? humanDay(eq.start) : humanDay(eq.start) + " — " + humanDay(end)],
+      back: "equipment",
+    };
+    drawConfirm();
+  }
+
+  // --- Cabinets ------------------------------------------------------------------------------------------
+
+  function loadDay(iso) {
+    var cab = state.cab;
+    cab.date = iso; cab.pick = null; cab.minutes = null; cab.items = []; cab.chosen = {};
+    return api("/cabinets/day?date=" + iso).then(function (body) { cab.grid = body; drawCabinets(); })
+      .catch(function (failure) { show(panels.cabinets, [h("p", { class: "message error", text: failure.message })]); });
+  }
+
+  function drawCabinets() {
+    var cab = state.cab, today = state.catalogue.today, last = state.catalogue.cabinet_last_day;
+    var rows = cab.grid.cabinets.map(function (cabinet) {
+      var cells = cabinet.closed_reason
+        ? [h("td", { class: "closed", text: T.closed })]
+        : cabinet.slots.map(function (slot) {
+          var picked = cab.pick && cab.pick.cabinet.id === cabinet.id && cab.pick.slot.starts_at === slot.starts_at;
+          return h("td", null, h("button", {
+            type: "button", class: (slot.state === "free" ? "free" : slot.state) + (picked ? " picked" : ""),
+            disabled: slot.state !== "free", "data-cabinet": cabinet.id, "data-start": slot.start,
+            onclick: function () { pickSlot(cabinet, slot); }, text: slot.start,
+          }));
+        });
+      return h("tr", null, h("th", { text: cabinet.name, title: cabinet.name }), cells);
+    });
+    var parts = [
+      h("div", { class: "row month" },
+        h("button", { type: "button", class: "secondary", disabled: cab.date <= today, "aria-label": T.previous_day,
+          onclick: function () { loadDay(addDays(cab.date, -1)); }, text: T.month_prev }),
+        h("input", { type: "date", id: "day", value: cab.date, min: today, max: last, style: "width:auto",
+          onchange: function (e) { if (e.target.value) loadDay(e.target.value); } }),
+        h("button", { type: "button", class: "secondary", disabled: cab.date >= last, "aria-label": T.next_day,
+          onclick: function () { loadDay(addDays(cab.date, 1)); }, text: T.month_next })),
+      h("p", { class: "hint", text: T.pick_slot }),
+      h("div", { class: "grid-wrap" }, h("table", { class: "grid", id: "cabinet-grid" }, rows)),
+    ];
+    if (cab.pick) parts.push(h("div", { id: "slot-options" }));
+    show(panels.cabinets, parts);
+    if (cab.pick) drawSlotOptions();
+  }
+
+  function pickSlot(cabinet, slot) {
+    var cab = state.cab;
+    cab.pick = { cabinet: cabinet, slot: slot };
+    cab.minutes = slot.durations[0];
+    cab.chosen = {};
+    loadCabinetItems().then(drawCabinets);
+  }
+
+  function loadCabinetItems() {
+    var cab = state.cab;
+    var path = "/cabinets/" + cab.pick.cabinet.id + "/equipment?starts_at=" + encodeURIComponent(cab.pick.slot.starts_at)
+      + "&duration_minutes=" + cab.minutes;
+    return api(path).then(function (body) { cab.items = body.items; });
+  }
+
+  function drawSlotOptions() {
+    var cab = state.cab, node = document.getElementById("slot-options");
+    var durations = cab.pick.slot.durations.map(function (minutes) {
+      return h("button", {
+        type: "button", class: "secondary", "aria-pressed": String(minutes === cab.minutes), "data-minutes": minutes,
+        onclick: function () { cab.minutes = minutes; cab.chosen = {}; loadCabinetItems().then(drawCabinets); },
+        text: duration(minutes),
+      });
+    });
+    var items = cab.items.map(function (item) {
+      var chosen = cab.chosen[item.id] || 0;
+      return h("label", { class: "choice" },
+        h("span", { text: item.name }),
+        h("small", { text: item.free > 0 ? fmt(T.free_n, { n: item.free }) : T.busy }),
+        h("input", { type: "checkbox", "data-item": item.id, disabled: item.free < 1 && !chosen, checked: chosen > 0,
+          onchange: function (e) { if (e.target.checked) cab.chosen[item.id] = 1; else delete cab.chosen[item.id]; } }));
+    });
+    show(node, [
+      h("h2", { text: cab.pick.cabinet.name + " · " + humanDay(cab.date) + " " + cab.pick.slot.start }),
+      h("label", { text: T.duration }), h("div", { class: "row" }, durations),
+      items.length ? h("h3", { text: T.with_equipment }) : null,
+      items.length ? h("div", { class: "list" }, items) : null,
+      h("button", { type: "button", class: "primary", id: "cabinet-continue", onclick: cabinetDraft, text: T.continue }),
+    ]);
+  }
+
+  function cabinetDraft() {
+    var cab = state.cab;
+    var equipment = Object.keys(cab.chosen).map(function (id) { return { item_id: +id, units: cab.chosen[id] }; });
+    var names = cab.items.filter(function (item) { return cab.chosen[item.id]; }).map(function (item) { return item.name; });
+    state.draft = {
+      body: { kind: "cabinet", cabinet_id: cab.pick.cabinet.id, starts_at: cab.pick.slot.starts_at,
+        duration_minutes: cab.minutes, equipment: equipment },
+      lines: [cab.pick.cabinet.name, humanDay(cab.date) + " " + cab.pick.slot.start + " · " + duration(cab.minutes),
+        names.length ? names.join(", ") : T.no_equipment],
+      back: "cabinets",
+    };
+    drawConfirm();
+  }
+
+  // --- Confirm -------------------------------------------------------------------------------------------
+
+  function drawConfirm(outcome) {
+    var draft = state.draft, user = (state.me && state.me.user) || {};
+    openPanel("confirm");
+    if (!initData) {
+      show(panels.confirm, [h("div", { class: "summary", text: draft.lines.join("\n") }),
+        h("p", { class: "message", text: T.read_only }),
+        h("button", { type: "button", class: "secondary", onclick: function () { selectTab(draft.back); }, text: T.back })]);
+      return;
+    }
+    draft.name = draft.name !== undefined ? draft.name : (user.name || "");
+    draft.phone = draft.phone !== undefined ? draft.phone : (user.phone || "");
+    draft.comment = draft.comment || "";
+    show(panels.confirm, [
+      h("h2", { text: T.summary }),
+      h("div", { class: "summary", id: "summary", text: draft.lines.join("\n") }),
+      h("label", { text: T.client_name }, h("input", { id: "client-name", value: draft.name, autocomplete: "name",
+        oninput: function (e) { draft.name = e.target.value; } })),
+      h("label", { text: T.client_phone }, h("input", { id: "client-phone", type: "tel", value: draft.phone, autocomplete: "tel",
+        oninput: function (e) { draft.phone = e.target.value; } })),
+      h("label", { text: T.comment }, h("textarea", { id: "comment", rows: 2,
+        oninput: function (e) { draft.comment = e.target.value; } }, draft.comment)),
+      h("button", { type: "button", class: "primary", id: "confirm", onclick: submit, text: T.confirm }),
+      h("button", { type: "button", class: "secondary", style: "margin-top:8px", onclick: function () { selectTab(draft.back); }, text: T.back }),
+      outcome || null,
+    ]);
+  }
+
+  function submit() {
+    var draft = state.draft, button = document.getElementById("confirm");
+    button.disabled = true;
+    var body = Object.assign({}, draft.body, { client_name: draft.name, client_phone: draft.phone, comment: draft.comment });
+    api("/bookings", { method: "POST", body: body }).then(function (answer) {
+      var booking = answer.booking;
+      state.draft = null;
+      state.eq.start = state.eq.end = null;
+      state.cab.pick = null;
+      toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { id: booking.id }));
+      selectTab("bookings");
+    }).catch(function (failure) {
+      drawConfirm(refusal(failure));
+    });
+  }
+
+  function refusal(failure) {
+    var details = (failure.body && failure.body.details) || {};
+    var alternatives = details.alternatives || [];
+    if (!Array.isArray(alternatives)) alternatives = [].concat(alternatives.dates || [], alternatives.items || [], alternatives.windows || []);
+    var buttons = alternatives.slice(0, 6).map(function (alt) {
+      return h("button", { type: "button", class: "choice alternative", onclick: function () { useAlternative(alt); },
+        text: alt.label || (alt.starts_at ? alt.starts_at.slice(0, 16).replace("T", " ") : humanDay(alt.start_date) + (alt.end_date && alt.end_date !== alt.start_date ? " — " + humanDay(alt.end_date) : "")) });
+    });
+    return h("div", { class: "message error", id: "refusal" }, h("p", { text: failure.message }),
+      buttons.length ? h("p", { text: T.alternatives }) : null, buttons.length ? h("div", { class: "list" }, buttons) : null);
+  }
+
+  function useAlternative(alt) {
+    var body = state.draft.body;
+    if (body.kind === "equipment") {
+      body.item_id = alt.item_id || body.item_id;
+      body.start_date = alt.start_date; body.end_date = alt.end_date || alt.start_date;
+      state.draft.lines = [alt.item_name || state.draft.lines[0],
+        body.start_date === body.end_date ? humanDay(body.start_date) : humanDay(body.start_date) + " — " + humanDay(body.end_date)];
+    } else {
+      body.cabinet_id = alt.cabinet_id || body.cabinet_id; body.starts_at = alt.starts_at;
+      state.draft.lines = [alt.cabinet_name || state.draft.lines[0],
+        alt.starts_at.slice(0, 16).replace("T", " ") + " · " + duration(body.duration_minutes)];
+    }
+    drawConfirm();
+  }
+
+  // --- My bookings ---------------------------------------------------------------------------------------
+
+  function drawBookings() {
+    if (!initData) { show(panels.bookings, [h("p", { class: "message", text: T.read_only })]); return; }
+    var bookings = (state.me && state.me.bookings) || [];
+    if (!bookings.length) { show(panels.bookings, [h("p", { class: "hint", text: T.no_bookings })]); return; }
+    show(panels.bookings, [h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
+      return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
+        h("div", null, h("strong", { text: "#" + booking.id + " " + booking.title })),
+        h("div", { text: booking.when }),
+        booking.equipment.length ? h("div", { class: "hint", text: booking.equipment.join(", ") }) : null,
+        h("div", { class: "status", text: booking.status_label }),
+        booking.cancellable ? h("button", { type: "button", class: "secondary", onclick: function () { cancel(booking); },
+          text: T.cancel_booking }) : null);
+    }))]);
+  }
+
+  function cancel(booking) {
+    if (!window.confirm(T.cancel_question)) return;
+    api("/bookings/" + booking.kind + "/" + booking.id + "/cancel", { method: "POST", body: {} })
+      .then(function () { toast(fmt(T.cancelled, { id: booking.id })); return loadMe(); })
+      .then(drawBookings)
+      .catch(function (failure) { toast(failure.message); });
+  }
+
+  // --- Start ---------------------------------------------------------------------------------------------
+
+  applyTheme(fragment.get("tgWebAppThemeParams"));
+  postEvent("web_app_ready");
+  postEvent("web_app_expand");
+  document.querySelectorAll("[data-tab]").forEach(function (tab) {
+    tab.onclick = function () { selectTab(tab.dataset.tab); };
+  });
+  document.getElementById("tab-bookings").hidden = !initData;
+  Promise.all([api("/catalogue"), loadMe()]).then(function (results) {
+    state.catalogue = results[0];
+    state.cab.date = state.catalogue.today;
+    banner();
+    selectTab(state.tab === "bookings" && !initData ? "equipment" : state.tab);
+  }).catch(function (failure) { showFailure(document.getElementById("banner"), failure); });
+})();
