@@ -264,6 +264,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # No call to the public validator badge service: the docs work offline and leak nothing.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "ReasonEnum": ["reserved", "booked", "installed_in_cabinet"],
+        "AvailabilityReasonEnum": "equipment.api.serializers.AVAILABILITY_REASONS",
+        "SlotReasonEnum": "cabinets.api.serializers.SLOT_REASONS",
+        "BreakReasonEnum": "cabinets.api.serializers.BREAK_REASONS",
+        "DayReasonEnum": "cabinets.api.serializers.DAY_REASONS",
+    },
 }
 API_DEFAULT_RATE_LIMIT = env.int("API_DEFAULT_RATE_LIMIT", default=120)
 API_MAX_BULK_ITEMS = 100

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner
 from booking_site import locking
+from booking_site.alternatives import offers_alternatives
 from booking_site.bookings import HOLDING_STATUSES, Status
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
@@ -37,6 +38,8 @@ from booking_site.lifecycle import (
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
 from booking_site.scheduling import DayWindow, day_slots, grid_points, slot_run
+from booking_site.stranded import resolve_stranded
+from cabinets.alternatives import cabinet_alternatives
 from cabinets.availability import CabinetDay, cabinet_day, clinic_zone
 from cabinets.models import (
     Cabinet,
@@ -194,6 +197,7 @@ def _release(booking: CabinetBooking) -> None:
 # --- Slot holds -----------------------------------------------------------------------------------
 
 
+@offers_alternatives(cabinet_alternatives)
 @refusals_counted(RESOURCE)
 @transaction.atomic
 def slot_hold_take(
@@ -234,6 +238,7 @@ def _holding_count(account, now: datetime) -> int:
     return CabinetBooking.objects.filter(requester=account, status__in=HOLDING_STATUSES, ends_at__gt=now).count()
 
 
+@offers_alternatives(cabinet_alternatives)
 @refusals_counted(RESOURCE)
 @transaction.atomic
 def cabinet_booking_create(
@@ -585,31 +590,13 @@ def _fits(booking: CabinetBooking, window: DayWindow | None, closures=()) -> boo
 def _resolve_stranded(
     *, stranded: list[CabinetBooking], actor: Actor, now: datetime, cancel_affected: bool, what: str
 ) -> list[CabinetBooking]:
-    """Refuse the change while it would strand bookings, unless the manager chose to cancel them (each
-    client is told why through the usual cancellation notice)."""
-    if not stranded:
-        return []
-    if not cancel_affected:
-        listed = "; ".join(f"#{b.pk} {b.cabinet.name} {_when(b.starts_at)}" for b in stranded[:20])
-        raise BookingError(
-            "schedule_conflict",
-            _(
-                "%(what)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or choose to cancel "
-                "and notify."
-            )
-            % {"what": what, "n": len(stranded), "list": listed},
-            bookings=[b.pk for b in stranded],
-        )
-    for booking in stranded:
-        _change_status(
-            booking=_locked(booking),
-            to_status=Status.CANCELLED,
-            actor=actor,
-            now=now,
-            channel=Channel.ADMIN,
-            reason=REASON_SCHEDULE_CHANGED,
-        )
-    return stranded
+    """Refuse the change while it would strand bookings, unless the manager chose to cancel them."""
+    return resolve_stranded(
+        stranded=stranded, cancel_affected=cancel_affected, what=what,
+        describe=lambda b: f"#{b.pk} {b.cabinet.name} {_when(b.starts_at)}",
+        cancel=lambda b: _change_status(booking=_locked(b), to_status=Status.CANCELLED, actor=actor, now=now,
+                                        channel=Channel.ADMIN, reason=REASON_SCHEDULE_CHANGED),
+    )
 
 
 def _future_holding(cabinet_ids=None, day: date | None = None, *, now: datetime):

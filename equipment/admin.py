@@ -45,8 +45,8 @@ class ItemAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "permanently_reserved", "category", "cabinet")
     list_select_related = ("cabinet",)
     search_fields = ("name", "category")
-    fields = ("name", "category", "description", "quantity", "sort_order", "is_active", "permanently_reserved",
-              "cabinet", "cancel_affected")
+    fields = ("name", "category", "description", "quantity", "turnaround_days", "sort_order", "is_active",
+              "permanently_reserved", "cabinet", "cancel_affected")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -184,7 +184,7 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                 used, total = grid.peak(item.pk, day), grid.total(item.pk)
                 if total == 0:
                     level = "none"
-                elif used == 0:
+                elif used == 0 and not grid.blocked(item.pk, day):
                     level = "free"
                 elif grid.free(item.pk, day) == 0:
                     level = "full"
@@ -193,7 +193,9 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                 query = urlencode({"item__id__exact": item.pk, "date_from": day.isoformat(),
                                    "date_to": day.isoformat(), "status": ACTIVE})
                 cells.append({"used": used, "total": total, "level": level, "url": f"{changelist}?{query}",
-                              "weekend": day.weekday() >= 5, "today": day == today})
+                              "weekend": day.weekday() >= 5, "today": day == today,
+                              "turnaround": grid.turnaround.get((item.pk, day), 0),
+                              "maintenance": grid.maintenance.get((item.pk, day), 0)})
             rows.append({"item": item, "cells": cells})
         prev_y, prev_m = add_months(year, month, -1)
         context = {
@@ -208,3 +210,6 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
             "this_month": f"{today.year:04d}-{today.month:02d}",
         }
         return TemplateResponse(request, "admin/equipment/occupancy.html", context)
+
+
+from equipment import admin_maintenance  # noqa: E402,F401  (registers the maintenance windows' admin)

@@ -13,26 +13,33 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import CharField, DateTimeField, F, Q, Value
 from django.utils import timezone
 
 from booking_site.bookings import HOLDING_STATUSES
 from booking_site.scheduling import date_range, day_bounds, peak_concurrent
-from equipment.models import EquipmentBooking, Item
+from equipment.models import EquipmentBooking, Item, MaintenanceWindow
 
 
 def clinic_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+# Why a day is not available, in the order a clinic would give it.
+BOOKED, MAINTENANCE, TURNAROUND = "booked", "maintenance", "turnaround"
+
+
 @dataclass
 class EquipmentGrid:
-    """Peak usage per (item, day) for a set of items over a date range."""
+    """Per (item, day): the peak number of units booked, and the units blocked (out of service for
+    maintenance, or resting after a booking for the item's turnaround days)."""
 
     items: dict[int, Item]
     start_date: date
     end_date: date
     peaks: dict[tuple[int, date], int] = field(default_factory=dict)
+    turnaround: dict[tuple[int, date], int] = field(default_factory=dict)
+    maintenance: dict[tuple[int, date], int] = field(default_factory=dict)
 
     @property
     def days(self) -> list[date]:
@@ -42,10 +49,25 @@ class EquipmentGrid:
         return self.items[item_id].quantity
 
     def peak(self, item_id: int, day: date) -> int:
+        """Units booked (the API's booked_count)."""
         return self.peaks.get((item_id, day), 0)
 
+    def blocked(self, item_id: int, day: date) -> int:
+        """Units not booked but not usable either: maintenance and turnaround (the API's blocked_count)."""
+        return self.turnaround.get((item_id, day), 0) + self.maintenance.get((item_id, day), 0)
+
     def free(self, item_id: int, day: date) -> int:
-        return max(0, self.total(item_id) - self.peak(item_id, day))
+        return max(0, self.total(item_id) - self.peak(item_id, day) - self.blocked(item_id, day))
+
+    def reason(self, item_id: int, day: date, units: int = 1) -> str | None:
+        """Why fewer than `units` are free that day: booked, maintenance or turnaround; None when they are."""
+        if self.free(item_id, day) >= units:
+            return None
+        if self.maintenance.get((item_id, day)):
+            return MAINTENANCE
+        if self.turnaround.get((item_id, day)):
+            return TURNAROUND
+        return BOOKED
 
     def full_days(self, item_id: int, units: int, days: Iterable[date] | None = None) -> list[date]:
         """Days on which fewer than `units` units are free."""
@@ -55,18 +77,124 @@ class EquipmentGrid:
         """Units free on every day of start..end."""
         return min((self.free(item_id, d) for d in date_range(start, end)), default=0)
 
+    def tail_days(self, item_id: int, end: date) -> list[date]:
+        """The turnaround days that follow a booking of this item ending on `end`."""
+        rest = self.items[item_id].turnaround_days
+        return [end + timedelta(days=n) for n in range(1, rest + 1)]
 
-def _holding_bookings(item_ids, start_date: date, end_date: date, exclude_booking_ids: Iterable[int]):
-    query = EquipmentBooking.objects.filter(
+    def fits(self, item_id: int, units: int, start: date, end: date) -> bool:
+        """`units` free on every day of start..end and on the turnaround days after it."""
+        days = [*date_range(start, end), *self.tail_days(item_id, end)]
+        return not self.full_days(item_id, units, days)
+
+
+def max_turnaround(items: Iterable[Item]) -> int:
+    return max((item.turnaround_days for item in items), default=0)
+
+
+def _usage_rows(item_ids, start_date: date, end_date: date, exclude_booking_ids: Iterable[int], lookback: int):
+    """Holding bookings and maintenance windows touching start_date..end_date (bookings also when their
+    turnaround reaches into it), in one query: (item_id, first, last, units, id, starts_at, ends_at, kind)."""
+    bookings = EquipmentBooking.objects.filter(
         item_id__in=item_ids,
         status__in=HOLDING_STATUSES,
         start_date__lte=end_date,
-        end_date__gte=start_date,
+        end_date__gte=start_date - timedelta(days=lookback),
     )
     exclude = [pk for pk in exclude_booking_ids if pk]
     if exclude:
-        query = query.exclude(pk__in=exclude)
-    return query.values_list("item_id", "start_date", "end_date", "starts_at", "ends_at", "units")
+        bookings = bookings.exclude(pk__in=exclude)
+    bookings = bookings.annotate(
+        w_start=F("starts_at"), w_end=F("ends_at"), kind=Value("booking", output_field=CharField()),
+    ).values_list("item_id", "start_date", "end_date", "units", "id", "w_start", "w_end", "kind").order_by()
+    windows = MaintenanceWindow.objects.filter(
+        item_id__in=item_ids, start_date__lte=end_date, end_date__gte=start_date,
+    ).annotate(
+        w_start=Value(None, output_field=DateTimeField()), w_end=Value(None, output_field=DateTimeField()),
+        kind=Value(MAINTENANCE, output_field=CharField()),
+    ).values_list("item_id", "start_date", "end_date", "units", "id", "w_start", "w_end", "kind").order_by()
+    return list(bookings.union(windows, all=True))
+
+
+@dataclass
+class Usage:
+    """What a set of items is used for over some days, read once; grids and windows are computed from it
+    in memory (so several questions about the same days cost one query)."""
+
+    items: dict[int, Item]
+    start_date: date
+    end_date: date
+    rows: list[tuple]
+
+    def grid(self, start_date: date | None = None, end_date: date | None = None,
+             exclude_booking_ids: Iterable[int] = ()) -> EquipmentGrid:
+        start_date, end_date = start_date or self.start_date, end_date or self.end_date
+        grid = EquipmentGrid(items=self.items, start_date=start_date, end_date=end_date)
+        tz = clinic_zone()
+        whole_day: dict[tuple[int, date], int] = defaultdict(int)
+        windows: dict[tuple[int, date], list[tuple[datetime, datetime, int]]] = defaultdict(list)
+        for item_id, first, last, units, _ref, starts_at, ends_at, kind in self._rows(exclude_booking_ids):
+            if kind == MAINTENANCE:
+                for day in date_range(max(first, start_date), min(last, end_date)):
+                    grid.maintenance[(item_id, day)] = grid.maintenance.get((item_id, day), 0) + units
+                continue
+            if starts_at is None:
+                rest = self.items[item_id].turnaround_days
+                for day in date_range(max(last + timedelta(days=1), start_date),
+                                      min(last + timedelta(days=rest), end_date)):
+                    grid.turnaround[(item_id, day)] = grid.turnaround.get((item_id, day), 0) + units
+            for day in date_range(max(first, start_date), min(last, end_date)):
+                if starts_at is None:
+                    whole_day[(item_id, day)] += units
+                else:
+                    day_start, day_end = day_bounds(day, tz)
+                    clipped_start, clipped_end = max(starts_at, day_start), min(ends_at, day_end)
+                    if clipped_start < clipped_end:
+                        windows[(item_id, day)].append((clipped_start, clipped_end, units))
+        for key in set(whole_day) | set(windows):
+            grid.peaks[key] = whole_day.get(key, 0) + peak_concurrent(windows.get(key, ()))
+        return grid
+
+    def free_in_window(self, starts_at: datetime, ends_at: datetime,
+                       exclude_booking_ids: Iterable[int] = ()) -> dict[int, int]:
+        """Units of each item free at every instant of [starts_at, ends_at). Whole-day bookings, their
+        turnaround and maintenance count on every local day the window touches; windowed bookings only
+        where they overlap it."""
+        tz = clinic_zone()
+        first_day = timezone.localtime(starts_at, tz).date()
+        last_day = timezone.localtime(ends_at - timedelta(microseconds=1), tz).date()
+        whole_day: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+        windows: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
+        for item_id, first, last, units, _ref, b_start, b_end, kind in self._rows(exclude_booking_ids):
+            if b_start is None:
+                if kind != MAINTENANCE:
+                    last = last + timedelta(days=self.items[item_id].turnaround_days)
+                for day in date_range(max(first, first_day), min(last, last_day)):
+                    whole_day[item_id][day] += units
+            elif b_start < ends_at and starts_at < b_end:
+                windows[item_id].append((max(b_start, starts_at), min(b_end, ends_at), units))
+        return {
+            item_id: max(0, item.quantity - max(whole_day[item_id].values(), default=0)
+                         - peak_concurrent(windows[item_id]))
+            for item_id, item in self.items.items()
+        }
+
+    def _rows(self, exclude_booking_ids: Iterable[int]):
+        exclude = set(exclude_booking_ids or ())
+        for row in self.rows:
+            if exclude and row[7] != MAINTENANCE and row[4] in exclude:
+                continue
+            yield row
+
+
+def equipment_usage(*, items: Iterable[Item], start_date: date, end_date: date,
+                    exclude_booking_ids: Iterable[int] = ()) -> Usage:
+    """Read, in one query, everything that uses `items` on start_date..end_date."""
+    by_id = {item.pk: item for item in items}
+    rows = []
+    if by_id and start_date <= end_date:
+        rows = _usage_rows(list(by_id), start_date, end_date, exclude_booking_ids, max_turnaround(by_id.values()))
+    return Usage(items=by_id, start_date=start_date, end_date=end_date, rows=rows)
 
 
 def equipment_grid(
@@ -76,57 +204,25 @@ def equipment_grid(
     end_date: date,
     exclude_booking_ids: Iterable[int] = (),
 ) -> EquipmentGrid:
-    """Usage of `items` on every day of start_date..end_date: one query for the bookings (plus one for the
-    items when given a queryset)."""
-    by_id = {item.pk: item for item in items}
-    grid = EquipmentGrid(items=by_id, start_date=start_date, end_date=end_date)
-    if not by_id or start_date > end_date:
-        return grid
-    tz = clinic_zone()
-    whole_day: dict[tuple[int, date], int] = defaultdict(int)
-    windows: dict[tuple[int, date], list[tuple[datetime, datetime, int]]] = defaultdict(list)
-    for item_id, first, last, starts_at, ends_at, units in _holding_bookings(
-        list(by_id), start_date, end_date, exclude_booking_ids
-    ):
-        for day in date_range(max(first, start_date), min(last, end_date)):
-            if starts_at is None:
-                whole_day[(item_id, day)] += units
-            else:
-                day_start, day_end = day_bounds(day, tz)
-                clipped_start, clipped_end = max(starts_at, day_start), min(ends_at, day_end)
-                if clipped_start < clipped_end:
-                    windows[(item_id, day)].append((clipped_start, clipped_end, units))
-    for key in set(whole_day) | set(windows):
-        grid.peaks[key] = whole_day.get(key, 0) + peak_concurrent(windows.get(key, ()))
-    return grid
+    """Usage of `items` on every day of start_date..end_date: one query for the bookings and maintenance
+    (plus one for the items when given a queryset)."""
+    usage = equipment_usage(items=items, start_date=start_date, end_date=end_date,
+                            exclude_booking_ids=exclude_booking_ids)
+    return usage.grid()
 
 
 def items_free_in_window(
     *, items: Iterable[Item], starts_at: datetime, ends_at: datetime, exclude_booking_ids: Iterable[int] = ()
 ) -> dict[int, int]:
-    """Units of each item free at every instant of [starts_at, ends_at), in one query. Whole-day bookings
-    count on every local day the window touches; windowed ones only where they overlap it."""
-    by_id = {item.pk: item for item in items}
-    if not by_id:
-        return {}
+    """Units of each item free at every instant of [starts_at, ends_at), in one query."""
     tz = clinic_zone()
-    first_day = timezone.localtime(starts_at, tz).date()
-    last_day = timezone.localtime(ends_at - timedelta(microseconds=1), tz).date()
-    whole_day: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    windows: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
-    for item_id, first, last, b_start, b_end, units in _holding_bookings(
-        list(by_id), first_day, last_day, exclude_booking_ids
-    ):
-        if b_start is None:
-            for day in date_range(max(first, first_day), min(last, last_day)):
-                whole_day[item_id][day] += units
-        elif b_start < ends_at and starts_at < b_end:
-            windows[item_id].append((max(b_start, starts_at), min(b_end, ends_at), units))
-    return {
-        item_id: max(0, item.quantity - max(whole_day[item_id].values(), default=0)
-                     - peak_concurrent(windows[item_id]))
-        for item_id, item in by_id.items()
-    }
+    usage = equipment_usage(
+        items=items,
+        start_date=timezone.localtime(starts_at, tz).date(),
+        end_date=timezone.localtime(ends_at - timedelta(microseconds=1), tz).date(),
+        exclude_booking_ids=exclude_booking_ids,
+    )
+    return usage.free_in_window(starts_at, ends_at)
 
 
 def units_free_in_window(

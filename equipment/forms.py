@@ -75,12 +75,19 @@ class ItemForm(forms.ModelForm):
         label=_("Cancel affected bookings and notify the clients"), required=False,
         help_text=_("When withdrawing an item with upcoming bookings, cancel them and notify their clients. "
                     "Without this the change is refused and the bookings are listed."))
+    turnaround_days = forms.IntegerField(
+        label=_("turnaround days"), min_value=0, max_value=30, required=False, initial=0,
+        help_text=_("Days a unit stays unavailable after a whole-day booking ends (cleaning, transport, "
+                    "sterilisation)."))
     request = None  # bound by the admin's get_form
 
     class Meta:
         model = Item
-        fields = ["name", "category", "description", "quantity", "sort_order", "is_active", "permanently_reserved",
-                  "cabinet"]
+        fields = ["name", "category", "description", "quantity", "turnaround_days", "sort_order", "is_active",
+                  "permanently_reserved", "cabinet"]
+
+    def clean_turnaround_days(self):
+        return self.cleaned_data.get("turnaround_days") or 0
 
     def clean(self):
         data = super().clean()

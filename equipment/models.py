@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -23,6 +24,11 @@ class Item(models.Model):
         "cabinets.Cabinet", verbose_name=_("installed in cabinet"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="installed_items",
         help_text=_("Offered only with this cabinet; whole-day bookings of it are for managers only."),
+    )
+    turnaround_days = models.PositiveSmallIntegerField(
+        _("turnaround days"), default=0,
+        help_text=_("Days a unit stays unavailable after a whole-day booking ends (cleaning, transport, "
+                    "sterilisation)."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -75,6 +81,36 @@ class EquipmentBooking(BookingBase):
     @property
     def is_windowed(self) -> bool:
         return self.starts_at is not None
+
+
+class MaintenanceWindow(models.Model):
+    """Units of an item out of service for whole days start_date..end_date (inclusive)."""
+
+    item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.CASCADE,
+                             related_name="maintenance_windows")
+    units = models.PositiveIntegerField(_("units"), default=1)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("maintenance window")
+        verbose_name_plural = _("maintenance windows")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gte=1), name="maintenancewindow_units_positive"),
+            models.CheckConstraint(condition=Q(start_date__lte=F("end_date")),
+                                   name="maintenancewindow_start_not_after_end"),
+        ]
+        indexes = [models.Index(fields=["item", "start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.units} {self.start_date}..{self.end_date}"
 
 
 class EquipmentBookingStatusChange(StatusChangeBase):

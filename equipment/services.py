@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Partner
 from booking_site import locking
+from booking_site.alternatives import offers_alternatives
 from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
@@ -37,6 +38,8 @@ from booking_site.lifecycle import (
     refusals_counted,
 )
 from booking_site.outbox.models import Event
+from booking_site.scheduling import date_range
+from equipment.alternatives import equipment_alternatives
 from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
 from equipment.models import EquipmentBooking, Item
 
@@ -134,14 +137,36 @@ def _reserve_days(
     """Lock the item, then check that `units` are free on every day. Returns the locked item."""
     item = locking.lock_one(Item, item_id, _("This item does not exist."))
     check_item_bookable(item=item, actor=actor)
+    tail = [end_date + timedelta(days=n) for n in range(1, item.turnaround_days + 1)]
     grid = equipment_grid(
-        items=[item], start_date=start_date, end_date=end_date, exclude_booking_ids=exclude_booking_ids
+        items=[item], start_date=start_date, end_date=tail[-1] if tail else end_date,
+        exclude_booking_ids=exclude_booking_ids,
     )
-    _refuse_full_days(item=item, units=units, full=grid.full_days(item.pk, units), grid=grid)
+    _refuse_full_days(item=item, units=units, full=grid.full_days(item.pk, units, date_range(start_date, end_date)),
+                      grid=grid)
+    _refuse_short_turnaround(item=item, units=units, full=grid.full_days(item.pk, units, tail), grid=grid)
     locking.after_check()
     return item
 
 
+def _refuse_short_turnaround(*, item: Item, units: int, full: Sequence[date], grid) -> None:
+    """The units must also rest for the item's turnaround days after the booking: ending the day before
+    someone else's booking of the last unit would leave no time to clean it."""
+    if not full:
+        return
+    raise BookingError(
+        "no_capacity",
+        ngettext("%(item)s needs %(n)s day after each booking to get ready, and the units are taken on %(days)s.",
+                 "%(item)s needs %(n)s days after each booking to get ready, and the units are taken on %(days)s.",
+                 item.turnaround_days) % {"item": item.name, "n": item.turnaround_days, "days": _days_text(full)},
+        full_days=[d.isoformat() for d in full],
+        turnaround_days=item.turnaround_days,
+        free={d.isoformat(): grid.free(item.pk, d) for d in full},
+        total=item.quantity,
+    )
+
+
+@offers_alternatives(equipment_alternatives)
 @refusals_counted(RESOURCE)
 @transaction.atomic
 def equipment_booking_create(

@@ -58,6 +58,11 @@ class CabinetsOut(serializers.Serializer):
     cabinets = CabinetOut(many=True)
 
 
+SLOT_REASONS = ["booked", "held"]
+BREAK_REASONS = ["lunch", "closed"]
+DAY_REASONS = ["holiday", "closed"]
+
+
 class SlotOut(serializers.Serializer):
     start = serializers.CharField(help_text="HH:MM, clinic time.")
     end = serializers.CharField(help_text="HH:MM, clinic time.")
@@ -65,6 +70,15 @@ class SlotOut(serializers.Serializer):
     state = serializers.ChoiceField(["free", "taken", "held", "past", "too_soon", "too_far"])
     durations = serializers.ListField(child=serializers.IntegerField(),
                                       help_text="Booking lengths in minutes that fit from this slot.")
+    reason = serializers.ChoiceField(SLOT_REASONS, allow_null=True,
+                                     help_text="Why the slot is not free (booked, held by someone finishing a "
+                                               "booking), else null.")
+
+
+class BreakOut(serializers.Serializer):
+    start = serializers.CharField(help_text="HH:MM, clinic time.")
+    end = serializers.CharField(help_text="HH:MM, clinic time.")
+    reason = serializers.ChoiceField(BREAK_REASONS)
 
 
 class SlotsOut(serializers.Serializer):
@@ -74,6 +88,9 @@ class SlotsOut(serializers.Serializer):
                                           help_text="Why the cabinet has no slots that day (holiday, closure, "
                                                     "day off, inactive), else null.")
     slots = SlotOut(many=True)
+    reason = serializers.ChoiceField(DAY_REASONS, allow_null=True,
+                                     help_text="Why the day has no slots, in a machine word, else null.")
+    breaks = BreakOut(many=True, help_text="Gaps between the day's slots: lunch, or a closure of part of the day.")
 
 
 class GridDayOut(serializers.Serializer):

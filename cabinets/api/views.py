@@ -28,6 +28,7 @@ from booking_site.errors import BookingError
 from cabinets.api import serializers as s
 from cabinets.availability import cabinet_day, cabinets_days
 from cabinets.models import Cabinet, CabinetBooking
+from cabinets.reasons import day_reasons, slot_reason
 from cabinets.services import cabinet_booking_cancel, cabinet_booking_create_for_partner
 from equipment.models import Item
 
@@ -62,14 +63,20 @@ class CabinetSlotsView(PartnerAPIView):
         operation_id="cabinet_slots", tags=[TAG_CABINETS], summary="A cabinet's slots on one day",
         description="Scope `read:availability`. Every slot of the day with its state; `durations` lists the "
                     "booking lengths (minutes) that fit from a free slot. `closed_reason` says why a day has no "
-                    "slots. Times are clinic time.",
+                    "slots. Times are clinic time. `reason` says in a machine word why the day is closed "
+                    "(`holiday`, `closed`), else null; each slot's `reason` says why it is not free (`booked`, "
+                    "`held`), else null; `breaks` lists the gaps between slots (`lunch`, or `closed` for a closure "
+                    "of part of the day).",
         parameters=[CABINET_ID_PARAMETER, OpenApiParameter("date", OpenApiTypes.DATE, required=True,
                                                            description="YYYY-MM-DD")],
         responses={200: s.SlotsOut, **error_responses(400, 403, 404)},
         examples=[OpenApiExample("slots", response_only=True, value={
             "cabinet_id": 1, "date": "2026-12-01", "closed_reason": None, "slots": [
-                {"start": "10:00", "end": "10:30", "available": True, "state": "free", "durations": [30, 60, 90]},
-                {"start": "10:30", "end": "11:00", "available": False, "state": "taken", "durations": []}]})],
+                {"start": "10:00", "end": "10:30", "available": True, "state": "free", "durations": [30, 60, 90],
+                 "reason": None},
+                {"start": "10:30", "end": "11:00", "available": False, "state": "taken", "durations": [],
+                 "reason": "booked"}],
+            "reason": None, "breaks": [{"start": "13:00", "end": "14:00", "reason": "lunch"}]})],
     )
     def get(self, request, cabinet_id: int):
         day = parse(s.DateQuery, request.query_params)["date"]
@@ -77,10 +84,15 @@ class CabinetSlotsView(PartnerAPIView):
         if cabinet is None:
             raise BookingError("not_found", _("Cabinet not found."), cabinet_id=cabinet_id)
         result = cabinet_day(cabinet=cabinet, day=day, now=timezone.now())
+        why = day_reasons(result)
         return Response({
             "cabinet_id": cabinet.pk, "date": day.isoformat(), "closed_reason": result.closed_reason,
             "slots": [{"start": local_hhmm(slot.start), "end": local_hhmm(slot.end), "available": slot.available,
-                       "state": slot.state, "durations": slot.durations} for slot in result.slots],
+                       "state": slot.state, "durations": slot.durations, "reason": slot_reason(slot.state)}
+                      for slot in result.slots],
+            "reason": why.reason,
+            "breaks": [{"start": b["start"].strftime("%H:%M"), "end": b["end"].strftime("%H:%M"),
+                        "reason": b["reason"]} for b in why.breaks],
         })
 
 
@@ -148,7 +160,11 @@ class CabinetBookingsView(PartnerAPIView):
                     "or not at all. The start must be a slot start at least 60 minutes and at most 30 days ahead; "
                     "the length a whole number of slots (at most 6) that does not cross lunch or closing. A repeat "
                     "with the same `external_booking_id` (or `Idempotency-Key`) and the same data returns the "
-                    "original booking with `Idempotent-Replayed: true`; different data is 409.",
+                    "original booking with `Idempotent-Replayed: true`; different data is 409. A taken, held or "
+                    "closed time (`slot_taken`, `held`, `closed`, or `no_capacity` for the equipment) lists in "
+                    "`details.alternatives` up to 3 nearest free windows of the same length (the same day in this "
+                    "cabinet, then in others, then the next open days), where the equipment is free too: "
+                    "`{\"cabinet_id\", \"cabinet_name\", \"starts_at\", \"duration_minutes\"}`, ready to post.",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.CabinetBookingRequest,
         responses={201: s.CabinetBookingOut, **error_responses(400, 403, 404, 409, 413)},

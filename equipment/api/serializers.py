@@ -113,10 +113,18 @@ class ItemsOut(serializers.Serializer):
     items = ItemOut(many=True)
 
 
+AVAILABILITY_REASONS = ["booked", "maintenance", "turnaround", "reserved", "installed_in_cabinet", "inactive"]
+
+
 class AvailabilityOut(serializers.Serializer):
     available = serializers.BooleanField(help_text="A partner can book one unit of it for that whole day.")
     booked_count = serializers.IntegerField(help_text="Peak number of units in use that day.")
     total = serializers.IntegerField(help_text="Units the clinic has.")
+    blocked_count = serializers.IntegerField(
+        help_text="Units not booked but unavailable that day: turnaround after a booking, or maintenance.")
+    reason = serializers.ChoiceField(
+        AVAILABILITY_REASONS, allow_null=True,
+        help_text="Why the day is not available, else null.")
 
 
 class BulkResultOut(AvailabilityOut):

@@ -62,7 +62,8 @@ def _refusal(item: Item, actor: Actor) -> str | None:
 
 def _day(grid, item: Item, day: date, refusal: str | None) -> dict:
     return {"available": refusal is None and grid.free(item.pk, day) >= 1,
-            "booked_count": grid.peak(item.pk, day), "total": grid.total(item.pk)}
+            "booked_count": grid.peak(item.pk, day), "total": grid.total(item.pk),
+            "blocked_count": grid.blocked(item.pk, day), "reason": refusal or grid.reason(item.pk, day)}
 
 
 def _item_by_name(name: str) -> Item:
@@ -109,12 +110,16 @@ class ItemAvailabilityView(PartnerAPIView):
         description="Scope `read:availability`. `available` is true when a partner can book one unit of the "
                     "item for that whole day: it has a free unit and is active, not permanently reserved and not "
                     "installed in a cabinet. `booked_count` is the peak number of units in use that day, over "
-                    "every channel (Telegram, admin, partners).",
+                    "every channel (Telegram, admin, partners). `blocked_count` counts the units that are not "
+                    "booked but cannot be used either: resting after a booking (the item's turnaround days) or "
+                    "out of service (maintenance). `reason` says why the day is not available (`booked`, "
+                    "`maintenance`, `turnaround`, or why the item cannot be booked by partners), else null.",
         parameters=[ITEM_NAME_PARAMETER, OpenApiParameter("date", OpenApiTypes.DATE, required=True,
                                                           description="YYYY-MM-DD")],
         responses={200: s.AvailabilityOut, **error_responses(400, 403, 404)},
         examples=[OpenApiExample("free", response_only=True,
-                                 value={"available": True, "booked_count": 1, "total": 3})],
+                                 value={"available": True, "booked_count": 1, "total": 3, "blocked_count": 0,
+                                        "reason": None})],
     )
     def get(self, request, item_name: str):
         day = parse(s.DateQuery, request.query_params)["date"]
@@ -139,7 +144,8 @@ class BulkAvailabilityView(PartnerAPIView):
             OpenApiExample("range", request_only=True,
                            value={"items": ["Accent"], "start_date": "2026-12-01", "end_date": "2026-12-07"}),
             OpenApiExample("results", response_only=True, value={"results": [
-                {"item_name": "Accent", "date": "2026-12-01", "available": True, "booked_count": 2, "total": 3}],
+                {"item_name": "Accent", "date": "2026-12-01", "available": True, "booked_count": 2, "total": 3,
+                 "blocked_count": 0, "reason": None}],
                 "unknown_items": []}),
         ],
     )
@@ -344,7 +350,11 @@ class EquipmentBookingsView(PartnerAPIView):
         description="Scope `write:bookings`. Approved at once. Dates are not in the past, at most 365 days "
                     "ahead, at most 31 days long. A repeat with the same `external_booking_id` (or "
                     "`Idempotency-Key`) and the same data returns the original booking with "
-                    "`Idempotent-Replayed: true`; different data, or an id of a cancelled booking, is 409.",
+                    "`Idempotent-Replayed: true`; different data, or an id of a cancelled booking, is 409. A "
+                    "request that does not fit (`no_capacity`) lists in `details.alternatives` up to 3 nearest "
+                    "start dates (within 14 days) for the same units and length, then up to 3 other items of the "
+                    "same category free on the asked days: `{\"item_id\", \"item_name\", \"start_date\", "
+                    "\"end_date\", \"units\"}`, ready to post.",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.EquipmentBookingRequest,
         responses={201: s.EquipmentBookingOut, **error_responses(400, 403, 404, 409, 413)},

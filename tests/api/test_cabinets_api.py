@@ -36,7 +36,7 @@ def test_slots_of_a_day_show_states_and_durations(api, cabinet, alice, now):
     assert body["cabinet_id"] == cabinet.pk and body["date"] == "2026-11-24" and body["closed_reason"] is None
     slots = {slot["start"]: slot for slot in body["slots"]}
     assert slots["09:00"] == {"start": "09:00", "end": "09:30", "available": True, "state": "free",
-                              "durations": [30, 60, 90, 120]}
+                              "durations": [30, 60, 90, 120], "reason": None}
     assert slots["11:00"]["available"] is False and slots["11:00"]["state"] == "taken"
     assert "13:00" not in slots  # lunch
     assert body["slots"][-1]["end"] == "21:00"

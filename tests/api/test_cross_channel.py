@@ -19,7 +19,8 @@ def test_a_bot_booking_makes_the_day_unavailable_to_partners(api, infini, alice,
     equipment_booking_create(item=infini, start_date=date(2026, 12, 1), client_name="Алиса Б",
                              client_phone="+79990000000", actor=Actor.telegram(alice), channel=Channel.BOT, now=now)
     path = f"/api/v1/availability/{quote(infini.name)}"
-    assert api.get(path, {"date": "2026-12-01"}).json() == {"available": False, "booked_count": 1, "total": 1}
+    assert api.get(path, {"date": "2026-12-01"}).json() == {"available": False, "booked_count": 1, "total": 1,
+                                                              "blocked_count": 0, "reason": "booked"}
     assert api.get(path, {"date": "2026-12-02"}).json()["available"] is True
     response = api.post("/api/book-device", {"device_id": infini.pk, "date": "2026-12-01",
                                              "external_booking_id": "crm-1", "client_name": "Иван Петров",

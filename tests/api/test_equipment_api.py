@@ -41,7 +41,7 @@ def test_items_lists_every_item_with_the_old_fields(api, accent, infini, cabinet
 def test_availability_of_an_item_whose_name_has_punctuation_and_yo(api, infini):
     response = api.get(f"/api/v1/availability/{quote(infini.name)}", {"date": "2026-12-01"})
     assert response.status_code == 200
-    assert response.json() == {"available": True, "booked_count": 0, "total": 1}
+    assert response.json() == {"available": True, "booked_count": 0, "total": 1, "blocked_count": 0, "reason": None}
 
 
 def test_availability_counts_the_peak_of_units_in_use(api, accent, alice, now):
@@ -50,7 +50,7 @@ def test_availability_counts_the_peak_of_units_in_use(api, accent, alice, now):
                                  client_name="Алиса Б", client_phone="+79990000000", actor=Actor.telegram(alice),
                                  channel=Channel.BOT, now=now)
     body = api.get("/api/v1/availability/Accent", {"date": "2026-12-02"}).json()
-    assert body == {"available": True, "booked_count": 2, "total": 3}
+    assert body == {"available": True, "booked_count": 2, "total": 3, "blocked_count": 0, "reason": None}
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-1-05", "01.12.2026", "20261201", "", "2026-12-01T10:00"])
@@ -75,7 +75,7 @@ def test_availability_of_an_unknown_item_is_404(api):
 def test_a_reserved_item_is_never_available_to_partners(api):
     factories.ItemFactory(name="Резерв", quantity=2, permanently_reserved=True)
     assert api.get("/api/v1/availability/Резерв", {"date": "2026-12-01"}).json() == {
-        "available": False, "booked_count": 0, "total": 2}
+        "available": False, "booked_count": 0, "total": 2, "blocked_count": 0, "reason": "reserved"}
 
 
 def test_bulk_availability_by_dates_is_item_major_and_lists_unknown_names(api, accent, infini):
@@ -86,7 +86,7 @@ def test_bulk_availability_by_dates_is_item_major_and_lists_unknown_names(api, a
     assert [(r["item_name"], r["date"]) for r in body["results"]] == [
         (infini.name, "2026-12-02"), (infini.name, "2026-12-01"), ("Accent", "2026-12-02"), ("Accent", "2026-12-01")]
     assert body["results"][0] == {"item_name": infini.name, "date": "2026-12-02", "available": True,
-                                  "booked_count": 0, "total": 1}
+                                  "booked_count": 0, "total": 1, "blocked_count": 0, "reason": None}
     assert body["unknown_items"] == ["Nope"]
 
 

@@ -26,8 +26,8 @@ from cabinets.services import (
 )
 from equipment.availability import items_free_in_window, offered_with_cabinet
 from equipment.models import Item
+from integrations.telegram import alternatives, texts
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
@@ -47,6 +47,7 @@ class CabinetFlow(BaseFlow):
         "duration": ("dur",),
         "equipment": ("eq", "noeq", "page"),
         "confirm": ("confirm",),
+        "alternatives": ("alt",),
     }
 
     # --- What the dialog has chosen -----------------------------------------------------------------
@@ -305,6 +306,11 @@ class CabinetFlow(BaseFlow):
         )
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
+        taken = _("Sorry, that time has just been taken by someone else.") if exc.code in TAKEN_CODES else None
+        # The equipment went: the window is still theirs and the equipment step shows what else is free.
+        if exc.code != "no_capacity" and alternatives.offer(turn, self, exc, trail=["cabinet", "date", "slot"],
+                                                            clear={"slot": None, "minutes": None}, message=taken):
+            return
         if exc.code == "no_capacity":  # the equipment went; the window is still theirs
             turn.say(exc.message)
             turn.dialog.data.update(item=None, name=None, phone=None)
@@ -319,6 +325,32 @@ class CabinetFlow(BaseFlow):
             turn.dialog.data.update(slot=None, minutes=None)
             turn.dialog.data["trail"] = ["cabinet", "date"]
             self.enter(turn, "slot", new=True)
+
+    def show_alternatives(self, turn: Turn, new: bool = False) -> None:
+        def label(alt: dict) -> str:
+            start = datetime.fromisoformat(alt["starts_at"])
+            window = texts.window_text(start, start + timedelta(minutes=alt["duration_minutes"]))
+            return f"🕐 {window} · {alt['cabinet_name'][:40]}"
+
+        alternatives.show(turn, label, new=new)
+
+    def pick_alt(self, turn: Turn, value: str) -> None:
+        """One tap on an alternative: its cabinet and window are filled in (and held), then on to Confirm;
+        to the equipment step first when the chosen equipment does not go with that cabinet."""
+        alt = alternatives.chosen(turn, value)
+        cabinet = Cabinet.objects.filter(pk=alt["cabinet_id"], is_active=True).first() if alt else None
+        if alt is None or cabinet is None:
+            if alt is not None:
+                turn.notice(_("This cabinet is no longer available."))
+            return
+        start = local(datetime.fromisoformat(alt["starts_at"]))
+        data = turn.dialog.data
+        data.update(cabinet=cabinet.pk, day=start.date().isoformat(), slot=f"{start:%H%M}",
+                    minutes=alt["duration_minutes"], month=None)
+        if data.get("item") and self.item_offered(turn, data["item"]) is None:
+            data.pop("item")
+        ready = "item" in data and data.get("name") and data.get("phone")
+        self.enter(turn, "confirm" if ready else "equipment")
 
     # --- Bookings ---------------------------------------------------------------------------------
 

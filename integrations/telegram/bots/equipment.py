@@ -22,8 +22,8 @@ from equipment.services import (
     equipment_booking_reject,
     upcoming_for_requester,
 )
+from integrations.telegram import alternatives, texts
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
@@ -49,6 +49,7 @@ class EquipmentFlow(BaseFlow):
         "end": ("end", "month", "single"),
         "units": ("units",),
         "confirm": ("confirm",),
+        "alternatives": ("alt",),
     }
 
     def commands(self) -> dict:
@@ -244,11 +245,33 @@ class EquipmentFlow(BaseFlow):
         )
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
+        if alternatives.offer(turn, self, exc, trail=["item", "start"], clear={"start": None, "end": None,
+                                                                              "month": None}):
+            return
         turn.say(exc.message)
         if exc.code in ("no_capacity", "date_in_past", "too_far_ahead", "range_too_long"):
             turn.dialog.data.update(start=None, end=None, month=None)
             turn.dialog.data["trail"] = ["item"]
             self.enter(turn, "start", new=True)
+
+    def show_alternatives(self, turn: Turn, new: bool = False) -> None:
+        def label(alt: dict) -> str:
+            dates = texts.dates_text(date.fromisoformat(alt["start_date"]), date.fromisoformat(alt["end_date"]))
+            return f"📅 {dates} · {_short(alt['item_name'])}"
+
+        alternatives.show(turn, label, new=new)
+
+    def pick_alt(self, turn: Turn, value: str) -> None:
+        """One tap on an alternative: its item and dates are filled in, then on to Confirm."""
+        alt = alternatives.chosen(turn, value)
+        item = self.items(turn).filter(pk=alt["item_id"]).first() if alt else None
+        if alt is None or item is None:
+            if alt is not None:
+                turn.notice(_("This equipment is no longer available."))
+            return
+        data = turn.dialog.data
+        data.update(item=item.pk, start=alt["start_date"], end=alt["end_date"], units=alt["units"], month=None)
+        self.enter(turn, "confirm" if data.get("name") and data.get("phone") else "name")
 
     # --- Schedule and catalogue --------------------------------------------------------------------
 

@@ -212,7 +212,8 @@ def test_a_confirm_after_the_hold_expired_and_the_slot_was_taken_says_so(ann_cab
     ben_cab.press("30 min")
     calls = ann_cab.press("✅ Confirm")
     assert "just been taken" in said(calls)
-    assert "start time" in said(calls)
+    assert "Free nearby" in said(calls)
+    assert "start time" in said(ann_cab.press("⬅️ Back"))
     assert not CabinetBooking.objects.exists()
 
 
@@ -273,7 +274,8 @@ def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(a
     ben_cab.press("1 h")
     calls = ann_cab.send("Anna Smirnova")
     assert "just been taken by someone else" in said(calls)
-    assert "Choose the start time" in said(calls)
+    assert Dialog.objects.get(bot="cabinet", chat_id=1001).state == "alternatives"
+    assert "Choose the start time" in said(ann_cab.press("⬅️ Back"))
     assert Dialog.objects.get(bot="cabinet", chat_id=1001).state == "slot"
 
 
