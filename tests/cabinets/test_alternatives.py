@@ -51,7 +51,7 @@ def test_a_taken_slot_offers_the_nearest_free_windows_of_the_same_length_in_the_
 
 
 def test_a_full_day_everywhere_moves_on_to_the_next_open_day(rooms, alice, staff):
-    small, large = rooms
+    small, _large = rooms
     for cabinet in rooms:
         book(cabinet, Actor.staff(staff), at(9), 180)
     factories.holiday(date(2026, 11, 25))
@@ -86,7 +86,7 @@ def test_windows_are_offered_only_where_the_requested_equipment_is_free(rooms, a
 
 
 def test_cabinet_alternatives_take_a_fixed_number_of_queries(rooms, staff, alice, django_assert_max_num_queries):
-    small, large = rooms
+    small, _large = rooms
     for cabinet_n in range(6):
         factories.with_week(factories.CabinetFactory(name=f"Ещё {cabinet_n}"))
     for n in range(12):

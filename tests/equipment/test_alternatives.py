@@ -78,8 +78,9 @@ def test_alternatives_take_a_fixed_number_of_queries_whatever_the_bookings(laser
     many = factories.ItemFactory(name="Много", category="Лазеры", quantity=60)
     for n in range(1, 31):
         book(many, Actor.staff(staff), day(n), units=2)
-        book(lasers[0], Actor.staff(staff), day(n)) if n % 3 else None
+        if n % 3:
+            book(lasers[0], Actor.staff(staff), day(n))
     with django_assert_max_num_queries(2):
-        found = equipment_alternatives(item=lasers[0], start_date=day(10), end_date=day(12), actor=Actor.telegram(alice),
-                                       now=NOW)
+        found = equipment_alternatives(item=lasers[0], start_date=day(10), end_date=day(12),
+                                       actor=Actor.telegram(alice), now=NOW)
     assert found
