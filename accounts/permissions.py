@@ -14,6 +14,7 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "item": ("view", "add", "change"),
         "equipmentbooking": ("view", "add", "change"),
         "equipmentbookingstatuschange": ("view",),
+        "maintenancewindow": ("view", "add", "change", "delete"),
     },
     "cabinets": {
         "cabinet": ("view", "add", "change"),
