@@ -10,6 +10,7 @@ from booking_site.channels import Actor
 from booking_site.errors import BookingError
 from equipment.models import Item
 from equipment.services import item_catalogue_change
+from equipment.turnaround import item_turnaround_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -97,6 +98,12 @@ class ItemForm(forms.ModelForm):
                                       quantity=data.get("quantity", self.instance.quantity),
                                       is_active=data.get("is_active", True),
                                       cancel_affected=bool(data.get("cancel_affected")))
+            except BookingError as exc:
+                raise forms.ValidationError(str(exc.message)) from exc
+            try:
+                item_turnaround_check(item=self.instance, turnaround_days=data.get("turnaround_days") or 0,
+                                      quantity=data.get("quantity", self.instance.quantity),
+                                      actor=Actor.staff(self.request.user), now=timezone.now())
             except BookingError as exc:
                 raise forms.ValidationError(str(exc.message)) from exc
         return data

@@ -82,9 +82,8 @@ def maintenance_window_save(
         raise BookingError("bad_range", _("The end date cannot be before the start date."), field="end_date")
     item = locking.lock_one(Item, item.pk, _("This item does not exist."))
     if units > item.quantity:
-        raise BookingError("invalid", ngettext("%(item)s has only %(total)s unit.", "%(item)s has only %(total)s units.",
-                                               item.quantity) % {"item": item.name, "total": item.quantity},
-                           field="units")
+        message = ngettext("%(item)s has only %(total)s unit.", "%(item)s has only %(total)s units.", item.quantity)
+        raise BookingError("invalid", message % {"item": item.name, "total": item.quantity}, field="units")
     window = window or MaintenanceWindow(created_by=actor.user, created_at=now)
     window.item, window.units, window.start_date, window.end_date = item, units, start_date, end_date
     window.reason = (reason or "").strip()

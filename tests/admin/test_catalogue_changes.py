@@ -65,3 +65,18 @@ def test_dates_at_the_end_of_the_calendar_are_ignored_not_a_server_error(manager
     day = manager_client.get(reverse("admin:cabinets_day_schedule"), {"date": "9999-12-31"})
     listing = manager_client.get(reverse("admin:cabinets_cabinetbooking_changelist"), {"date_to": "9999-12-31"})
     assert (day.status_code, listing.status_code) == (200, 200)
+
+
+def test_a_longer_turnaround_that_collides_with_bookings_is_refused_naming_the_day(manager_client, book_item):
+    from tests import factories
+
+    laser = factories.ItemFactory(name="Лазер", quantity=1)
+    book_item(laser, at(3, 0).date())
+    later = book_item(laser, at(5, 0).date())
+    url = reverse("admin:equipment_item_change", args=[laser.pk])
+    response = manager_client.post(url, item_data(laser, turnaround_days="2"))
+    assert response.status_code == 200
+    assert later.start_date.strftime("%d.%m.%Y") in " ".join(response.context["adminform"].form.non_field_errors())
+    assert Item.objects.get(pk=laser.pk).turnaround_days == 0
+    assert manager_client.post(url, item_data(laser, turnaround_days="1")).status_code == 302
+    assert Item.objects.get(pk=laser.pk).turnaround_days == 1

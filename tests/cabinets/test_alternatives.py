@@ -2,8 +2,10 @@
 in the same cabinet first, then other cabinets, then the next open days, in a fixed number of queries."""
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import override_settings
 
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
@@ -96,3 +98,18 @@ def test_cabinet_alternatives_take_a_fixed_number_of_queries(rooms, staff, alice
         found = cabinet_alternatives(cabinet=small, starts_at=at(10), duration_minutes=60, now=NOW,
                                      actor=Actor.telegram(alice), equipment=[(probe, 1)])
     assert len(found) == 3
+
+
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_alternatives_across_a_dst_change_keep_the_wall_clock_time(alice, staff):
+    """Berlin falls back in the night to 25 October: the next day's 10:00 is 10:00 at +01:00."""
+    berlin = ZoneInfo("Europe/Berlin")
+    room = factories.with_week(factories.CabinetFactory(name="Малый"), opens=time(9), closes=time(12), lunch=None)
+    now = datetime(2026, 10, 23, 12, 0, tzinfo=berlin)
+    book_at = datetime(2026, 10, 24, 9, 0, tzinfo=berlin)
+    cabinet_booking_create(cabinet=room, starts_at=book_at, duration_minutes=180, client_name="Иван Петров",
+                           client_phone="+7 999 123-45-67", actor=Actor.staff(staff), channel=Channel.ADMIN, now=now)
+    found = cabinet_alternatives(cabinet=room, starts_at=datetime(2026, 10, 24, 10, 0, tzinfo=berlin),
+                                 duration_minutes=60, now=now, actor=Actor.telegram(alice))
+    assert starts(found)[0] == (room.pk, "2026-10-25T10:00:00+01:00", 60)
+    assert datetime.fromisoformat(found[0]["starts_at"]) - book_at == timedelta(days=1, hours=2)

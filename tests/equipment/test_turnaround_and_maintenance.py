@@ -59,7 +59,7 @@ def test_a_new_booking_must_leave_its_own_turnaround_before_the_next_booking(las
     error = refusal(book, laser, Actor.telegram(bob), DEC[3], DEC[4])
     assert error.code == "no_capacity" and error.details["turnaround_days"] == 1
     assert error.details["full_days"] == ["2026-12-05"]
-    assert "1 day after each booking" in str(error.message)
+    assert "нужен 1 день на подготовку" in str(error.message)  # Russian by default
     assert book(laser, Actor.telegram(bob), DEC[2], DEC[3]).end_date == DEC[3]  # rests on the 4th
 
 
@@ -166,3 +166,15 @@ def test_the_grid_reads_bookings_and_maintenance_in_one_query_whatever_their_num
     with django_assert_max_num_queries(1):
         grid = equipment_grid(items=[many], start_date=DEC[1], end_date=DEC[31])
     assert grid.peak(many.pk, DEC[5]) == 2 and grid.blocked(many.pk, DEC[5]) == 1 + 4
+
+
+def test_a_longer_turnaround_that_would_collide_with_bookings_is_refused(laser, staff, alice, bob):
+    from equipment.turnaround import item_turnaround_check
+
+    book(laser, Actor.telegram(alice), DEC[1])
+    book(laser, Actor.telegram(bob), DEC[3])  # one free day between: turnaround 1 fits
+    error = refusal(item_turnaround_check, item=laser, turnaround_days=2, quantity=1, actor=Actor.staff(staff),
+                    now=NOW)
+    assert error.code == "no_capacity" and error.details["full_days"] == ["2026-12-03"]
+    item_turnaround_check(item=laser, turnaround_days=2, quantity=2, actor=Actor.staff(staff), now=NOW)
+    item_turnaround_check(item=laser, turnaround_days=0, quantity=1, actor=Actor.staff(staff), now=NOW)
