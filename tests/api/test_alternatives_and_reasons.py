@@ -109,3 +109,27 @@ def test_slots_explain_booked_and_held_slots_lunch_and_closures(api, cabinet, st
     assert api.get(f"/api/v1/cabinets/{cabinet.pk}/slots", {"date": "2026-11-25"}).json()["reason"] == "holiday"
     closed = api.get(f"/api/v1/cabinets/{cabinet.pk}/slots", {"date": "2026-11-26"}).json()
     assert (closed["reason"], closed["closed_reason"], closed["slots"]) == ("closed", "Ремонт", [])
+
+
+def test_a_refusal_with_alternatives_costs_as_many_queries_with_many_bookings_as_with_one(api, staff, cabinet):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    laser = factories.ItemFactory(name="Лазер", category="Лазеры", quantity=1)
+    factories.ItemFactory(name="Лазер 2", category="Лазеры", quantity=1)
+
+    def refused_queries(n: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = api.post("/api/v1/equipment-bookings", {"item_id": laser.pk, "start_date": "2026-12-10",
+                                                               "end_date": "2026-12-10", "units": 1,
+                                                               "external_booking_id": f"q{n}", **CLIENT})
+        assert response.status_code == 409 and "alternatives" in response.json()["details"]
+        return len(captured)
+
+    staff_books(laser, staff, date(2026, 12, 10))
+    refused_queries(0)  # the first request of a partner also records when it was last used
+    few = refused_queries(1)
+    for n in range(1, 29):
+        if n != 10:
+            staff_books(laser, staff, date(2026, 12, n))
+    assert refused_queries(2) == few
