@@ -4,6 +4,7 @@ for every channel, and a window that would strand bookings is refused unless the
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
@@ -56,10 +57,13 @@ def test_turnaround_blocks_the_day_after_a_return(laser, alice, bob):
 
 def test_a_new_booking_must_leave_its_own_turnaround_before_the_next_booking(laser, alice, bob):
     book(laser, Actor.telegram(alice), DEC[5])
-    error = refusal(book, laser, Actor.telegram(bob), DEC[3], DEC[4])
+    with translation.override("en"):
+        error = refusal(book, laser, Actor.telegram(bob), DEC[3], DEC[4])
+        assert "needs 1 day after each booking to get ready" in str(error.message)
     assert error.code == "no_capacity" and error.details["turnaround_days"] == 1
     assert error.details["full_days"] == ["2026-12-05"]
-    assert "нужен 1 день на подготовку" in str(error.message)  # Russian by default
+    with translation.override("ru"):
+        assert "нужен 1 день на подготовку" in str(refusal(book, laser, Actor.telegram(bob), DEC[3], DEC[4]))
     assert book(laser, Actor.telegram(bob), DEC[2], DEC[3]).end_date == DEC[3]  # rests on the 4th
 
 
