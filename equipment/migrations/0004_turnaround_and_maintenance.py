@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('equipment', '0002_item_timestamps'),
+        ('equipment', '0003_channel_booking_page'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
