@@ -427,13 +427,20 @@
   function refusal(failure) {
     var details = (failure.body && failure.body.details) || {};
     var alternatives = details.alternatives || [];
-    if (!Array.isArray(alternatives)) alternatives = [].concat(alternatives.dates || [], alternatives.items || [], alternatives.windows || []);
     var buttons = alternatives.slice(0, 6).map(function (alt) {
       return h("button", { type: "button", class: "choice alternative", onclick: function () { useAlternative(alt); },
-        text: alt.label || (alt.starts_at ? alt.starts_at.slice(0, 16).replace("T", " ") : humanDay(alt.start_date) + (alt.end_date && alt.end_date !== alt.start_date ? " — " + humanDay(alt.end_date) : "")) });
+        text: alternativeLabel(alt) });
     });
     return h("div", { class: "message error", id: "refusal" }, h("p", { text: failure.message }),
       buttons.length ? h("p", { text: T.alternatives }) : null, buttons.length ? h("div", { class: "list" }, buttons) : null);
+  }
+
+  function when(isoInstant) { return humanDay(isoInstant.slice(0, 10)) + " " + isoInstant.slice(11, 16); }
+  function span(start, end) { return start === end ? humanDay(start) : humanDay(start) + " — " + humanDay(end); }
+
+  function alternativeLabel(alt) {
+    if (alt.starts_at) return (alt.cabinet_name ? alt.cabinet_name + " · " : "") + when(alt.starts_at);
+    return (alt.item_name ? alt.item_name + " · " : "") + span(alt.start_date, alt.end_date || alt.start_date);
   }
 
   function useAlternative(alt) {
@@ -441,12 +448,14 @@
     if (body.kind === "equipment") {
       body.item_id = alt.item_id || body.item_id;
       body.start_date = alt.start_date; body.end_date = alt.end_date || alt.start_date;
-      state.draft.lines = [alt.item_name || state.draft.lines[0],
-        body.start_date === body.end_date ? humanDay(body.start_date) : humanDay(body.start_date) + " — " + humanDay(body.end_date)];
+      if (alt.units) body.units = alt.units;
+      state.draft.lines = [(alt.item_name || state.draft.lines[0].split(" × ")[0]) + (body.units > 1 ? " × " + body.units : ""),
+        span(body.start_date, body.end_date)];
     } else {
       body.cabinet_id = alt.cabinet_id || body.cabinet_id; body.starts_at = alt.starts_at;
-      state.draft.lines = [alt.cabinet_name || state.draft.lines[0],
-        alt.starts_at.slice(0, 16).replace("T", " ") + " · " + duration(body.duration_minutes)];
+      if (alt.duration_minutes) body.duration_minutes = alt.duration_minutes;
+      state.draft.lines = [alt.cabinet_name || state.draft.lines[0], when(alt.starts_at) + " · " + duration(body.duration_minutes)]
+        .concat(state.draft.lines.slice(2));
     }
     drawConfirm();
   }

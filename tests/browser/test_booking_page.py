@@ -176,3 +176,31 @@ def test_without_initdata_the_page_shows_availability_only(phone, live_server, c
     phone.click(f"button[data-item='{catalogue['uzi'].pk}']")
     phone.wait_for_selector("#calendar button.free")
     phone.screenshot(path=str(screenshots / "booking-page-read-only.png"), full_page=True)
+
+
+def test_a_full_day_is_refused_with_alternatives_and_one_tap_books_one(phone, live_server, bot_api, catalogue):
+    from booking_site.channels import Actor
+    from equipment.services import equipment_booking_create
+
+    day = (today().replace(day=1) + timedelta(days=40)).replace(day=5)
+    page = open_page(phone, live_server)
+    page.click(f"button[data-item='{catalogue['ecg'].pk}']")
+    page.click(".month button[aria-label=next]")
+    page.click(f"button[data-date='{day.isoformat()}']")
+    page.click("#equipment-continue")
+    page.fill("#client-phone", "+79991234567")
+    # Someone else takes the only unit while Ann is filling in the form.
+    equipment_booking_create(item=catalogue["ecg"], start_date=day, client_name="Ben Brown",
+                             client_phone="+79990000000", actor=Actor.staff(factories.StaffUserFactory()),
+                             channel=Channel.ADMIN, now=timezone.now())
+    page.click("#confirm")
+    page.wait_for_selector("#refusal .alternative")
+    assert "ECG machine" in page.inner_text("#refusal")
+    first = page.locator("#refusal .alternative").first
+    label = first.inner_text()
+    first.click()
+    assert label.split(" · ")[-1] in page.inner_text("#summary")
+    page.click("#confirm")
+    page.wait_for_selector("#bookings .card")
+    mine = EquipmentBooking.objects.get(requester__telegram_id=1001)
+    assert mine.start_date != day or mine.item != catalogue["ecg"]
