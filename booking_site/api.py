@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
 from django.utils import timezone, translation
@@ -102,6 +103,9 @@ def error_body(*, message: Any, code: str, details: dict | None = None) -> dict:
     return {"error": str(message), "code": code, "details": details or {}}
 
 
+UNAVAILABLE_RETRY_AFTER = 2
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     """Every error of the API, DRF's own included, becomes {"error", "code", "details"}."""
     headers: dict[str, str] = {}
@@ -115,6 +119,15 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
             exc = exceptions.PermissionDenied()
         elif isinstance(exc, RequestDataTooBig):
             exc = PayloadTooLarge()
+        if isinstance(exc, OperationalError | InterfaceError):
+            # The database is restarting or unreachable: nothing was written, so a repeat is safe.
+            logger.warning("partner API: the database is unavailable (%s)", exc.__class__.__name__)
+            set_rollback()
+            return Response(error_body(message=_("The service is briefly unavailable. Please retry in a few "
+                                                 "seconds."), code="unavailable",
+                                       details={"retry_after": UNAVAILABLE_RETRY_AFTER}),
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)})
         if not isinstance(exc, exceptions.APIException):
             logger.exception("unexpected error in the partner API")
             set_rollback()
