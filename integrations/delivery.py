@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT_SECONDS = 5.0
 WORKER_SEND_TIMEOUT_SECONDS = 10.0
+MIN_SEND_NOW_SECONDS = 0.5  # below this, a call right after commit is left to the worker
 # A delivery stuck in "sending" (the process died mid-call) becomes due again after this long.
 SENDING_LEASE = timedelta(minutes=2)
 MAX_BACKOFF_SECONDS = 600
@@ -177,8 +178,18 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None,
 
 
 def deliveries_send_now(delivery_ids: list[int], *, timeout: float = SEND_TIMEOUT_SECONDS) -> dict[int, str]:
-    """Attempt each delivery once, right now (after commit, in the web process)."""
-    return {pk: delivery_attempt(pk, timeout=timeout) for pk in delivery_ids}
+    """Attempt each delivery once, right now (after commit, in the web process), all of them within about
+    `timeout`: when Telegram does not answer, the request waits one timeout, not one per message, and the
+    deliveries not attempted stay pending for the worker."""
+    deadline = time.monotonic() + timeout
+    outcomes: dict[int, str] = {}
+    for pk in delivery_ids:
+        left = deadline - time.monotonic()
+        if left < MIN_SEND_NOW_SECONDS:
+            outcomes[pk] = Delivery.Status.PENDING
+            continue
+        outcomes[pk] = delivery_attempt(pk, timeout=left)
+    return outcomes
 
 
 # --- Pacing and the retrying sweep ---------------------------------------------------------------
