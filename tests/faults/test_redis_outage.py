@@ -1,0 +1,89 @@
+"""Redis (cache, rate limits, job locks and the Celery broker) stops while partners book through the API
+and clients book in the equipment bot; Telegram is up, but the managers' chats refuse messages at first,
+so their notifications are left for the worker, which cannot be reached without the broker.
+
+Guards the fail-open wrappers: the partner rate limit (`PartnerRateThrottle`), the bot's per-user rate
+limit (`conversation.rate_limited`) and the hand-over to the worker (`consumers.events_to_worker`). Seen
+failing by hand: without the throttle's `except` every API booking during the outage got a 500; without
+the bot's `except` the confirmed bot bookings were lost (the webhook answered 200, no booking was made)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+
+import pytest
+
+from tests.faults.clients import (
+    MANAGERS,
+    MSK,
+    PartnerClient,
+    assert_each_delivery_sent_once,
+    bookings_by_client,
+    bot_book_until_confirm,
+    clinic_today,
+    deliveries_unsettled,
+    rows,
+    telegram_user,
+    wait_until_delivered,
+)
+from tests.faults.invariants import assert_invariants
+from tests.faults.servers import PrivateRedis, Product
+from tests.integrations.telegram.conftest import said
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+
+
+def test_bookings_made_while_redis_is_down_stand_and_their_messages_go_out_once_it_is_back(
+        cluster, database, catalogue, started, bot_api, tmp_path):
+    redis = PrivateRedis(started, tmp_path).start()
+    product = Product(started, tmp_path, database_url=cluster.url(database), bot_api_url=bot_api.url,
+                      redis_url=redis.url)
+    web = product.start()
+    partner = PartnerClient(web, catalogue["key"])
+    day = clinic_today() + timedelta(days=3)
+    assert partner.book_equipment(item_id=catalogue["ultrasound"], day=day, external_id="before").status == 201
+    users = [telegram_user(web, bot_api, 2001)]
+    for n, user in enumerate(users):
+        bot_book_until_confirm(user, item_label="ЭКГ", client_name=f"Бот Клиент {n}")
+
+    redis.stop()
+    bot_api.failing_chats.update(MANAGERS)
+    started_at = time.monotonic()
+    equipment = [partner.book_equipment(item_id=catalogue["ultrasound"], day=day, external_id=f"down-{n}")
+                 for n in range(4)]
+    repeated = partner.book_equipment(item_id=catalogue["ultrasound"], day=day, external_id="down-0")
+    slot = datetime.combine(day, clock_time(10), tzinfo=MSK)
+    cabinets = [partner.book_cabinet(cabinet_id=catalogue["cabinet"], starts_at=slot, external_id="cab-a"),
+                partner.book_cabinet(cabinet_id=catalogue["cabinet"], starts_at=slot + timedelta(minutes=30),
+                                     external_id="cab-b"),
+                partner.book_cabinet(cabinet_id=catalogue["cabinet"], starts_at=slot + timedelta(hours=2),
+                                     external_id="cab-c")]
+    confirmations = [said(user.press("✅ Confirm")) for user in users]
+    outage_seconds = time.monotonic() - started_at
+
+    assert [a.status for a in equipment] == [201, 201, 409, 409]  # 3 units, one booked before the outage
+    assert (repeated.status, repeated.body["id"]) == (201, equipment[0].body["id"])
+    assert [a.status for a in cabinets] == [201, 409, 201]
+    assert all("is created" in text for text in confirmations), confirmations
+    assert outage_seconds < 30  # failing open is quick: no request waits for Redis
+    assert {a.status for a in partner.answers} <= {201, 409}
+
+    conn = cluster.connect(database)
+    pending = deliveries_unsettled(conn)
+    assert len(pending) == 5 * len(MANAGERS)  # a bot request, two equipment and two cabinet bookings
+    bot_api.failing_chats.clear()
+    time.sleep(3)
+    assert len(deliveries_unsettled(conn)) == len(pending)  # nobody can hand them to the worker yet
+
+    redis.start()
+
+    wait_until_delivered(conn, timeout=60)
+    time.sleep(2)
+    assert_each_delivery_sent_once(conn, bot_api)
+    assert bookings_by_client(conn) == {
+        "Клиент before": 1, "Клиент down-0": 1, "Клиент down-1": 1, "Клиент cab-a": 1, "Клиент cab-c": 1,
+        "Бот Клиент 0": 1}
+    assert rows(conn, "SELECT count(*) FROM equipment_equipmentbooking WHERE status = 'pending'") == [(1,)]
+    assert_invariants(conn.cursor())
