@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 SEND_TIMEOUT_SECONDS = 5.0
 WORKER_SEND_TIMEOUT_SECONDS = 10.0
 MIN_SEND_NOW_SECONDS = 0.5  # below this, a call right after commit is left to the worker
+MARK_SENT_PATIENCE_SECONDS = 20.0
 # A delivery stuck in "sending" (the process died mid-call) becomes due again after this long.
 SENDING_LEASE = timedelta(minutes=2)
 MAX_BACKOFF_SECONDS = 600
@@ -164,11 +165,27 @@ def _send_claimed(delivery: Delivery, *, now: datetime, timeout: float) -> Outco
         logger.warning("delivery %s (%s) attempt %s failed: %s%s", delivery.pk, delivery.method, attempts, exc,
                        " - dead letter" if dead else "")
         return Outcome(Delivery.Status.DEAD if dead else Delivery.Status.PENDING, exc.retry_after)
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, attempts=attempts,
-                                                   sent_at=timezone.now(), last_error="")
+    _mark_sent(delivery.pk, attempts)
     metrics.DELIVERY_ATTEMPTS.labels(delivery.bot, "sent").inc()
     logger.info("delivery %s (%s, %s bot) sent on attempt %s", delivery.pk, delivery.method, delivery.bot, attempts)
     return Outcome(Delivery.Status.SENT)
+
+
+def _mark_sent(delivery_id: int, attempts: int) -> None:
+    """Telegram has the message: record it, waiting out a short database outage (a restart) rather than leave
+    the delivery "sending", which would send the message a second time once its lease ends."""
+    deadline = time.monotonic() + MARK_SENT_PATIENCE_SECONDS
+    while True:
+        try:
+            Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SENT, attempts=attempts,
+                                                           sent_at=timezone.now(), last_error="")
+            return
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or time.monotonic() >= deadline:
+                raise
+            logger.warning("delivery %s was sent but the database is unavailable; recording it again", delivery_id)
+            connection.close()
+            time.sleep(0.5)
 
 
 def delivery_attempt(delivery_id: int, *, now: datetime | None = None,
