@@ -51,11 +51,21 @@ def database(cluster, request):
         cluster.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.faults_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def started():
+def started(request):
     processes = Processes()
     yield processes
     processes.stop()
+    if getattr(request.node, "faults_failed", False):
+        print(processes.logs())  # shown under "Captured stdout teardown"
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tests.integrations.telegram.fake_bot_api import FakeBotApi, start
@@ -18,6 +19,7 @@ class FaultyBotApi(FakeBotApi):
     hang_seconds: float = 4.0
     refused: Counter = field(default_factory=Counter)  # mode -> calls refused in that mode
     url: str = ""
+    before_answer: Callable[[str, dict], None] | None = None  # called with each call's method and fields
 
     def start(self) -> FaultyBotApi:
         self.server, self.url = start(self)
@@ -28,6 +30,8 @@ class FaultyBotApi(FakeBotApi):
         self.server.server_close()
 
     def answer(self, token: str, method: str, fields: dict) -> tuple[int, dict]:
+        if self.before_answer is not None:
+            self.before_answer(method, fields)
         mode = self.mode
         if mode == HANGING:
             time.sleep(self.hang_seconds)  # longer than the web's send timeout

@@ -39,6 +39,8 @@ def missing_tools() -> str | None:
     if postgres_bin() is None:
         return "needs PostgreSQL's initdb and pg_ctl to start a private cluster"
     if os.geteuid() == 0:
+        if shutil.which("runuser") is None:
+            return "running as root needs runuser to run initdb as the postgres user"
         try:
             pwd.getpwnam("postgres")
         except KeyError:
