@@ -120,7 +120,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         elif isinstance(exc, RequestDataTooBig):
             exc = PayloadTooLarge()
         if isinstance(exc, OperationalError | InterfaceError):
-            # The database is restarting or unreachable: nothing was written, so a repeat is safe.
+            # The database is restarting or unreachable. A repeat with the same external id is safe: it gets
+            # the booking back if this request made it after all.
             logger.warning("partner API: the database is unavailable (%s)", exc.__class__.__name__)
             set_rollback()
             return Response(error_body(message=_("The service is briefly unavailable. Please retry in a few "
