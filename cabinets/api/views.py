@@ -116,7 +116,7 @@ class CabinetsAvailabilityView(PartnerAPIView):
                              now=timezone.now())
         return Response({"cabinets": [
             {"id": cabinet.pk, "name": cabinet.name, "days": [
-                {"date": day.isoformat(), "free": [local_hhmm(slot.start) for slot in cabinet_day_.free_slots]}
+                {"date": day.isoformat(), "free": cabinet_day_.free_times()}
                 for day, cabinet_day_ in grid.get(cabinet.pk, {}).items()
             ]}
             for cabinet in cabinets
