@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import compress
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,6 +34,8 @@ from booking_site.scheduling import (
     fill_durations,
 )
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
+
+_FREE = "free"
 
 
 def clinic_zone() -> ZoneInfo:
@@ -93,8 +96,7 @@ class CabinetDay:
         """Clinic-time "HH:MM" of the free slots' starts, without building slot objects."""
         if self._slots is not None or self._day_grid is None:
             return [slot.start.astimezone(clinic_zone()).strftime("%H:%M") for slot in self.free_slots]
-        labels = self._day_grid.labels
-        return [labels[i] for i, state in enumerate(self._states) if state == "free"]
+        return list(compress(self._day_grid.labels, map(_FREE.__eq__, self._states)))
 
     def slot_at(self, start: datetime) -> SlotState | None:
         for slot in self.slots:

@@ -61,9 +61,18 @@ def _refusal(item: Item, actor: Actor) -> str | None:
 
 
 def _day(grid, item: Item, day: date, refusal: str | None) -> dict:
-    return {"available": refusal is None and grid.free(item.pk, day) >= 1,
-            "booked_count": grid.peak(item.pk, day), "total": grid.total(item.pk),
-            "blocked_count": grid.blocked(item.pk, day), "reason": refusal or grid.reason(item.pk, day)}
+    row = _days(grid, item, [day], refusal)[0]
+    del row["date"]
+    return row
+
+
+def _days(grid, item: Item, days, refusal: str | None, **extra) -> list[dict]:
+    """_day for many days of one item (the bulk answers), with the per-item lookups done once."""
+    pk, total, bookable = item.pk, grid.total(item.pk), refusal is None
+    free, peak, blocked, reason = grid.free, grid.peak, grid.blocked, grid.reason
+    return [{**extra, "date": day.isoformat(), "available": bookable and free(pk, day) >= 1,
+             "booked_count": peak(pk, day), "total": total, "blocked_count": blocked(pk, day),
+             "reason": refusal or reason(pk, day)} for day in days]
 
 
 def _item_by_name(name: str) -> Item:
@@ -160,9 +169,8 @@ class BulkAvailabilityView(PartnerAPIView):
         actor = Actor.for_partner(self.partner)
         refusals = {item.pk: _refusal(item, actor) for item in by_name.values()}
         results = [
-            {"item_name": name, "date": day.isoformat(), **_day(grid, item, day, refusals[item.pk])}
-            for name in dict.fromkeys(names) if (item := by_name.get(name)) is not None
-            for day in asked_days
+            row for name in dict.fromkeys(names) if (item := by_name.get(name)) is not None
+            for row in _days(grid, item, asked_days, refusals[item.pk], item_name=name)
         ]
         unknown = [name for name in dict.fromkeys(names) if name not in by_name]
         return Response({"results": results, "unknown_items": unknown})
