@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PTB_TIMEDELTA := 1
 
-.PHONY: run test lint install install-dev web migrate demo schema clean
+.PHONY: run test lint install install-dev web migrate demo schema clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ lint: install-dev
 # Regenerate the committed OpenAPI document after an API change (a test fails until it matches).
 schema: install-dev
 	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
+
+# Every benchmark in bench/, one JSON line each (against DATABASE_URL/REDIS_URL when set; see README).
+BENCHES ?= availability race webhook reminders audit
+bench: install-dev
+	@mkdir -p var
+	@for name in $(BENCHES); do $(BIN)/python bench/$$name.py 2>>var/bench.log || exit 1; done
 
 clean:
 	rm -rf $(VENV) var

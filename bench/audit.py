@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/audit.py                      # 10k and 100k, each in a fresh SQLite database
     .venv/bin/python bench/audit.py --bookings 100000    # one size only
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/audit.py
 
-Each size gets its own temporary VAR_DIR and SQLite file. The bookings (70 % whole-day equipment, 30 %
-cabinet slots, every one with a created and an approved/cancelled history row) are generated in one process;
-the audit is then built in a fresh process, so its peak RSS is the audit's own. Targets
+Each size gets its own temporary VAR_DIR and database (a new PostgreSQL database, dropped afterwards, when
+DATABASE_URL points at PostgreSQL; else a SQLite file). Prints one JSON line. The bookings (70 % whole-day
+equipment, 30 % cabinet slots, every one with a created and an approved/cancelled history row) are generated
+in one process; the audit is then built in a fresh process, so its peak RSS is the audit's own. Targets
 (perf-reliability.md §4(d)): at most 30 s and 100 MB for 100k bookings, and memory that does not grow with
 the number of rows."""
 
@@ -18,19 +20,18 @@ import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 MONTH = date(2026, 10, 1)
 
 
 def _django(var_dir: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_site.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -116,14 +117,16 @@ def export() -> dict:
 
 
 def run_size(count: int) -> dict:
-    var_dir = tempfile.mkdtemp(prefix=f"bench-audit-{count}-")
-    env = {**os.environ, "VAR_DIR": var_dir}
-    env.pop("DATABASE_URL", None)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--generate", str(count), "--var-dir", var_dir], check=True, env=env)
-    generated = time.perf_counter() - started
-    out = subprocess.run([sys.executable, __file__, "--export", "--var-dir", var_dir], check=True, env=env,
-                         capture_output=True, text=True).stdout
+    from common import bench_environment
+
+    with bench_environment(f"audit{count}") as env:
+        var_dir = env["VAR_DIR"]
+        started = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--generate", str(count), "--var-dir", var_dir], check=True,
+                       env=env)
+        generated = time.perf_counter() - started
+        out = subprocess.run([sys.executable, __file__, "--export", "--var-dir", var_dir], check=True, env=env,
+                             capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["generate_seconds"] = round(generated, 1)
     return result
@@ -144,19 +147,19 @@ def main() -> None:
         _django(args.var_dir)
         print(json.dumps(export()))
         return
+    from common import emit
+
     results = {}
     for count in args.bookings or [10_000, 100_000]:
-        results[count] = result = run_size(count)
-        rows = sum(result["rows"].values())
-        print(f"{count:>7} bookings: audit {result['seconds']:>5} s, peak RSS {result['peak_rss_mb']:>6} MB, "
-              f"{rows} rows in {len(result['rows'])} sheets, {result['file_mb']} MB file "
-              f"(generated in {result['generate_seconds']} s)", flush=True)
+        results[count] = run_size(count)
+    figures = {"database": "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite",
+               "sizes": {str(count): result for count, result in results.items()}}
     if 10_000 in results and 100_000 in results:
         small, big = results[10_000], results[100_000]
-        print(f"memory growth 10k -> 100k: {big['peak_rss_mb'] - small['peak_rss_mb']:+.1f} MB; "
-              f"time ratio {big['seconds'] / max(small['seconds'], 0.1):.1f}x for 10x the bookings")
-        ok = big["seconds"] <= 30 and big["peak_rss_mb"] <= 100
-        print("targets (<= 30 s, <= 100 MB at 100k):", "met" if ok else "NOT met")
+        figures["memory_growth_10k_to_100k_mb"] = round(big["peak_rss_mb"] - small["peak_rss_mb"], 1)
+        figures["time_ratio_100k_to_10k"] = round(big["seconds"] / max(small["seconds"], 0.1), 1)
+        figures["targets"] = {"le_30s_at_100k": big["seconds"] <= 30, "le_100mb_at_100k": big["peak_rss_mb"] <= 100}
+    emit("audit", figures)
 
 
 if __name__ == "__main__":

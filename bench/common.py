@@ -117,6 +117,15 @@ def process_group_cpu(pgid: int) -> float:
     return total / CLOCK_TICKS
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by one process and its threads."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 class Server:
     """gunicorn with `workers` uvicorn workers serving the product on a free loopback port."""
 
@@ -243,5 +252,8 @@ def load(server: Server, make_request, *, clients: int, total: int, seconds: flo
 def cpu_figures(run: dict) -> dict:
     """The load generator's share of the CPU used by generator + server, and of the machine's cores."""
     used = run["loadgen_cpu_s"] + run["server_cpu_s"]
+    count = max(len(run["latencies"]), 1)
     return {"loadgen_cpu_share": round(run["loadgen_cpu_s"] / used, 2) if used else None,
-            "loadgen_cores": round(run["loadgen_cpu_s"] / run["seconds"], 2) if run["seconds"] else None}
+            "loadgen_cores": round(run["loadgen_cpu_s"] / run["seconds"], 2) if run["seconds"] else None,
+            "server_cpu_ms_per_request": round(run["server_cpu_s"] * 1000 / count, 1),
+            "server_cores": round(run["server_cpu_s"] / run["seconds"], 2) if run["seconds"] else None}

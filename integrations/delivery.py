@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -82,6 +83,21 @@ class Outcome:
     retry_after: float | None = None
 
 
+_clients: dict[int, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _http() -> httpx.Client:
+    """One keep-alive connection pool per process (a fork gets its own): building an httpx client costs tens
+    of milliseconds of CPU (its TLS context), which a one-off httpx.post pays on every call."""
+    with _clients_lock:
+        client = _clients.get(os.getpid())
+        if client is None:
+            _clients.clear()
+            client = _clients[os.getpid()] = httpx.Client()
+        return client
+
+
 def _call(delivery: Delivery, timeout: float) -> dict:
     token = bot_token(delivery.bot)
     if not token:
@@ -99,7 +115,7 @@ def _call(delivery: Delivery, timeout: float) -> dict:
             with path.open("rb") as handle:
                 files = {"document": (delivery.payload.get("filename") or path.name, handle.read())}
             data.pop("filename", None)
-        response = httpx.post(url, data=data, files=files, timeout=timeout)
+        response = _http().post(url, data=data, files=files, timeout=timeout)
     except (httpx.HTTPError, OSError) as exc:
         raise SendError(f"{exc.__class__.__name__}") from exc
     try:

@@ -1,0 +1,78 @@
+"""Telegram webhook throughput: updates POSTed to /telegram/equipment/ on gunicorn with 2 uvicorn workers,
+the bot's replies going to the fake Bot API on loopback (a child process). Every update is a new user's
+/start or a known user's menu button press, each with its own update_id, plus a share of repeated update_ids
+(Telegram's retries, which must be ignored). Prints one JSON line: updates/s, p50/p99, replies counted at the
+fake, and the load generator's CPU share.
+
+    .venv/bin/python bench/webhook.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/2 \\
+        .venv/bin/python bench/webhook.py"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import Server, bench_environment, cpu_figures, django_setup, emit, load, percentiles, process_cpu, vendor
+from fake_telegram import FakeTelegram
+
+SECRET = "bench-webhook-secret"
+
+
+def update(n: int, users: int, repeat_every: int) -> dict:
+    """Update n: users cycle; a user's first update is /start, later ones are plain text the bot answers."""
+    if repeat_every and n % repeat_every == repeat_every - 1:
+        n -= 1  # Telegram retrying the previous update
+    user = 900_000 + n % users
+    text = "/start" if n < users else "/help"
+    return {"update_id": 1_000_000 + n, "message": {
+        "message_id": n + 1, "date": int(time.time()), "text": text,
+        "chat": {"id": user, "type": "private", "first_name": "Иван"},
+        "from": {"id": user, "is_bot": False, "first_name": "Иван", "language_code": "ru"},
+        **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]} if text.startswith("/") else {})}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent connections, like Telegram's")
+    parser.add_argument("--repeat-every", type=int, default=20, help="every n-th update repeats the previous id")
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    with FakeTelegram() as fake, bench_environment("webhook") as env:
+        django_setup()
+        bots = {"TELEGRAM_API_URL": fake.url, "EQUIPMENT_BOT_TOKEN": "111:equipment",
+                "CABINET_BOT_TOKEN": "222:cabinet", "TELEGRAM_WEBHOOK_SECRET": SECRET}
+        with Server(env, extra_env=bots) as server:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+            def make(n):
+                return "POST", "/telegram/equipment/", update(n, args.users, args.repeat_every)
+
+            # Warm up: each worker builds its bot application (getMe) on its first update.
+            load(server, lambda n: make(10**6 + n), clients=2, total=4, seconds=30, headers=headers)
+            before = fake.stats()
+            fake_cpu = process_cpu(fake.pid)
+            run = load(server, make, clients=args.clients, total=args.updates, seconds=args.seconds,
+                       headers=headers)
+            fake_cpu = process_cpu(fake.pid) - fake_cpu
+            after = fake.stats()
+        replies = after["by_method"].get("sendMessage", 0) - before["by_method"].get("sendMessage", 0)
+        handled = len(run["latencies"])
+        repeats = sum(1 for n in range(handled) if args.repeat_every and n % args.repeat_every == args.repeat_every - 1)
+        figures = {
+            "database": vendor(), "updates": handled, "statuses": run["statuses"],
+            "updates_per_s": round(handled / run["seconds"], 1), **percentiles(run["latencies"]),
+            "replies": replies, "repeated_updates": repeats, "fake_bot_api_cpu_s": round(fake_cpu, 1),
+            **cpu_figures(run),
+        }
+        figures["targets"] = {"ge_200_updates_per_s": figures["updates_per_s"] >= 200,
+                              "p99_le_100ms": (figures["p99_ms"] or 1e9) <= 100,
+                              "every_new_update_answered": replies >= handled - repeats,
+                              "only_200": set(run["statuses"]) == {200}}
+        emit("webhook", figures)
+
+
+if __name__ == "__main__":
+    main()
