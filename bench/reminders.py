@@ -53,6 +53,7 @@ def main() -> None:
         bots = {"TELEGRAM_API_URL": fake.url, "EQUIPMENT_BOT_TOKEN": "111:equipment", "CABINET_BOT_TOKEN": "",
                 "REMINDER_HOURS_BEFORE": "48"}
         os.environ.update(bots)
+        os.chdir(env["VAR_DIR"])  # kombu's filesystem transport keeps its control files in the working folder
         django_setup()
         build(args.reminders, args.chats)
         from django.conf import settings
