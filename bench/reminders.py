@@ -62,12 +62,12 @@ def main() -> None:
         from booking_site.celery import app
         from integrations.models import Delivery
 
-        worker_env = {**env, **bots}
+        worker_env = {**env, **bots, "PYTHONPATH": str(ROOT)}
         log = Path(env["VAR_DIR"]) / "worker.log"
         worker = subprocess.Popen(
             [str(BIN / "celery"), "-A", "booking_site", "worker", "--loglevel", "WARNING", "--concurrency", "2",
              "--pool", "threads", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=worker_env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=env["VAR_DIR"], env=worker_env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         try:
             time.sleep(3)  # let the worker connect before the clock starts
             started_wall = time.time()
