@@ -51,7 +51,8 @@ def generate(count: int) -> None:
     rng, zone = random.Random(20261122), clinic_zone()
     items = Item.objects.bulk_create([Item(name=f"Аппарат {n:03d}", quantity=rng.randint(1, 6), sort_order=n)
                                       for n in range(200)])
-    cabinets = Cabinet.objects.bulk_create([Cabinet(name=f"Кабинет {n}", number=str(n)) for n in range(20)])
+    cabinets = Cabinet.objects.bulk_create([Cabinet(name=f"Кабинет {n}", number=str(n))
+                                            for n in range(max(20, count * 3 // 10 // (31 * 22) + 1))])
     accounts = TelegramAccount.objects.bulk_create([
         TelegramAccount(telegram_id=700_000 + n, username=f"user{n}", first_name="Иван", last_name="Петров",
                         phone=f"+7999{n:07d}") for n in range(2000)])
@@ -84,11 +85,16 @@ def generate(count: int) -> None:
             [change for row in rows for change in _history(CabinetBookingStatusChange, row, made)])
         batch.clear()
 
-    for n in range(count - equipment_count):
-        day = MONTH + timedelta(days=rng.randint(0, 30))
-        starts = datetime(day.year, day.month, day.day, rng.randint(9, 19), rng.choice((0, 30)), tzinfo=zone)
+    # Distinct half-hour cells (PostgreSQL refuses overlapping active cabinet bookings), as many as needed.
+    cabinet_count = count - equipment_count
+    cells = [(c, d, minute) for c in range(len(cabinets)) for d in range(31) for minute in range(9 * 60, 20 * 60, 30)]
+    rng.shuffle(cells)
+    for n in range(cabinet_count):
+        cabinet_index, offset, minute = cells[n % len(cells)]
+        day = MONTH + timedelta(days=offset)
+        starts = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone)
         batch.append(CabinetBooking(
-            cabinet=rng.choice(cabinets), starts_at=starts, ends_at=starts + timedelta(minutes=rng.choice((30, 60))),
+            cabinet=cabinets[cabinet_index], starts_at=starts, ends_at=starts + timedelta(minutes=30),
             status=rng.choice(("approved", "completed", "cancelled")), channel="bot", requester=rng.choice(accounts),
             client_name=f"Клиент {n}", client_phone=f"+7926{n:07d}", created_at=made, updated_at=made))
         if len(batch) == 5000:
