@@ -73,10 +73,17 @@ def bench_environment(name: str):
         env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + created))
     else:
         env["DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
-    os.environ.update({k: env[k] for k in ("VAR_DIR", "DATABASE_URL", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE")})
+    names = ("VAR_DIR", "DATABASE_URL", "LOG_LEVEL", "DJANGO_SETTINGS_MODULE")
+    previous = {k: os.environ.get(k) for k in names}
+    os.environ.update({k: env[k] for k in names})
     try:
         yield env
     finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         if created:
             from django.db import connections
 
