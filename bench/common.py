@@ -79,15 +79,18 @@ def bench_environment(name: str):
     try:
         yield env
     finally:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.db import connections
+
+            connections.close_all()
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
         if created:
-            from django.db import connections
-
-            connections.close_all()
             import psycopg
 
             with psycopg.connect(base, autocommit=True) as admin:
