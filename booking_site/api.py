@@ -550,5 +550,6 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("equipment.api.urls")),
     path("", include("cabinets.api.urls")),
+    path("", include("integrations.webhooks.urls")),
     re_path(r"^api/", api_not_found),
 ]

@@ -49,6 +49,15 @@ REMINDERS_SENT = Counter("reminders_queued_total", "Reminders claimed and queued
 AUDIT_EXPORTS = Counter("audit_exports_total", "Monthly audit workbooks written", [])
 PURGED_ROWS = Counter("purged_rows_total", "Rows deleted by the retention purge", ["kind"])
 SHEETS_WRITES = Counter("sheets_requests_total", "Google Sheets API requests by outcome", ["result"])
+APPROVAL_REMINDERS = Counter(
+    "booking_approval_reminders_total", "Requests re-announced to managers for still waiting for a decision",
+    ["resource_type"],
+)
+WEBHOOK_ATTEMPTS = Counter("webhook_delivery_attempts_total", "Partner webhook deliveries tried, by outcome",
+                           ["result"])
+WEBHOOK_DEAD_LETTERS = Gauge(
+    "webhook_dead_letters", "Partner webhook deliveries given up after their retry window", multiprocess_mode="max",
+)
 
 # Liveness and readiness, for the dashboard and the alerts.
 READINESS_FAILURES = Counter(

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cabinets",
     "equipment",
     "integrations",
+    "integrations.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,19 @@ DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 DELIVERY_BACKOFF_SECONDS = env.float("DELIVERY_BACKOFF_SECONDS", default=5.0)
 TELEGRAM_MAX_PER_SECOND = env.float("TELEGRAM_MAX_PER_SECOND", default=25.0)
 TELEGRAM_CHAT_INTERVAL_SECONDS = env.float("TELEGRAM_CHAT_INTERVAL_SECONDS", default=1.0)
+# Requests waiting for a manager: re-announced once after this many minutes (0 = never), cancelled after
+# this many hours (0 = only when their start passes).
+APPROVAL_REMIND_MINUTES = env.int("APPROVAL_REMIND_MINUTES", default=60)
+APPROVAL_EXPIRE_HOURS = env.int("APPROVAL_EXPIRE_HOURS", default=0)
+
+# --- Partner webhooks -----------------------------------------------------------------------------
+
+# Retried with exponential backoff (from WEBHOOK_BACKOFF_SECONDS, at most an hour apart) for
+# WEBHOOK_RETRY_HOURS, then a dead letter. Loopback, private and link-local receivers are refused in
+# production unless WEBHOOK_ALLOW_PRIVATE=1 (they are allowed with DEBUG on).
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 
 # --- Telegram -------------------------------------------------------------------------------------
 

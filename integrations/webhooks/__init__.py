@@ -1,0 +1,1 @@
+"""Signed webhooks to partners: endpoints, the event-type table, deliveries with retries and dead letters."""

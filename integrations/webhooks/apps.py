@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    name = "integrations.webhooks"
+    label = "webhooks"
+    verbose_name = _("Partner webhooks")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from booking_site import metrics
+        from booking_site.outbox.services import register_consumer
+        from integrations.webhooks import delivery
+        from integrations.webhooks.consumer import webhook_events_consume
+
+        register_consumer(webhook_events_consume)
+        metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)
