@@ -32,6 +32,7 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "outbox": {"event": ("view",)},
     "integrations": {"delivery": ("view",)},
+    "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view",)},
 }
 
 

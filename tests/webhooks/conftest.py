@@ -30,7 +30,7 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def partner_key(transactional_db):
+def partner_key(db):
     return factories.partner_with_key(name="ClinicCRM")
 
 
@@ -53,12 +53,12 @@ def hook(crm, receiver):
 
 
 @pytest.fixture
-def accent(transactional_db):
+def accent(db):
     return factories.ItemFactory(name="Accent", quantity=3)
 
 
 @pytest.fixture
-def cabinet(transactional_db):
+def cabinet(db):
     return factories.with_week(factories.CabinetFactory(name="Кабинет №1", number="1", floor=2),
                                opens=time(9), closes=time(21), lunch=(time(13), time(14)))
 
