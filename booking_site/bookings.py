@@ -57,6 +57,7 @@ class BookingBase(models.Model):
     decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    approval_reminded_at = models.DateTimeField(_("managers reminded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))
 

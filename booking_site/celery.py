@@ -53,6 +53,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=2),
         "options": {"expire_seconds": 3000},
     },
+    "bookings: remind of and expire undecided requests": {
+        "task": "integrations.bookings.approvals",
+        "schedule": 300.0,
+        "options": {"expire_seconds": 240},
+    },
+    "webhooks: send due partner webhooks": {
+        "task": "webhooks.deliveries.send_due",
+        "schedule": 15.0,
+        "options": {"expire_seconds": 60},
+    },
     "audit: previous month": {
         "task": "integrations.audit.export_previous_month",
         "schedule": crontab(minute=5, hour=0, day_of_month=1),

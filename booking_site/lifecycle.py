@@ -4,14 +4,16 @@ Equipment and cabinet services call these inside their own transactions, after l
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from booking_site import metrics
 from booking_site.bookings import TRANSITIONS, Status
-from booking_site.channels import Actor
+from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
@@ -117,6 +119,37 @@ def bookings_sweep(queryset, change, *, batch: int = 500) -> int:
                 continue
             change(booking)
             done += 1
+    return done
+
+
+def undecided_too_long(start_passed: Q, *, now: datetime) -> Q:
+    """Which pending bookings are cancelled as "not decided in time": those whose start has passed, and with
+    APPROVAL_EXPIRE_HOURS set, also those waiting longer than that."""
+    hours = settings.APPROVAL_EXPIRE_HOURS
+    return start_passed | Q(created_at__lte=now - timedelta(hours=hours)) if hours > 0 else start_passed
+
+
+def bookings_remind_undecided(queryset, *, resource_type: str, now: datetime, batch: int = 500) -> int:
+    """Announce again, once, the pending bookings of `queryset` waiting longer than APPROVAL_REMIND_MINUTES.
+    Each is claimed with a conditional update, so overlapping runs announce it only once; the announcement
+    is an outbox event recorded in the same transaction as the claim."""
+    minutes = settings.APPROVAL_REMIND_MINUTES
+    if minutes <= 0:
+        return 0
+    waiting = queryset.filter(status=Status.PENDING, approval_reminded_at__isnull=True,
+                              created_at__lte=now - timedelta(minutes=minutes))
+    done = 0
+    for pk, created_at in list(waiting.order_by("created_at", "pk").values_list("pk", "created_at")[:batch]):
+        with transaction.atomic():
+            claimed = queryset.model.objects.filter(pk=pk, status=Status.PENDING, approval_reminded_at__isnull=True
+                                                    ).update(approval_reminded_at=now)
+            if not claimed:
+                continue
+            event_record(topic=Event.Topic.APPROVAL_OVERDUE, resource_type=resource_type, booking_id=pk, now=now,
+                         channel=Channel.SYSTEM, payload={"waited_minutes": int((now - created_at).total_seconds()
+                                                                                // 60)})
+        metrics.APPROVAL_REMINDERS.labels(resource_type).inc()
+        done += 1
     return done
 
 

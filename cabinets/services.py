@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ from booking_site.lifecycle import (
     booking_created,
     booking_moved,
     booking_transition,
+    bookings_remind_undecided,
     bookings_sweep,
     check_can_cancel,
     check_can_decide,
@@ -34,6 +36,7 @@ from booking_site.lifecycle import (
     initial_status,
     owner_fields,
     refusals_counted,
+    undecided_too_long,
 )
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
@@ -559,11 +562,18 @@ def cabinet_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int:
 
 
 def cabinet_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
-    """Pending bookings whose start has passed without a decision are cancelled."""
-    undecided = CabinetBooking.objects.filter(status=Status.PENDING, starts_at__lte=now)
+    """Pending bookings whose start has passed without a decision (or that waited longer than
+    APPROVAL_EXPIRE_HOURS) are cancelled."""
+    undecided = CabinetBooking.objects.filter(undecided_too_long(Q(starts_at__lte=now), now=now),
+                                              status=Status.PENDING)
     change = _system_change(to_status=Status.CANCELLED, now=now, reason=REASON_NOT_DECIDED,
                             topic=Event.Topic.EXPIRED, notify=True)
     return bookings_sweep(undecided, change, batch=batch)
+
+
+def cabinet_bookings_remind_undecided(*, now: datetime, batch: int = 500) -> int:
+    """Requests waiting longer than APPROVAL_REMIND_MINUTES are announced to managers once more."""
+    return bookings_remind_undecided(CabinetBooking.objects.all(), resource_type=RESOURCE, now=now, batch=batch)
 
 
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):

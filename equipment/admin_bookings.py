@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
@@ -18,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
@@ -176,6 +178,34 @@ class BookingAdminMixin:
         extra_context = {**(extra_context or {}),
                          "decision_actions": [(name, label) for name, label, to in offered if to in targets]}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- The pending list: the longest waiting first, with how long each has waited -----------------
+
+    def _is_pending_list(self, request) -> bool:
+        return request.GET.get("status") == Status.PENDING
+
+    def get_ordering(self, request):
+        if self._is_pending_list(request):
+            return ("created_at", "pk")
+        return super().get_ordering(request)
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if self._is_pending_list(request) and "waiting" not in columns:
+            columns.insert(columns.index("status_badge") + 1 if "status_badge" in columns else 1, "waiting")
+        return columns
+
+    @admin.display(description=_("waiting"), ordering="created_at")
+    def waiting(self, obj):
+        if obj.status != Status.PENDING:
+            return "—"
+        now = timezone.now()
+        text = timesince(obj.created_at, now, depth=2)
+        overdue = settings.APPROVAL_REMIND_MINUTES and (now - obj.created_at).total_seconds() >= (
+            settings.APPROVAL_REMIND_MINUTES * 60)
+        if overdue:
+            return format_html('<strong class="booking-waiting-overdue" style="color:#842029">{}</strong>', text)
+        return format_html('<span class="booking-waiting">{}</span>', text)
 
     # --- Columns ----------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,7 @@ from booking_site.lifecycle import (
     booking_created,
     booking_moved,
     booking_transition,
+    bookings_remind_undecided,
     bookings_sweep,
     check_can_cancel,
     check_can_decide,
@@ -36,6 +38,7 @@ from booking_site.lifecycle import (
     initial_status,
     owner_fields,
     refusals_counted,
+    undecided_too_long,
 )
 from booking_site.outbox.models import Event
 from booking_site.scheduling import date_range
@@ -522,12 +525,20 @@ def equipment_bookings_complete_ended(*, now: datetime, batch: int = 500) -> int
 
 
 def equipment_bookings_expire_undecided(*, now: datetime, batch: int = 500) -> int:
-    """Pending whole-day bookings whose first day has begun without a decision are cancelled."""
-    undecided = EquipmentBooking.objects.filter(status=Status.PENDING, start_date__lte=_today(now),
-                                                cabinet_booking__isnull=True)
+    """Pending whole-day bookings whose first day has begun without a decision (or that waited longer than
+    APPROVAL_EXPIRE_HOURS) are cancelled."""
+    undecided = EquipmentBooking.objects.filter(
+        undecided_too_long(Q(start_date__lte=_today(now)), now=now), status=Status.PENDING,
+        cabinet_booking__isnull=True)
     return bookings_sweep(undecided, lambda booking: booking_transition(
         booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=Actor.system(),
         channel=Channel.SYSTEM, now=now, reason=REASON_NOT_DECIDED, topic=Event.Topic.EXPIRED), batch=batch)
+
+
+def equipment_bookings_remind_undecided(*, now: datetime, batch: int = 500) -> int:
+    """Whole-day requests waiting longer than APPROVAL_REMIND_MINUTES are announced to managers once more."""
+    return bookings_remind_undecided(EquipmentBooking.objects.filter(cabinet_booking__isnull=True),
+                                     resource_type=RESOURCE, now=now, batch=batch)
 
 
 # --- Catalogue changes ------------------------------------------------------------------------------
@@ -602,6 +613,7 @@ __all__ = [
     "equipment_booking_reject",
     "equipment_bookings_complete_ended",
     "equipment_bookings_expire_undecided",
+    "equipment_bookings_remind_undecided",
     "equipment_follow_cabinet",
     "equipment_window_reserve",
 ]

@@ -12,8 +12,16 @@ from celery.contrib.django.task import DjangoTask
 from django.utils import timezone
 
 from booking_site import metrics
-from cabinets.services import cabinet_bookings_complete_ended, cabinet_bookings_expire_undecided
-from equipment.services import equipment_bookings_complete_ended, equipment_bookings_expire_undecided
+from cabinets.services import (
+    cabinet_bookings_complete_ended,
+    cabinet_bookings_expire_undecided,
+    cabinet_bookings_remind_undecided,
+)
+from equipment.services import (
+    equipment_bookings_complete_ended,
+    equipment_bookings_expire_undecided,
+    equipment_bookings_remind_undecided,
+)
 from integrations.audit.services import audit_export, audit_export_previous_month, parse_month
 from integrations.delivery import WORKER_SEND_TIMEOUT_SECONDS, deliveries_send_due, delivery_attempt
 from integrations.delivery_followup import events_follow_up
@@ -88,6 +96,21 @@ def bookings_sweep_task() -> dict:
         "cabinet_expired": cabinet_bookings_expire_undecided(now=now),
     }
     logger.info("bookings sweep: %s", counts)
+    return counts
+
+
+@job("integrations.bookings.approvals", soft=240, hard=270)
+def approvals_follow_up_task() -> dict:
+    """Requests waiting too long: cancelled when past their deadline, else announced to managers again."""
+    now = timezone.now()
+    counts = {
+        "equipment_expired": equipment_bookings_expire_undecided(now=now),
+        "cabinet_expired": cabinet_bookings_expire_undecided(now=now),
+        "equipment_reminded": equipment_bookings_remind_undecided(now=now),
+        "cabinet_reminded": cabinet_bookings_remind_undecided(now=now),
+    }
+    if any(counts.values()):
+        logger.info("undecided requests: %s", counts)
     return counts
 
 

@@ -13,6 +13,7 @@ class Event(models.Model):
         COMPLETED = "booking.completed", _("Completed")
         MOVED = "booking.moved", _("Moved")
         EXPIRED = "booking.expired", _("Not decided in time")
+        APPROVAL_OVERDUE = "booking.approval_overdue", _("Still waiting for a decision")
         SCHEDULE_CHANGED = "schedule.changed", _("Schedule changed")
 
     topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices)

@@ -36,7 +36,7 @@ def test_every_event_type_is_subscribed_when_none_is_named(api):
 
 def test_a_partner_sees_and_deletes_only_its_own_endpoints(api):
     mine = api.post(URL, {"url": PUBLIC}).json()
-    other, other_key = factories.partner_with_key(name="OtherCRM")
+    _other, other_key = factories.partner_with_key(name="OtherCRM")
     theirs = ApiClient(other_key).post(URL, {"url": PUBLIC + "/other"}).json()
 
     assert [w["id"] for w in api.get(URL).json()["webhooks"]] == [mine["id"]]

@@ -4,6 +4,7 @@ given up as a dead letter after 24 h."""
 
 from __future__ import annotations
 
+import itertools
 import time as _time
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ def sweep(at=NOW):
 
 
 def test_a_partner_booking_is_posted_signed_with_the_booking_as_the_api_returns_it(api, accent, hook, receiver):
-    webhook, secret = hook
+    _webhook, secret = hook
     booking = book_accent(api, accent)
     assert sweep() == {"delivered": 1}
     [request] = receiver.received
@@ -123,7 +124,7 @@ def test_a_receiver_answering_500_is_retried_with_growing_pauses_until_it_answer
         sweep(delivery.next_attempt_at)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 4, 200)
-    gaps = [(b - a).total_seconds() for a, b in zip(moments, moments[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(moments)]
     assert gaps == [30, 60, 120]
     # Every attempt was the same event, freshly signed.
     assert len({r.json["id"] for r in receiver.received}) == 1 and len(receiver.received) == 4
