@@ -40,12 +40,20 @@ def test_a_manager_adds_an_endpoint_and_sees_the_secret_once(manager_client, crm
     webhook = PartnerWebhook.objects.get()
     assert webhook.event_types == ["booking.created", "booking.cancelled"] and webhook.partner == crm
     page = response.content.decode()
-    assert webhook.secret in page and "shown only once" in page
+    assert webhook.secret in page and "показывается только один раз" in page
 
     change = manager_client.get(reverse("admin:webhooks_partnerwebhook_change", args=[webhook.pk]))
     listing = manager_client.get(reverse("admin:webhooks_partnerwebhook_changelist"))
     assert change.status_code == listing.status_code == 200
     assert webhook.secret not in change.content.decode() and webhook.secret not in listing.content.decode()
+
+
+def test_an_english_speaking_manager_is_told_in_english(manager_client, crm, settings):
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = manager_client.post(reverse(ADD), {
+        "partner": crm.pk, "url": "https://93.184.216.34/hooks", "event_types": ["booking.created"],
+        "is_active": "on"})
+    assert "It is shown only once" in response.content.decode()
 
 
 def test_the_admin_refuses_a_private_receiver_in_production(manager_client, crm, settings):
@@ -79,7 +87,7 @@ def test_dead_letters_are_listed_with_the_last_code_and_can_be_retried(manager_c
     receiver.answer()
     response = manager_client.post(reverse(DELIVERIES), {"action": "retry", "_selected_action": [delivery.pk]},
                                    follow=True)
-    assert "1 webhook delivery will be sent again" in response.content.decode()
+    assert "1 доставка вебхука будет отправлена ещё раз" in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     assert webhook_deliveries_send_due(now=NOW + timedelta(minutes=1)) == {"delivered": 1}
