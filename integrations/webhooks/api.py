@@ -4,7 +4,8 @@ write:bookings). The secret is in the answer to the POST and nowhere else."""
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -96,8 +97,12 @@ class WebhookDetailView(PartnerAPIView):
     @extend_schema(
         operation_id="webhook_delete", tags=[TAG], summary="Remove one of your webhook endpoints",
         description="Scope `write:bookings`. Its pending deliveries are dropped.",
+        parameters=[OpenApiParameter("webhook_id", OpenApiTypes.INT, OpenApiParameter.PATH,
+                                     description="The `id` the endpoint was created with.")],
         responses={204: None, **error_responses(403, 404)},
     )
-    def delete(self, request, webhook_id: int):
-        webhook_delete(partner=self.partner, webhook_id=webhook_id)
+    def delete(self, request, webhook_id: str):
+        # Any segment reaches this view, so that a malformed id is a JSON 404 like an unknown one.
+        number = int(webhook_id) if webhook_id.isascii() and webhook_id.isdigit() else 0
+        webhook_delete(partner=self.partner, webhook_id=number)
         return Response(status=status.HTTP_204_NO_CONTENT)

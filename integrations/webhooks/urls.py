@@ -4,5 +4,5 @@ from integrations.webhooks import api
 
 urlpatterns = [
     path("api/v1/webhooks", api.WebhooksView.as_view(), name="api-webhooks"),
-    path("api/v1/webhooks/<int:webhook_id>", api.WebhookDetailView.as_view(), name="api-webhook"),
+    path("api/v1/webhooks/<str:webhook_id>", api.WebhookDetailView.as_view(), name="api-webhook"),
 ]

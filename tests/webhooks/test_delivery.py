@@ -215,3 +215,21 @@ def test_a_receiver_that_now_resolves_to_a_private_address_is_not_called_in_prod
     assert sweep() == {"dead": 1}
     assert receiver.received == []
     assert "private" in WebhookDelivery.objects.get().last_error
+
+
+def test_the_readme_verification_snippet_accepts_a_real_delivery_and_refuses_a_forged_one(api, accent, hook,
+                                                                                        receiver):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    snippet = readme.split("Verifying a delivery", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(snippet, namespace)
+    _webhook, secret = hook
+    book_accent(api, accent)
+    sweep()
+    [request] = receiver.received
+    header = request.headers["x-clinic-signature"]
+    assert namespace["verify"](secret, header, request.body)
+    assert not namespace["verify"](secret, header, request.body + b" ")
+    assert not namespace["verify"](secret, header.replace("t=", "t=1"), request.body)
