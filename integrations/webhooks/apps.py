@@ -11,8 +11,10 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from booking_site import metrics
         from booking_site.outbox.services import register_consumer
+        from integrations.purge import register_purger
         from integrations.webhooks import delivery
         from integrations.webhooks.consumer import webhook_events_consume
 
         register_consumer(webhook_events_consume)
         metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)
+        register_purger("webhook_deliveries", delivery.delivered_expired)

@@ -157,6 +157,12 @@ def webhook_deliveries_retry(*, delivery_ids: Iterable[int], now: datetime) -> i
         status=Status.PENDING, attempts=0, next_attempt_at=now, retry_until=now + window, last_error="")
 
 
+def delivered_expired(now: datetime):
+    """Delivered webhook deliveries older than RETENTION_DAYS, for the retention purge."""
+    return WebhookDelivery.objects.filter(status=Status.DELIVERED,
+                                          created_at__lt=now - timedelta(days=settings.RETENTION_DAYS))
+
+
 def dead_letters_count() -> int:
     return WebhookDelivery.objects.filter(status=Status.DEAD).count()
 

@@ -91,3 +91,22 @@ def test_dead_letters_are_listed_with_the_last_code_and_can_be_retried(manager_c
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     assert webhook_deliveries_send_due(now=NOW + timedelta(minutes=1)) == {"delivered": 1}
+
+
+def test_a_manager_changes_the_event_types_and_switches_an_endpoint_off(manager_client, hook):
+    webhook, secret = hook
+    response = manager_client.post(reverse("admin:webhooks_partnerwebhook_change", args=[webhook.pk]), {
+        "url": webhook.url, "event_types": ["booking.cancelled"]})
+    assert response.status_code == 302, response.content
+    webhook.refresh_from_db()
+    assert (webhook.event_types, webhook.is_active, webhook.secret) == (["booking.cancelled"], False, secret)
+
+
+def test_delivered_webhooks_are_purged_after_the_retention(api, accent, hook, receiver, settings):
+    from integrations.purge import purge_expired
+
+    book_accent(api, accent)
+    webhook_deliveries_send_due(now=NOW)
+    assert purge_expired(now=NOW + timedelta(days=settings.RETENTION_DAYS - 1))["webhook_deliveries"] == 0
+    assert purge_expired(now=NOW + timedelta(days=settings.RETENTION_DAYS + 1))["webhook_deliveries"] == 1
+    assert WebhookDelivery.objects.count() == 0
