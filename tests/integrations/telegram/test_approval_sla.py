@@ -133,3 +133,20 @@ def test_reminders_can_be_switched_off(boss, request_of_ann, bot_api, clock, set
     settings.APPROVAL_REMIND_MINUTES = 0
     assert run_task_at(clock, NOW + timedelta(hours=3))["equipment_reminded"] == 0
     assert reminders_to(bot_api, boss.id) == []
+
+
+def test_the_waiting_time_is_real_time_across_a_dst_change(boss, ann_account, bot_api, clock, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    asked = datetime(2026, 3, 29, 1, 30, tzinfo=berlin)  # clocks jump from 02:00 to 03:00 half an hour later
+    clock.move_to(asked, tick=False)
+    booking = equipment_booking_create(item=ItemFactory(name="ЭКГ аппарат"), start_date=date(2026, 4, 6),
+                                       client_name="Anna Smirnova", client_phone="+79991234567",
+                                       actor=Actor.telegram(ann_account), channel=Channel.BOT, now=asked)
+    # 03:29 on the wall clock is only 59 minutes later: not yet.
+    assert run_task_at(clock, datetime(2026, 3, 29, 3, 29, tzinfo=berlin))["equipment_reminded"] == 0
+    assert run_task_at(clock, datetime(2026, 3, 29, 3, 31, tzinfo=berlin))["equipment_reminded"] == 1
+    [reminder] = reminders_to(bot_api, boss.id)
+    assert f"Request #{booking.pk} is still waiting for a decision (1 h 1 min)" in reminder.text
