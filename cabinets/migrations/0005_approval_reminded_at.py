@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('equipment', '0002_item_timestamps'),
+        ('cabinets', '0004_channel_booking_page'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='equipmentbooking',
+            model_name='cabinetbooking',
             name='approval_reminded_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='managers reminded at'),
         ),

@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cabinets', '0003_cabinet_catalog_id'),
+        ('equipment', '0003_channel_booking_page'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cabinetbooking',
+            model_name='equipmentbooking',
             name='approval_reminded_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='managers reminded at'),
         ),
