@@ -83,11 +83,14 @@ def render_event(event: Event, *, now) -> list[int]:
     if event.topic == Event.Topic.APPROVAL_OVERDUE:
         if booking.status != "pending":
             return []  # decided meanwhile: nothing to remind of
-        minutes = int(payload.get("waited_minutes") or 0)
-        return _to_managers(event, booking, bot, lambda: _("⏰ Request #%(id)s is still waiting for a decision "
-                                                           "(%(waited)s)") % {
-            "id": booking.pk, "waited": texts.duration_text(minutes)},
-                            now=now, markup=lambda: kb.decision(prefix, booking.pk).to_dict())
+        waited = int(payload.get("waited_minutes") or 0)
+
+        def overdue() -> str:  # rendered in each manager's language
+            return _("⏰ Request #%(id)s is still waiting for a decision (%(waited)s)") % {
+                "id": booking.pk, "waited": texts.duration_text(waited)}
+
+        return _to_managers(event, booking, bot, overdue, now=now,
+                            markup=lambda: kb.decision(prefix, booking.pk).to_dict())
     if event.topic == Event.Topic.CREATED:
         # Booked by a manager, the admin or a partner and approved at once: the other managers are told.
         return _to_managers(event, booking, bot, lambda: _("📌 New booking #%(id)s (%(channel)s)") % {
