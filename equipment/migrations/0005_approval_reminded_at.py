@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('equipment', '0003_channel_booking_page'),
+        ('equipment', '0004_turnaround_and_maintenance'),
     ]
 
     operations = [
