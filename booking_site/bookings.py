@@ -16,6 +16,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
     COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
 
 
 # Only these hold capacity (units, slots).
@@ -25,10 +26,12 @@ HOLDING = Q(status__in=HOLDING_STATUSES)
 # from -> allowed targets. One table for both kinds of booking.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.PENDING: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
-    Status.APPROVED: frozenset({Status.CANCELLED, Status.COMPLETED}),
+    Status.APPROVED: frozenset({Status.CANCELLED, Status.COMPLETED, Status.NO_SHOW}),
     Status.REJECTED: frozenset(),
     Status.CANCELLED: frozenset(),
-    Status.COMPLETED: frozenset(),
+    # The sweep completes a booking at its end without knowing who came: a manager may still say no one did.
+    Status.COMPLETED: frozenset({Status.NO_SHOW}),
+    Status.NO_SHOW: frozenset(),
 }
 
 
@@ -58,6 +61,9 @@ class BookingBase(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     approval_reminded_at = models.DateTimeField(_("managers reminded at"), null=True, blank=True)
+    client_confirmed_at = models.DateTimeField(
+        _("confirmed by client at"), null=True, blank=True,
+        help_text=_("When the client answered the reminder with \"I will come\"."))
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))
 

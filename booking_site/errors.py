@@ -32,6 +32,7 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "already_decided": (409, _("This booking has already been decided.")),
     "bad_transition": (409, _("This booking cannot change to that status.")),
     "already_started": (409, _("The booking has already started.")),
+    "not_started": (409, _("The booking has not started yet.")),
     "idempotency_conflict": (409, _("This id was already used with different data.")),
     "external_id_reused": (409, _("This external booking id was used by a cancelled booking.")),
     "schedule_conflict": (409, _("The change would strand existing bookings.")),

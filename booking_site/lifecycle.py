@@ -23,6 +23,7 @@ TOPICS = {
     Status.REJECTED: Event.Topic.REJECTED,
     Status.CANCELLED: Event.Topic.CANCELLED,
     Status.COMPLETED: Event.Topic.COMPLETED,
+    Status.NO_SHOW: Event.Topic.NO_SHOW,
 }
 REASON_NOT_DECIDED = "not decided in time"
 
@@ -197,9 +198,19 @@ def check_requester(*, actor: Actor, holding_count) -> None:
         )
 
 
-def initial_status(actor: Actor) -> str:
-    """Clients' requests wait for a manager; managers', staff's and partners' bookings are approved at once."""
-    return Status.APPROVED if (actor.is_manager or actor.partner is not None) else Status.PENDING
+def initial_status(actor: Actor, *, client_phone: str = "", now: datetime | None = None) -> str:
+    """Clients' requests wait for a manager; managers', staff's and partners' bookings are approved at once,
+    except for a client with NO_SHOW_LIMIT no-shows in the last 90 days (by account or phone): a manager
+    decides those."""
+    from booking_site.attendance import needs_approval_for_no_shows
+
+    if actor.is_manager:
+        return Status.APPROVED
+    if actor.partner is None:
+        return Status.PENDING
+    if now is not None and needs_approval_for_no_shows(account=actor.account, client_phone=client_phone, now=now):
+        return Status.PENDING
+    return Status.APPROVED
 
 
 def owner_fields(actor: Actor) -> dict:

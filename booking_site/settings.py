@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "equipment",
     "integrations",
     "integrations.webhooks",
+    "integrations.calendar",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,8 @@ MAX_ACTIVE_BOOKINGS_PER_USER = env.int("MAX_ACTIVE_BOOKINGS_PER_USER", default=0
 EQUIPMENT_MAX_ADVANCE_DAYS = env.int("EQUIPMENT_MAX_ADVANCE_DAYS", default=365)
 EQUIPMENT_MAX_RANGE_DAYS = env.int("EQUIPMENT_MAX_RANGE_DAYS", default=31)
 EQUIPMENT_DAY_STARTS = env.str("EQUIPMENT_DAY_STARTS", default="09:00")
+# A client with this many no-shows in 90 days needs a manager's approval for every new booking (0 = off).
+NO_SHOW_LIMIT = env.int("NO_SHOW_LIMIT", default=0)
 BOOKING_LOCK_TIMEOUT_SECONDS = env.int("BOOKING_LOCK_TIMEOUT_SECONDS", default=3)
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 

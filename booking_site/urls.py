@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("booking_site.api")),
     path("", include("integrations.telegram.urls")),
     path("", include("integrations.webapp.urls")),
+    path("", include("integrations.calendar.urls")),
 ]

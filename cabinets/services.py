@@ -269,7 +269,7 @@ def cabinet_booking_create(
         cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now, holder_id=holder_id
     )
     locking.after_check()
-    status = initial_status(actor)
+    status = initial_status(actor, client_phone=phone, now=now)
     booking = CabinetBooking(
         cabinet=cabinet,
         starts_at=starts_at,

@@ -198,7 +198,7 @@ def equipment_booking_create(
         units=units,
         start_date=start_date,
         end_date=end_date,
-        status=initial_status(actor),
+        status=initial_status(actor, client_phone=phone, now=now),
         channel=channel,
         client_name=name,
         client_phone=phone,

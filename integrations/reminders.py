@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from booking_site import metrics
 from booking_site.bookings import Status
-from booking_site.scheduling import local_datetime
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
+from equipment.attendance import equipment_starts_at
 from equipment.models import EquipmentBooking
 from integrations.delivery import bot_token, deliveries_cancel_pending, delivery_enqueue
 from integrations.models import Delivery
@@ -31,17 +31,6 @@ logger = logging.getLogger(__name__)
 EQUIPMENT, CABINET = "equipment", "cabinet"
 BOTS = {EQUIPMENT: Delivery.Bot.EQUIPMENT, CABINET: Delivery.Bot.CABINET}
 CALLBACK_PREFIX = {EQUIPMENT: "eq", CABINET: "cab"}
-
-
-def day_starts() -> time:
-    hours, _sep, minutes = settings.EQUIPMENT_DAY_STARTS.partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-def equipment_starts_at(start_date: date) -> datetime:
-    """When a whole-day booking begins: the clinic's opening of its first day."""
-    zone = clinic_zone()
-    return local_datetime(start_date, day_starts(), zone) or datetime.combine(start_date, day_starts(), tzinfo=zone)
 
 
 def remind_at(starts_at: datetime) -> datetime:
@@ -94,7 +83,7 @@ def _dates(first: date, last: date) -> str:
 
 
 def reminder_payload(due: Due) -> dict:
-    """The message, in the requester's language, with Open and Cancel buttons."""
+    """The message, in the requester's language, with "I will come" and Cancel buttons."""
     booking, zone = due.booking, clinic_zone()
     with translation.override(booking.requester.language):
         if due.kind == CABINET:
@@ -108,7 +97,7 @@ def reminder_payload(due: Due) -> dict:
                 "dates": _dates(booking.start_date, booking.end_date),
                 "time": f"{timezone.localtime(due.starts_at, zone):%H:%M}"}
         prefix = CALLBACK_PREFIX[due.kind]
-        keyboard = [[{"text": _("Open"), "callback_data": f"{prefix}:open:{booking.pk}"},
+        keyboard = [[{"text": _("✅ I will come"), "callback_data": f"{prefix}:come:{booking.pk}"},
                      {"text": _("Cancel"), "callback_data": f"{prefix}:cancel:{booking.pk}"}]]
     return {"text": text, "reply_markup": {"inline_keyboard": keyboard}}
 

@@ -14,6 +14,7 @@ class Event(models.Model):
         MOVED = "booking.moved", _("Moved")
         EXPIRED = "booking.expired", _("Not decided in time")
         APPROVAL_OVERDUE = "booking.approval_overdue", _("Still waiting for a decision")
+        NO_SHOW = "booking.no_show", _("No-show")
         SCHEDULE_CHANGED = "schedule.changed", _("Schedule changed")
 
     topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices)

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarToken(models.Model):
+    """A private calendar-subscription link. Only a hash of its secret is stored; a revoked link answers 404.
+
+    A personal link (no cabinet) shows one Telegram account's bookings; a cabinet link shows one cabinet's
+    bookings to its staff, with client names masked unless its holder is a manager."""
+
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("link starts with"), max_length=8, editable=False)
+    account = models.ForeignKey("accounts.TelegramAccount", verbose_name=_("Telegram account"), null=True,
+                                blank=True, on_delete=models.CASCADE, related_name="calendar_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff user"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="calendar_tokens")
+    cabinet = models.ForeignKey("cabinets.Cabinet", verbose_name=_("cabinet"), null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="calendar_tokens")
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cabinet__isnull=False) | Q(account__isnull=False),
+                                   name="calendar_token_has_subject"),
+            models.UniqueConstraint(fields=["account"], condition=Q(cabinet__isnull=True, revoked_at__isnull=True),
+                                    name="calendar_token_one_personal_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.cabinet or self.account})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def holder_is_manager(self) -> bool:
+        """Managers see client names in cabinet feeds: a Telegram manager, a superuser, or a staff member of
+        the Managers group."""
+        if self.account is not None and self.account.is_manager:
+            return True
+        user = self.user
+        if user is None or not user.is_active or not user.is_staff:
+            return False
+        from accounts.permissions import MANAGERS_GROUP
+
+        return user.is_superuser or user.groups.filter(name=MANAGERS_GROUP).exists()
