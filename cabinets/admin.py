@@ -18,6 +18,7 @@ from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import day_bounds
+from cabinets.attendance import cabinet_booking_mark_no_show
 from cabinets.availability import cabinet_day, clinic_zone
 from cabinets.booking_stats import statistics
 from cabinets.day_schedule import day_schedule
@@ -198,8 +199,9 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     approve_service = staticmethod(cabinet_booking_approve)
     reject_service = staticmethod(cabinet_booking_reject)
     cancel_service = staticmethod(cabinet_booking_cancel)
+    no_show_service = staticmethod(cabinet_booking_mark_no_show)
 
-    list_display = ("id", "status_badge", "cabinet", "when", "client", "equipment", "source", "channel",
+    list_display = ("id", "status_badge", "cabinet", "when", "client", "attendance", "equipment", "source", "channel",
                     "created_at")
     list_display_links = ("id", "cabinet")
     list_filter = (StatusFilter, DateRangeFilter, ("cabinet", admin.RelatedOnlyFieldListFilter), "channel")
@@ -210,7 +212,7 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     inlines = [EquipmentInline, StatusChangeInline]
     fields = ("status", "cabinet", "starts_at", "ends_at", "client_name", "client_phone", "comment",
               "manager_comment", "channel", "requester", "partner", "external_booking_id", "created_by",
-              "status_reason", "decided_by", "decided_at", "created_at", "updated_at")
+              "status_reason", "decided_by", "decided_at", "client_confirmed_at", "created_at", "updated_at")
 
     def get_queryset(self, request):
         equipment = Prefetch("equipment_bookings", queryset=EquipmentBooking.objects.select_related("item"))

@@ -19,7 +19,7 @@ from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
 
 PERIODS = (("today", _("Today"), 1), ("week", _("7 days"), 7), ("month", _("30 days"), 30))
-COUNTED = (Status.PENDING, Status.APPROVED, Status.COMPLETED)
+COUNTED = (Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
 UTILISATION_DAYS = 30
 TOP = 10
 

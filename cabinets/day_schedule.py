@@ -17,7 +17,7 @@ from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, Closure
 from equipment.models import EquipmentBooking
 
-SHOWN_STATUSES = (Status.PENDING, Status.APPROVED, Status.COMPLETED)
+SHOWN_STATUSES = (Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
 CLOSED_LABELS = {"inactive": _("inactive"), "day off": _("day off"), "closed": _("closed"),
                  "holiday": _("holiday")}
 SLOT_LABELS = {"past": _("past"), "too_soon": _("too soon"), "too_far": _("too far ahead"),

@@ -18,6 +18,7 @@ from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
+from equipment.attendance import equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
@@ -69,8 +70,10 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     approve_service = staticmethod(equipment_booking_approve)
     reject_service = staticmethod(equipment_booking_reject)
     cancel_service = staticmethod(equipment_booking_cancel)
+    no_show_service = staticmethod(equipment_booking_mark_no_show)
 
-    list_display = ("id", "status_badge", "item", "dates", "units", "client", "source", "channel", "created_at")
+    list_display = ("id", "status_badge", "item", "dates", "units", "client", "attendance", "source", "channel",
+                    "created_at")
     list_display_links = ("id", "item")
     list_filter = (StatusFilter, DateRangeFilter, ("item", admin.RelatedOnlyFieldListFilter), "channel")
     list_select_related = ("item", "requester", "partner", "created_by")
@@ -80,8 +83,8 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     inlines = [StatusChangeInline]
     fields = ("status", "item", "units", "start_date", "end_date", "starts_at", "ends_at", "cabinet_booking",
               "client_name", "client_phone", "comment", "manager_comment", "channel", "requester", "partner",
-              "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at", "created_at",
-              "updated_at")
+              "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at",
+              "client_confirmed_at", "created_at", "updated_at")
 
     def filter_dates(self, queryset, start: date | None, end: date | None):
         if start is not None:

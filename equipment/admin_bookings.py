@@ -33,6 +33,7 @@ STATUS_COLOURS = {
     Status.REJECTED: ("#842029", "#f8d7da"),
     Status.CANCELLED: ("#555", "#e9ecef"),
     Status.COMPLETED: ("#084298", "#cfe2ff"),
+    Status.NO_SHOW: ("#6f2c00", "#ffe5d0"),
 }
 ACTIVE = "active"
 
@@ -127,7 +128,8 @@ class BookingAdminMixin:
     approve_service: Callable
     reject_service: Callable
     cancel_service: Callable
-    actions = ["approve_selected", "reject_selected", "cancel_selected"]
+    no_show_service: Callable
+    actions = ["approve_selected", "reject_selected", "cancel_selected", "no_show_selected"]
     change_form_template = "admin/clinic/booking_change_form.html"
 
     # --- Moving a booking: a form whose submission is one service call --------------------------------
@@ -174,7 +176,8 @@ class BookingAdminMixin:
         targets = TRANSITIONS.get(booking.status, frozenset()) if booking is not None else frozenset()
         offered = [("approve_selected", _("Approve"), Status.APPROVED),
                    ("reject_selected", _("Reject"), Status.REJECTED),
-                   ("cancel_selected", _("Cancel booking"), Status.CANCELLED)]
+                   ("cancel_selected", _("Cancel booking"), Status.CANCELLED),
+                   ("no_show_selected", _("Mark as no-show"), Status.NO_SHOW)]
         extra_context = {**(extra_context or {}),
                          "decision_actions": [(name, label) for name, label, to in offered if to in targets]}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -212,6 +215,14 @@ class BookingAdminMixin:
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         return status_badge(obj.status)
+
+    @admin.display(description=_("confirmed by client"), ordering="client_confirmed_at")
+    def attendance(self, obj):
+        if obj.status == Status.NO_SHOW:
+            return "🚷 " + str(Status.NO_SHOW.label)
+        if obj.client_confirmed_at is None:
+            return "—"
+        return "✔ " + date_format(timezone.localtime(obj.client_confirmed_at), "d.m.Y H:i")
 
     @admin.display(description=_("client"), ordering="client_name")
     def client(self, obj):
@@ -287,6 +298,10 @@ class BookingAdminMixin:
     def reject_selected(self, request, queryset):
         return self._with_reason(request, queryset, self.reject_service, _("Reject bookings"),
                                  _("Rejected: %(ids)s."))
+
+    @admin.action(description=_("Mark selected bookings as no-shows (after their start)"), permissions=["change"])
+    def no_show_selected(self, request, queryset):
+        self._decide(request, queryset, self.no_show_service, _("Marked as no-shows: %(ids)s."))
 
     @admin.action(description=_("Cancel selected bookings (with a reason)"), permissions=["change"])
     def cancel_selected(self, request, queryset):

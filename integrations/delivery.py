@@ -106,7 +106,7 @@ def _call(delivery: Delivery, timeout: float) -> dict:
     data = {"chat_id": str(delivery.chat_id)}
     files = None
     for key, value in delivery.payload.items():
-        if key == "document_path":
+        if key in ("document_path", "document_text"):
             continue
         data[key] = json.dumps(value) if isinstance(value, dict | list) else str(value)
     try:
@@ -115,6 +115,12 @@ def _call(delivery: Delivery, timeout: float) -> dict:
             with path.open("rb") as handle:
                 files = {"document": (delivery.payload.get("filename") or path.name, handle.read())}
             data.pop("filename", None)
+        elif "document_text" in delivery.payload:  # a small generated file kept in the row (an .ics)
+            files = {"document": (delivery.payload.get("filename") or "document.txt",
+                                  delivery.payload["document_text"].encode(),
+                                  delivery.payload.get("mime_type") or "application/octet-stream")}
+            data.pop("filename", None)
+            data.pop("mime_type", None)
         response = _http().post(url, data=data, files=files, timeout=timeout)
     except (httpx.HTTPError, OSError) as exc:
         raise SendError(f"{exc.__class__.__name__}") from exc

@@ -35,7 +35,7 @@ from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Ite
 CHUNK = 2000
 PROGRESS_EVERY = 5000
 # Bookings that actually used their resource, for the utilisation figures.
-USED = (Status.APPROVED, Status.COMPLETED)
+USED = (Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)  # a no-show still took its time
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")  # a phone number or a signed number cannot run anything
 BOLD = Font(bold=True)

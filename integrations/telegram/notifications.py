@@ -18,6 +18,7 @@ from booking_site.channels import Actor
 from booking_site.outbox.models import Event
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from integrations.calendar.notifications import calendar_attachment_enqueue
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import keyboards as kb
@@ -113,6 +114,8 @@ def render_event(event: Event, *, now) -> list[int]:
                                 payload={"text": text, "reply_markup": markup})
     if delivery is not None:
         ids.append(delivery.pk)
+    if event.topic in (Event.Topic.APPROVED, Event.Topic.MOVED) and booking.is_holding:
+        ids += calendar_attachment_enqueue(event=event, booking=booking, bot=bot, client=client, now=now)
     return ids
 
 

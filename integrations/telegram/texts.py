@@ -52,7 +52,7 @@ MONTHS = [gettext_lazy("January"), gettext_lazy("February"), gettext_lazy("March
           gettext_lazy("September"), gettext_lazy("October"), gettext_lazy("November"), gettext_lazy("December")]
 
 STATUS_EMOJI = {Status.PENDING: "⏳", Status.APPROVED: "✅", Status.REJECTED: "❌", Status.CANCELLED: "🚫",
-                Status.COMPLETED: "🏁"}
+                Status.COMPLETED: "🏁", Status.NO_SHOW: "🚷"}
 
 
 def status_label(status: str) -> str:
@@ -62,6 +62,7 @@ def status_label(status: str) -> str:
         Status.REJECTED: _("rejected"),
         Status.CANCELLED: _("cancelled"),
         Status.COMPLETED: _("completed"),
+        Status.NO_SHOW: _("no-show"),
     }.get(status, status)
 
 

@@ -16,8 +16,10 @@ from booking_site.channels import Channel
 from booking_site.contacts import clean_client_name, format_phone, normalize_phone
 from booking_site.errors import BookingError
 from booking_site.lifecycle import check_requester
+from integrations.calendar.bot import CalendarLinks
 from integrations.telegram import keyboards as kb
 from integrations.telegram import texts
+from integrations.telegram.bots.attendance import Attendance
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
 
@@ -32,7 +34,7 @@ def _in_every_language(lazy_text) -> set[str]:
             labels.add(str(lazy_text))
     return labels
 
-class BaseFlow:
+class BaseFlow(CalendarLinks, Attendance):
     bot = ""
     prefix = ""
     steps: tuple[str, ...] = ()  # the wizard's steps in order
@@ -120,7 +122,8 @@ class BaseFlow:
 
     def buttons(self) -> dict:
         return {"open": self.btn_open, "cancel": self.btn_cancel, "cxy": self.btn_cancel_confirmed,
-                "ap": self.btn_approve, "rj": self.btn_reject, "rjn": self.btn_reject_without_reason}
+                "ap": self.btn_approve, "rj": self.btn_reject, "rjn": self.btn_reject_without_reason,
+                "come": self.btn_will_come, "ns": self.btn_no_show, "caln": self.btn_new_calendar_link}
 
     def on_wizard_button(self, turn: Turn, verb: str, value: str) -> None:
         dialog = turn.dialog
@@ -388,11 +391,12 @@ class BaseFlow:
         bookings = self.my_bookings(turn)
         if not bookings:
             turn.say(_("You have no bookings yet (upcoming or in the last 14 days)."), self.menu(turn))
-            return
-        turn.say(_("📊 Your bookings (upcoming and the last 14 days):"), self.menu(turn))
+        else:
+            turn.say(_("📊 Your bookings (upcoming and the last 14 days):"), self.menu(turn))
         for booking in bookings[:10]:
             turn.say(self.card(booking),
                      kb.booking_actions(self.prefix, booking.pk, cancellable=self.cancellable(booking, turn)))
+        self.offer_calendar(turn)
 
     # --- Managers ---------------------------------------------------------------------------------
 
@@ -494,8 +498,8 @@ class BaseFlow:
             turn.say(_("No bookings on %(day)s.") % {"day": texts.day_text(day)}, self.menu(turn))
             return
         lines = [_("🗓 Schedule for %(day)s:") % {"day": texts.day_text(day)}]
-        lines += [self.schedule_line(booking) for booking in bookings]
-        turn.say("\n".join(lines), self.menu(turn))
+        lines += [self.schedule_line(booking) + self.attendance_mark(booking) for booking in bookings]
+        turn.say("\n".join(lines), self.no_show_keyboard(bookings, turn) or self.menu(turn))
 
     def schedule_line(self, booking) -> str:
         raise NotImplementedError

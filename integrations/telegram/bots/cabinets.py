@@ -9,10 +9,11 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.bookings import Status
 from booking_site.channels import Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, day_bounds
+from cabinets.attendance import cabinet_booking_confirm_attendance, cabinet_booking_mark_no_show
 from cabinets.availability import cabinet_day, cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
 from cabinets.services import (
@@ -28,6 +29,7 @@ from equipment.availability import items_free_in_window, offered_with_cabinet
 from equipment.models import Item
 from integrations.telegram import alternatives, texts
 from integrations.telegram import keyboards as kb
+from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
@@ -377,10 +379,19 @@ class CabinetFlow(BaseFlow):
         return list(CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item")
                     .filter(status=Status.PENDING).order_by("starts_at", "id")[:50])
 
+    def confirm_attendance(self, booking, turn: Turn):
+        return cabinet_booking_confirm_attendance(booking=booking, actor=turn.actor, now=turn.now)
+
+    def mark_no_show(self, booking, turn: Turn):
+        return cabinet_booking_mark_no_show(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
+
+    def has_started(self, booking, turn: Turn) -> bool:
+        return booking.starts_at <= turn.now
+
     def on_day(self, day: date) -> list:
         start, end = day_bounds(day, clinic_zone())
         return list(CabinetBooking.objects.select_related("cabinet").filter(
-            status__in=HOLDING_STATUSES, starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "id"))
+            status__in=SCHEDULE_STATUSES, starts_at__lt=end, ends_at__gt=start).order_by("starts_at", "id"))
 
     def schedule_line(self, booking) -> str:
         return f"🔹 {texts.hhmm(booking.starts_at)}–{texts.hhmm(booking.ends_at)} | {booking.cabinet.name} | " + (

@@ -8,10 +8,15 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from booking_site.bookings import HOLDING_STATUSES, Status
+from booking_site.bookings import Status
 from booking_site.channels import Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
+from equipment.attendance import (
+    equipment_booking_confirm_attendance,
+    equipment_booking_mark_no_show,
+    equipment_starts_at,
+)
 from equipment.availability import bookable_items_for_clients, clinic_zone, equipment_grid
 from equipment.models import EquipmentBooking, Item
 from equipment.services import (
@@ -24,6 +29,7 @@ from equipment.services import (
 )
 from integrations.telegram import alternatives, texts
 from integrations.telegram import keyboards as kb
+from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
@@ -366,9 +372,18 @@ class EquipmentFlow(BaseFlow):
         return list(EquipmentBooking.objects.select_related("item").filter(
             status=Status.PENDING, cabinet_booking__isnull=True).order_by("start_date", "id")[:50])
 
+    def confirm_attendance(self, booking, turn: Turn):
+        return equipment_booking_confirm_attendance(booking=booking, actor=turn.actor, now=turn.now)
+
+    def mark_no_show(self, booking, turn: Turn):
+        return equipment_booking_mark_no_show(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
+
+    def has_started(self, booking, turn: Turn) -> bool:
+        return equipment_starts_at(booking.start_date) <= turn.now
+
     def on_day(self, day: date) -> list:
         return list(EquipmentBooking.objects.select_related("item").filter(
-            status__in=HOLDING_STATUSES, cabinet_booking__isnull=True, start_date__lte=day, end_date__gte=day,
+            status__in=SCHEDULE_STATUSES, cabinet_booking__isnull=True, start_date__lte=day, end_date__gte=day,
         ).order_by("item__sort_order", "item_id", "id"))
 
     def schedule_line(self, booking) -> str:
