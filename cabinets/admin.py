@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import day_bounds
+from cabinets.admin_stats import period_statistics_view
 from cabinets.attendance import cabinet_booking_mark_no_show
 from cabinets.availability import cabinet_day, clinic_zone
 from cabinets.booking_stats import statistics
@@ -242,6 +244,8 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
         return [
             path("day/", wrap(self.day_view), name="cabinets_day_schedule"),
             path("statistics/", wrap(self.statistics_view), name="clinic_statistics"),
+            path("statistics/attendance/", wrap(partial(period_statistics_view, self)),
+                 name="clinic_period_statistics"),
             path("<path:object_id>/move/", wrap(self.move_view), name="cabinets_cabinetbooking_move"),
             *super().get_urls(),
         ]

@@ -105,7 +105,8 @@ def _parse_fields(content_type: str, body: bytes) -> dict:
             name = part.get_param("name", header="content-disposition")
             filename = part.get_filename()
             payload = part.get_payload(decode=True) or b""
-            fields[name] = {"filename": filename, "size": len(payload)} if filename else payload.decode()
+            fields[name] = ({"filename": filename, "size": len(payload), "content": payload,
+                             "content_type": part.get_content_type()} if filename else payload.decode())
     elif body:
         if content_type.startswith("application/json"):
             fields = json.loads(body)
