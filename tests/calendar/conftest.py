@@ -1,4 +1,5 @@
-"""The calendar tests use the Telegram cast (fake Bot API, webhook users) of the bot tests."""
+"""The calendar tests use the Telegram cast (fake Bot API, webhook users) of the bot tests, with the clock
+frozen at NOW: the feeds read the clock themselves."""
 
 import pytest
 
@@ -15,6 +16,5 @@ from tests.integrations.telegram.conftest import (  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _frozen_clock(clock):
-    """The feeds read the clock themselves: freeze it at NOW for every test."""
+def _frozen_clock(clock):  # noqa: F811
     return clock

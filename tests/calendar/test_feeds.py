@@ -127,7 +127,8 @@ def test_the_cabinet_bot_offers_the_same_link_for_both_kinds(ann, ecg, room, bot
     cab = ann.on("cabinet")
     assert "private calendar link" in said(cab.send("📊 My bookings"))
     found = events(client.get(link_from(cab)).content)
-    assert set(found) == {f"equipment-booking-{equipment.pk}@127.0.0.1", f"cabinet-booking-{cabinet_booking.pk}@127.0.0.1"}
+    assert set(found) == {f"equipment-booking-{equipment.pk}@127.0.0.1",
+                          f"cabinet-booking-{cabinet_booking.pk}@127.0.0.1"}
     event = found[f"cabinet-booking-{cabinet_booking.pk}@127.0.0.1"]
     assert event["STATUS"] == "TENTATIVE"
     assert event.decoded("DTSTART") == datetime(2026, 11, 25, 11, tzinfo=MSK)
