@@ -43,7 +43,7 @@ def test_a_cabinet_reminder_waits_until_24_hours_before_the_slot(bot_api, wednes
     assert call.chat_id == 1001
     assert f"#{wednesday_slot.pk}" in call.data["text"] and "25.11.2026 11:00–12:00" in call.data["text"]
     buttons = [button["callback_data"] for row in call.markup["inline_keyboard"] for button in row]
-    assert buttons == [f"cab:open:{wednesday_slot.pk}", f"cab:cancel:{wednesday_slot.pk}"]
+    assert buttons == [f"cab:come:{wednesday_slot.pk}", f"cab:cancel:{wednesday_slot.pk}"]
     wednesday_slot.refresh_from_db()
     assert wednesday_slot.reminder_sent_at == due_at
 
@@ -62,7 +62,7 @@ def test_an_equipment_reminder_counts_from_the_clinic_opening_of_the_first_day(
     assert call.token == "111:equipment"
     assert "25.11.2026 – 26.11.2026" in call.data["text"] and "× 2" in call.data["text"]
     buttons = [button["callback_data"] for row in call.markup["inline_keyboard"] for button in row]
-    assert buttons == [f"eq:open:{booking.pk}", f"eq:cancel:{booking.pk}"]
+    assert buttons == [f"eq:come:{booking.pk}", f"eq:cancel:{booking.pk}"]
 
 
 def test_it_speaks_the_users_language(bot_api, cabinet, bob, staff, now, pacer):
@@ -75,7 +75,7 @@ def test_it_speaks_the_users_language(bot_api, cabinet, bob, staff, now, pacer):
 
     [call] = bot_api.delivered
     assert call.data["text"].startswith("⏰ Reminder: booking #")
-    assert [b["text"] for b in call.markup["inline_keyboard"][0]] == ["Open", "Cancel"]
+    assert [b["text"] for b in call.markup["inline_keyboard"][0]] == ["✅ I will come", "Cancel"]
 
 
 def test_a_user_who_turned_reminders_off_gets_none(bot_api, wednesday_slot, alice):
@@ -172,4 +172,4 @@ def test_a_russian_speaker_gets_russian_buttons(bot_api, wednesday_slot, pacer):
     send(pacer, at(WEDNESDAY, 11) - timedelta(days=1))
 
     [call] = bot_api.delivered
-    assert call.markup["inline_keyboard"][0][0]["text"] == "Открыть"
+    assert call.markup["inline_keyboard"][0][0]["text"] == "✅ Я приду"
