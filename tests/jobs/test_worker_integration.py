@@ -43,7 +43,7 @@ def assert_delivered_once(api, started, *, timeout=90):
     assert len(calls) == 1, started.logs()
     assert calls[0].token == "111:equipment"
     assert [b["callback_data"].split(":")[:2] for b in calls[0].markup["inline_keyboard"][0]] == [
-        ["eq", "open"], ["eq", "cancel"]]
+        ["eq", "come"], ["eq", "cancel"]]
 
 
 def test_worker_and_beat_deliver_a_due_reminder_once_with_the_filesystem_broker(tmp_path, bot_api, started):
