@@ -51,7 +51,7 @@ def partner_replay(
     existing = model.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
     if existing is None:
         return None
-    if existing.status not in HOLDING_STATUSES and existing.status != Status.COMPLETED:
+    if existing.status not in (*HOLDING_STATUSES, Status.COMPLETED, Status.NO_SHOW):  # took place (or was due)
         raise BookingError(
             "external_id_reused",
             _("External booking id %(id)s belongs to a %(status)s booking and cannot be used again.")
