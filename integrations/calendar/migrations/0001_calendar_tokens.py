@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('cabinets', '0005_attendance_and_no_show'),
+        ('cabinets', '0006_attendance_and_no_show'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

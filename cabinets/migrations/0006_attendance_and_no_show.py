@@ -8,27 +8,27 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('equipment', '0004_turnaround_and_maintenance'),
+        ('cabinets', '0005_approval_reminded_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='equipmentbooking',
-            name='equipmentbooking_status_valid',
+            model_name='cabinetbooking',
+            name='cabinetbooking_status_valid',
         ),
         migrations.AddField(
-            model_name='equipmentbooking',
+            model_name='cabinetbooking',
             name='client_confirmed_at',
             field=models.DateTimeField(blank=True, help_text='When the client answered the reminder with "I will come".', null=True, verbose_name='confirmed by client at'),
         ),
         migrations.AlterField(
-            model_name='equipmentbooking',
+            model_name='cabinetbooking',
             name='status',
             field=models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('completed', 'Completed'), ('no_show', 'No-show')], db_index=True, default='pending', max_length=16, verbose_name='status'),
         ),
         migrations.AddConstraint(
-            model_name='equipmentbooking',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'cancelled', 'completed', 'no_show'])), name='equipmentbooking_status_valid'),
+            model_name='cabinetbooking',
+            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'cancelled', 'completed', 'no_show'])), name='cabinetbooking_status_valid'),
         ),
     ]
