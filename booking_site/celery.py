@@ -63,6 +63,11 @@ BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expire_seconds": 60},
     },
+    "waitlist: expire offers, pass them on": {
+        "task": "integrations.waitlist.sweep",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 55},
+    },
     "audit: previous month": {
         "task": "integrations.audit.export_previous_month",
         "schedule": crontab(minute=5, hour=0, day_of_month=1),

@@ -36,6 +36,9 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "idempotency_conflict": (409, _("This id was already used with different data.")),
     "external_id_reused": (409, _("This external booking id was used by a cancelled booking.")),
     "schedule_conflict": (409, _("The change would strand existing bookings.")),
+    "already_waiting": (409, _("You are already on the waitlist for this.")),
+    "not_offered": (409, _("This place on the waitlist has no offer to accept.")),
+    "offer_expired": (409, _("This offer has expired.")),
     "busy": (409, _("The system is busy, please try again.")),
 }
 

@@ -21,6 +21,13 @@ def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def spent_booking(booking) -> str | None:
+    """Why a booking's external id cannot be used again (its status), or None while it may be replayed."""
+    if booking.status not in (*HOLDING_STATUSES, Status.COMPLETED, Status.NO_SHOW):  # took place (or was due)
+        return str(Status(booking.status).label).lower()
+    return None
+
+
 def partner_replay(
     *,
     partner,
@@ -31,8 +38,10 @@ def partner_replay(
     fingerprint: dict[str, Any],
     fingerprint_of,
     now: datetime,
+    spent=spent_booking,
 ):
-    """The booking this request repeats, or None when it is new. Runs after the resource is locked."""
+    """The booking (or other record) this request repeats, or None when it is new. Runs after the resource is
+    locked. `spent(record)` names the status of a record whose id may not be used again."""
     if idempotency_key:
         record = IdempotencyKey.objects.filter(partner=partner, key=idempotency_key).first()
         if record is not None and record.created_at < now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS):
@@ -51,11 +60,12 @@ def partner_replay(
     existing = model.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
     if existing is None:
         return None
-    if existing.status not in (*HOLDING_STATUSES, Status.COMPLETED, Status.NO_SHOW):  # took place (or was due)
+    spent_status = spent(existing)
+    if spent_status is not None:
         raise BookingError(
             "external_id_reused",
             _("External booking id %(id)s belongs to a %(status)s booking and cannot be used again.")
-            % {"id": external_booking_id, "status": Status(existing.status).label.lower()},
+            % {"id": external_booking_id, "status": spent_status},
             external_booking_id=external_booking_id, booking_id=existing.pk,
         )
     if fingerprint_of(existing) != fingerprint:

@@ -17,6 +17,7 @@ from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
+from booking_site.waitlist.services import capacity_freed
 
 TOPICS = {
     Status.APPROVED: Event.Topic.APPROVED,
@@ -100,6 +101,14 @@ def booking_transition(
                  payload={"from": from_status, "to": to_status, "reason": reason[:500], "notify": notify})
     transaction.on_commit(
         lambda: metrics.BOOKING_STATUS_CHANGES.labels(resource_type, to_status, channel).inc())
+    if to_status in (Status.CANCELLED, Status.REJECTED):
+        _freed(booking, resource_type, now)
+
+
+def _freed(booking, resource_type: str, now: datetime, *also: int) -> None:
+    """Capacity came free: after commit, waiters of the item or cabinet are offered what now fits."""
+    resource_id = getattr(booking, "item_id", None) or getattr(booking, "cabinet_id", None)
+    capacity_freed(resource_type=resource_type, resource_ids=[resource_id, *also], now=now)
 
 
 def booking_moved(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime, before: dict) -> None:
@@ -107,6 +116,7 @@ def booking_moved(*, booking, resource_type: str, actor: Actor, channel: str, no
                            actor=actor.label, reason="moved", at=now)
     event_record(topic=Event.Topic.MOVED, resource_type=resource_type, booking_id=booking.pk, now=now,
                  channel=channel, actor_label=actor.label, payload={"before": before})
+    _freed(booking, resource_type, now, before.get("item_id") or before.get("cabinet_id"))
 
 
 def bookings_sweep(queryset, change, *, batch: int = 500) -> int:

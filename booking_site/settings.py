@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "axes",
     "booking_site.outbox",
+    "booking_site.waitlist",
     "accounts",
     "cabinets",
     "equipment",
@@ -285,6 +286,7 @@ CABINET_MIN_ADVANCE_MINUTES = env.int("CABINET_MIN_ADVANCE_MINUTES", default=60)
 CABINET_MAX_ADVANCE_DAYS = env.int("CABINET_MAX_ADVANCE_DAYS", default=30)
 CABINET_MAX_SLOTS = env.int("CABINET_MAX_SLOTS", default=6)
 SLOT_HOLD_MINUTES = env.int("SLOT_HOLD_MINUTES", default=10)
+WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)
 MAX_ACTIVE_BOOKINGS_PER_USER = env.int("MAX_ACTIVE_BOOKINGS_PER_USER", default=0)
 EQUIPMENT_MAX_ADVANCE_DAYS = env.int("EQUIPMENT_MAX_ADVANCE_DAYS", default=365)
 EQUIPMENT_MAX_RANGE_DAYS = env.int("EQUIPMENT_MAX_RANGE_DAYS", default=31)

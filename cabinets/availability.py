@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, F, FloatField, Func, IntegerField, TimeField, Value
+from django.db.models.functions import Coalesce
 
 from booking_site.bookings import HOLDING_STATUSES
 from booking_site.scheduling import (
@@ -33,6 +34,7 @@ from booking_site.scheduling import (
     day_slots,
     fill_durations,
 )
+from booking_site.waitlist.models import Wait
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
 
 _FREE = "free"
@@ -152,17 +154,25 @@ def _occupant_querysets(cabinet_ids, start_at: datetime, end_at: datetime, *, no
     holds = SlotHold.objects.filter(
         cabinet_id__in=cabinet_ids, expires_at__gt=now, starts_at__lt=end_at, ends_at__gt=start_at,
     )
+    # A live waitlist offer is held for its waiter like their own slot hold (ref 0: a partner's, nobody's hold).
+    offers = Wait.objects.filter(
+        cabinet_id__in=cabinet_ids, status=Wait.Status.OFFERED, offer_expires_at__gt=now, starts_at__lt=end_at,
+        ends_at__gt=start_at,
+    )
     return (bookings.annotate(kind=Value("booking", output_field=CharField()), ref=F("id")),
-            holds.annotate(kind=Value("hold", output_field=CharField()), ref=F("holder_id")))
+            holds.annotate(kind=Value("hold", output_field=CharField()), ref=F("holder_id")),
+            offers.annotate(kind=Value("hold", output_field=CharField()),
+                            ref=Coalesce(F("requester_id"), Value(0), output_field=IntegerField())))
 
 
 def occupants(cabinet_ids, start_at: datetime, end_at: datetime, *, now: datetime,
               exclude_booking_ids: Iterable[int] = ()) -> list[Occupant]:
-    """Holding bookings and live holds overlapping [start_at, end_at), in one query."""
-    bookings, holds = _occupant_querysets(cabinet_ids, start_at, end_at, now=now,
-                                          exclude_booking_ids=exclude_booking_ids)
+    """Holding bookings, live holds and live waitlist offers overlapping [start_at, end_at), in one query."""
+    bookings, holds, offers = _occupant_querysets(cabinet_ids, start_at, end_at, now=now,
+                                                  exclude_booking_ids=exclude_booking_ids)
     fields = ("cabinet_id", "starts_at", "ends_at", "kind", "ref")
-    rows = bookings.values_list(*fields).order_by().union(holds.values_list(*fields).order_by(), all=True)
+    rows = bookings.values_list(*fields).order_by().union(holds.values_list(*fields).order_by(),
+                                                          offers.values_list(*fields).order_by(), all=True)
     return [Occupant(*row) for row in rows]
 
 
@@ -173,12 +183,13 @@ def _occupant_stamps(cabinet_ids, start_at: datetime, end_at: datetime, *, now: 
     if connection.vendor != "postgresql":
         return [(o.cabinet_id, o.starts_at.timestamp(), o.ends_at.timestamp(), o.kind, o.ref_id)
                 for o in occupants(cabinet_ids, start_at, end_at, now=now, exclude_booking_ids=exclude_booking_ids)]
-    bookings, holds = _occupant_querysets(cabinet_ids, start_at, end_at, now=now,
-                                          exclude_booking_ids=exclude_booking_ids)
+    bookings, holds, offers = _occupant_querysets(cabinet_ids, start_at, end_at, now=now,
+                                                  exclude_booking_ids=exclude_booking_ids)
     stamps = {"s": _Epoch("starts_at"), "e": _Epoch("ends_at")}
     fields = ("cabinet_id", "s", "e", "kind", "ref")
     return list(bookings.annotate(**stamps).values_list(*fields).order_by().union(
-        holds.annotate(**stamps).values_list(*fields).order_by(), all=True))
+        holds.annotate(**stamps).values_list(*fields).order_by(),
+        offers.annotate(**stamps).values_list(*fields).order_by(), all=True))
 
 
 @lru_cache(maxsize=2048)

@@ -512,7 +512,8 @@ def cabinet_booking_move(
     if attached:
         items = locking.lock(Item, [b.item_id for b in attached])
         free = items_free_in_window(
-            items=items.values(), starts_at=new_start, ends_at=new_end, exclude_booking_ids=[b.pk for b in attached]
+            items=items.values(), starts_at=new_start, ends_at=new_end, exclude_booking_ids=[b.pk for b in attached],
+            now=now,
         )
         needed: dict[int, int] = {}
         for line in attached:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from booking_site.bookings import HOLDING_STATUSES
 from booking_site.scheduling import date_range, day_bounds, peak_concurrent
+from booking_site.waitlist.models import Wait
 from equipment.models import EquipmentBooking, Item, MaintenanceWindow
 
 
@@ -27,6 +28,7 @@ def clinic_zone() -> ZoneInfo:
 
 # Why a day is not available, in the order a clinic would give it.
 BOOKED, MAINTENANCE, TURNAROUND = "booked", "maintenance", "turnaround"
+OFFER = "offer"  # units held for a waitlist offer: counted like the booking it would become
 
 
 @dataclass
@@ -92,9 +94,12 @@ def max_turnaround(items: Iterable[Item]) -> int:
     return max((item.turnaround_days for item in items), default=0)
 
 
-def _usage_rows(item_ids, start_date: date, end_date: date, exclude_booking_ids: Iterable[int], lookback: int):
-    """Holding bookings and maintenance windows touching start_date..end_date (bookings also when their
-    turnaround reaches into it), in one query: (item_id, first, last, units, id, starts_at, ends_at, kind)."""
+def _usage_rows(item_ids, start_date: date, end_date: date, exclude_booking_ids: Iterable[int], lookback: int,
+                now: datetime | None):
+    """Holding bookings, maintenance windows and live waitlist offers (units held for a waiter until the offer
+    expires; counted like the booking they would become) touching start_date..end_date (bookings and offers
+    also when their turnaround reaches into it), in one query: (item_id, first, last, units, id, starts_at,
+    ends_at, kind)."""
     bookings = EquipmentBooking.objects.filter(
         item_id__in=item_ids,
         status__in=HOLDING_STATUSES,
@@ -113,7 +118,14 @@ def _usage_rows(item_ids, start_date: date, end_date: date, exclude_booking_ids:
         w_start=Value(None, output_field=DateTimeField()), w_end=Value(None, output_field=DateTimeField()),
         kind=Value(MAINTENANCE, output_field=CharField()),
     ).values_list("item_id", "start_date", "end_date", "units", "id", "w_start", "w_end", "kind").order_by()
-    return list(bookings.union(windows, all=True))
+    offers = Wait.objects.filter(
+        item_id__in=item_ids, status=Wait.Status.OFFERED, offer_expires_at__gt=now or timezone.now(),
+        start_date__lte=end_date, end_date__gte=start_date - timedelta(days=lookback),
+    ).annotate(
+        w_start=Value(None, output_field=DateTimeField()), w_end=Value(None, output_field=DateTimeField()),
+        kind=Value(OFFER, output_field=CharField()),
+    ).values_list("item_id", "start_date", "end_date", "units", "id", "w_start", "w_end", "kind").order_by()
+    return list(bookings.union(windows, offers, all=True))
 
 
 @dataclass
@@ -182,18 +194,20 @@ class Usage:
     def _rows(self, exclude_booking_ids: Iterable[int]):
         exclude = set(exclude_booking_ids or ())
         for row in self.rows:
-            if exclude and row[7] != MAINTENANCE and row[4] in exclude:
+            if exclude and row[7] == "booking" and row[4] in exclude:
                 continue
             yield row
 
 
 def equipment_usage(*, items: Iterable[Item], start_date: date, end_date: date,
-                    exclude_booking_ids: Iterable[int] = ()) -> Usage:
-    """Read, in one query, everything that uses `items` on start_date..end_date."""
+                    exclude_booking_ids: Iterable[int] = (), now: datetime | None = None) -> Usage:
+    """Read, in one query, everything that uses `items` on start_date..end_date. `now` decides which
+    waitlist offers are still live (default: the clock)."""
     by_id = {item.pk: item for item in items}
     rows = []
     if by_id and start_date <= end_date:
-        rows = _usage_rows(list(by_id), start_date, end_date, exclude_booking_ids, max_turnaround(by_id.values()))
+        rows = _usage_rows(list(by_id), start_date, end_date, exclude_booking_ids, max_turnaround(by_id.values()),
+                           now)
     return Usage(items=by_id, start_date=start_date, end_date=end_date, rows=rows)
 
 
@@ -203,16 +217,18 @@ def equipment_grid(
     start_date: date,
     end_date: date,
     exclude_booking_ids: Iterable[int] = (),
+    now: datetime | None = None,
 ) -> EquipmentGrid:
-    """Usage of `items` on every day of start_date..end_date: one query for the bookings and maintenance
-    (plus one for the items when given a queryset)."""
+    """Usage of `items` on every day of start_date..end_date: one query for the bookings, maintenance and live
+    waitlist offers (plus one for the items when given a queryset)."""
     usage = equipment_usage(items=items, start_date=start_date, end_date=end_date,
-                            exclude_booking_ids=exclude_booking_ids)
+                            exclude_booking_ids=exclude_booking_ids, now=now)
     return usage.grid()
 
 
 def items_free_in_window(
-    *, items: Iterable[Item], starts_at: datetime, ends_at: datetime, exclude_booking_ids: Iterable[int] = ()
+    *, items: Iterable[Item], starts_at: datetime, ends_at: datetime, exclude_booking_ids: Iterable[int] = (),
+    now: datetime | None = None,
 ) -> dict[int, int]:
     """Units of each item free at every instant of [starts_at, ends_at), in one query."""
     tz = clinic_zone()
@@ -221,6 +237,7 @@ def items_free_in_window(
         start_date=timezone.localtime(starts_at, tz).date(),
         end_date=timezone.localtime(ends_at - timedelta(microseconds=1), tz).date(),
         exclude_booking_ids=exclude_booking_ids,
+        now=now,
     )
     return usage.free_in_window(starts_at, ends_at)
 

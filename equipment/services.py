@@ -42,6 +42,7 @@ from booking_site.lifecycle import (
 )
 from booking_site.outbox.models import Event
 from booking_site.scheduling import date_range
+from booking_site.waitlist.services import capacity_freed
 from equipment.alternatives import equipment_alternatives
 from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
 from equipment.models import EquipmentBooking, Item
@@ -135,7 +136,8 @@ def _holding_count(account, now: datetime) -> int:
 
 
 def _reserve_days(
-    *, item_id: int, start_date: date, end_date: date, units: int, actor: Actor, exclude_booking_ids: Iterable[int] = ()
+    *, item_id: int, start_date: date, end_date: date, units: int, actor: Actor, now: datetime,
+    exclude_booking_ids: Iterable[int] = (),
 ) -> Item:
     """Lock the item, then check that `units` are free on every day. Returns the locked item."""
     item = locking.lock_one(Item, item_id, _("This item does not exist."))
@@ -143,7 +145,7 @@ def _reserve_days(
     tail = [end_date + timedelta(days=n) for n in range(1, item.turnaround_days + 1)]
     grid = equipment_grid(
         items=[item], start_date=start_date, end_date=tail[-1] if tail else end_date,
-        exclude_booking_ids=exclude_booking_ids,
+        exclude_booking_ids=exclude_booking_ids, now=now,
     )
     _refuse_full_days(item=item, units=units, full=grid.full_days(item.pk, units, date_range(start_date, end_date)),
                       grid=grid)
@@ -192,7 +194,8 @@ def equipment_booking_create(
     check_dates(start_date=start_date, end_date=end_date, now=now)
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
-    item = _reserve_days(item_id=item.pk, start_date=start_date, end_date=end_date, units=units, actor=actor)
+    item = _reserve_days(item_id=item.pk, start_date=start_date, end_date=end_date, units=units, actor=actor,
+                         now=now)
     booking = EquipmentBooking(
         item=item,
         units=units,
@@ -406,6 +409,7 @@ def equipment_booking_move(
         end_date=new_end,
         units=new_units,
         actor=actor,
+        now=now,
         exclude_booking_ids=[booking.pk],
     )
     before = {
@@ -451,6 +455,7 @@ def equipment_window_reserve(
         starts_at=cabinet_booking.starts_at,
         ends_at=cabinet_booking.ends_at,
         exclude_booking_ids=exclude_booking_ids,
+        now=now,
     )
     for item_id, units in sorted(merged.items()):
         if free[item_id] < units:
@@ -578,11 +583,13 @@ def item_catalogue_change(*, item: Item, actor: Actor, now: datetime, quantity: 
             booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
                                channel=Channel.ADMIN, now=now, reason=REASON_ITEM_WITHDRAWN)
         return
+    if quantity > locked.quantity or (is_active and not locked.is_active):
+        capacity_freed(resource_type=RESOURCE, resource_ids=[locked.pk], now=now)  # offered once it is saved
     if quantity < locked.quantity:
         last = upcoming.order_by("-end_date").values_list("end_date", flat=True).first()
         if last is None:
             return
-        grid = equipment_grid(items=[locked], start_date=_today(now), end_date=last)
+        grid = equipment_grid(items=[locked], start_date=_today(now), end_date=last, now=now)
         over = [day for day in grid.days if grid.peak(locked.pk, day) > quantity]
         if over:
             raise BookingError(

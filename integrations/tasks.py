@@ -17,11 +17,13 @@ from cabinets.services import (
     cabinet_bookings_expire_undecided,
     cabinet_bookings_remind_undecided,
 )
+from cabinets.waitlist import cabinet_waits_sweep
 from equipment.services import (
     equipment_bookings_complete_ended,
     equipment_bookings_expire_undecided,
     equipment_bookings_remind_undecided,
 )
+from equipment.waitlist import equipment_waits_sweep
 from integrations.audit.services import audit_export, audit_export_previous_month, parse_month
 from integrations.delivery import WORKER_SEND_TIMEOUT_SECONDS, deliveries_send_due, delivery_attempt
 from integrations.delivery_followup import events_follow_up
@@ -111,6 +113,15 @@ def approvals_follow_up_task() -> dict:
     }
     if any(counts.values()):
         logger.info("undecided requests: %s", counts)
+    return counts
+
+
+@job("integrations.waitlist.sweep", soft=240, hard=270)
+def waitlist_sweep_task() -> dict:
+    now = timezone.now()
+    counts = {"equipment": equipment_waits_sweep(now=now), "cabinet": cabinet_waits_sweep(now=now)}
+    if any(n for part in counts.values() for n in part.values()):
+        logger.info("waitlist sweep: %s", counts)
     return counts
 
 

@@ -16,6 +16,8 @@ class Event(models.Model):
         APPROVAL_OVERDUE = "booking.approval_overdue", _("Still waiting for a decision")
         NO_SHOW = "booking.no_show", _("No-show")
         SCHEDULE_CHANGED = "schedule.changed", _("Schedule changed")
+        WAITLIST_OFFERED = "waitlist.offered", _("Waitlist: offered")
+        WAITLIST_ENDED = "waitlist.ended", _("Waitlist: offer expired or dates passed")
 
     topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices)
     resource_type = models.CharField(_("resource type"), max_length=20)  # "equipment" | "cabinet"

@@ -1,0 +1,279 @@
+"""What equipment and cabinet waitlists share: joining, the offer and its end, the position in the queue, the
+partner's idempotent join, and the hook the booking services call when they free capacity.
+
+The rules of whether a wait fits live with each resource (equipment/waitlist.py, cabinets/waitlist.py); each
+registers its offer pass here, so a service that frees capacity asks for a pass without importing the other
+side. A pass runs after the freeing transaction commits, in a transaction of its own under the resource lock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Partner
+from booking_site import locking
+from booking_site.channels import Actor, Channel
+from booking_site.errors import BookingError
+from booking_site.idempotency import partner_remember, partner_replay
+from booking_site.outbox.models import Event
+from booking_site.outbox.services import event_record
+from booking_site.waitlist.models import LIVE_STATUSES, Wait
+
+logger = logging.getLogger(__name__)
+
+RESOURCE = "waitlist"  # the idempotency records' resource type
+Offerer = Callable[..., list]
+_offerers: dict[str, Offerer] = {}
+ENDED_STATUSES = {Wait.Status.EXPIRED, Wait.Status.DROPPED}
+
+
+def register_offerer(resource_type: str, offerer: Offerer) -> None:
+    """`offerer(resource_id=..., now=...)` offers freed capacity of one resource to its waiters."""
+    _offerers[resource_type] = offerer
+
+
+def capacity_freed(*, resource_type: str, resource_ids: Iterable[int], now: datetime) -> None:
+    """Called inside a transaction that freed capacity (a cancellation, rejection, move, expiry, more units):
+    once it commits, each resource's waiters are offered what now fits. A failing pass is logged; the periodic
+    sweep offers again."""
+    ids = sorted({pk for pk in resource_ids if pk})
+    if not ids:
+        return
+
+    def offer() -> None:
+        for resource_id in ids:
+            waitlist_offer_pass(resource_type=resource_type, resource_id=resource_id, now=now)
+
+    transaction.on_commit(offer, robust=True)
+
+
+def waitlist_offer_pass(*, resource_type: str, resource_id: int, now: datetime) -> list[Wait]:
+    offerer = _offerers.get(resource_type)
+    if offerer is None:
+        return []
+    field = "item_id" if resource_type == Wait.Resource.EQUIPMENT else "cabinet_id"
+    if not Wait.objects.filter(**{field: resource_id}, status=Wait.Status.WAITING).exists():
+        return []
+    return offerer(resource_id=resource_id, now=now)
+
+
+def waiting_for(*, resource_type: str, resource_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """How many wait (waiting or offered) per resource, in one query."""
+    from django.db.models import Count
+
+    field = "item_id" if resource_type == Wait.Resource.EQUIPMENT else "cabinet_id"
+    query = Wait.objects.filter(resource_type=resource_type, status__in=LIVE_STATUSES)
+    if resource_ids is not None:
+        query = query.filter(**{f"{field}__in": list(resource_ids)})
+    return dict(query.values_list(field).annotate(n=Count("id")).values_list(field, "n").order_by())
+
+
+# --- Joining ---------------------------------------------------------------------------------------
+
+
+def wait_register(*, actor: Actor, channel: str, now: datetime, external_booking_id: str | None = None,
+                  **request: Any) -> Wait:
+    """Write a new wait for `request` (resource, dates or window, units, client) inside the caller's transaction,
+    after it has locked the resource and checked the request. The same person waiting twice for the same request
+    is refused."""
+    locking.require_transaction()
+    if actor.account is not None:
+        same = {key: request[key] for key in ("resource_type", "item", "cabinet", "units", "start_date",
+                                              "end_date", "starts_at") if key in request}
+        if Wait.objects.filter(requester=actor.account, status__in=LIVE_STATUSES, **same).exists():
+            raise BookingError("already_waiting", _("You are already on the waitlist for exactly this."))
+    wait = Wait(status=Wait.Status.WAITING, channel=channel, requester=actor.account, partner=actor.partner,
+                created_by=actor.user, external_booking_id=external_booking_id or None, created_at=now,
+                updated_at=now, **request)
+    wait.full_clean(validate_unique=False, validate_constraints=False)
+    wait.save()
+    # It may fit at once (capacity freed between the refusal and the join): the pass after commit offers it.
+    capacity_freed(resource_type=wait.resource_type, resource_ids=[wait.item_id or wait.cabinet_id], now=now)
+    return wait
+
+
+def wait_position(wait: Wait) -> int | None:
+    """1 for the first in the queue of its resource; None once it left the queue."""
+    if wait.status not in LIVE_STATUSES:
+        return None
+    same = {"item_id": wait.item_id} if wait.item_id else {"cabinet_id": wait.cabinet_id}
+    ahead = Wait.objects.filter(**same, status__in=LIVE_STATUSES, created_at__lte=wait.created_at).exclude(
+        created_at=wait.created_at, id__gte=wait.pk).count()
+    return ahead + 1
+
+
+def waits_for_requester(*, account, resource_type: str):
+    return (Wait.objects.filter(requester=account, resource_type=resource_type, status__in=LIVE_STATUSES)
+            .select_related("item", "cabinet").order_by("start_date", "id"))
+
+
+def wait_partner_join(*, partner: Partner, external_booking_id: str, idempotency_key: str | None,
+                      fingerprint: dict, booking_model, lock_resource: Callable[[], None],
+                      join: Callable[[Actor], Wait], now: datetime) -> tuple[Wait, bool]:
+    """A partner's join, idempotent on external_booking_id (and Idempotency-Key) exactly like their bookings:
+    (wait, replayed). Runs inside the caller's transaction."""
+    locking.require_transaction()
+    external_booking_id = (external_booking_id or "").strip()
+    if not external_booking_id:
+        raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
+    locking.lock(Partner, [partner.pk])
+    lock_resource()
+    existing = partner_replay(partner=partner, model=Wait, resource_type=RESOURCE,
+                              external_booking_id=external_booking_id, idempotency_key=idempotency_key,
+                              fingerprint=fingerprint, fingerprint_of=wait_fingerprint, now=now,
+                              spent=_spent_wait)
+    if existing is not None:
+        return existing, True
+    if booking_model.objects.filter(partner=partner, external_booking_id=external_booking_id).exists():
+        raise BookingError("idempotency_conflict",
+                           _("External booking id %(id)s is already used by a booking.") % {"id": external_booking_id},
+                           external_booking_id=external_booking_id)
+    wait = join(Actor.for_partner(partner))
+    partner_remember(partner=partner, idempotency_key=idempotency_key, resource_type=RESOURCE, booking=wait,
+                     fingerprint=fingerprint, now=now)
+    return wait, False
+
+
+def wait_fingerprint(wait: Wait) -> dict:
+    return {
+        "external_booking_id": wait.external_booking_id,
+        "item_id": wait.item_id,
+        "cabinet_id": wait.cabinet_id,
+        "start_date": wait.start_date.isoformat() if wait.item_id else None,
+        "end_date": wait.end_date.isoformat() if wait.item_id else None,
+        "starts_at": wait.starts_at.timestamp() if wait.starts_at else None,
+        "duration_minutes": wait.duration_minutes,
+        "units": wait.units,
+        "client_name": wait.client_name,
+        "client_phone": wait.client_phone,
+    }
+
+
+def _spent_wait(wait: Wait) -> str | None:
+    if wait.status in (*LIVE_STATUSES, Wait.Status.BOOKED):
+        return None
+    return str(Wait.Status(wait.status).label).lower()
+
+
+# --- Offers ----------------------------------------------------------------------------------------
+
+
+def wait_offer(*, wait: Wait, now: datetime) -> bool:
+    """Offer the capacity to a waiting wait, for WAITLIST_OFFER_MINUTES. Claims the row with a conditional
+    update, so a wait offered meanwhile is not offered twice; False when it was no longer waiting."""
+    expires = now + timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
+    claimed = Wait.objects.filter(pk=wait.pk, status=Wait.Status.WAITING).update(
+        status=Wait.Status.OFFERED, offered_at=now, offer_expires_at=expires, updated_at=now)
+    if not claimed:
+        return False
+    wait.status, wait.offered_at, wait.offer_expires_at = Wait.Status.OFFERED, now, expires
+    event_record(topic=Event.Topic.WAITLIST_OFFERED, resource_type=wait.resource_type, booking_id=None, now=now,
+                 channel=Channel.SYSTEM, actor_label="system",
+                 payload={"wait_id": wait.pk, "partner_id": wait.partner_id,
+                          "offer_expires_at": expires.isoformat()})
+    return True
+
+
+def wait_end(*, wait: Wait, to_status: str, now: datetime, actor: Actor | None = None) -> bool:
+    """Take a live wait out of the queue (cancelled, declined, expired, dropped). A withdrawn offer frees its
+    capacity for the next waiter. False when it had already left the queue."""
+    was = wait.status
+    left = Wait.objects.filter(pk=wait.pk, status__in=LIVE_STATUSES).update(status=to_status, updated_at=now)
+    if not left:
+        return False
+    wait.status = to_status
+    if to_status in ENDED_STATUSES:
+        event_record(topic=Event.Topic.WAITLIST_ENDED, resource_type=wait.resource_type, booking_id=None, now=now,
+                     channel=Channel.SYSTEM, actor_label=(actor or Actor.system()).label,
+                     payload={"wait_id": wait.pk, "partner_id": wait.partner_id, "status": to_status,
+                              "was": was})
+    if was == Wait.Status.OFFERED:
+        capacity_freed(resource_type=wait.resource_type, resource_ids=[wait.item_id or wait.cabinet_id], now=now)
+    return True
+
+
+def _locked_wait(wait_id: int) -> Wait:
+    return locking.lock_one(Wait, wait_id, _("This waitlist entry does not exist."))
+
+
+def check_wait_owner(*, wait: Wait, actor: Actor) -> None:
+    if actor.is_manager and actor.partner is None:
+        return
+    if actor.partner is not None:
+        if wait.partner_id != actor.partner.pk:
+            raise BookingError("not_found", _("This waitlist entry does not exist."))
+        return
+    if actor.account is None or wait.requester_id != actor.account.pk:
+        raise BookingError("not_found", _("This waitlist entry does not exist."))
+
+
+@transaction.atomic
+def wait_cancel(*, wait: Wait, actor: Actor, now: datetime) -> Wait:
+    """The waiter (or a manager) leaves the queue; an open offer goes to the next waiter."""
+    wait = _locked_wait(wait.pk)
+    check_wait_owner(wait=wait, actor=actor)
+    if not wait_end(wait=wait, to_status=Wait.Status.CANCELLED, now=now, actor=actor):
+        raise BookingError("bad_transition", _("This waitlist entry is already %(status)s.")
+                           % {"status": str(Wait.Status(wait.status).label).lower()}, status=wait.status)
+    return wait
+
+
+@transaction.atomic
+def wait_decline(*, wait: Wait, actor: Actor, now: datetime) -> Wait:
+    """"No, thanks": the offer passes to the next waiter that fits."""
+    wait = _locked_wait(wait.pk)
+    check_wait_owner(wait=wait, actor=actor)
+    if wait.status != Wait.Status.OFFERED:
+        raise BookingError("not_offered", status=wait.status)
+    wait_end(wait=wait, to_status=Wait.Status.DECLINED, now=now, actor=actor)
+    return wait
+
+
+def wait_take_offer(*, wait_id: int, actor: Actor, now: datetime) -> Wait:
+    """Inside the accepting transaction, after the resource is locked: the offer is the waiter's and still open.
+    The wait is marked booked before the booking is made, so its own offer no longer counts against it; a refused
+    booking rolls both back."""
+    wait = _locked_wait(wait_id)
+    check_wait_owner(wait=wait, actor=actor)
+    if wait.status == Wait.Status.BOOKED:
+        return wait
+    if wait.status != Wait.Status.OFFERED:
+        raise BookingError("not_offered", status=wait.status)
+    if wait.offer_expires_at <= now:
+        raise BookingError("offer_expired", _("This offer expired at %(time)s.")
+                           % {"time": wait.offer_expires_at.isoformat()})
+    wait.status, wait.updated_at = Wait.Status.BOOKED, now
+    wait.save(update_fields=["status", "updated_at"])
+    return wait
+
+
+def wait_booked(*, wait: Wait, booking) -> None:
+    wait.booking_id = booking.pk
+    wait.save(update_fields=["booking_id"])
+
+
+def waiter_actor(wait: Wait) -> Actor:
+    if wait.partner_id:
+        return Actor.for_partner(wait.partner)
+    if wait.requester_id:
+        return Actor.telegram(wait.requester)
+    return Actor.staff(wait.created_by) if wait.created_by_id else Actor.system()
+
+
+def waits_sweep(*, now: datetime, stale, batch: int = 500) -> dict[str, int]:
+    """Expire offers that ran out (passing them on) and drop waits whose dates have passed (`stale`, a
+    queryset of live waits). Each change is claimed with a conditional update, so overlapping runs do it once."""
+    counts = {"expired": 0, "dropped": 0}
+    for wait in Wait.objects.filter(status=Wait.Status.OFFERED, offer_expires_at__lte=now).order_by("id")[:batch]:
+        with transaction.atomic():
+            counts["expired"] += wait_end(wait=wait, to_status=Wait.Status.EXPIRED, now=now)
+    for wait in stale.order_by("id")[:batch]:
+        with transaction.atomic():
+            counts["dropped"] += wait_end(wait=wait, to_status=Wait.Status.DROPPED, now=now)
+    return counts
