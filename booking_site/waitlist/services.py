@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -167,7 +167,8 @@ def _spent_wait(wait: Wait) -> str | None:
 def wait_offer(*, wait: Wait, now: datetime) -> bool:
     """Offer the capacity to a waiting wait, for WAITLIST_OFFER_MINUTES. Claims the row with a conditional
     update, so a wait offered meanwhile is not offered twice; False when it was no longer waiting."""
-    expires = now + timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
+    # In UTC: wall-clock arithmetic in a DST zone would make an offer an hour longer or shorter.
+    expires = now.astimezone(UTC) + timedelta(minutes=settings.WAITLIST_OFFER_MINUTES)
     claimed = Wait.objects.filter(pk=wait.pk, status=Wait.Status.WAITING).update(
         status=Wait.Status.OFFERED, offered_at=now, offer_expires_at=expires, updated_at=now)
     if not claimed:
