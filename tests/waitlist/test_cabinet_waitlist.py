@@ -127,7 +127,7 @@ def test_an_offer_lasts_thirty_real_minutes_across_the_dst_change(alice, django_
     wait = fresh(wait)
     assert wait.status == Wait.Status.OFFERED
     assert wait.offer_expires_at - wait.offered_at == timedelta(minutes=30)
-    # Local wall-clock 02:19 after the change is 49 real minutes later: the offer has gone.
-    after_change = datetime(2026, 10, 25, 2, 19, tzinfo=BERLIN, fold=1)
-    assert cabinet_waits_sweep(now=after_change)["expired"] == 1
+    # After the change the wall clock reads 02:19 at 29 real minutes (still open) and 02:21 at 31 (gone).
+    assert cabinet_waits_sweep(now=datetime(2026, 10, 25, 2, 19, tzinfo=BERLIN, fold=1))["expired"] == 0
+    assert cabinet_waits_sweep(now=datetime(2026, 10, 25, 2, 21, tzinfo=BERLIN, fold=1))["expired"] == 1
     assert wait.starts_at == datetime(2026, 10, 25, 9, 0, tzinfo=ZoneInfo("UTC"))
