@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "SlotReasonEnum": "cabinets.api.serializers.SLOT_REASONS",
         "BreakReasonEnum": "cabinets.api.serializers.BREAK_REASONS",
         "DayReasonEnum": "cabinets.api.serializers.DAY_REASONS",
+        "StatusEnum": ["pending", "approved", "rejected", "cancelled", "completed"],  # bookings
+        "WaitStatusEnum": "booking_site.waitlist.models.WaitStatus",
     },
 }
 API_DEFAULT_RATE_LIMIT = env.int("API_DEFAULT_RATE_LIMIT", default=120)

@@ -92,3 +92,4 @@ class Wait(models.Model):
 
 # Waits that still stand in the queue; only an OFFERED one (until it expires) takes capacity.
 LIVE_STATUSES = (Wait.Status.WAITING, Wait.Status.OFFERED)
+WaitStatus = Wait.Status  # named for the API schema's enum of wait statuses

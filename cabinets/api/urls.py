@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabinets.api import views
+from cabinets.api import views, waitlist
 
 urlpatterns = [
     path("api/v1/cabinets", views.CabinetsView.as_view(), name="api-cabinets"),
@@ -9,4 +9,7 @@ urlpatterns = [
     path("api/v1/cabinet-bookings", views.CabinetBookingsView.as_view(), name="api-cabinet-bookings"),
     path("api/v1/cabinet-bookings/<path:external_booking_id>", views.CabinetBookingDetailView.as_view(),
          name="api-cabinet-booking"),
+    path("api/v1/waitlist", waitlist.WaitlistView.as_view(), name="api-waitlist"),
+    path("api/v1/waitlist/<int:wait_id>", waitlist.WaitDetailView.as_view(), name="api-wait"),
+    path("api/v1/waitlist/<int:wait_id>/accept", waitlist.WaitAcceptView.as_view(), name="api-wait-accept"),
 ]
