@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
@@ -527,6 +528,7 @@ class ApiLanguageMiddleware:
         return self.get_response(request)
 
 
+@csrf_exempt  # a key-authenticated API: an unknown path is a JSON 404 whatever the method, never a CSRF page
 def api_not_found(request, *args, **kwargs):
     return JsonResponse(error_body(message=_("No such endpoint."), code="not_found"), status=404)
 

@@ -23,6 +23,7 @@ from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import keyboards as kb
 from integrations.telegram import texts
+from integrations.telegram.waitlist import render_wait_event
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ def _client_text(event: Event, booking) -> str | None:
 def render_event(event: Event, *, now) -> list[int]:
     """Delivery rows for one event; returns their ids."""
     payload = event.payload or {}
+    if event.topic in (Event.Topic.WAITLIST_OFFERED, Event.Topic.WAITLIST_ENDED):
+        return render_wait_event(event, now=now)
     if event.booking_id is None or payload.get("notify") is False or event.resource_type not in BOT_OF:
         return []
     booking = _load(event)

@@ -25,6 +25,7 @@ from cabinets.services import (
     slot_hold_take,
     upcoming_for_requester,
 )
+from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join, waits_for
 from equipment.availability import items_free_in_window, offered_with_cabinet
 from equipment.models import Item
 from integrations.telegram import alternatives, texts
@@ -33,12 +34,13 @@ from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
+from integrations.telegram.waitlist import WaitlistButtons
 
 TAKEN_CODES = ("held", "slot_taken")
 HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in
 
 
-class CabinetFlow(BaseFlow):
+class CabinetFlow(WaitlistButtons, BaseFlow):
     bot = "cabinet"
     prefix = "cab"
     first_step = "cabinet"
@@ -309,9 +311,14 @@ class CabinetFlow(BaseFlow):
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
         taken = _("Sorry, that time has just been taken by someone else.") if exc.code in TAKEN_CODES else None
+        waitable = exc.code in TAKEN_CODES and self.can_wait(turn)
+        if waitable:
+            self.remember_wait_request(turn)
         # The equipment went: the window is still theirs and the equipment step shows what else is free.
         if exc.code != "no_capacity" and alternatives.offer(turn, self, exc, trail=["cabinet", "date", "slot"],
                                                             clear={"slot": None, "minutes": None}, message=taken):
+            if waitable:
+                self.say_join_waitlist(turn)
             return
         if exc.code == "no_capacity":  # the equipment went; the window is still theirs
             turn.say(exc.message)
@@ -319,7 +326,10 @@ class CabinetFlow(BaseFlow):
             turn.dialog.data["trail"] = ["cabinet", "date", "slot", "duration"]
             self.enter(turn, "equipment", new=True)
             return
-        if exc.code in TAKEN_CODES:
+        if waitable:
+            self.offer_waitlist(turn, _("Sorry, that time has just been taken by someone else. Please choose "
+                                        "another time, or wait for this one."))
+        elif exc.code in TAKEN_CODES:
             turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
         else:
             turn.say(exc.message)
@@ -353,6 +363,33 @@ class CabinetFlow(BaseFlow):
             data.pop("item")
         ready = "item" in data and data.get("name") and data.get("phone")
         self.enter(turn, "confirm" if ready else "equipment")
+
+    # --- The waitlist -----------------------------------------------------------------------------
+
+    def buttons(self) -> dict:
+        return {**super().buttons(), **self.waitlist_buttons()}
+
+    def wait_request(self, turn: Turn) -> dict:
+        data = turn.dialog.data
+        return {"cabinet": data.get("cabinet"), "day": data.get("day"), "slot": data.get("slot"),
+                "minutes": data.get("minutes"), "name": data.get("name"), "phone": data.get("phone")}
+
+    def join_wait(self, turn: Turn, request: dict):
+        cabinet = Cabinet.objects.filter(pk=request.get("cabinet"), is_active=True).first()
+        if cabinet is None or not request.get("minutes"):
+            raise BookingError("inactive", _("This cabinet is no longer available."))
+        slot = request["slot"]
+        starts_at = datetime.combine(date.fromisoformat(request["day"]), time(int(slot[:2]), int(slot[2:])),
+                                     tzinfo=clinic_zone())
+        return cabinet_wait_join(cabinet=cabinet, starts_at=starts_at, duration_minutes=int(request["minutes"]),
+                                 client_name=request["name"], client_phone=request["phone"], actor=turn.actor,
+                                 channel=Channel.BOT, now=turn.now)
+
+    def accept_wait(self, turn: Turn, wait):
+        return cabinet_wait_accept(wait=wait, actor=turn.actor, now=turn.now)
+
+    def my_waits(self, turn: Turn) -> list:
+        return waits_for(account=turn.account)
 
     # --- Bookings ---------------------------------------------------------------------------------
 

@@ -27,12 +27,14 @@ from equipment.services import (
     equipment_booking_reject,
     upcoming_for_requester,
 )
+from equipment.waitlist import equipment_wait_accept, equipment_wait_join, waits_for
 from integrations.telegram import alternatives, texts
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
+from integrations.telegram.waitlist import WaitlistButtons
 
 SCHEDULE_DAYS = 30
 NAME_SHOWN = 40
@@ -45,7 +47,7 @@ def _short(name: str) -> str:
 # Telegram allows 100 buttons in a message; the units step keeps room for its navigation row.
 MAX_UNIT_BUTTONS = 90
 
-class EquipmentFlow(BaseFlow):
+class EquipmentFlow(WaitlistButtons, BaseFlow):
     bot = "equipment"
     prefix = "eq"
     first_step = "item"
@@ -68,7 +70,7 @@ class EquipmentFlow(BaseFlow):
 
     def buttons(self) -> dict:
         return {**super().buttons(), "sch": self.btn_schedule, "schp": self.btn_schedule_page,
-                "bk": self.btn_book_item}
+                "bk": self.btn_book_item, **self.waitlist_buttons()}
 
     # --- What a user may book -----------------------------------------------------------------------
 
@@ -251,10 +253,18 @@ class EquipmentFlow(BaseFlow):
         )
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
+        waitable = exc.code == "no_capacity" and self.can_wait(turn)
+        if waitable:
+            self.remember_wait_request(turn)
         if alternatives.offer(turn, self, exc, trail=["item", "start"], clear={"start": None, "end": None,
                                                                               "month": None}):
+            if waitable:
+                self.say_join_waitlist(turn)
             return
-        turn.say(exc.message)
+        if waitable:
+            self.offer_waitlist(turn, exc.message)
+        else:
+            turn.say(exc.message)
         if exc.code in ("no_capacity", "date_in_past", "too_far_ahead", "range_too_long"):
             turn.dialog.data.update(start=None, end=None, month=None)
             turn.dialog.data["trail"] = ["item"]
@@ -278,6 +288,27 @@ class EquipmentFlow(BaseFlow):
         data = turn.dialog.data
         data.update(item=item.pk, start=alt["start_date"], end=alt["end_date"], units=alt["units"], month=None)
         self.enter(turn, "confirm" if data.get("name") and data.get("phone") else "name")
+
+    # --- The waitlist -----------------------------------------------------------------------------
+
+    def wait_request(self, turn: Turn) -> dict:
+        data = turn.dialog.data
+        return {key: data.get(key) for key in ("item", "start", "end", "units", "name", "phone")}
+
+    def join_wait(self, turn: Turn, request: dict):
+        item = self.items(turn).filter(pk=request.get("item")).first()
+        if item is None:
+            raise BookingError("not_found", _("This equipment is no longer available."))
+        return equipment_wait_join(
+            item=item, start_date=date.fromisoformat(request["start"]), end_date=date.fromisoformat(request["end"]),
+            units=int(request.get("units") or 1), client_name=request["name"], client_phone=request["phone"],
+            actor=turn.actor, channel=Channel.BOT, now=turn.now)
+
+    def accept_wait(self, turn: Turn, wait):
+        return equipment_wait_accept(wait=wait, actor=turn.actor, now=turn.now)
+
+    def my_waits(self, turn: Turn) -> list:
+        return waits_for(account=turn.account)
 
     # --- Schedule and catalogue --------------------------------------------------------------------
 
