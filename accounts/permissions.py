@@ -31,6 +31,7 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "idempotencykey": ("view",),
     },
     "outbox": {"event": ("view",)},
+    "waitlist": {"wait": ("view",)},
     "integrations": {"delivery": ("view",)},
     "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view",)},
 }

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking_site.bookings import Status
 from booking_site.scheduling import day_bounds, local_datetime
+from booking_site.waitlist.services import waiting_by_day
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, Closure
 from equipment.models import EquipmentBooking
@@ -39,6 +40,7 @@ class Row:
     cabinet: Cabinet
     cells: list[Cell]
     closed_reason: str = ""
+    waiting: int = 0  # live waitlist entries for this cabinet on the day
 
 
 @dataclass
@@ -65,6 +67,8 @@ def day_schedule(*, day: date, now: datetime) -> DaySchedule:
                                                   starts_at__lt=end, ends_at__gt=start)
                     .select_related("requester").prefetch_related(equipment).order_by("starts_at")):
         bookings.setdefault(booking.cabinet_id, []).append(booking)
+    waiting = waiting_by_day(resource_type="cabinet", resource_ids=[c.pk for c in cabinets], start_date=day,
+                             end_date=day)
     partial_closures: dict[int, list[Closure]] = {}
     for closure in Closure.objects.filter(date=day, start_time__isnull=False, cabinet__is_active=True):
         partial_closures.setdefault(closure.cabinet_id, []).append(closure)
@@ -72,7 +76,8 @@ def day_schedule(*, day: date, now: datetime) -> DaySchedule:
     windows = [d[day].window for d in days.values() if d[day].window is not None and not d[day].closed_reason]
     if not windows:
         return DaySchedule(day=day, columns=[], step=30, rows=[
-            Row(cabinet=c, cells=[], closed_reason=_label(days[c.pk][day].closed_reason)) for c in cabinets])
+            Row(cabinet=c, cells=[], closed_reason=_label(days[c.pk][day].closed_reason),
+                waiting=waiting.get((c.pk, day), 0)) for c in cabinets])
     step = 0
     for window in windows:
         step = gcd(step, window.slot_minutes)
@@ -100,6 +105,8 @@ def day_schedule(*, day: date, now: datetime) -> DaySchedule:
         rows.append(Row(cabinet=cabinet, cells=_cells(columns, step, cabinet_day,
                                                        bookings.get(cabinet.pk, []),
                                                        partial_closures.get(cabinet.pk, []))))
+    for row in rows:
+        row.waiting = waiting.get((row.cabinet.pk, day), 0)
     return DaySchedule(day=day, columns=columns, step=step, rows=rows)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
+from booking_site.waitlist.services import waiting_by_day
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.attendance import equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
@@ -178,8 +179,11 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                                                                 bookings__start_date__lte=last))
                      .distinct().order_by("sort_order", "name"))
         grid = equipment_grid(items=items, start_date=first, end_date=last)
+        waiting = waiting_by_day(resource_type="equipment", resource_ids=[i.pk for i in items], start_date=first,
+                                 end_date=last)
         days = list(date_range(first, last))
         changelist = reverse("admin:equipment_equipmentbooking_changelist")
+        waitlist = reverse("admin:waitlist_wait_changelist")
         rows = []
         for item in items:
             cells = []
@@ -195,10 +199,12 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                     level = "partial"
                 query = urlencode({"item__id__exact": item.pk, "date_from": day.isoformat(),
                                    "date_to": day.isoformat(), "status": ACTIVE})
+                waits = urlencode({"item__id__exact": item.pk, "day": day.isoformat()})
                 cells.append({"used": used, "total": total, "level": level, "url": f"{changelist}?{query}",
                               "weekend": day.weekday() >= 5, "today": day == today,
                               "turnaround": grid.turnaround.get((item.pk, day), 0),
-                              "maintenance": grid.maintenance.get((item.pk, day), 0)})
+                              "maintenance": grid.maintenance.get((item.pk, day), 0),
+                              "waiting": waiting.get((item.pk, day), 0), "waitlist_url": f"{waitlist}?{waits}"})
             rows.append({"item": item, "cells": cells})
         prev_y, prev_m = add_months(year, month, -1)
         context = {

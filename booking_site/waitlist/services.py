@@ -63,15 +63,19 @@ def waitlist_offer_pass(*, resource_type: str, resource_id: int, now: datetime) 
     return offerer(resource_id=resource_id, now=now)
 
 
-def waiting_for(*, resource_type: str, resource_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """How many wait (waiting or offered) per resource, in one query."""
-    from django.db.models import Count
+def waiting_by_day(*, resource_type: str, resource_ids: Iterable[int], start_date, end_date) -> dict[tuple, int]:
+    """How many live waits (waiting or offered) want each resource on each day of start_date..end_date, keyed
+    (resource id, day), in one query."""
+    from booking_site.scheduling import date_range
 
     field = "item_id" if resource_type == Wait.Resource.EQUIPMENT else "cabinet_id"
-    query = Wait.objects.filter(resource_type=resource_type, status__in=LIVE_STATUSES)
-    if resource_ids is not None:
-        query = query.filter(**{f"{field}__in": list(resource_ids)})
-    return dict(query.values_list(field).annotate(n=Count("id")).values_list(field, "n").order_by())
+    counts: dict[tuple, int] = {}
+    for resource_id, first, last in Wait.objects.filter(
+            resource_type=resource_type, status__in=LIVE_STATUSES, **{f"{field}__in": list(resource_ids)},
+            start_date__lte=end_date, end_date__gte=start_date).values_list(field, "start_date", "end_date"):
+        for day in date_range(max(first, start_date), min(last, end_date)):
+            counts[(resource_id, day)] = counts.get((resource_id, day), 0) + 1
+    return counts
 
 
 # --- Joining ---------------------------------------------------------------------------------------
