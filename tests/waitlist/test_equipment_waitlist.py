@@ -212,3 +212,17 @@ def test_a_moved_booking_frees_its_old_days_for_waiters(item, full, alice, staff
         wait = join(item, alice)
         equipment_booking_move(booking=full[0], actor=Actor.staff(staff), now=NOW, start_date=DAY + timedelta(days=3))
     assert fresh(wait).status == Wait.Status.OFFERED
+
+
+def test_the_periodic_task_expires_offers_and_passes_them_on(item, full, alice, bob, time_machine,
+                                                            django_capture_on_commit_callbacks):
+    from integrations.tasks import waitlist_sweep_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = join(item, alice), join(item, bob)
+        cancel(full[0])
+    time_machine.move_to(NOW + timedelta(minutes=45), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = waitlist_sweep_task()
+    assert counts["equipment"]["expired"] == 1
+    assert (fresh(first).status, fresh(second).status) == (Wait.Status.EXPIRED, Wait.Status.OFFERED)

@@ -191,3 +191,19 @@ def test_cabinet_no_thanks_and_leave(ann_cab, ben_cab, room, clock, bot_api):
     calls = ann_cab.press("No, thanks")
     assert "passes to the next person" in said(calls)
     assert Wait.objects.get().status == Wait.Status.DECLINED
+
+
+def test_cabinet_leave_the_waitlist_from_my_bookings(ann_cab, ben_cab, room, clock):
+    choose_slot(ann_cab)
+    ann_cab.press("1 h")
+    ann_cab.send("Anna Smirnova")
+    ann_cab.send("+79991234567")
+    clock.shift(timedelta(minutes=11))
+    choose_slot(ben_cab)
+    ben_cab.press("1 h")
+    ann_cab.press("✅ Confirm")
+    ann_cab.press("🕒 Join the waitlist")
+    ann_cab.send("📊 My bookings")
+    calls = ann_cab.press("Leave the waitlist")
+    assert "You have left the waitlist" in said(calls)
+    assert Wait.objects.get().status == Wait.Status.CANCELLED
