@@ -22,6 +22,7 @@ from booking_site import metrics
 from booking_site.bookings import HOLDING_STATUSES
 from booking_site.outbox.models import Event
 from booking_site.scheduling import add_months
+from booking_site.waitlist.models import LIVE_STATUSES, Wait
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
@@ -116,6 +117,9 @@ def _builtin_purgers() -> dict[str, Purger]:
         # The bots' memory: dialogs past their expiry, update ids older than Telegram's redelivery window.
         "dialogs": lambda now: Dialog.objects.filter(expires_at__lte=now),
         "seen_updates": lambda now: SeenUpdate.objects.filter(received_at__lt=now - SEEN_UPDATES_KEPT),
+        # Waitlist entries (names and phones) that left the queue RETENTION_DAYS ago.
+        "waits": lambda now: Wait.objects.exclude(status__in=LIVE_STATUSES).filter(
+            updated_at__lt=now - timedelta(days=settings.RETENTION_DAYS)),
     }
 
 

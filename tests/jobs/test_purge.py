@@ -173,3 +173,21 @@ def test_a_final_audit_is_kept_when_exported_again_after_the_purge(november, tmp
 
     assert (again.pk, again.sha256, again.row_counts) == (first.pk, first.sha256, first.row_counts)
     assert again.row_counts["equipment_bookings"] == 1 and (tmp_path / "copy.xlsx").stat().st_size > 0
+
+
+def test_it_forgets_waitlist_entries_that_left_the_queue_long_ago(item, alice, bob, now):
+    from booking_site.channels import Channel
+    from booking_site.waitlist.models import Wait
+    from booking_site.waitlist.services import wait_cancel
+    from equipment.waitlist import equipment_wait_join
+
+    def join(account):
+        return equipment_wait_join(item=item, start_date=date(2026, 12, 1), client_name="Анна Смирнова",
+                                   client_phone="+79991112233", actor=Actor.telegram(account), channel=Channel.BOT,
+                                   now=now)
+
+    left, waiting = join(alice), join(bob)
+    wait_cancel(wait=left, actor=Actor.telegram(alice), now=now)
+    assert purge_expired(now=now + timedelta(days=30))["waits"] == 0
+    assert purge_expired(now=now + timedelta(days=32))["waits"] == 1
+    assert list(Wait.objects.values_list("pk", flat=True)) == [waiting.pk]
