@@ -5,7 +5,7 @@ until it is booked, declined or expires."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -108,16 +108,17 @@ def equipment_waitlist_offer(*, resource_id: int, now: datetime) -> list[Wait]:
                        .order_by("created_at", "id"))
         if not waiting or not item.is_active:
             return []
+        rest = timedelta(days=item.turnaround_days)
         grid = equipment_grid(items=[item], start_date=min(w.start_date for w in waiting),
-                              end_date=max(w.end_date for w in waiting), now=now)
+                              end_date=max(w.end_date for w in waiting) + rest, now=now)
         locking.after_check()
         offered = []
         for wait in waiting:
-            if grid.free_in_range(item.pk, wait.start_date, wait.end_date) < wait.units:
-                continue  # does not fit: a later, smaller request may
+            if not grid.fits(item.pk, wait.units, wait.start_date, wait.end_date):
+                continue  # does not fit (with the item's turnaround after it): a later, smaller request may
             if not wait_offer(wait=wait, now=now):
                 continue
-            for day in date_range(wait.start_date, wait.end_date):
+            for day in date_range(wait.start_date, wait.end_date + rest):  # held as the booking would be
                 grid.peaks[(item.pk, day)] = grid.peak(item.pk, day) + wait.units
             offered.append(wait)
         return offered

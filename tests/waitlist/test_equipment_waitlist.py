@@ -226,3 +226,18 @@ def test_the_periodic_task_expires_offers_and_passes_them_on(item, full, alice, 
         counts = waitlist_sweep_task()
     assert counts["equipment"]["expired"] == 1
     assert (fresh(first).status, fresh(second).status) == (Wait.Status.EXPIRED, Wait.Status.OFFERED)
+
+
+def test_a_wait_is_offered_only_when_the_items_turnaround_after_it_is_free_too(
+        alice, django_capture_on_commit_callbacks):
+    sterilised = ItemFactory(name="Эндоскоп", quantity=1, turnaround_days=1)
+    first = book(sterilised, start=DAY)  # 1 December, resting on 2 December
+    book(sterilised, start=DAY + timedelta(days=2))  # 3 December
+    with django_capture_on_commit_callbacks(execute=True):
+        blocked = join(sterilised, alice, start=DAY + timedelta(days=1))  # 2 Dec would need 3 Dec to rest
+        fits = join(sterilised, TelegramAccountFactory(), start=DAY - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel(first)
+    assert fresh(blocked).status == Wait.Status.WAITING
+    # 30 Nov with its rest day on 1 Dec fits once the 1 Dec booking is gone.
+    assert fresh(fits).status == Wait.Status.OFFERED
