@@ -30,11 +30,12 @@ def offer(turn: Turn, flow, exc: BookingError, *, trail: Iterable[str], clear: d
     return True
 
 
-def show(turn: Turn, label: Callable[[dict], str], *, new: bool = False) -> None:
+def show(turn: Turn, label: Callable[[dict], str], *, new: bool = False, extra_rows: Iterable = ()) -> None:
+    """`extra_rows` go under the alternatives (the waitlist's Join button for the refused request itself)."""
     found = turn.dialog.data.get("alts") or []
     rows = [[kb.button(label(alternative), f"w:alt:{n}")] for n, alternative in enumerate(found)]
     text = (turn.dialog.data.get("refusal") or "") + "\n\n" + _("Free nearby — tap one to book it:")
-    turn.screen(text.strip(), kb.inline([*rows, kb.nav_row()]), new=new)
+    turn.screen(text.strip(), kb.inline([*rows, *extra_rows, kb.nav_row()]), new=new)
 
 
 def chosen(turn: Turn, value: str) -> dict | None:

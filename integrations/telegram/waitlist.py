@@ -86,8 +86,17 @@ class WaitlistButtons:
         """The refused request is complete (a refusal at Confirm): it can be waited for as it is."""
         return bool(turn.dialog.data.get("name") and turn.dialog.data.get("phone"))
 
-    def remember_wait_request(self, turn: Turn) -> None:
-        turn.dialog.data["waitreq"] = self.wait_request(turn)
+    def remember_wait_request(self, turn: Turn, waitable: bool = True) -> None:
+        """Keep the refused request for the Join button; forget an older one when this refusal is not for
+        capacity."""
+        if waitable:
+            turn.dialog.data["waitreq"] = self.wait_request(turn)
+        else:
+            turn.dialog.data.pop("waitreq", None)
+
+    def join_rows(self, turn: Turn) -> list:
+        """The Join button's row on the alternatives screen, while a refused request is kept."""
+        return [[kb.button(JOIN_WAITLIST, f"{self.prefix}:join:0")]] if turn.dialog.data.get("waitreq") else []
 
     def _join_markup(self):
         return kb.inline([[kb.button(JOIN_WAITLIST, f"{self.prefix}:join:0")]])
@@ -97,9 +106,6 @@ class WaitlistButtons:
         self.remember_wait_request(turn)
         turn.say(text, self._join_markup())
 
-    def say_join_waitlist(self, turn: Turn) -> None:
-        """Beside a screen of alternatives: the button to wait for exactly the refused request instead."""
-        turn.say(_("Or wait for exactly this request: when it frees up it is held for you."), self._join_markup())
 
     def btn_join_waitlist(self, turn: Turn, _zero: int) -> None:
         request = turn.dialog.data.get("waitreq")

@@ -312,13 +312,10 @@ class CabinetFlow(WaitlistButtons, BaseFlow):
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
         taken = _("Sorry, that time has just been taken by someone else.") if exc.code in TAKEN_CODES else None
         waitable = exc.code in TAKEN_CODES and self.can_wait(turn)
-        if waitable:
-            self.remember_wait_request(turn)
+        self.remember_wait_request(turn, waitable)
         # The equipment went: the window is still theirs and the equipment step shows what else is free.
         if exc.code != "no_capacity" and alternatives.offer(turn, self, exc, trail=["cabinet", "date", "slot"],
                                                             clear={"slot": None, "minutes": None}, message=taken):
-            if waitable:
-                self.say_join_waitlist(turn)
             return
         if exc.code == "no_capacity":  # the equipment went; the window is still theirs
             turn.say(exc.message)
@@ -344,7 +341,7 @@ class CabinetFlow(WaitlistButtons, BaseFlow):
             window = texts.window_text(start, start + timedelta(minutes=alt["duration_minutes"]))
             return f"🕐 {window} · {alt['cabinet_name'][:40]}"
 
-        alternatives.show(turn, label, new=new)
+        alternatives.show(turn, label, new=new, extra_rows=self.join_rows(turn))
 
     def pick_alt(self, turn: Turn, value: str) -> None:
         """One tap on an alternative: its cabinet and window are filled in (and held), then on to Confirm;

@@ -254,12 +254,9 @@ class EquipmentFlow(WaitlistButtons, BaseFlow):
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
         waitable = exc.code == "no_capacity" and self.can_wait(turn)
-        if waitable:
-            self.remember_wait_request(turn)
+        self.remember_wait_request(turn, waitable)
         if alternatives.offer(turn, self, exc, trail=["item", "start"], clear={"start": None, "end": None,
                                                                               "month": None}):
-            if waitable:
-                self.say_join_waitlist(turn)
             return
         if waitable:
             self.offer_waitlist(turn, exc.message)
@@ -275,7 +272,7 @@ class EquipmentFlow(WaitlistButtons, BaseFlow):
             dates = texts.dates_text(date.fromisoformat(alt["start_date"]), date.fromisoformat(alt["end_date"]))
             return f"📅 {dates} · {_short(alt['item_name'])}"
 
-        alternatives.show(turn, label, new=new)
+        alternatives.show(turn, label, new=new, extra_rows=self.join_rows(turn))
 
     def pick_alt(self, turn: Turn, value: str) -> None:
         """One tap on an alternative: its item and dates are filled in, then on to Confirm."""
