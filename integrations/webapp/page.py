@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from integrations.telegram import texts
+from integrations.telegram import waitlist as WAIT_TEXTS
 
 
 def _texts() -> dict[str, str]:
@@ -50,6 +51,15 @@ def _texts() -> dict[str, str]:
         "open_bot": _("Open the bot"),
         "blocked": _("Booking is not available for your account."),
         "alternatives": _("You could book instead:"),
+        "join_waitlist": str(WAIT_TEXTS.JOIN_WAITLIST),
+        "leave_waitlist": str(WAIT_TEXTS.LEAVE_WAITLIST),
+        "no_thanks": str(WAIT_TEXTS.NO_THANKS),
+        "book": str(texts.BOOK),
+        "waits": _("Waitlist"),
+        "on_waitlist": _("You are on the waitlist, number %(n)s in line. When it is free it is held for you and "
+                         "the bot tells you."),
+        "offered_until": _("Free and held for you until %(time)s."),
+        "position": _("Number %(n)s in line"),
         "error": _("Something went wrong. Please try again."),
         "loading": _("Loading…"),
         "month_prev": "‹",

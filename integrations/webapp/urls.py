@@ -13,4 +13,6 @@ urlpatterns = [
     path("app/api/me", views.me, name="me"),
     path("app/api/bookings", views.book, name="book"),
     path("app/api/bookings/<str:kind>/<int:booking_id>/cancel", views.cancel, name="cancel"),
+    path("app/api/waitlist", views.waitlist_join, name="waitlist-join"),
+    path("app/api/waitlist/<int:wait_id>/<str:action>", views.waitlist_action, name="waitlist-action"),
 ]

@@ -28,10 +28,14 @@ from booking_site.bookings import HOLDING_STATUSES
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
+from booking_site.waitlist.models import Wait
+from booking_site.waitlist.services import wait_cancel, wait_decline, wait_position
 from cabinets import services as cabinet_services
+from cabinets import waitlist as cabinet_waitlist
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
 from equipment import services as equipment_services
+from equipment import waitlist as equipment_waitlist
 from equipment.availability import (
     bookable_items_for_clients,
     equipment_grid,
@@ -308,47 +312,122 @@ def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
 @endpoint(signed=True)
 def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     name = " ".join(part for part in (account.first_name, account.last_name) if part)
+    waits = equipment_waitlist.waits_for(account=account) + cabinet_waitlist.waits_for(account=account)
     return JsonResponse({"user": {"name": name, "phone": account.phone, "language": account.language,
                                   "is_blocked": account.is_blocked},
-                         "bookings": _my_bookings(account, now)})
+                         "bookings": _my_bookings(account, now), "waits": [_wait_json(w) for w in waits]})
+
+
+def _request(data: dict) -> tuple[str, dict]:
+    """The resource and its fields from a booking (or waitlist) request of the page."""
+    kind = data.get("kind")
+    if kind == "equipment":
+        item = _item(_int(data.get("item_id"), "item_id"))
+        start = _date(data.get("start_date"), "start_date")
+        end = _date(data["end_date"], "end_date") if data.get("end_date") else start
+        return kind, {"item": item, "start_date": start, "end_date": end,
+                      "units": _int(data.get("units", 1), "units")}
+    if kind == "cabinet":
+        return kind, {"cabinet": _cabinet(_int(data.get("cabinet_id"), "cabinet_id")),
+                      "starts_at": _instant(data.get("starts_at"), "starts_at"),
+                      "duration_minutes": _int(data.get("duration_minutes"), "duration_minutes")}
+    raise BookingError("invalid", _("kind must be equipment or cabinet."), field="kind")
+
+
+def _equipment_lines(data: dict) -> list[tuple[Item, int]]:
+    lines = data.get("equipment") or []
+    if not isinstance(lines, list) or len(lines) > 20:
+        raise BookingError("invalid", _("equipment must be a list."), field="equipment")
+    equipment = []
+    for line in lines:
+        if not isinstance(line, dict):
+            raise BookingError("invalid", _("equipment must be a list."), field="equipment")
+        item = Item.objects.filter(pk=_int(line.get("item_id"), "item_id")).first()
+        if item is None:
+            raise BookingError("not_found", _("This equipment is no longer available."))
+        equipment.append((item, _int(line.get("units", 1), "units")))
+    return equipment
+
+
+def _client(data: dict, account: TelegramAccount, now: datetime) -> dict:
+    return {"client_name": str(data.get("client_name") or ""), "client_phone": str(data.get("client_phone") or ""),
+            "comment": str(data.get("comment") or ""), "actor": Actor.telegram(account), "channel": Channel.WEBAPP,
+            "now": now}
+
+
+def _cabinet_booking(booking_id: int) -> CabinetBooking:
+    return CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item").get(
+        pk=booking_id)
 
 
 @require_POST
 @endpoint(signed=True)
 def book(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     data = _body(request)
-    actor = Actor.telegram(account)
-    common = {"client_name": str(data.get("client_name") or ""), "client_phone": str(data.get("client_phone") or ""),
-              "comment": str(data.get("comment") or ""), "actor": actor, "channel": Channel.WEBAPP, "now": now}
-    kind = data.get("kind")
+    equipment = _equipment_lines(data) if data.get("kind") == "cabinet" else []
+    kind, fields = _request(data)
     if kind == "equipment":
-        item = _item(_int(data.get("item_id"), "item_id"))
-        start = _date(data.get("start_date"), "start_date")
-        booking = equipment_services.equipment_booking_create(
-            item=item, start_date=start,
-            end_date=_date(data["end_date"], "end_date") if data.get("end_date") else start,
-            units=_int(data.get("units", 1), "units"), **common)
-    elif kind == "cabinet":
-        lines = data.get("equipment") or []
-        if not isinstance(lines, list) or len(lines) > 20:
-            raise BookingError("invalid", _("equipment must be a list."), field="equipment")
-        equipment = []
-        for line in lines:
-            if not isinstance(line, dict):
-                raise BookingError("invalid", _("equipment must be a list."), field="equipment")
-            item = Item.objects.filter(pk=_int(line.get("item_id"), "item_id")).first()
-            if item is None:
-                raise BookingError("not_found", _("This equipment is no longer available."))
-            equipment.append((item, _int(line.get("units", 1), "units")))
-        booking = cabinet_services.cabinet_booking_create(
-            cabinet=_cabinet(_int(data.get("cabinet_id"), "cabinet_id")),
-            starts_at=_instant(data.get("starts_at"), "starts_at"),
-            duration_minutes=_int(data.get("duration_minutes"), "duration_minutes"), equipment=equipment, **common)
-        booking = CabinetBooking.objects.select_related("cabinet").prefetch_related(
-            "equipment_bookings__item").get(pk=booking.pk)
+        booking = equipment_services.equipment_booking_create(**fields, **_client(data, account, now))
     else:
-        raise BookingError("invalid", _("kind must be equipment or cabinet."), field="kind")
+        booking = _cabinet_booking(cabinet_services.cabinet_booking_create(
+            **fields, equipment=equipment, **_client(data, account, now)).pk)
     return JsonResponse({"booking": _booking_json(kind, booking, now)}, status=201)
+
+
+# --- The waitlist ----------------------------------------------------------------------------------------
+
+
+def _wait_json(wait: Wait) -> dict:
+    if wait.item_id:
+        title = wait.item.name + (f" × {wait.units}" if wait.units > 1 else "")
+        when = texts.dates_text(wait.start_date, wait.end_date)
+    else:
+        title, when = wait.cabinet.name, texts.window_text(wait.starts_at, wait.ends_at)
+    expires = (timezone.localtime(wait.offer_expires_at, clinic_zone()).isoformat()
+               if wait.status == Wait.Status.OFFERED and wait.offer_expires_at else None)
+    return {"id": wait.pk, "kind": wait.resource_type, "title": title, "when": when, "status": wait.status,
+            "status_label": str(wait.get_status_display()), "position": wait_position(wait),
+            "offer_expires_at": expires}
+
+
+def _own_wait(account: TelegramAccount, wait_id: int) -> Wait:
+    wait = Wait.objects.select_related("item", "cabinet").filter(pk=wait_id, requester=account).first()
+    if wait is None:
+        raise BookingError("not_found", _("This waitlist entry does not exist."))
+    return wait
+
+
+@require_POST
+@endpoint(signed=True)
+def waitlist_join(request: HttpRequest, *, account: TelegramAccount, now: datetime):
+    """Wait for exactly the request that was refused for capacity."""
+    data = _body(request)
+    kind, fields = _request(data)
+    join = equipment_waitlist.equipment_wait_join if kind == "equipment" else cabinet_waitlist.cabinet_wait_join
+    wait = join(**fields, **_client(data, account, now))
+    return JsonResponse({"wait": _wait_json(_own_wait(account, wait.pk))}, status=201)
+
+
+@require_POST
+@endpoint(signed=True)
+def waitlist_action(request: HttpRequest, wait_id: int, action: str, *, account: TelegramAccount,
+                    now: datetime):
+    """Leave the waitlist, or answer an offer: book it, or pass it on."""
+    wait, actor = _own_wait(account, wait_id), Actor.telegram(account)
+    if action == "accept":
+        if wait.resource_type == "equipment":
+            booking = equipment_waitlist.equipment_wait_accept(wait=wait, actor=actor, now=now)
+            booking = EquipmentBooking.objects.select_related("item").get(pk=booking.pk)
+        else:
+            booking = _cabinet_booking(cabinet_waitlist.cabinet_wait_accept(wait=wait, actor=actor, now=now).pk)
+        return JsonResponse({"booking": _booking_json(wait.resource_type, booking, now)}, status=201)
+    if action == "decline":
+        wait = wait_decline(wait=wait, actor=actor, now=now)
+    elif action == "leave":
+        wait = wait_cancel(wait=wait, actor=actor, now=now)
+    else:
+        raise BookingError("not_found")
+    return JsonResponse({"wait": _wait_json(_own_wait(account, wait.pk))})
 
 
 @require_POST
@@ -366,6 +445,5 @@ def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: Telegra
         if booking is None:
             raise BookingError("not_found", _("Booking not found."))
         cabinet_services.cabinet_booking_cancel(booking=booking, actor=actor, now=now, channel=Channel.WEBAPP)
-        booking = CabinetBooking.objects.select_related("cabinet").prefetch_related(
-            "equipment_bookings__item").get(pk=booking_id)
+        booking = _cabinet_booking(booking_id)
     return JsonResponse({"booking": _booking_json(kind, booking, now)})

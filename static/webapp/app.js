@@ -431,8 +431,21 @@
       return h("button", { type: "button", class: "choice alternative", onclick: function () { useAlternative(alt); },
         text: alternativeLabel(alt) });
     });
+    var code = failure.body && failure.body.code;
+    var canWait = code === "no_capacity" || code === "slot_taken" || code === "held";
     return h("div", { class: "message error", id: "refusal" }, h("p", { text: failure.message }),
-      buttons.length ? h("p", { text: T.alternatives }) : null, buttons.length ? h("div", { class: "list" }, buttons) : null);
+      buttons.length ? h("p", { text: T.alternatives }) : null, buttons.length ? h("div", { class: "list" }, buttons) : null,
+      canWait ? h("button", { type: "button", class: "primary", id: "waitlist-join", onclick: joinWaitlist, text: T.join_waitlist }) : null);
+  }
+
+  function joinWaitlist() {
+    var draft = state.draft;
+    var body = Object.assign({}, draft.body, { client_name: draft.name, client_phone: draft.phone, comment: draft.comment });
+    api("/waitlist", { method: "POST", body: body }).then(function (answer) {
+      state.draft = null;
+      toast(fmt(T.on_waitlist, { n: answer.wait.position }));
+      selectTab("bookings");
+    }).catch(function (failure) { drawConfirm(refusal(failure)); });
   }
 
   function when(isoInstant) { return humanDay(isoInstant.slice(0, 10)) + " " + isoInstant.slice(11, 16); }
@@ -462,11 +475,33 @@
 
   // --- My bookings ---------------------------------------------------------------------------------------
 
+  function waitCard(wait) {
+    var offered = wait.status === "offered";
+    var act = function (action) {
+      return function () {
+        api("/waitlist/" + wait.id + "/" + action, { method: "POST", body: {} })
+          .then(function (answer) {
+            if (answer.booking) toast(fmt(answer.booking.status === "approved" ? T.booked_approved : T.booked_pending, { id: answer.booking.id }));
+            return loadMe();
+          }).then(drawBookings).catch(function (failure) { toast(failure.message); });
+      };
+    };
+    return h("div", { class: "card", "data-wait": wait.id },
+      h("div", null, h("strong", { text: wait.title })), h("div", { text: wait.when }),
+      h("div", { class: "status", text: offered ? fmt(T.offered_until, { time: wait.offer_expires_at.slice(11, 16) })
+        : wait.status_label + (wait.position ? " · " + fmt(T.position, { n: wait.position }) : "") }),
+      h("div", { class: "row" },
+        offered ? h("button", { type: "button", class: "secondary", "data-action": "accept", onclick: act("accept"), text: T.book }) : null,
+        offered ? h("button", { type: "button", class: "secondary", "data-action": "decline", onclick: act("decline"), text: T.no_thanks }) : null,
+        h("button", { type: "button", class: "secondary", "data-action": "leave", onclick: act("leave"), text: T.leave_waitlist })));
+  }
+
   function drawBookings() {
     if (!initData) { show(panels.bookings, [h("p", { class: "message", text: T.read_only })]); return; }
-    var bookings = (state.me && state.me.bookings) || [];
-    if (!bookings.length) { show(panels.bookings, [h("p", { class: "hint", text: T.no_bookings })]); return; }
-    show(panels.bookings, [h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
+    var bookings = (state.me && state.me.bookings) || [], waits = (state.me && state.me.waits) || [];
+    var waitList = waits.length ? [h("h3", { text: T.waits }), h("div", { class: "list", id: "waits" }, waits.map(waitCard))] : [];
+    if (!bookings.length) { show(panels.bookings, [h("p", { class: "hint", text: T.no_bookings })].concat(waitList)); return; }
+    show(panels.bookings, waitList.concat([h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
       return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
         h("div", null, h("strong", { text: "#" + booking.id + " " + booking.title })),
         h("div", { text: booking.when }),
@@ -474,7 +509,7 @@
         h("div", { class: "status", text: booking.status_label }),
         booking.cancellable ? h("button", { type: "button", class: "secondary", onclick: function () { cancel(booking); },
           text: T.cancel_booking }) : null);
-    }))]);
+    }))]));
   }
 
   function cancel(booking) {

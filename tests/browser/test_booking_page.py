@@ -204,3 +204,29 @@ def test_a_full_day_is_refused_with_alternatives_and_one_tap_books_one(phone, li
     page.wait_for_selector("#bookings .card")
     mine = EquipmentBooking.objects.get(requester__telegram_id=1001)
     assert mine.start_date != day or mine.item != catalogue["ecg"]
+
+
+def test_a_refused_client_joins_the_waitlist_from_the_page(phone, live_server, bot_api, catalogue):
+    from booking_site.channels import Actor
+    from booking_site.waitlist.models import Wait
+    from equipment.services import equipment_booking_create
+
+    day = (today().replace(day=1) + timedelta(days=40)).replace(day=6)
+    page = open_page(phone, live_server)
+    page.click(f"button[data-item='{catalogue['ecg'].pk}']")
+    page.click(".month button[aria-label=next]")
+    page.click(f"button[data-date='{day.isoformat()}']")
+    page.click("#equipment-continue")
+    page.fill("#client-phone", "+79991234567")
+    equipment_booking_create(item=catalogue["ecg"], start_date=day, client_name="Ben Brown",
+                             client_phone="+79990000000", actor=Actor.staff(factories.StaffUserFactory()),
+                             channel=Channel.ADMIN, now=timezone.now())
+    page.click("#confirm")
+    page.click("#waitlist-join")
+    page.wait_for_selector("#waits .card")
+    assert "ECG machine" in page.inner_text("#waits")
+    wait = Wait.objects.get()
+    assert (wait.requester.telegram_id, wait.start_date, wait.status) == (1001, day, Wait.Status.WAITING)
+    page.click(f"#waits [data-wait='{wait.pk}'] [data-action=leave]")
+    page.wait_for_function("!document.querySelector('#waits')")
+    assert Wait.objects.get().status == Wait.Status.CANCELLED
