@@ -14,6 +14,8 @@ from integrations.models import AuditExport, Delivery
 
 
 class DeadLetterFilter(admin.SimpleListFilter):
+    """Dead letters only: for Telegram deliveries and partner webhook deliveries alike (both say "dead")."""
+
     title = _("dead letter")
     parameter_name = "dead"
 

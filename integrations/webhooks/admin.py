@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from booking_site.errors import BookingError
+from integrations.admin import DeadLetterFilter
 from integrations.webhooks.delivery import webhook_deliveries_retry
 from integrations.webhooks.events import EVENT_TYPE_NAMES
 from integrations.webhooks.models import PartnerWebhook, WebhookDelivery
@@ -96,19 +97,6 @@ class PartnerWebhookAdmin(admin.ModelAdmin):
             "secret": request.new_webhook_secret,
         }
         return TemplateResponse(request, "admin/webhooks/secret.html", context)
-
-
-class DeadLetterFilter(admin.SimpleListFilter):
-    title = _("dead letter")
-    parameter_name = "dead"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Dead letters only"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(status=WebhookDelivery.Status.DEAD)
-        return queryset
 
 
 @admin.register(WebhookDelivery)
