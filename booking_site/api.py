@@ -452,6 +452,15 @@ def is_external_id(value: str) -> bool:
     return 0 < len(value) <= 128 and value.isprintable()
 
 
+def partner_booking(queryset, *, partner: Partner, external_booking_id: str):
+    """One of this partner's bookings (or series) by its external id; 404 for anything else."""
+    found = (queryset.filter(partner=partner, external_booking_id=external_booking_id).first()
+             if is_external_id(external_booking_id) else None)
+    if found is None:
+        raise BookingError("not_found", _("Booking not found."), external_booking_id=external_booking_id)
+    return found
+
+
 def created(body: dict, *, replayed: bool, status_code: int = status.HTTP_201_CREATED) -> Response:
     response = Response(body, status=status_code)
     if replayed:

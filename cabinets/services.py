@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Partner
 from booking_site import locking
 from booking_site.alternatives import offers_alternatives
 from booking_site.bookings import HOLDING_STATUSES, Status
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
 from booking_site.errors import BookingError
-from booking_site.idempotency import partner_remember, partner_replay
+from booking_site.idempotency import partner_create, partner_external_id
 from booking_site.lifecycle import (
     REASON_NOT_DECIDED,
     booking_created,
@@ -339,7 +338,14 @@ def _fingerprint_of(booking: CabinetBooking) -> dict:
     )
 
 
-@transaction.atomic
+def merged_lines(equipment: Sequence[tuple[Item, int]]) -> list[tuple[int, int]]:
+    """(item id, units) per item, as a partner's fingerprint names the equipment."""
+    merged: dict[int, int] = {}
+    for item, units in equipment:
+        merged[item.pk] = merged.get(item.pk, 0) + units
+    return list(merged.items())
+
+
 def cabinet_booking_create_for_partner(
     *,
     partner,
@@ -355,61 +361,29 @@ def cabinet_booking_create_for_partner(
     idempotency_key: str | None = None,
 ) -> tuple[CabinetBooking, bool]:
     """A partner's cabinet booking, approved at once; (booking, replayed) as for equipment."""
-    external_booking_id = (external_booking_id or "").strip()
-    if not external_booking_id:
-        raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
+    external_booking_id = partner_external_id(external_booking_id)
     starts_at = _utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
-    merged: dict[int, int] = {}
-    for item, units in equipment:
-        merged[item.pk] = merged.get(item.pk, 0) + units
-    fingerprint = partner_fingerprint(
-        external_booking_id=external_booking_id,
-        cabinet_id=cabinet.pk,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        equipment=list(merged.items()),
-        client_name=name,
-        client_phone=phone,
-        comment=comment,
-    )
-    # The partner first: two requests with one external id or Idempotency-Key queue here, whatever they book.
-    locking.lock(Partner, [partner.pk])
-    _lock_cabinet(cabinet.pk)
-    existing = partner_replay(
+    return partner_create(
         partner=partner,
         model=CabinetBooking,
         resource_type=RESOURCE,
         external_booking_id=external_booking_id,
         idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
+        fingerprint=partner_fingerprint(
+            external_booking_id=external_booking_id, cabinet_id=cabinet.pk, starts_at=starts_at,
+            duration_minutes=duration_minutes, equipment=merged_lines(equipment), client_name=name,
+            client_phone=phone, comment=comment,
+        ),
         fingerprint_of=_fingerprint_of,
+        lock=lambda: _lock_cabinet(cabinet.pk),
+        create=lambda: cabinet_booking_create(
+            cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, client_name=name,
+            client_phone=phone, comment=comment, equipment=equipment, actor=Actor.for_partner(partner),
+            channel=Channel.API, now=now, external_booking_id=external_booking_id,
+        ),
         now=now,
     )
-    if existing is not None:
-        return existing, True
-    booking = cabinet_booking_create(
-        cabinet=cabinet,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        client_name=name,
-        client_phone=phone,
-        comment=comment,
-        equipment=equipment,
-        actor=Actor.for_partner(partner),
-        channel=Channel.API,
-        now=now,
-        external_booking_id=external_booking_id,
-    )
-    partner_remember(
-        partner=partner,
-        idempotency_key=idempotency_key,
-        resource_type=RESOURCE,
-        booking=booking,
-        fingerprint=fingerprint,
-        now=now,
-    )
-    return booking, False
 
 
 def _locked(booking: CabinetBooking) -> CabinetBooking:

@@ -17,14 +17,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Partner
 from booking_site import locking
 from booking_site.alternatives import offers_alternatives
 from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
 from booking_site.errors import BookingError
-from booking_site.idempotency import partner_remember, partner_replay
+from booking_site.idempotency import partner_create, partner_external_id
 from booking_site.lifecycle import (
     REASON_NOT_DECIDED,
     booking_created,
@@ -255,7 +254,6 @@ def _fingerprint_of(booking: EquipmentBooking) -> dict:
     )
 
 
-@transaction.atomic
 def equipment_booking_create_for_partner(
     *,
     partner,
@@ -272,61 +270,29 @@ def equipment_booking_create_for_partner(
 ) -> tuple[EquipmentBooking, bool]:
     """A partner's booking, approved at once. Returns (booking, replayed): a repeated request with the same
     payload gets the original booking back instead of a second one."""
-    external_booking_id = (external_booking_id or "").strip()
-    if not external_booking_id:
-        raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
+    external_booking_id = partner_external_id(external_booking_id)
     end_date = end_date or start_date
     units = check_units(units)
-    actor = Actor.for_partner(partner)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
-    fingerprint = partner_fingerprint(
-        external_booking_id=external_booking_id,
-        item_id=item.pk,
-        start_date=start_date,
-        end_date=end_date,
-        units=units,
-        client_name=name,
-        client_phone=phone,
-        comment=comment,
-    )
-    # Lock the partner, then the item, before looking for a previous request: two requests with the same
-    # external id or Idempotency-Key queue here even when they name different items.
-    locking.lock(Partner, [partner.pk])
-    locking.lock(Item, [item.pk])
-    existing = partner_replay(
+    return partner_create(
         partner=partner,
         model=EquipmentBooking,
         resource_type=RESOURCE,
         external_booking_id=external_booking_id,
         idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
+        fingerprint=partner_fingerprint(
+            external_booking_id=external_booking_id, item_id=item.pk, start_date=start_date, end_date=end_date,
+            units=units, client_name=name, client_phone=phone, comment=comment,
+        ),
         fingerprint_of=_fingerprint_of,
+        lock=lambda: locking.lock(Item, [item.pk]),
+        create=lambda: equipment_booking_create(
+            item=item, start_date=start_date, end_date=end_date, units=units, client_name=name,
+            client_phone=phone, comment=comment, actor=Actor.for_partner(partner), channel=Channel.API, now=now,
+            external_booking_id=external_booking_id,
+        ),
         now=now,
     )
-    if existing is not None:
-        return existing, True
-    booking = equipment_booking_create(
-        item=item,
-        start_date=start_date,
-        end_date=end_date,
-        units=units,
-        client_name=name,
-        client_phone=phone,
-        comment=comment,
-        actor=actor,
-        channel=Channel.API,
-        now=now,
-        external_booking_id=external_booking_id,
-    )
-    partner_remember(
-        partner=partner,
-        idempotency_key=idempotency_key,
-        resource_type=RESOURCE,
-        booking=booking,
-        fingerprint=fingerprint,
-        now=now,
-    )
-    return booking, False
 
 
 def _locked(booking: EquipmentBooking) -> EquipmentBooking:

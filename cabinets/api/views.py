@@ -18,10 +18,10 @@ from booking_site.api import (
     created,
     error_responses,
     idempotency_key,
-    is_external_id,
     local_hhmm,
     local_iso,
     parse,
+    partner_booking,
 )
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
@@ -143,11 +143,7 @@ BOOKING_EXAMPLE = {
 
 
 def _partner_booking(partner, external_booking_id: str) -> CabinetBooking:
-    booking = (CabinetBooking.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
-               if is_external_id(external_booking_id) else None)
-    if booking is None:
-        raise BookingError("not_found", _("Booking not found."), external_booking_id=external_booking_id)
-    return booking
+    return partner_booking(CabinetBooking.objects, partner=partner, external_booking_id=external_booking_id)
 
 
 class CabinetBookingsView(PartnerAPIView):

@@ -22,9 +22,9 @@ from booking_site.api import (
     created,
     error_responses,
     idempotency_key,
-    is_external_id,
     local_iso,
     parse,
+    partner_booking,
 )
 from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
@@ -301,12 +301,8 @@ class BookDeviceView(PartnerAPIView):
 
 
 def _partner_booking(partner, external_booking_id: str) -> EquipmentBooking:
-    booking = (EquipmentBooking.objects.select_related("item")
-               .filter(partner=partner, external_booking_id=external_booking_id).first()
-               if is_external_id(external_booking_id) else None)
-    if booking is None:
-        raise BookingError("not_found", _("Booking not found."), external_booking_id=external_booking_id)
-    return booking
+    return partner_booking(EquipmentBooking.objects.select_related("item"), partner=partner,
+                           external_booking_id=external_booking_id)
 
 
 class BookDeviceCancelView(PartnerAPIView):
