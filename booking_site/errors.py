@@ -40,6 +40,8 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "not_offered": (409, _("This place on the waitlist has no offer to accept.")),
     "offer_expired": (409, _("This offer has expired.")),
     "busy": (409, _("The system is busy, please try again.")),
+    "series_conflict": (409, _("Some dates of the series cannot be booked.")),
+    "series_too_long": (400, _("The series is too long.")),
 }
 
 

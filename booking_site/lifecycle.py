@@ -46,10 +46,12 @@ def refusals_counted(resource_type: str):
     return decorate
 
 
-def booking_created(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime) -> None:
+def booking_created(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime,
+                    notify: bool = True) -> None:
     booking.history.create(from_status="", to_status=booking.status, channel=channel, actor=actor.label, at=now)
+    payload = {"status": booking.status} if notify else {"status": booking.status, "notify": False}
     event_record(topic=Event.Topic.CREATED, resource_type=resource_type, booking_id=booking.pk, now=now,
-                 channel=channel, actor_label=actor.label, payload={"status": booking.status})
+                 channel=channel, actor_label=actor.label, payload=payload)
     transaction.on_commit(lambda: metrics.BOOKINGS_CREATED.labels(resource_type, channel).inc())
 
 

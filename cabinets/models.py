@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import BookingBase, StatusChangeBase
+from booking_site.bookings import BookingBase, Status, StatusChangeBase
+from booking_site.channels import Channel
 from booking_site.scheduling import GRID_MINUTES, on_grid
 
 
@@ -146,6 +148,9 @@ class CabinetBooking(BookingBase):
                                 related_name="bookings")
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"))
+    series = models.ForeignKey("CabinetSeries", verbose_name=_("series"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="occurrences")
+    series_index = models.PositiveSmallIntegerField(_("occurrence"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("cabinet booking")
@@ -218,3 +223,58 @@ class CabinetBookingStatusChange(StatusChangeBase):
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
+
+
+class CabinetSeries(models.Model):
+    """A recurring cabinet booking: every `every_weeks` weeks on one weekday at one local (wall-clock) time,
+    for `count` occurrences or until a date. Each occurrence is an ordinary CabinetBooking linked here; the
+    series keeps what was asked (for partners' idempotent replays) and which dates were skipped."""
+
+    MAX_OCCURRENCES = 26
+    MAX_EVERY_WEEKS = 4
+
+    cabinet = models.ForeignKey(Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT,
+                                related_name="series")
+    starts_at = models.DateTimeField(_("first start"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    every_weeks = models.PositiveSmallIntegerField(_("every N weeks"))
+    count = models.PositiveSmallIntegerField(_("occurrences"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.APPROVED)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ADMIN)
+    requester = models.ForeignKey(
+        "accounts.TelegramAccount", verbose_name=_("Telegram client"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    partner = models.ForeignKey("accounts.Partner", verbose_name=_("partner"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    external_booking_id = models.CharField(_("external booking id"), max_length=128, null=True, blank=True)
+    client_name = models.CharField(_("client name"), max_length=200)
+    client_phone = models.CharField(_("client phone"), max_length=32)
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    equipment = models.JSONField(_("equipment"), default=list, blank=True)  # [[item_id, units], ...]
+    request = models.JSONField(default=dict, blank=True, editable=False)  # a partner's request, for replays
+    skipped = models.JSONField(_("skipped dates"), default=list, blank=True)  # [{"date", "code", "reason"}]
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("cabinet series")
+        verbose_name_plural = _("cabinet series")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "external_booking_id"],
+                condition=Q(partner__isnull=False, external_booking_id__isnull=False),
+                name="cabinetseries_external_id_unique_per_partner",
+            ),
+            models.CheckConstraint(condition=Q(every_weeks__gte=1, every_weeks__lte=4),
+                                   name="cabinetseries_every_weeks_1_to_4"),
+            models.CheckConstraint(condition=Q(count__isnull=True) | Q(count__gte=1, count__lte=26),
+                                   name="cabinetseries_count_1_to_26"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.cabinet_id} {self.starts_at:%Y-%m-%d %H:%M} /{self.every_weeks}w"

@@ -79,7 +79,7 @@ def _when(moment: datetime) -> str:
     return f"{date_format(_local(moment).date(), 'd.m.Y')} {_hhmm(moment)}"
 
 
-def _check_lead_time(*, starts_at: datetime, now: datetime) -> None:
+def _check_lead_time(*, starts_at: datetime, now: datetime, far_ahead_ok: bool = False) -> None:
     if starts_at < now:
         raise BookingError("date_in_past", _("This time has already passed."))
     minimum = settings.CABINET_MIN_ADVANCE_MINUTES
@@ -90,7 +90,7 @@ def _check_lead_time(*, starts_at: datetime, now: datetime) -> None:
             min_advance_minutes=minimum,
         )
     maximum = settings.CABINET_MAX_ADVANCE_DAYS
-    if starts_at > now + timedelta(days=maximum):
+    if not far_ahead_ok and starts_at > now + timedelta(days=maximum):
         raise BookingError(
             "too_far_ahead",
             _("Too far ahead: cabinets can be booked up to %(n)s days ahead.") % {"n": maximum},
@@ -106,13 +106,15 @@ def _check_request(
     now: datetime,
     holder_id: int | None,
     exclude_booking_ids: Sequence[int] = (),
+    far_ahead_ok: bool = False,
 ) -> CabinetDay:
-    """All the cabinet rules for one request: active, lead time, schedule, consecutive slots, free."""
+    """All the cabinet rules for one request: active, lead time, schedule, consecutive slots, free.
+    `far_ahead_ok` lifts CABINET_MAX_ADVANCE_DAYS for the later occurrences of a series (cabinets.series)."""
     if not cabinet.is_active:
         raise BookingError("inactive", _("%(cabinet)s is not available for booking.") % {"cabinet": cabinet.name})
     if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or duration_minutes <= 0:
         raise BookingError("invalid", _("The duration must be a positive number of minutes."), field="duration_minutes")
-    _check_lead_time(starts_at=starts_at, now=now)
+    _check_lead_time(starts_at=starts_at, now=now, far_ahead_ok=far_ahead_ok)
     day = cabinet_day(
         cabinet=cabinet,
         day=_local(starts_at).date(),
@@ -256,19 +258,27 @@ def cabinet_booking_create(
     equipment: Sequence[tuple[Item, int]] = (),
     comment: str = "",
     external_booking_id: str | None = None,
+    series=None,
+    series_index: int | None = None,
+    notify: bool = True,
 ) -> CabinetBooking:
     """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
-    neither. The requester's own slot hold, if any, becomes this booking."""
+    neither. The requester's own slot hold, if any, becomes this booking. An occurrence of a `series`
+    (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS."""
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     starts_at = _utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
     cabinet = _lock_cabinet(cabinet.pk)
     holder_id = actor.account.pk if actor.account is not None else None
     _check_request(
-        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now, holder_id=holder_id
+        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now, holder_id=holder_id,
+        far_ahead_ok=series is not None,
     )
     locking.after_check()
     status = initial_status(actor, client_phone=phone, now=now)
+    owner = owner_fields(actor)
+    if series is not None and series.requester_id:
+        owner["requester"] = series.requester
     booking = CabinetBooking(
         cabinet=cabinet,
         starts_at=starts_at,
@@ -283,7 +293,9 @@ def cabinet_booking_create(
         updated_at=now,
         decided_by=actor.label if status == Status.APPROVED else "",
         decided_at=now if status == Status.APPROVED else None,
-        **owner_fields(actor),
+        series=series,
+        series_index=series_index,
+        **owner,
     )
     booking.full_clean(validate_unique=False, validate_constraints=False)
     try:
@@ -297,7 +309,7 @@ def cabinet_booking_create(
     equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
     if holder_id is not None:
         SlotHold.objects.filter(holder_id=holder_id).delete()
-    booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
+    booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, notify=notify)
     return booking
 
 
@@ -438,13 +450,15 @@ def cabinet_booking_reject(
 
 @transaction.atomic
 def cabinet_booking_cancel(
-    *, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
+    *, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN,
+    notify: bool = True,
 ) -> CabinetBooking:
     """Owner (before the start), owning partner or manager. Frees the slots and the equipment at once."""
     booking = _locked(booking)
     check_can_cancel(booking=booking, actor=actor, starts_at=booking.starts_at, now=now)
     return _change_status(
-        booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason
+        booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason,
+        notify=notify,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from booking_site.api import ClinicDateTimeField, IsoDateField, StrictSerializer, check_day_span
@@ -28,6 +29,21 @@ class EquipmentLine(StrictSerializer):
     units = serializers.IntegerField(min_value=1, max_value=1000)
 
 
+class RepeatRequest(StrictSerializer):
+    every_weeks = serializers.IntegerField(min_value=1, max_value=4, help_text="Repeat every 1 to 4 weeks.")
+    count = serializers.IntegerField(min_value=1, max_value=26, required=False,
+                                     help_text="Number of occurrences (at most 26); or give `until`.")
+    until = IsoDateField(required=False, help_text="YYYY-MM-DD, last possible date (inclusive); or give `count`.")
+    skip_conflicts = serializers.BooleanField(required=False, default=False,
+                                              help_text="Book the free dates and return the others as `skipped` "
+                                                        "instead of refusing the whole series.")
+
+    def validate(self, attrs):
+        if ("count" in attrs) == ("until" in attrs):
+            raise serializers.ValidationError({"count": [_("Give either count or until.")]})
+        return attrs
+
+
 class CabinetBookingRequest(StrictSerializer):
     cabinet_id = serializers.IntegerField(**ID)
     starts_at = ClinicDateTimeField(help_text="ISO 8601; without an offset it is read in the clinic's time zone.")
@@ -39,6 +55,8 @@ class CabinetBookingRequest(StrictSerializer):
     client_phone = serializers.CharField(max_length=32)
     external_booking_id = serializers.CharField(max_length=128)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    repeat = RepeatRequest(required=False, help_text="Book a weekly series instead of one booking: every "
+                                                     "`every_weeks` weeks at the same local time.")
 
     def validate_equipment(self, value):
         if len(value) > settings.API_MAX_BULK_ITEMS:
@@ -125,4 +143,5 @@ class CabinetBookingOut(serializers.Serializer):
     client_name = serializers.CharField()
     client_phone = serializers.CharField()
     comment = serializers.CharField()
+    series_id = serializers.IntegerField(allow_null=True, help_text="The series this booking belongs to, if any.")
     created_at = serializers.DateTimeField()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabinets.api import views, waitlist
+from cabinets.api import series, views, waitlist
 
 urlpatterns = [
     path("api/v1/cabinets", views.CabinetsView.as_view(), name="api-cabinets"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/v1/waitlist", waitlist.WaitlistView.as_view(), name="api-waitlist"),
     path("api/v1/waitlist/<int:wait_id>", waitlist.WaitDetailView.as_view(), name="api-wait"),
     path("api/v1/waitlist/<int:wait_id>/accept", waitlist.WaitAcceptView.as_view(), name="api-wait-accept"),
+    path("api/v1/cabinet-series/<path:series_id>", series.CabinetSeriesDetailView.as_view(), name="api-cabinet-series"),
 ]

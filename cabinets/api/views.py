@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
 from booking_site.api import (
@@ -26,6 +26,7 @@ from booking_site.api import (
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from cabinets.api import serializers as s
+from cabinets.api.series import SERIES_EXAMPLE, CabinetSeriesOut, series_create
 from cabinets.availability import cabinet_day, cabinets_days
 from cabinets.models import Cabinet, CabinetBooking
 from cabinets.reasons import day_reasons, slot_reason
@@ -130,7 +131,7 @@ def booking_body(booking: CabinetBooking) -> dict:
         "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
                       for line in booking.equipment_bookings.select_related("item").order_by("item_id")],
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
-        "created_at": local_iso(booking.created_at),
+        "series_id": booking.series_id, "created_at": local_iso(booking.created_at),
     }
 
 
@@ -138,7 +139,7 @@ BOOKING_EXAMPLE = {
     "id": 17, "external_booking_id": "crm-777", "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00",
     "ends_at": "2026-12-01T11:30:00+03:00", "status": "approved",
     "equipment": [{"item_id": 7, "item_name": "Accent", "units": 1}], "client_name": "Иван Петров",
-    "client_phone": "+79991234567", "comment": "", "created_at": "2026-11-23T10:00:00+03:00",
+    "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00",
 }
 
 
@@ -160,11 +161,25 @@ class CabinetBookingsView(PartnerAPIView):
                     "closed time (`slot_taken`, `held`, `closed`, or `no_capacity` for the equipment) lists in "
                     "`details.alternatives` up to 3 nearest free windows of the same length (the same day in this "
                     "cabinet, then in others, then the next open days), where the equipment is free too: "
-                    "`{\"cabinet_id\", \"cabinet_name\", \"starts_at\", \"duration_minutes\"}`, ready to post.",
+                    "`{\"cabinet_id\", \"cabinet_name\", \"starts_at\", \"duration_minutes\"}`, ready to post.\n\n"
+                    "With `repeat` it books a series: every `every_weeks` (1-4) weeks at the same local time, "
+                    "`count` (at most 26) times or until `until`. Every date is checked like a single booking "
+                    "(only the first must be within 30 days; the last within 365); all dates or none, a 409 "
+                    "`series_conflict` listing the dates and reasons in `details.conflicts`, unless "
+                    "`skip_conflicts` books the free ones and returns the others in `skipped`. The answer is the "
+                    "series; its occurrences get the external ids `<external_booking_id>#1`, `#2`...",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=s.CabinetBookingRequest,
-        responses={201: s.CabinetBookingOut, **error_responses(400, 403, 404, 409, 413)},
+        responses={201: PolymorphicProxySerializer(component_name="CabinetBookingOrSeries",
+                                                   serializers=[s.CabinetBookingOut, CabinetSeriesOut],
+                                                   resource_type_field_name=None),
+                   **error_responses(400, 403, 404, 409, 413)},
         examples=[
+            OpenApiExample("series request", request_only=True, value={
+                "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00", "duration_minutes": 60,
+                "client_name": "Иван Петров", "client_phone": "+7 999 123-45-67", "external_booking_id": "crm-900",
+                "repeat": {"every_weeks": 1, "count": 3, "skip_conflicts": True}}),
+            OpenApiExample("series created", response_only=True, status_codes=["201"], value=SERIES_EXAMPLE),
             OpenApiExample("request", request_only=True, value={
                 "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00", "duration_minutes": 90,
                 "equipment": [{"item_id": 7, "units": 1}], "client_name": "Иван Петров",
@@ -181,6 +196,9 @@ class CabinetBookingsView(PartnerAPIView):
         missing = [line["item_id"] for line in data["equipment"] if line["item_id"] not in items]
         if missing:
             raise BookingError("not_found", _("Item not found."), item_ids=missing)
+        if "repeat" in data:
+            return series_create(self, request, data, cabinet,
+                                 [(items[line["item_id"]], line["units"]) for line in data["equipment"]])
         booking, replayed = cabinet_booking_create_for_partner(
             partner=self.partner, external_booking_id=data["external_booking_id"], cabinet=cabinet,
             starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
