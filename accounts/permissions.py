@@ -24,6 +24,7 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cabinetbooking": ("view", "add", "change"),
         "cabinetbookingstatuschange": ("view",),
         "slothold": ("view",),
+        "cabinetseries": ("view", "add", "change"),
     },
     "accounts": {
         "telegramaccount": ("view", "change"),

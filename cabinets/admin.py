@@ -212,7 +212,7 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     list_per_page = 50
     inlines = [EquipmentInline, StatusChangeInline]
-    fields = ("status", "cabinet", "starts_at", "ends_at", "client_name", "client_phone", "comment",
+    fields = ("status", "cabinet", "starts_at", "ends_at", "series", "client_name", "client_phone", "comment",
               "manager_comment", "channel", "requester", "partner", "external_booking_id", "created_by",
               "status_reason", "decided_by", "decided_at", "client_confirmed_at", "created_at", "updated_at")
 
@@ -359,3 +359,6 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
             **statistics(now=timezone.now()),
         }
         return TemplateResponse(request, "admin/cabinets/statistics.html", context)
+
+
+from cabinets import admin_series  # noqa: E402, F401 - registers the series admin

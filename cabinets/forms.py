@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import TelegramAccount
 from booking_site.channels import Actor
 from booking_site.errors import BookingError
 from booking_site.scheduling import local_datetime
@@ -245,3 +246,46 @@ class CabinetForm(forms.ModelForm):
             except BookingError as exc:
                 raise forms.ValidationError(str(exc.message)) from exc
         return data
+
+
+class CabinetSeriesForm(CabinetPhoneBookingForm):
+    """A manager books a weekly series: the first date and time, how often, and how many times or until when."""
+
+    every_weeks = forms.TypedChoiceField(label=_("Repeat"), coerce=int, initial=1, choices=())
+    count = forms.IntegerField(label=_("Number of dates"), min_value=1, max_value=26, required=False)
+    until = forms.DateField(label=_("Until"), widget=DATE_INPUT, required=False,
+                            help_text=_("Give either the number of dates or the last date."))
+    skip_conflicts = forms.BooleanField(
+        label=_("Skip dates that are taken"), required=False,
+        help_text=_("Book the free dates and list the others. Without this the series is booked whole or not "
+                    "at all."))
+    telegram_id = forms.IntegerField(
+        label=_("Client's Telegram id"), required=False, min_value=1,
+        help_text=_("Optional: the client then sees the series in the cabinet bot's My bookings."))
+
+    field_order = ["cabinet", "day", "start_time", "duration_minutes", "every_weeks", "count", "until",
+                   "skip_conflicts", "client_name", "client_phone", "telegram_id", "comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["every_weeks"].choices = [
+            (n, ngettext("every week", "every %(n)s weeks", n) % {"n": n}) for n in range(1, 5)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("count") is None and data.get("until") is None:
+            self.add_error("count", _("Give either the number of dates or the last date."))
+        elif data.get("count") is not None and data.get("until") is not None:
+            self.add_error("until", _("Give either the number of dates or the last date, not both."))
+        if data.get("telegram_id"):
+            data["requester"] = TelegramAccount.objects.filter(telegram_id=data["telegram_id"]).first()
+            if data["requester"] is None:
+                self.add_error("telegram_id", _("Nobody with this Telegram id has written to the bots yet."))
+        return data
+
+
+class SeriesCancelForm(forms.Form):
+    from_date = forms.DateField(label=_("Cancel from"), widget=DATE_INPUT, required=False,
+                                help_text=_("Every date of the series from this day on that has not started; "
+                                            "empty = all of them."))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
