@@ -329,6 +329,10 @@ class BaseFlow(CalendarLinks, Attendance):
     def starts_at(self, booking):
         raise NotImplementedError
 
+    def booking_markup(self, booking, turn: Turn):
+        """The buttons under a booking's card: Open, and Cancel while it can be cancelled."""
+        return kb.booking_actions(self.prefix, booking.pk, cancellable=self.cancellable(booking, turn))
+
     def cancellable(self, booking, turn: Turn) -> bool:
         return booking.is_holding and self.starts_at(booking) > turn.now
 
@@ -341,7 +345,7 @@ class BaseFlow(CalendarLinks, Attendance):
             turn.notice(_("Booking not found."))
             return
         for_manager = turn.account.is_manager
-        markup = kb.booking_actions(self.prefix, booking.pk, cancellable=self.cancellable(booking, turn))
+        markup = self.booking_markup(booking, turn)
         if for_manager and booking.status == "pending":
             markup = kb.decision(self.prefix, booking.pk)
         turn.say(self.card(booking, for_manager=for_manager), markup)
@@ -394,8 +398,7 @@ class BaseFlow(CalendarLinks, Attendance):
         else:
             turn.say(_("📊 Your bookings (upcoming and the last 14 days):"), self.menu(turn))
         for booking in bookings[:10]:
-            turn.say(self.card(booking),
-                     kb.booking_actions(self.prefix, booking.pk, cancellable=self.cancellable(booking, turn)))
+            turn.say(self.card(booking), self.booking_markup(booking, turn))
         self.offer_calendar(turn)
 
     # --- Managers ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from integrations.telegram import alternatives, texts
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
+from integrations.telegram.bots.cabinet_series import SeriesActions, with_series
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
 from integrations.telegram.waitlist import WaitlistButtons
@@ -40,7 +41,7 @@ TAKEN_CODES = ("held", "slot_taken")
 HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in
 
 
-class CabinetFlow(WaitlistButtons, BaseFlow):
+class CabinetFlow(SeriesActions, WaitlistButtons, BaseFlow):
     bot = "cabinet"
     prefix = "cab"
     first_step = "cabinet"
@@ -391,11 +392,11 @@ class CabinetFlow(WaitlistButtons, BaseFlow):
     # --- Bookings ---------------------------------------------------------------------------------
 
     def load(self, booking_id: int):
-        return (CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item")
-                .filter(pk=booking_id).first())
+        return (CabinetBooking.objects.select_related("cabinet", "series")
+                .prefetch_related("equipment_bookings__item").filter(pk=booking_id).first())
 
     def card(self, booking, *, for_manager: bool = False) -> str:
-        return texts.cabinet_card(booking, for_manager=for_manager)
+        return with_series(booking, texts.cabinet_card(booking, for_manager=for_manager))
 
     def cancel(self, booking, turn: Turn):
         return cabinet_booking_cancel(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)

@@ -1,0 +1,80 @@
+"""Series in the cabinet bot's "My bookings": a date of a recurring booking says which series it belongs to
+and offers "Cancel this one" (the ordinary cancel) and "Cancel this and later" (cabinets.series decides)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from booking_site.channels import Channel
+from booking_site.errors import BookingError
+from cabinets.series import cabinet_series_cancel
+from integrations.telegram import keyboards as kb
+from integrations.telegram import texts
+from integrations.telegram.conversation import Turn
+from integrations.telegram.texts import local
+
+CANCEL_ONE = gettext_lazy("❌ Cancel this one")
+CANCEL_LATER = gettext_lazy("⏭ Cancel this and later")
+
+
+def with_series(booking, card: str) -> str:
+    """A booking's card, plus the series it belongs to, if any."""
+    if not booking.series_id:
+        return card
+    series = booking.series
+    every = ngettext("every week", "every %(n)s weeks", series.every_weeks) % {"n": series.every_weeks}
+    return card + "\n🔁 " + _("Series #%(id)s, date %(n)s (%(every)s)") % {
+        "id": series.pk, "n": booking.series_index, "every": every}
+
+
+class SeriesActions:
+    """Mixed into the cabinet flow before BaseFlow."""
+
+    prefix: str
+
+    def booking_markup(self, booking, turn: Turn):
+        if not booking.series_id or not self.cancellable(booking, turn):
+            return super().booking_markup(booking, turn)
+        return kb.inline([[kb.button(texts.OPEN, f"{self.prefix}:open:{booking.pk}")],
+                          [kb.button(CANCEL_ONE, f"{self.prefix}:cancel:{booking.pk}"),
+                           kb.button(CANCEL_LATER, f"{self.prefix}:cxl:{booking.pk}")]])
+
+    def buttons(self) -> dict:
+        return {**super().buttons(), "cxl": self.btn_cancel_later, "cxly": self.btn_cancel_later_confirmed}
+
+    def _own_occurrence(self, turn: Turn, booking_id: int):
+        booking = self.load(booking_id)
+        if (not self.visible(booking, turn) or not booking.series_id
+                or (booking.requester_id != turn.account.pk and not turn.account.is_manager)):
+            turn.notice(_("Booking not found."))
+            return None
+        return booking
+
+    def btn_cancel_later(self, turn: Turn, booking_id: int) -> None:
+        booking = self._own_occurrence(turn, booking_id)
+        if booking is None:
+            return
+        if not self.cancellable(booking, turn):
+            turn.say(_("Booking #%(id)s can no longer be cancelled (it is %(status)s or has started).") % {
+                "id": booking.pk, "status": texts.status_label(booking.status)})
+            return
+        turn.say(_("Cancel this date and every later date of the series?") + "\n\n" + self.card(booking),
+                 kb.inline([[kb.button(texts.YES_CANCEL, f"{self.prefix}:cxly:{booking.pk}"),
+                             kb.button(texts.BACK, f"{self.prefix}:open:{booking.pk}")]]))
+
+    def btn_cancel_later_confirmed(self, turn: Turn, booking_id: int) -> None:
+        booking = self._own_occurrence(turn, booking_id)
+        if booking is None:
+            return
+        try:
+            cancelled = cabinet_series_cancel(series=booking.series, actor=turn.actor, now=turn.now,
+                                              from_date=local(booking.starts_at).date(), channel=Channel.BOT)
+        except BookingError as exc:
+            turn.notice(_("Not cancelled."))
+            turn.edit(exc.message)
+            return
+        turn.notice(_("Cancelled."))
+        days = ", ".join(texts.window_text(b.starts_at, b.ends_at) for b in cancelled)
+        turn.edit(_("🚫 %(n)s dates of series #%(id)s are cancelled: %(days)s.") % {
+            "n": len(cancelled), "id": booking.series_id, "days": days})
