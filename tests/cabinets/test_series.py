@@ -154,3 +154,15 @@ def test_started_dates_are_not_cancelled_with_the_series(cabinet, staff):
     assert [b.series_index for b in cancelled] == [3, 4]
     assert list(series.occurrences.order_by("starts_at").values_list("status", flat=True))[:2] == [
         Status.APPROVED, Status.APPROVED]
+
+
+def test_the_refusal_is_russian_by_default_and_english_on_request(cabinet, staff):
+    from django.utils import translation
+
+    factories.holiday(date(2026, 12, 1))
+    with translation.override("ru"):
+        russian = refusal(book_series, cabinet=cabinet, actor=Actor.staff(staff))
+        assert str(russian).startswith("Нельзя забронировать 1 из 4 дат: 01.12.2026")
+    with translation.override("en"):
+        english = refusal(book_series, cabinet=cabinet, actor=Actor.staff(staff))
+        assert str(english).startswith("1 of 4 dates cannot be booked: 01.12.2026")
