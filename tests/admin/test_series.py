@@ -91,3 +91,9 @@ def test_one_date_is_cancelled_alone_with_the_booking_action(manager_client, cab
     statuses = list(CabinetBooking.objects.order_by("starts_at").values_list("status", flat=True))
     assert statuses == [Status.APPROVED, Status.CANCELLED, Status.APPROVED, Status.APPROVED]
     assert CabinetSeries.objects.get().status == Status.APPROVED
+
+
+def test_the_manager_panel_links_to_the_series_form(manager_client):
+    page = manager_client.get(reverse("admin:index")).content.decode()
+    assert reverse(ADD) in page
+    assert manager_client.get(reverse(ADD)).status_code == 200
