@@ -450,15 +450,13 @@ def cabinet_booking_reject(
 
 @transaction.atomic
 def cabinet_booking_cancel(
-    *, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN,
-    notify: bool = True,
+    *, booking: CabinetBooking, actor: Actor, now: datetime, reason: str = "", channel: str = Channel.ADMIN
 ) -> CabinetBooking:
     """Owner (before the start), owning partner or manager. Frees the slots and the equipment at once."""
     booking = _locked(booking)
     check_can_cancel(booking=booking, actor=actor, starts_at=booking.starts_at, now=now)
     return _change_status(
-        booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason,
-        notify=notify,
+        booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason
     )
 
 
