@@ -20,7 +20,7 @@ from accounts.models import Partner
 from booking_site import locking
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
-from booking_site.idempotency import partner_remember, partner_replay
+from booking_site.idempotency import partner_create, partner_external_id
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
 from booking_site.waitlist.models import LIVE_STATUSES, Wait
@@ -120,28 +120,20 @@ def waits_for_requester(*, account, resource_type: str):
 def wait_partner_join(*, partner: Partner, external_booking_id: str, idempotency_key: str | None,
                       fingerprint: dict, booking_model, lock_resource: Callable[[], None],
                       join: Callable[[Actor], Wait], now: datetime) -> tuple[Wait, bool]:
-    """A partner's join, idempotent on external_booking_id (and Idempotency-Key) exactly like their bookings:
-    (wait, replayed). Runs inside the caller's transaction."""
-    locking.require_transaction()
-    external_booking_id = (external_booking_id or "").strip()
-    if not external_booking_id:
-        raise BookingError("invalid", _("external_booking_id is required."), field="external_booking_id")
-    locking.lock(Partner, [partner.pk])
-    lock_resource()
-    existing = partner_replay(partner=partner, model=Wait, resource_type=RESOURCE,
-                              external_booking_id=external_booking_id, idempotency_key=idempotency_key,
-                              fingerprint=fingerprint, fingerprint_of=wait_fingerprint, now=now,
-                              spent=_spent_wait)
-    if existing is not None:
-        return existing, True
-    if booking_model.objects.filter(partner=partner, external_booking_id=external_booking_id).exists():
-        raise BookingError("idempotency_conflict",
-                           _("External booking id %(id)s is already used by a booking.") % {"id": external_booking_id},
-                           external_booking_id=external_booking_id)
-    wait = join(Actor.for_partner(partner))
-    partner_remember(partner=partner, idempotency_key=idempotency_key, resource_type=RESOURCE, booking=wait,
-                     fingerprint=fingerprint, now=now)
-    return wait, False
+    """A partner's join, idempotent on external_booking_id (and Idempotency-Key) exactly like their bookings,
+    through the same partner create: (wait, replayed)."""
+    external_booking_id = partner_external_id(external_booking_id)
+
+    def create() -> Wait:
+        if booking_model.objects.filter(partner=partner, external_booking_id=external_booking_id).exists():
+            raise BookingError("idempotency_conflict", _("External booking id %(id)s is already used by a booking.")
+                               % {"id": external_booking_id}, external_booking_id=external_booking_id)
+        return join(Actor.for_partner(partner))
+
+    return partner_create(partner=partner, model=Wait, resource_type=RESOURCE,
+                          external_booking_id=external_booking_id, idempotency_key=idempotency_key,
+                          fingerprint=fingerprint, fingerprint_of=wait_fingerprint, lock=lock_resource,
+                          create=create, now=now, spent=_spent_wait)
 
 
 def wait_fingerprint(wait: Wait) -> dict:
