@@ -212,7 +212,9 @@ def equipment_booking_create(
     )
     if booking.status == Status.APPROVED:
         booking.decided_by, booking.decided_at = actor.label, now
-    booking.full_clean(validate_unique=False, validate_constraints=False)
+    # The item row was just locked and the partner is the caller (locked by the partner path): looking both
+    # up again would only lengthen the item's lock; the foreign keys still guard them.
+    booking.full_clean(exclude=["item", "partner"], validate_unique=False, validate_constraints=False)
     booking.save()
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
     return booking
@@ -285,7 +287,8 @@ def equipment_booking_create_for_partner(
             units=units, client_name=name, client_phone=phone, comment=comment,
         ),
         fingerprint_of=_fingerprint_of,
-        lock=lambda: locking.lock(Item, [item.pk]),
+        # The item is locked once, by the booking itself, so its lock covers only the check and the writes.
+        lock=lambda: None,
         create=lambda: equipment_booking_create(
             item=item, start_date=start_date, end_date=end_date, units=units, client_name=name,
             client_phone=phone, comment=comment, actor=Actor.for_partner(partner), channel=Channel.API, now=now,
