@@ -64,6 +64,22 @@ def delivery_enqueue(
     return delivery
 
 
+def deliveries_enqueue(calls: list[dict[str, Any]], *, now: datetime) -> list[int]:
+    """Record many calls at once (each a dict of bot, chat_id, payload, dedupe_key and optionally method and
+    event_id): one INSERT that skips dedupe keys already recorded, then the ids of every call's row, new or
+    first, in the order given. Calls through a bot that is off are left out."""
+    calls = [{**call, "dedupe_key": call["dedupe_key"][:200]} for call in calls if bot_token(call["bot"])]
+    if not calls:
+        return []
+    Delivery.objects.bulk_create([
+        Delivery(bot=call["bot"], chat_id=call["chat_id"], method=call.get("method", "sendMessage"),
+                 payload=call["payload"], event_id=call.get("event_id"), dedupe_key=call["dedupe_key"],
+                 next_attempt_at=now, created_at=now) for call in calls], ignore_conflicts=True)
+    ids = dict(Delivery.objects.filter(dedupe_key__in=[call["dedupe_key"] for call in calls])
+               .values_list("dedupe_key", "pk"))
+    return [ids[call["dedupe_key"]] for call in calls if call["dedupe_key"] in ids]
+
+
 def backoff(attempts: int) -> timedelta:
     """base, 2·base, 4·base … (5 s, 10 s, 20 s by default), capped at 10 minutes."""
     seconds = settings.DELIVERY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)

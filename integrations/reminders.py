@@ -1,8 +1,9 @@
 """Reminders: REMINDER_HOURS_BEFORE before each approved booking starts, to the Telegram user who made it.
 
 A cabinet booking starts at its first slot; a whole-day equipment booking at EQUIPMENT_DAY_STARTS (clinic
-time) on its first day. A reminder is claimed with a conditional UPDATE of `reminder_sent_at` in the same
-transaction that records its Delivery, so overlapping sweeps, retries and restarted workers send it once.
+time) on its first day. Reminders are claimed in batches: the bookings still
+due are locked and their `reminder_sent_at` set in the same transaction that records their Deliveries, so
+overlapping sweeps, retries and restarted workers send each once.
 No reminder goes out for a booking made (or approved) after its reminder time, for a user who turned
 reminders off, or once the booking is cancelled (see `reminders_withdraw`)."""
 
@@ -23,7 +24,7 @@ from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.attendance import equipment_starts_at
 from equipment.models import EquipmentBooking
-from integrations.delivery import bot_token, deliveries_cancel_pending, delivery_enqueue
+from integrations.delivery import bot_token, deliveries_cancel_pending, deliveries_enqueue
 from integrations.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -102,29 +103,49 @@ def reminder_payload(due: Due) -> dict:
     return {"text": text, "reply_markup": {"inline_keyboard": keyboard}}
 
 
-def reminder_claim(due: Due, *, now: datetime) -> Delivery | None:
-    """Mark the booking reminded and record its message, both or neither. None if already claimed."""
-    model = type(due.booking)
+CLAIM_BATCH = 200
+
+
+def _dedupe_key(due: Due) -> str:
+    return f"{dedupe_prefix(due.kind, due.booking.pk)}{int(due.starts_at.timestamp())}"
+
+
+def reminders_claim(dues: list[Due], *, now: datetime) -> list[int]:
+    """Mark these bookings (all of one kind) reminded and record their messages, both or neither, in one
+    transaction: the bookings still approved and not yet reminded are locked (in primary-key order) and
+    updated together, so an overlapping sweep waits and then finds them claimed. Returns the ids of the
+    deliveries recorded, in the order of `dues`."""
+    if not dues:
+        return []
+    kinds = {due.kind for due in dues}
+    if len(kinds) != 1:
+        raise ValueError("reminders are claimed one kind at a time")
+    model = type(dues[0].booking)
     with transaction.atomic():
-        claimed = model.objects.filter(pk=due.booking.pk, status=Status.APPROVED,
-                                       reminder_sent_at__isnull=True).update(reminder_sent_at=now)
+        claimable = (model.objects.select_for_update().filter(
+            pk__in=[due.booking.pk for due in dues], status=Status.APPROVED, reminder_sent_at__isnull=True)
+            .order_by("pk").values_list("pk", flat=True))
+        claimed = set(claimable)
         if not claimed:
-            return None
-        delivery = delivery_enqueue(
-            bot=BOTS[due.kind], chat_id=due.booking.requester.telegram_id, payload=reminder_payload(due),
-            dedupe_key=f"{dedupe_prefix(due.kind, due.booking.pk)}{int(due.starts_at.timestamp())}", now=now,
-        )
-    metrics.REMINDERS_SENT.labels(due.kind).inc()
-    return delivery
+            return []
+        model.objects.filter(pk__in=claimed).update(reminder_sent_at=now)
+        mine = [due for due in dues if due.booking.pk in claimed]
+        delivery_ids = deliveries_enqueue(
+            [{"bot": BOTS[due.kind], "chat_id": due.booking.requester.telegram_id, "payload": reminder_payload(due),
+              "dedupe_key": _dedupe_key(due)} for due in mine], now=now)
+    metrics.REMINDERS_SENT.labels(kinds.pop()).inc(len(mine))
+    return delivery_ids
 
 
-def reminders_send_due(*, now: datetime) -> list[int]:
-    """Claim every due reminder; returns the ids of the deliveries recorded (sent by the delivery sweep)."""
-    delivery_ids = []
-    for due in reminders_due(now=now):
-        delivery = reminder_claim(due, now=now)
-        if delivery is not None:
-            delivery_ids.append(delivery.pk)
+def reminders_send_due(*, now: datetime, batch: int = CLAIM_BATCH) -> list[int]:
+    """Claim every due reminder, `batch` at a time; returns the ids of the deliveries recorded (sent by the
+    delivery sweep)."""
+    delivery_ids: list[int] = []
+    due = reminders_due(now=now)
+    for kind in (CABINET, EQUIPMENT):
+        of_kind = [d for d in due if d.kind == kind]
+        for start in range(0, len(of_kind), batch):
+            delivery_ids += reminders_claim(of_kind[start:start + batch], now=now)
     if delivery_ids:
         logger.info("reminders: %s queued", len(delivery_ids))
     return delivery_ids

@@ -173,3 +173,44 @@ def test_a_russian_speaker_gets_russian_buttons(bot_api, wednesday_slot, pacer):
 
     [call] = bot_api.delivered
     assert call.markup["inline_keyboard"][0][0]["text"] == "✅ Я приду"
+
+
+def _due_equipment_reminders(*, count, staff, now):
+    from tests import factories
+
+    item = factories.ItemFactory(name="Аппарат ЭКГ", quantity=count)
+    accounts = [factories.TelegramAccountFactory() for _ in range(count)]
+    for account in accounts:
+        approved_equipment_booking(item=item, account=account, staff=staff, start_date=WEDNESDAY, now=now)
+    return accounts
+
+
+def test_many_reminders_are_claimed_in_batches_with_a_fixed_number_of_queries(
+        bot_api, staff, now, pacer, django_assert_max_num_queries):
+    accounts = _due_equipment_reminders(count=7, staff=staff, now=now)
+    due_at = at(date(2026, 11, 24), 9, 0)
+
+    # The due list, then per batch of two (four batches): lock, update, insert, ids and the savepoint's two.
+    with django_assert_max_num_queries(2 + 4 * 6):
+        queued = reminders_send_due(now=due_at, batch=2)
+    send(pacer, due_at)
+
+    assert len(queued) == len(set(queued)) == 7
+    assert sorted(call.chat_id for call in bot_api.delivered) == sorted(a.telegram_id for a in accounts)
+    assert not EquipmentBooking.objects.filter(reminder_sent_at__isnull=True).exists()
+    assert reminders_send_due(now=due_at + timedelta(minutes=5), batch=2) == []
+
+
+def test_a_batch_claimed_meanwhile_by_another_sweep_is_not_claimed_again(bot_api, staff, now, pacer):
+    from integrations.reminders import reminders_claim, reminders_due
+
+    _due_equipment_reminders(count=3, staff=staff, now=now)
+    due_at = at(date(2026, 11, 24), 9, 0)
+    seen_by_both = reminders_due(now=due_at)  # two sweeps listed the same reminders
+
+    first = reminders_claim(seen_by_both[:2], now=due_at)
+    second = reminders_claim(seen_by_both, now=due_at)
+    send(pacer, due_at)
+
+    assert len(first) == 2 and len(second) == 1 and not set(first) & set(second)
+    assert len(bot_api.delivered) == 3
