@@ -134,6 +134,14 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("connect_timeout", 5)
+    # A pool of at most this many connections per process, shared by its request threads (0: none). Under
+    # ASGI every request may run on another thread, so persistent per-thread connections pile up; a pool
+    # reuses a few connections and makes a request wait (up to DATABASE_POOL_TIMEOUT_SECONDS) rather than
+    # open more. Replaces DATABASE_CONN_MAX_AGE, which must then be 0.
+    if (_pool_size := env.int("DATABASE_POOL_MAX_SIZE", default=0)) > 0:
+        _db["CONN_MAX_AGE"] = 0  # Django checks pooled connections (CONN_HEALTH_CHECKS) before handing them out
+        _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size,
+                                  "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0)}
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

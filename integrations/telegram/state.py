@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from integrations.models import Dialog, SeenUpdate
 
@@ -34,13 +34,14 @@ class DialogState:
 
 
 def update_seen(*, bot: str, update_id: int, now: datetime) -> bool:
-    """Record an update id; False when it was already recorded (Telegram delivered it again)."""
-    try:
-        with transaction.atomic():
-            SeenUpdate.objects.create(bot=bot, update_id=update_id, received_at=now)
-    except IntegrityError:
-        return True
-    return False
+    """Record an update id; False when it was already recorded (Telegram delivered it again). One statement
+    that skips a recorded id, rather than a transaction around an insert that may fail."""
+    table = connection.ops.quote_name(SeenUpdate._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (bot, update_id, received_at) VALUES (%s, %s, %s) "
+                       "ON CONFLICT (bot, update_id) DO NOTHING RETURNING id",
+                       [bot, update_id, connection.ops.adapt_datetimefield_value(now)])
+        return cursor.fetchone() is None
 
 
 def dialog_load(*, bot: str, chat_id: int, now: datetime) -> DialogState:
@@ -58,11 +59,16 @@ def dialog_save(dialog: DialogState, *, now: datetime) -> None:
     if not dialog.state:
         Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).delete()
         return
-    Dialog.objects.update_or_create(
-        bot=dialog.bot, chat_id=dialog.chat_id,
-        defaults={"state": dialog.state, "data": dialog.data, "message_id": dialog.message_id,
-                  "updated_at": now, "expires_at": now + DIALOG_TTL},
-    )
+    values = {"state": dialog.state, "data": dialog.data, "message_id": dialog.message_id,
+              "updated_at": now, "expires_at": now + DIALOG_TTL}
+    # The row, if any, is locked since dialog_load: update it in place; a new chat's row is created.
+    if Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).update(**values):
+        return
+    try:
+        with transaction.atomic():
+            Dialog.objects.create(bot=dialog.bot, chat_id=dialog.chat_id, **values)
+    except IntegrityError:  # the chat's first two updates raced; the later one's step wins
+        Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).update(**values)
 
 
 def dialog_track_message(*, bot: str, chat_id: int, message_id: int) -> None:
