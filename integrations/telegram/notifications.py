@@ -21,7 +21,6 @@ from equipment.models import EquipmentBooking
 from integrations.calendar.notifications import calendar_attachment_enqueue
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
-from integrations.telegram import keyboards as kb
 from integrations.telegram import texts
 from integrations.telegram.waitlist import render_wait_event
 
@@ -70,6 +69,10 @@ def _client_text(event: Event, booking) -> str | None:
 
 def render_event(event: Event, *, now) -> list[int]:
     """Delivery rows for one event; returns their ids."""
+    # The keyboards need python-telegram-bot (tens of MB): imported when an event is rendered, not by every
+    # process that loads the apps (the audit command, the beat scheduler).
+    from integrations.telegram import keyboards as kb
+
     payload = event.payload or {}
     if event.topic in (Event.Topic.WAITLIST_OFFERED, Event.Topic.WAITLIST_ENDED):
         return render_wait_event(event, now=now)
