@@ -26,6 +26,7 @@ from booking_site.waitlist.services import (
     wait_register,
     wait_take_offer,
     waiter_actor,
+    waits_for_requester,
     waits_sweep,
 )
 from cabinets.availability import clinic_zone
@@ -146,8 +147,7 @@ def cabinet_waits_sweep(*, now: datetime) -> dict[str, int]:
 
 
 def waits_for(*, account) -> list[Wait]:
-    return list(Wait.objects.filter(requester=account, resource_type=RESOURCE, status__in=LIVE_STATUSES)
-                .select_related("cabinet").order_by("starts_at", "id")[:10])
+    return waits_for_requester(account=account, resource_type=RESOURCE)
 
 
 register_offerer(RESOURCE, cabinet_waitlist_offer)

@@ -28,6 +28,7 @@ from booking_site.waitlist.services import (
     wait_register,
     wait_take_offer,
     waiter_actor,
+    waits_for_requester,
     waits_sweep,
 )
 from equipment.availability import clinic_zone, equipment_grid
@@ -156,8 +157,7 @@ def equipment_waits_sweep(*, now: datetime) -> dict[str, int]:
 
 
 def waits_for(*, account) -> list[Wait]:
-    return list(Wait.objects.filter(requester=account, resource_type=RESOURCE, status__in=LIVE_STATUSES)
-                .select_related("item").order_by("start_date", "id")[:10])
+    return waits_for_requester(account=account, resource_type=RESOURCE)
 
 
 register_offerer(RESOURCE, equipment_waitlist_offer)

@@ -112,9 +112,10 @@ def wait_position(wait: Wait) -> int | None:
     return ahead + 1
 
 
-def waits_for_requester(*, account, resource_type: str):
-    return (Wait.objects.filter(requester=account, resource_type=resource_type, status__in=LIVE_STATUSES)
-            .select_related("item", "cabinet").order_by("start_date", "id"))
+def waits_for_requester(*, account, resource_type: str, limit: int = 10) -> list[Wait]:
+    """A Telegram user's live waits of one kind, soonest first (a cabinet wait's start_date is its day)."""
+    return list(Wait.objects.filter(requester=account, resource_type=resource_type, status__in=LIVE_STATUSES)
+                .select_related("item", "cabinet").order_by("start_date", "starts_at", "id")[:limit])
 
 
 def wait_partner_join(*, partner: Partner, external_booking_id: str, idempotency_key: str | None,
