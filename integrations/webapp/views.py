@@ -126,7 +126,7 @@ def _body(request: HttpRequest) -> dict:
     return data
 
 
-def _int(value: Any, field: str, *, minimum: int = 1) -> int:
+def _int(value: Any, field: str, *, minimum: int = 1, maximum: int = 2**31 - 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise BookingError("invalid", _("%(field)s must be a whole number.") % {"field": field}, field=field)
     try:
@@ -134,7 +134,7 @@ def _int(value: Any, field: str, *, minimum: int = 1) -> int:
     except ValueError as exc:
         raise BookingError("invalid", _("%(field)s must be a whole number.") % {"field": field},
                            field=field) from exc
-    if number < minimum or number > 2**31 - 1:
+    if number < minimum or number > maximum:
         raise BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
     return number
 
@@ -165,6 +165,8 @@ def _instant(value: Any, field: str) -> datetime:
         raise BookingError("invalid", _("%(field)s must be a date and time.") % {"field": field}, field=field)
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=clinic_zone())
+    if not 2000 <= parsed.year <= 2999:  # also keeps window arithmetic clear of datetime's limits
+        raise BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
     return parsed
 
 
@@ -292,7 +294,7 @@ def cabinet_equipment(request: HttpRequest, cabinet_id: int, *, account, now: da
     """Equipment offered with this cabinet and its free units in the chosen window."""
     cabinet = _cabinet(cabinet_id)
     starts_at = _instant(request.GET.get("starts_at"), "starts_at")
-    minutes = _int(request.GET.get("duration_minutes"), "duration_minutes")
+    minutes = _int(request.GET.get("duration_minutes"), "duration_minutes", maximum=24 * 60)
     items = list(Item.objects.filter(offered_with_cabinet(cabinet.pk)).order_by("sort_order", "name", "id"))
     free = items_free_in_window(items=items, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes))
     return JsonResponse({"items": [{"id": item.pk, "name": item.name, "free": free[item.pk]} for item in items]})
@@ -330,7 +332,8 @@ def _request(data: dict) -> tuple[str, dict]:
     if kind == "cabinet":
         return kind, {"cabinet": _cabinet(_int(data.get("cabinet_id"), "cabinet_id")),
                       "starts_at": _instant(data.get("starts_at"), "starts_at"),
-                      "duration_minutes": _int(data.get("duration_minutes"), "duration_minutes")}
+                      "duration_minutes": _int(data.get("duration_minutes"), "duration_minutes",
+                                                  maximum=24 * 60)}
     raise BookingError("invalid", _("kind must be equipment or cabinet."), field="kind")
 
 

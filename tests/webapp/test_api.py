@@ -187,9 +187,14 @@ def test_a_body_that_is_not_a_json_object_gets_a_400(ann, raw):
                                           ("/equipment/1/month", {"month": "2026-13"}),
                                           ("/equipment/999999/month", {}),
                                           ("/cabinets/999999/equipment", {"starts_at": "2026-11-24T10:00",
-                                                                          "duration_minutes": 30})])
+                                                                          "duration_minutes": 30}),
+                                          ("/cabinets/1/equipment", {"starts_at": "9999-12-31T23:30",
+                                                                     "duration_minutes": 60}),
+                                          ("/cabinets/1/equipment", {"starts_at": "2026-11-24T10:00",
+                                                                     "duration_minutes": 2**31 - 1})])
 def test_bad_availability_questions_get_a_4xx_json_answer(client, catalogue, clock, path, params):
-    path = path.replace("/equipment/1/", f"/equipment/{catalogue['uzi'].pk}/")
+    path = path.replace("/equipment/1/", f"/equipment/{catalogue['uzi'].pk}/").replace(
+        "/cabinets/1/", f"/cabinets/{catalogue['cabinet'].pk}/")
     response = client.get(f"/app/api{path}", params)
     assert 400 <= response.status_code < 500
     assert response.json()["code"]
