@@ -67,8 +67,16 @@ class BookingBase(models.Model):
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))
 
+    # The letter that starts this kind's reference ("E-3", "C-3"): every booking has one reference a person
+    # can say on the phone, unique across kinds, shown the same in every door.
+    REFERENCE_PREFIX = ""
+
     class Meta:
         abstract = True
+
+    @property
+    def reference(self) -> str:
+        return f"{self.REFERENCE_PREFIX}-{self.pk}"
 
     @property
     def is_holding(self) -> bool:

@@ -144,6 +144,7 @@ class Closure(models.Model):
 
 
 class CabinetBooking(BookingBase):
+    REFERENCE_PREFIX = "C"
     cabinet = models.ForeignKey(Cabinet, verbose_name=_("cabinet"), on_delete=models.PROTECT,
                                 related_name="bookings")
     starts_at = models.DateTimeField(_("starts at"), db_index=True)

@@ -47,6 +47,8 @@ class EquipmentBooking(BookingBase):
     """Units of an item for whole days start_date..end_date (inclusive), or, when it belongs to a cabinet
     booking, only during that booking's window [starts_at, ends_at) on start_date."""
 
+    REFERENCE_PREFIX = "E"
+
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="bookings")
     units = models.PositiveIntegerField(_("units"), default=1)
     start_date = models.DateField(_("from"), db_index=True)
