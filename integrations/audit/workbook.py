@@ -25,6 +25,7 @@ from openpyxl.xml.functions import XML_NS, Element, SubElement
 
 from accounts.models import TelegramAccount
 from booking_site.bookings import Status
+from booking_site.private_files import private_file
 from booking_site.scheduling import date_range, day_bounds
 from booking_site.spreadsheets import safe_text
 from cabinets.availability import cabinets_days, clinic_zone
@@ -390,6 +391,7 @@ class AuditWriter:
                      .iterator(chunk_size=CHUNK))
         self._stream("status_history", pgettext("audit", "Status history"), HISTORY_COLUMNS, self._history_rows())
         self._summary(summary)
-        self.workbook.save(path)
+        with private_file(path) as handle:  # 0600 before the first byte: it holds names and phones
+            self.workbook.save(handle)
         return dict(self.row_counts)
 
