@@ -32,9 +32,10 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "idempotencykey": ("view",),
     },
     "outbox": {"event": ("view",)},
-    "waitlist": {"wait": ("view",)},
-    "integrations": {"delivery": ("view",)},
-    "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view",)},
+    # Rows of these three are read-only in the admin; "change" lets a manager cancel a wait or retry deliveries.
+    "waitlist": {"wait": ("view", "change")},
+    "integrations": {"delivery": ("view", "change")},
+    "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view", "change")},
 }
 
 

@@ -17,6 +17,8 @@ import environ
 from django.apps import apps
 from django.db import connections
 
+from booking_site.private_files import private_directory, private_file
+
 PREFIX = "booking-"
 SUFFIXES = {"postgresql": ".dump", "sqlite": ".sqlite3"}
 Progress = Callable[[str], None]
@@ -56,10 +58,11 @@ def _pg_env(settings_dict: dict) -> tuple[list[str], dict]:
     return args, env
 
 
-def _run(argv: list[str], env: dict) -> None:
+def _run(argv: list[str], env: dict, stdout=subprocess.DEVNULL) -> None:
     if shutil.which(argv[0]) is None:
         raise BackupError(f"{argv[0]} is not installed (Debian: postgresql-client)")
-    result = subprocess.run(argv, env=env, capture_output=True, text=True)
+    # umask: any file the tool makes itself is private too.
+    result = subprocess.run(argv, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, umask=0o077)
     if result.returncode != 0:
         raise BackupError(f"{argv[0]} failed: {result.stderr.strip()[-1000:]}")
 
@@ -75,20 +78,22 @@ def backup_path(directory: Path, engine: str, *, now: datetime) -> Path:
 
 def backup_write(*, path: Path, alias: str = "default", progress: Progress = lambda _m: None) -> int:
     """Write a backup of the database `alias` to `path` (through a temporary file, renamed when complete).
-    Returns its size in bytes."""
+    Returns its size in bytes. The file is 0600 from its first byte, and a folder made for it 0700."""
     settings_dict = connections[alias].settings_dict
     engine = engine_of(settings_dict)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent, narrow_existing=False)  # `manage.py backup` narrows its own folder
     partial = path.with_name(path.name + ".partial")
     started = time.monotonic()
     progress(f"backing up {engine} database {settings_dict['NAME']} to {path}")
     try:
-        if engine == "postgresql":
-            args, env = _pg_env(settings_dict)
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args,
-                  "--file", str(partial), str(settings_dict["NAME"])], env)
-        else:
-            _sqlite_copy(Path(settings_dict["NAME"]), partial, progress)
+        partial.unlink(missing_ok=True)
+        with private_file(partial) as handle:
+            if engine == "postgresql":
+                args, env = _pg_env(settings_dict)
+                _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args,
+                      str(settings_dict["NAME"])], env, stdout=handle)
+        if engine != "postgresql":
+            _sqlite_copy(Path(settings_dict["NAME"]), partial, progress)  # into the empty private file
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -101,7 +106,6 @@ def _sqlite_copy(source: Path, target: Path, progress: Progress) -> None:
     """SQLite's online backup: a consistent copy even while other connections write."""
     if not source.exists():
         raise BackupError(f"no SQLite database at {source}")
-    target.unlink(missing_ok=True)
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
         def step(_status, remaining, total):
@@ -145,6 +149,7 @@ def backup_restore(*, path: Path, target: dict, clean: bool, progress: Progress 
         destination = Path(target["NAME"])
         if destination.exists() and destination.stat().st_size and not clean:
             raise BackupError(f"{destination} is not empty; pass --clean to overwrite it")
+        destination.unlink(missing_ok=True)
         _sqlite_copy(path, destination, progress)
     progress(f"restored in {time.monotonic() - started:.1f} s")
 

@@ -4,6 +4,9 @@ the same rows in every model's table, on PostgreSQL (pg_dump / pg_restore) and o
 from __future__ import annotations
 
 import io
+import os
+import stat
+import subprocess
 from datetime import date, datetime, time
 
 import pytest
@@ -104,3 +107,50 @@ def test_restore_over_the_configured_database_needs_clean(clinic_day, tmp_path):
 
     with pytest.raises(CommandError, match="--clean"):
         call_command("restore", out.getvalue().strip(), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.fixture
+def open_umask():
+    """The loosest umask a host could have: a file is then as open as its creator asks."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_backups_are_private_files_in_a_private_folder_whatever_the_umask(clinic_day, tmp_path, open_umask,
+                                                                          monkeypatch):
+    folder = tmp_path / "var" / "backups"
+    seen = {}
+    real_run = subprocess.run
+
+    def watching_run(argv, **kwargs):  # the file the dump goes into is private before the tool writes a byte
+        seen.update({p.name: mode(p) for p in folder.iterdir()})
+        return real_run(argv, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", watching_run)
+    out = io.StringIO()
+
+    call_command("backup", output=str(folder), stdout=out, stderr=io.StringIO())
+
+    backup = tmp_path / out.getvalue().strip()
+    assert mode(folder) == 0o700 and mode(folder.parent) == 0o700
+    assert mode(backup) == 0o600
+    if connection.vendor == "postgresql":
+        assert seen == {backup.name + ".partial": 0o600}
+
+
+def test_an_open_backup_folder_is_narrowed_and_a_backup_to_a_file_is_private(clinic_day, tmp_path, open_umask):
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    call_command("backup", output=str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    suffix = ".dump" if connection.vendor == "postgresql" else ".sqlite3"
+    single = tmp_path / "elsewhere" / f"one{suffix}"
+
+    call_command("backup", output=str(single), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert mode(folder) == 0o700
+    assert mode(single) == 0o600 and mode(single.parent) == 0o700

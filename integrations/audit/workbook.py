@@ -2,11 +2,10 @@
 into openpyxl's write-only mode, and the summary is accumulated on the way.
 
 Dates and times are shown in the clinic's time zone (Excel has no zones, so they are written naive).
-Text that Excel or a CSV export could run as a formula is neutralised with a leading apostrophe."""
+Text that Excel or a CSV export could run as a formula is neutralised (booking_site.spreadsheets)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -27,7 +25,9 @@ from openpyxl.xml.functions import XML_NS, Element, SubElement
 
 from accounts.models import TelegramAccount
 from booking_site.bookings import Status
+from booking_site.private_files import private_file
 from booking_site.scheduling import date_range, day_bounds
+from booking_site.spreadsheets import safe_text
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
@@ -36,18 +36,9 @@ CHUNK = 2000
 PROGRESS_EVERY = 5000
 # Bookings that actually used their resource, for the utilisation figures.
 USED = (Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)  # a no-show still took its time
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")  # a phone number or a signed number cannot run anything
 BOLD = Font(bold=True)
 
 Progress = Callable[[str, int, bool], None]  # (sheet, rows so far, sheet finished)
-
-
-def safe_text(value: str) -> str:
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def cell_value(value: Any, zone) -> Any:
@@ -400,6 +391,7 @@ class AuditWriter:
                      .iterator(chunk_size=CHUNK))
         self._stream("status_history", pgettext("audit", "Status history"), HISTORY_COLUMNS, self._history_rows())
         self._summary(summary)
-        self.workbook.save(path)
+        with private_file(path) as handle:  # 0600 before the first byte: it holds names and phones
+            self.workbook.save(handle)
         return dict(self.row_counts)
 
