@@ -73,9 +73,9 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     cancel_service = staticmethod(equipment_booking_cancel)
     no_show_service = staticmethod(equipment_booking_mark_no_show)
 
-    list_display = ("id", "status_badge", "item", "dates", "units", "client", "attendance", "source", "channel",
-                    "created_at")
-    list_display_links = ("id", "item")
+    list_display = ("reference", "status_badge", "item_units", "dates", "client", "attendance", "source",
+                    "channel", "created")
+    list_display_links = ("reference", "item_units")
     list_filter = (StatusFilter, DateRangeFilter, ("item", admin.RelatedOnlyFieldListFilter), "channel")
     list_select_related = ("item", "requester", "partner", "created_by")
     search_fields = ("client_name", "external_booking_id", "requester__username", "item__name")
@@ -93,6 +93,10 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
         if end is not None:
             queryset = queryset.filter(start_date__lte=end)
         return queryset
+
+    @admin.display(description=_("item"), ordering="item__name")
+    def item_units(self, obj):
+        return f"{obj.item} × {obj.units}"
 
     @admin.display(description=_("dates"), ordering="start_date")
     def dates(self, obj):

@@ -94,7 +94,21 @@ def test_header_is_bold_and_frozen_and_columns_readable(december, now):
     sheet = book["Equipment bookings"]
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1])
-    assert sheet.column_dimensions["C"].width >= 20
+    item_column = next(cell.column_letter for cell in sheet[1] if cell.value == "Item")
+    assert sheet.column_dimensions[item_column].width >= 20
+
+
+def test_each_booking_row_carries_the_reference_people_say_on_the_phone(december, now):
+    export = audit_export(month=DECEMBER, now=now)
+
+    book = load_workbook(export.file.path, read_only=True)
+    for sheet, prefix in (("Equipment bookings", "E"), ("Cabinet bookings", "C")):
+        header, *data = rows(book[sheet])
+        assert header[:2] == ["ID", "Reference"]
+        assert data and all(row[1] == f"{prefix}-{row[0]}" for row in data)
+    cabinet_header, *cabinet_data = rows(book["Cabinet bookings"])
+    by_id = {row[0]: dict(zip(cabinet_header, row, strict=True)) for row in cabinet_data}
+    assert by_id[december[1].pk]["Minutes"] == 60 and by_id[december[1].pk]["Status"] == "approved"
 
 
 def test_making_it_twice_keeps_one_record_and_one_file(december, now, tmp_path, capsys, time_machine):
