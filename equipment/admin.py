@@ -19,7 +19,7 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from booking_site.waitlist.services import waiting_by_day
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
-from equipment.attendance import equipment_booking_mark_no_show
+from equipment.attendance import booking_starts_at, equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
@@ -86,6 +86,9 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
               "client_name", "client_phone", "comment", "manager_comment", "channel", "requester", "partner",
               "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at",
               "client_confirmed_at", "created_at", "updated_at")
+
+    def booking_starts_at(self, booking):
+        return booking_starts_at(booking)
 
     def filter_dates(self, queryset, start: date | None, end: date | None):
         if start is not None:
