@@ -4,12 +4,14 @@ the manager's pages one click away from anywhere, nothing cut off at the right e
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from booking_site.channels import Actor, Channel
 from cabinets.availability import clinic_zone
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
+from integrations.models import AuditExport
 from tests import factories
 from tests.browser.conftest import PASSWORD
 
@@ -115,3 +117,74 @@ def test_the_occupancy_month_shows_the_last_day_within_the_screen(small_screen, 
     assert "31" in small_screen.locator("#occupancy-grid thead th").last.inner_text()
     assert right_edge(small_screen, "#occupancy-grid thead th") <= WIDTH
     assert right_edge(small_screen, "#occupancy-grid tbody tr td") <= WIDTH
+
+
+def test_the_reject_page_names_the_booking_by_reference_cabinet_time_and_client(small_screen, live_server,
+                                                                                bookings, screenshots):
+    booking = bookings[0]
+    small_screen.goto(f"{live_server.url}/admin/cabinets/cabinetbooking/")
+    small_screen.check(f"input[name=_selected_action][value='{booking.pk}']")
+    small_screen.select_option("select[name=action]", "reject_selected")
+    small_screen.click("button[name=index]")
+
+    small_screen.wait_for_selector("#reason-form")
+    small_screen.screenshot(path=str(screenshots / "admin-1400-reject-page.png"))
+    listed = small_screen.inner_text("#reason-form li")
+    assert listed.startswith(f"C-{booking.pk} · Кабинет №1 · ")
+    assert "11:00–12:00 · Мария П." in listed and f"#{booking.pk}" not in listed
+
+
+def test_the_manager_panel_in_the_sidebar_leads_from_a_booking_to_the_occupancy(small_screen, live_server,
+                                                                                bookings):
+    small_screen.goto(f"{live_server.url}/admin/equipment/equipmentbooking/{bookings[1].pk}/change/")
+    assert f"E-{bookings[1].pk} · " in small_screen.inner_text("h2")
+
+    small_screen.click("#nav-sidebar .app-manager_panel a:has-text('Занятость оборудования')")
+
+    small_screen.wait_for_selector("#occupancy-grid")
+
+
+def test_view_site_opens_the_booking_page(small_screen, live_server):
+    small_screen.click("#user-tools a[href='/app/']")
+
+    small_screen.wait_for_load_state()
+    assert small_screen.url == f"{live_server.url}/app/"
+    assert "Page not found" not in small_screen.content()
+
+
+def test_a_past_date_and_a_bad_phone_are_shown_together(small_screen, live_server, item, screenshots):
+    yesterday = tomorrow() - timedelta(days=2)
+    small_screen.goto(f"{live_server.url}/admin/equipment/equipmentbooking/add/")
+    small_screen.select_option("#id_item", str(item.pk))
+    small_screen.fill("#id_start_date", yesterday.isoformat())
+    small_screen.fill("#id_client_name", "Мария Петрова")
+    small_screen.fill("#id_client_phone", "12-34")
+    small_screen.click("input[name=_save]")
+
+    small_screen.wait_for_selector(".errorlist")
+    small_screen.screenshot(path=str(screenshots / "admin-1400-form-errors.png"), full_page=True)
+    assert small_screen.locator(".field-start_date .errorlist").count() == 1
+    assert small_screen.locator(".field-client_phone .errorlist").count() == 1
+    assert "(3 единицы)" in small_screen.inner_text("#id_item")
+
+
+def test_an_administrator_exports_a_months_audit_and_downloads_it(browser, live_server, bookings, screenshots):
+    get_user_model().objects.create_superuser("director", password=PASSWORD)
+    context = browser.new_context(locale="ru-RU", viewport={"width": WIDTH, "height": HEIGHT}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/integrations/auditexport/")
+    page.fill("#id_username", "director")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    month = f"{tomorrow():%Y-%m}"
+
+    page.fill("#audit-month", month)
+    page.click("#audit-export-now input[type=submit]")
+
+    page.wait_for_selector("#audit-download")
+    page.screenshot(path=str(screenshots / "admin-1400-audit-export.png"))
+    with page.expect_download() as download:
+        page.click("#audit-download")
+    assert download.value.suggested_filename == f"audit-{month}.xlsx"
+    assert AuditExport.objects.filter(month=tomorrow().replace(day=1)).exists()
+    context.close()
