@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from cabinets.models import CabinetSeries
 from tests.admin.conftest import at
+from tests.admin.test_series import series_form
 
 CABINET_LIST = "admin:cabinets_cabinetbooking_changelist"
 EQUIPMENT_LIST = "admin:equipment_equipmentbooking_changelist"
@@ -116,3 +118,14 @@ def test_view_site_opens_the_booking_page(manager_client):
 
     assert 'href="/app/"' in page
     assert manager_client.get("/app/").status_code == 200
+
+
+def test_a_series_is_named_by_cabinet_rhythm_clinic_time_and_client(manager_client, cabinet):
+    manager_client.post(reverse("admin:cabinets_cabinetseries_add"),
+                        series_form(cabinet, at(1, 11), every_weeks="2", client_name="Ольга Иванова"))
+
+    series = CabinetSeries.objects.get()
+    with translation.override("en"):
+        assert str(series) == "Кабинет 1 · every 2 weeks from 24 Nov 11:00 · Ольга И."
+    with translation.override("ru"):
+        assert str(series) == "Кабинет 1 · каждые 2 недели с 24 ноября 11:00 · Ольга И."
