@@ -135,9 +135,11 @@ def test_the_reject_page_names_the_booking_by_reference_cabinet_time_and_client(
 
 
 def test_the_manager_panel_in_the_sidebar_leads_from_a_booking_to_the_occupancy(small_screen, live_server,
-                                                                                bookings):
+                                                                                bookings, screenshots):
     small_screen.goto(f"{live_server.url}/admin/equipment/equipmentbooking/{bookings[1].pk}/change/")
+    small_screen.screenshot(path=str(screenshots / "admin-1400-equipment-booking.png"))
     assert f"E-{bookings[1].pk} · " in small_screen.inner_text("h2")
+    assert f"E-{bookings[1].pk} · " in small_screen.title()
 
     small_screen.click("#nav-sidebar .app-manager_panel a:has-text('Занятость оборудования')")
 
