@@ -127,6 +127,11 @@ class Column:
     width: int = 14
 
 
+def reference(model, pk: int) -> str:
+    """The booking's reference as every other door shows it ("E-3", "C-3")."""
+    return f"{model.REFERENCE_PREFIX}-{pk}"
+
+
 def month_bounds(month: date) -> tuple[date, date]:
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
@@ -150,6 +155,7 @@ def cabinet_in_month(month: date, zone):
 
 EQUIPMENT_COLUMNS = [
     Column("ID", "id", 8),
+    Column(pgettext_lazy("audit", "Reference"), None, 10),
     Column(pgettext_lazy("audit", "Item ID"), "item_id", 8),
     Column(pgettext_lazy("audit", "Item"), "item__name", 28),
     Column(pgettext_lazy("audit", "Units"), "units", 7),
@@ -179,6 +185,7 @@ EQUIPMENT_COLUMNS = [
 
 CABINET_COLUMNS = [
     Column("ID", "id", 8),
+    Column(pgettext_lazy("audit", "Reference"), None, 10),
     Column(pgettext_lazy("audit", "Cabinet ID"), "cabinet_id", 8),
     Column(pgettext_lazy("audit", "Cabinet"), "cabinet__name", 20),
     Column(pgettext_lazy("audit", "Starts at"), "starts_at", 18),
@@ -301,7 +308,7 @@ class AuditWriter:
 
     def _equipment_rows(self):
         first, last = month_bounds(self.month)
-        fields = [c.field for c in EQUIPMENT_COLUMNS]
+        fields = [c.field for c in EQUIPMENT_COLUMNS if c.field]
         query = equipment_in_month(self.month).order_by("start_date", "id").values_list(*fields)
         for row in query.iterator(chunk_size=CHUNK):
             item_id, units, start, end, window, status = row[1], row[3], row[4], row[5], row[6], row[9]
@@ -310,7 +317,7 @@ class AuditWriter:
             if status in USED and window is None:
                 days = (min(end, last) - max(start, first)).days + 1
                 self.unit_days[item_id] += units * days
-            yield row
+            yield (row[0], reference(EquipmentBooking, row[0]), *row[1:])
 
     def _cabinet_rows(self):
         start, end = month_instants(self.month, self.zone)
@@ -324,7 +331,7 @@ class AuditWriter:
             if status in USED:
                 inside = min(ends_at, end) - max(starts_at, start)
                 self.cabinet_minutes[cabinet_id] += max(0, int(inside.total_seconds() // 60))
-            yield (*row[:5], minutes, *row[5:])
+            yield (row[0], reference(CabinetBooking, row[0]), *row[1:5], minutes, *row[5:])
 
     def _history_rows(self):
         equipment_ids = equipment_in_month(self.month).values("pk")
