@@ -242,3 +242,19 @@ def test_export_now_with_a_bad_month_says_how_to_write_one(admin_client):
     page = response.content.decode()
     assert 'class="error"' in page and "2026-10" in page  # "… YYYY-MM, for example 2026-10."
     assert not AuditExport.objects.exists()
+
+
+def test_a_manager_who_is_not_a_superuser_can_export_a_month_now(december, client):
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
+    from tests import factories
+
+    managers_group_ensure()
+    manager = factories.StaffUserFactory(username="reception")
+    manager.groups.add(Group.objects.get(name=MANAGERS_GROUP))
+    client.force_login(manager)
+
+    assert 'id="audit-export-now"' in client.get("/admin/integrations/auditexport/").content.decode()
+    assert client.post(EXPORT_NOW, {"month": "2026-12"}).status_code == 302
+    assert AuditExport.objects.filter(month=DECEMBER).exists()
