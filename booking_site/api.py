@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -38,6 +39,7 @@ from rest_framework.views import APIView, set_rollback
 from accounts.models import Partner
 from accounts.services import partner_authenticate
 from booking_site import metrics
+from booking_site.bookings import Status
 from booking_site.errors import BookingError
 
 logger = logging.getLogger(__name__)
@@ -461,6 +463,23 @@ def partner_booking(queryset, *, partner: Partner, external_booking_id: str):
     return found
 
 
+def cancel_once(booking, cancel):
+    """`cancel(booking)`, except that a booking already cancelled is returned as it is: a partner retrying a
+    DELETE whose answer it lost gets 200 again, also when a concurrent retry cancelled it first. A booking in
+    another final state (rejected, completed) still gets the service's 409."""
+    if booking.status == Status.CANCELLED:
+        return booking
+    try:
+        return cancel(booking)
+    except BookingError as error:
+        if error.code != "bad_transition":
+            raise
+        booking.refresh_from_db()
+        if booking.status != Status.CANCELLED:
+            raise
+        return booking
+
+
 def created(body: dict, *, replayed: bool, status_code: int = status.HTTP_201_CREATED) -> Response:
     response = Response(body, status=status_code)
     if replayed:
@@ -469,6 +488,18 @@ def created(body: dict, *, replayed: bool, status_code: int = status.HTTP_201_CR
 
 
 # --- The base view --------------------------------------------------------------------------------
+
+
+class PartnerSchema(AutoSchema):
+    """Names each component once. With COMPONENT_SPLIT_REQUEST drf-spectacular appends "Request" to request
+    components, so a serializer already called `BookDeviceRequest` would be documented as
+    `BookDeviceRequestRequest`."""
+
+    def _get_serializer_name(self, serializer, direction, bypass_extensions=False) -> str:
+        name = super()._get_serializer_name(serializer, direction, bypass_extensions)
+        if direction == "request" and name.endswith("RequestRequest"):
+            name = name.removesuffix("Request")
+        return name
 
 
 class PartnerAPIView(APIView):
@@ -480,6 +511,7 @@ class PartnerAPIView(APIView):
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = AlwaysJSON
+    schema = PartnerSchema()
     required_scope: str = ""
     error_extra: dict | None = None
 
