@@ -270,7 +270,8 @@ def test_create_read_and_cancel_an_equipment_booking(api, accent):
     assert response.status_code == 201
     body = response.json()
     booking = EquipmentBooking.objects.get()
-    assert body == {"id": booking.pk, "reference": f"E-{booking.pk}", "external_booking_id": "crm-100", "item_id": accent.pk, "item_name": "Accent",
+    assert body == {"id": booking.pk, "reference": f"E-{booking.pk}", "external_booking_id": "crm-100",
+                    "item_id": accent.pk, "item_name": "Accent",
                     "start_date": "2026-12-01", "end_date": "2026-12-03", "units": 2, "status": "approved",
                     "client_name": "Иван Петров", "client_phone": "+79991234567", "comment": "До обеда",
                     "created_at": "2026-11-23T10:00:00+03:00"}
