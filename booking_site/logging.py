@@ -19,8 +19,11 @@ from datetime import UTC, datetime
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 REQUEST_ID_HEADER = "request_id"
 
-# International or local phone numbers: 10 to 15 digits, optionally grouped.
-_PHONE = re.compile(r"(?<![\w/])\+?\d[\d\s().-]{8,}\d(?!\w)")
+# International or local phone numbers: 10 to 15 digits, optionally grouped. Not a run inside an identifier: a
+# run that touches a letter, a digit, "/", "." or a "-" joined to more hex (UUIDs, Celery task ids, hex ids,
+# versions, paths) is left alone, and so is a run of more than 15 digits.
+_PHONE = re.compile(r"(?<![\w/.-])\+?\d[\d\s().-]{8,}\d(?!\w|\.\d|-[0-9A-Fa-f])")
+_PHONE_DIGITS = range(10, 16)
 # A bot token ("123456:ABC-def…"), on its own or in a Bot API URL (".../bot<token>/sendMessage").
 _TOKEN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}")
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
@@ -44,7 +47,12 @@ def redact(text: str) -> str:
     """Mask phone numbers and bot tokens in any text bound for a log line."""
     text = _TOKEN_IN_URL.sub("/bot***/", text)
     text = _TOKEN.sub("***:***", text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _PHONE.sub(_mask_match, text)
+
+
+def _mask_match(match: re.Match) -> str:
+    found = match.group(0)
+    return mask_phone(found) if len(re.sub(r"\D", "", found)) in _PHONE_DIGITS else found
 
 
 def current_request_id() -> str:
