@@ -122,6 +122,47 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+# --- Celery: quiet periodic runs ---------------------------------------------------------------------
+# Celery logs "Task … received" and "Task … succeeded" at INFO for every run; for a job that runs every few
+# seconds and usually finds nothing to do that is two lines every 10-15 s. The job logs its own INFO line
+# when it did something; these two are lowered to DEBUG for the jobs named here.
+
+CELERY_RUN_LOGGERS = ("celery.app.trace", "celery.worker.strategy")
+
+
+class QuietTaskRuns(logging.Filter):
+    """Lowers Celery's received/succeeded lines of the named tasks to DEBUG (dropped unless DEBUG is on)."""
+
+    def __init__(self):
+        super().__init__()
+        self.task_names: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        if record.levelno != logging.INFO or not isinstance(data, dict) or data.get("name") not in self.task_names:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+quiet_task_runs = QuietTaskRuns()
+
+
+def log_task_runs_at_debug(*task_names: str) -> None:
+    """Celery's own per-run lines of these tasks go out at DEBUG instead of INFO."""
+    quiet_task_runs.task_names.update(task_names)
+    for name in CELERY_RUN_LOGGERS:
+        celery_logger = logging.getLogger(name)
+        if quiet_task_runs not in celery_logger.filters:
+            celery_logger.addFilter(quiet_task_runs)
+
+
+def sweep_log_level(counts: dict[str, int]) -> int:
+    """INFO when a sweep of due deliveries attempted something, DEBUG when nothing was due or another worker
+    held the sweep."""
+    return logging.INFO if any(key not in ("locked", "skipped") for key in counts) else logging.DEBUG
+
+
 # --- Celery: the request id travels with the task message ---------------------------------------------
 
 

@@ -41,3 +41,56 @@ def test_the_filter_keeps_a_task_id_whole_and_masks_the_phone_beside_it():
                                "+7 912 345-67-89"), None)
     RedactPersonalData().filter(record)
     assert record.getMessage() == f"{TASK_LINE} for +7******6789"
+
+
+# --- Quiet periodic sweeps --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sweeps(monkeypatch):
+    """The two periodic sweeps, with what they find to send set by the test."""
+    from integrations import tasks
+    from integrations.webhooks import tasks as webhook_tasks
+
+    found = {"counts": {}}
+    monkeypatch.setattr(tasks, "deliveries_send_due", lambda **_kw: dict(found["counts"]))
+    monkeypatch.setattr(webhook_tasks, "webhook_deliveries_send_due", lambda **_kw: dict(found["counts"]))
+    return found, [tasks.deliveries_send_due_task, webhook_tasks.webhook_deliveries_send_due_task]
+
+
+def run_lines(caplog, tasks, level=logging.INFO):
+    caplog.clear()
+    with caplog.at_level(level):
+        logging.getLogger("celery").setLevel(level)  # Celery's loggers follow the configured level
+        try:
+            for task in tasks:
+                task.apply()
+        finally:
+            logging.getLogger("celery").setLevel(logging.NOTSET)
+    return [(r.levelname, r.getMessage()) for r in caplog.records
+            if "sweep" in r.getMessage() or "succeeded" in r.getMessage()]
+
+
+def test_a_sweep_that_sends_nothing_logs_nothing_at_info(sweeps, caplog):
+    found, tasks = sweeps
+    found["counts"] = {}
+    assert run_lines(caplog, tasks) == []
+    found["counts"] = {"locked": 1}
+    assert run_lines(caplog, tasks) == []
+
+
+def test_a_sweep_that_sent_something_says_so_at_info_and_celerys_own_line_stays_at_debug(sweeps, caplog):
+    found, tasks = sweeps
+    found["counts"] = {"sent": 2}
+    lines = run_lines(caplog, tasks)
+    assert lines == [("INFO", "deliveries sweep: {'sent': 2}"), ("INFO", "webhook deliveries sweep: {'sent': 2}")]
+    debug = run_lines(caplog, tasks, logging.DEBUG)
+    succeeded = [line for line in debug if "succeeded" in line[1]]
+    assert len(succeeded) == 2 and {level for level, _ in succeeded} == {"DEBUG"}
+
+
+def test_other_tasks_keep_celerys_info_line(caplog, db):
+    from integrations.tasks import heartbeat_task
+
+    lines = run_lines(caplog, [heartbeat_task])
+    assert [level for level, message in lines if "integrations.heartbeat" in message] == ["INFO"]
