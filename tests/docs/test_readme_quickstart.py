@@ -31,14 +31,24 @@ def section(title: str) -> str:
     return text[start:text.index("\n### ", start + 1)]
 
 
-def shell_lines(text: str) -> list[str]:
-    """The commands of the ```sh blocks, continuation lines joined, comments dropped."""
-    lines = []
+def shell_lines(text: str) -> list[tuple[str, str]]:
+    """The commands of the ```sh blocks, continuation lines joined, each with the comment above it."""
+    lines, comment = [], ""
     for block in re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL):
         for line in block.replace("\\\n", " ").splitlines():
-            if line.strip() and not line.lstrip().startswith("#"):
-                lines.append(line.strip())
+            if line.lstrip().startswith("#"):
+                comment = line
+            elif line.strip():
+                lines.append((line.strip(), comment))
     return lines
+
+
+def keys_in(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in keys_in(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in keys_in(item)}
+    return set()
 
 
 def manage(command_line: str) -> str:
@@ -78,24 +88,26 @@ def test_the_quick_start_runs_as_written(time_machine):
     cache.clear()
     env: dict[str, str] = {}
     answers = []
-    for line in shell_lines(section("Quick start")):
+    for line, comment in shell_lines(section("Quick start")):
         if assignment := re.fullmatch(r"export (\w+)=\$\((.*)\)", line):
             env[assignment.group(1)] = manage(assignment.group(2))
         elif line.startswith("curl "):
-            answers.append((line, *curl(line, env)))
+            answers.append((line, comment, *curl(line, env)))
         else:
             manage(line)
     assert re.fullmatch(r"[A-Za-z0-9_-]{20,}", env["API_KEY"])
 
-    for line, _method, response in answers:
+    for line, comment, _method, response in answers:
         assert response.status_code in (200, 201), (line, response.content)
-    posts = [(line, response) for line, method, response in answers if method == "POST"]
+        # The answer the comment sketches has every field it names.
+        assert set(re.findall(r'"(\w+)":', comment)) <= keys_in(response.json()), (comment, response.json())
+    posts = [(line, response) for line, _comment, method, response in answers if method == "POST"]
     (first_line, first), (again_line, again), (_cabinet_line, cabinet) = posts
     assert again_line == first_line and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert first.json()["reference"] == f"E-{first.json()['id']}" and first.json()["status"] == "approved"
     assert cabinet.json()["reference"] == f"C-{cabinet.json()['id']}"
     assert cabinet.json()["equipment"][0]["units"] == 1
-    deletes = [response for _line, method, response in answers if method == "DELETE"]
+    deletes = [response for _line, _comment, method, response in answers if method == "DELETE"]
     assert [d.json()["status"] for d in deletes] == ["cancelled"] * 3
     assert deletes[1].json() == deletes[0].json()  # the repeated cancel answers the booking as it is
 
