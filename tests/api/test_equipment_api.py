@@ -360,3 +360,17 @@ def test_an_external_id_with_slashes_can_be_read_and_cancelled(api):
     assert created.status_code == 201
     assert api.get("/api/v1/equipment-bookings/crm/2026/15").status_code == 200
     assert api.delete("/api/v1/equipment-bookings/crm/2026/15").json()["status"] == "cancelled"
+
+
+def test_a_cancel_that_loses_the_race_to_a_concurrent_retry_answers_200(api, accent, monkeypatch):
+    from equipment.api import views
+    from equipment.services import equipment_booking_cancel
+
+    def cancelled_meanwhile(*, booking, **kwargs):
+        equipment_booking_cancel(booking=EquipmentBooking.objects.get(pk=booking.pk), **kwargs)  # the other call
+        return equipment_booking_cancel(booking=booking, **kwargs)
+
+    api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk})
+    monkeypatch.setattr(views, "equipment_booking_cancel", cancelled_meanwhile)
+    response = api.delete("/api/v1/equipment-bookings/crm-100")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
