@@ -16,6 +16,7 @@ from pathlib import Path
 import environ
 from django.apps import apps
 from django.db import connections
+from django.utils import timezone
 
 from booking_site.private_files import private_directory, private_file
 
@@ -68,10 +69,14 @@ def _run(argv: list[str], env: dict, stdout=subprocess.DEVNULL) -> None:
 
 
 def backup_path(directory: Path, engine: str, *, now: datetime) -> Path:
-    path = directory / f"{PREFIX}{now:%Y%m%d-%H%M%S}{SUFFIXES[engine]}"
+    """`booking-2026-12-06T0300+0300.dump`: the clinic's wall-clock time (TIME_ZONE) with its offset, as the
+    cron line that made it reads, and unambiguous across a DST change. Older backups were named in UTC
+    (`booking-20261206-000000.dump`); pruning keeps recognising both."""
+    stamp = timezone.localtime(now).strftime("%Y-%m-%dT%H%M%z")
+    path = directory / f"{PREFIX}{stamp}{SUFFIXES[engine]}"
     n = 1
-    while path.exists():  # two backups in one second
-        path = directory / f"{PREFIX}{now:%Y%m%d-%H%M%S}-{n}{SUFFIXES[engine]}"
+    while path.exists():  # two backups in one minute
+        path = directory / f"{PREFIX}{stamp}-{n}{SUFFIXES[engine]}"
         n += 1
     return path
 

@@ -43,9 +43,10 @@ def format_phone(e164: str) -> str:
 
 
 def clean_client_name(raw: str) -> str:
-    """Trimmed, single-spaced, control characters removed; at least two letters."""
+    """Trimmed, single-spaced, control characters removed; anything left is a name ("Я", "Li", "O'Neil"):
+    the one rule for every channel is only that it is not blank."""
     name = _SPACES.sub(" ", "".join(ch if ch.isprintable() else " " for ch in (raw or ""))).strip()
-    if sum(ch.isalpha() for ch in name) < 2:
+    if not name:
         raise BookingError("invalid", _("Please give the client's name."), field="client_name")
     if len(name) > NAME_MAX_LENGTH:
         raise BookingError("invalid", _("The name is too long (at most 200 characters)."), field="client_name")
