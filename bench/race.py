@@ -3,14 +3,17 @@ together by a barrier book the last unit of an item (or the same cabinet slot), 
 one of three kinds in turn, each with an identity of its own, so that nothing but the resource's lock
 serialises them:
   - a partner of its own, through the partner API (POST /api/v1/equipment-bookings with its own key);
-  - a Telegram manager of its own pressing Confirm in the equipment bot (a callback update POSTed to the
-    webhook; its dialog is set up at the confirm step before the race);
+  - a Telegram client of its own pressing Confirm in the equipment bot (a callback update POSTed to the
+    webhook; its dialog is set up at the confirm step before the race; its request is pending, which holds
+    the unit like an approved booking);
   - an admin (staff) booking through the service, in this process, on its own database connection.
 Cabinet races use the partner and admin kinds (the cabinet bot books from a slot hold, a lock of its own).
 Winners are counted in the database afterwards (bookings on the raced day or slot), refusals and errors from
-the answers. The same races run against a server with the booking lock switched off (BENCH_DISABLE_LOCKING=1,
-read only by bench/settings.py, and the same switch in this process): equipment must then be oversold, which
-shows the race is real; cabinets still have the database's own overlap guard.
+the answers (a Telegram racer's refusal is the bot's reply, so its webhook answer is 200 either way and it
+is not counted among the refusals). No Telegram account is a manager, so no booking notifies anyone.
+The same races run against a server with the booking lock switched off (BENCH_DISABLE_LOCKING=1, read only
+by bench/settings.py, and the same switch in this process): equipment must then be oversold, which shows
+the race is real; cabinets still have the database's own overlap guard.
 
 Then 8 partners (one connection each) book one hot item on distinct days, and the same load is spread over
 many items: bookings/s of both, their ratio, and the server's CPU per booking; next to pgbench running the
@@ -64,8 +67,8 @@ def build(args):
         keys.append(key)
     now = timezone.now()
     TelegramAccount.objects.bulk_create([
-        TelegramAccount(telegram_id=TELEGRAM_BASE + n, first_name=f"Менеджер {n}", is_manager=True,
-                        language_code="ru", last_seen_at=now) for n in range(racers)])
+        TelegramAccount(telegram_id=TELEGRAM_BASE + n, first_name=f"Клиент {n}", language_code="ru",
+                        last_seen_at=now) for n in range(racers)])
     users = [get_user_model().objects.create_user(username=f"bench-admin-{n}", password=None, is_staff=True,
                                                   is_superuser=True) for n in range(racers)]
     item = Item.objects.create(name="Последний аппарат", quantity=args.quantity)
@@ -113,7 +116,7 @@ def prepare_dialogs(data, day: str, chats: list[int]) -> None:
 
 def confirm_update(index: int, update_id: int) -> dict:
     user = TELEGRAM_BASE + index
-    person = {"id": user, "is_bot": False, "first_name": f"Менеджер {index}", "language_code": "ru"}
+    person = {"id": user, "is_bot": False, "first_name": f"Клиент {index}", "language_code": "ru"}
     return {"update_id": update_id, "callback_query": {
         "id": f"cb-{update_id}", "from": person, "chat_instance": str(user), "data": "w:confirm",
         "message": {"message_id": 5000 + index, "date": int(time.time()), "text": "…",

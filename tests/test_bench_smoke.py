@@ -58,7 +58,7 @@ def test_on_postgres_the_race_bench_oversells_without_the_lock_and_never_with_it
     """Six racers of three kinds (each its own partner, Telegram manager or admin) on PostgreSQL: with the lock
     every race has one winner; with it switched off the last unit is sold more than once."""
     figures = run_bench("race", "--clients", "6", "--repeat", "2", "--pause", "0.05", "--hot-clients", "4",
-                        "--hot-bookings", "12", "--hot-seconds", "3", "--spread-items", "4", "--pgbench-seconds", "1",
+                        "--hot-bookings", "8", "--hot-seconds", "2", "--spread-items", "4", "--pgbench-seconds", "1",
                         timeout=110, database_url=os.environ["DATABASE_URL"])
     assert figures["database"] == "postgresql"
     locked = figures["locked"]["n6"]["equipment_last_unit"]
