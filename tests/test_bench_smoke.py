@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -29,6 +30,12 @@ def run_bench(name: str, *args: str, timeout: float = 180, database_url: str | N
     figures = json.loads(lines[0])
     assert figures["bench"] == name
     return figures
+
+
+def maintenance_database(url: str) -> str:
+    """The server's `postgres` database: the benchmark creates (and drops) its own next to it, and the
+    database named in DATABASE_URL need not exist (pytest-django only creates test_<name>)."""
+    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
 
 
 def test_the_availability_bench_measures_calculators_the_naive_loop_and_http():
@@ -59,7 +66,7 @@ def test_on_postgres_the_race_bench_oversells_without_the_lock_and_never_with_it
     every race has one winner; with it switched off the last unit is sold more than once."""
     figures = run_bench("race", "--clients", "6", "--repeat", "2", "--pause", "0.05", "--hot-clients", "4",
                         "--hot-bookings", "8", "--hot-seconds", "2", "--spread-items", "4", "--pgbench-seconds", "1",
-                        timeout=110, database_url=os.environ["DATABASE_URL"])
+                        timeout=110, database_url=maintenance_database(os.environ["DATABASE_URL"]))
     assert figures["database"] == "postgresql"
     locked = figures["locked"]["n6"]["equipment_last_unit"]
     assert (locked["runs"], locked["one_winner_runs"], locked["errors"]) == (2, 2, 0)
