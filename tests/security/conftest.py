@@ -22,6 +22,15 @@ from integrations.webhooks.models import PartnerWebhook
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW
+from tests.integrations.telegram.conftest import (  # noqa: F401  (the bots' cast, for the bot tests here)
+    _bot_api_server,
+    ann,
+    ben,
+    boss,
+    bot_api,
+    clock,
+    user_factory,
+)
 
 ALL_SCOPES = ("read:items", "read:availability", "write:bookings")
 WRITE_METHODS = ("post", "put", "patch", "delete")
