@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
 from booking_site.channels import Actor, Channel
-from cabinets.models import CabinetBooking, CabinetSeries, Closure, Holiday
+from cabinets.models import CabinetBooking, CabinetSeries
 from cabinets.series import cabinet_series_create
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking

@@ -59,7 +59,7 @@ def test_two_links_issued_at_the_same_instant_for_the_same_holder_differ(alice):
 
 
 def test_only_a_digest_is_stored_and_looked_up(client, alice, frozen):
-    token, raw = calendar_token_issue(account=alice, now=NOW)
+    _token, raw = calendar_token_issue(account=alice, now=NOW)
     stored = str(list(CalendarToken.objects.values()))
     assert raw not in stored and raw[8:] not in stored
 
