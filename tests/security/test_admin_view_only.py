@@ -171,3 +171,20 @@ def test_a_managers_submit_of_the_same_add_page_books(manager, clinic, name):
     before = snapshot()
     assert manager.post(reverse(f"admin:{name}"), post_bodies(clinic)[name]).status_code == 302
     assert changed_tables(before, snapshot()) != []
+
+
+@pytest.mark.parametrize("label", [label for label in our_admins() if admin_of(label).list_editable])
+def test_the_viewer_cannot_save_a_list_edited_in_place(viewer, clinic, label):
+    model_admin = admin_of(label)
+    opts = model_admin.model._meta
+    rows = list(model_admin.model.objects.order_by("pk"))
+    body = {"form-TOTAL_FORMS": str(len(rows)), "form-INITIAL_FORMS": str(len(rows)), "_save": "Save"}
+    for index, row in enumerate(rows):
+        body[f"form-{index}-id"] = str(row.pk)
+        body.update({f"form-{index}-{field}": "99" for field in model_admin.list_editable})
+    before = snapshot()
+
+    response = viewer.post(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), body)
+
+    assert response.status_code == 403
+    assert changed_tables(before, snapshot()) == []
