@@ -26,7 +26,6 @@ from tests.integrations.telegram.conftest import (  # noqa: F401  (the bots' cas
     _bot_api_server,
     ann,
     ben,
-    boss,
     bot_api,
     clock,
     user_factory,
