@@ -77,7 +77,7 @@ def test_an_approval_comes_with_an_ics_of_the_booking(ann, boss, ecg, bot_api):
     [document] = bot_api.of("sendDocument", chat_id=ann.id)
     upload = document.fields["document"]
     assert upload["filename"] == f"booking-{booking.pk}.ics" and upload["content_type"] == "text/calendar"
-    assert f"#{booking.pk}" in document.fields["caption"]
+    assert f"{booking.reference}" in document.fields["caption"]
     [event] = events(upload["content"]).values()
     assert event["UID"] == f"equipment-booking-{booking.pk}@127.0.0.1"
     assert event["STATUS"] == "CONFIRMED"
