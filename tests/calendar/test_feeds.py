@@ -83,7 +83,7 @@ def test_an_approval_comes_with_an_ics_of_the_booking(ann, boss, ecg, bot_api):
     assert event["STATUS"] == "CONFIRMED"
     # A whole-day booking is a DATE event: 1 December, ending (exclusively) on the 2nd.
     assert event.decoded("DTSTART") == date(2026, 12, 1) and event.decoded("DTEND") == date(2026, 12, 2)
-    assert "ЭКГ аппарат" in str(event["SUMMARY"])
+    assert "ЭКГ аппарат" in str(event["SUMMARY"]) and f"booking E-{booking.pk}" in str(event["SUMMARY"])
     # The message comes first, then the document.
     calls = [c for c in bot_api.of(chat_id=ann.id) if c.method in ("sendMessage", "sendDocument")]
     assert calls[-2].method == "sendMessage" and "is approved" in calls[-2].text
