@@ -77,13 +77,13 @@ def test_an_approval_comes_with_an_ics_of_the_booking(ann, boss, ecg, bot_api):
     [document] = bot_api.of("sendDocument", chat_id=ann.id)
     upload = document.fields["document"]
     assert upload["filename"] == f"booking-{booking.pk}.ics" and upload["content_type"] == "text/calendar"
-    assert f"#{booking.pk}" in document.fields["caption"]
+    assert f"{booking.reference}" in document.fields["caption"]
     [event] = events(upload["content"]).values()
     assert event["UID"] == f"equipment-booking-{booking.pk}@127.0.0.1"
     assert event["STATUS"] == "CONFIRMED"
     # A whole-day booking is a DATE event: 1 December, ending (exclusively) on the 2nd.
     assert event.decoded("DTSTART") == date(2026, 12, 1) and event.decoded("DTEND") == date(2026, 12, 2)
-    assert "ЭКГ аппарат" in str(event["SUMMARY"])
+    assert "ЭКГ аппарат" in str(event["SUMMARY"]) and f"booking E-{booking.pk}" in str(event["SUMMARY"])
     # The message comes first, then the document.
     calls = [c for c in bot_api.of(chat_id=ann.id) if c.method in ("sendMessage", "sendDocument")]
     assert calls[-2].method == "sendMessage" and "is approved" in calls[-2].text
