@@ -14,8 +14,8 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
 from django.db.models import Q
 
@@ -23,6 +23,9 @@ from booking_site import metrics
 from integrations.joblock import job_lock
 from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.services import webhook_url_refusal
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +71,13 @@ class Failure(Exception):
         self.status_code, self.permanent = status_code, permanent
 
 
-_client: httpx.Client | None = None
+_client: httpx.Client | None = None  # httpx is imported on the first delivery: most processes never send one
 
 
 def http_client() -> httpx.Client:
     """One client per process (connections and the TLS context are reused); redirects are not followed."""
+    import httpx
+
     global _client
     if _client is None:
         _client = httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT})
@@ -80,6 +85,8 @@ def http_client() -> httpx.Client:
 
 
 def _post(delivery: WebhookDelivery, *, now: datetime, timeout: float) -> int:
+    import httpx
+
     webhook = delivery.webhook
     if not webhook.is_active:
         raise Failure("the webhook is switched off", permanent=True)
