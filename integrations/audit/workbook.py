@@ -33,7 +33,7 @@ from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
 
-CHUNK = 2000
+CHUNK = 1000
 PROGRESS_EVERY = 5000
 # Bookings that actually used their resource, for the utilisation figures.
 USED = (Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)  # a no-show still took its time
