@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
@@ -29,6 +28,9 @@ from booking_site.logging import bound_request_id
 from booking_site.outbox.models import Event
 from integrations.joblock import job_lock
 from integrations.models import Delivery
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class Outcome:
     retry_after: float | None = None
 
 
+# httpx (and the command-line tools it loads) is imported on the first send: most processes never send.
 _clients: dict[int, httpx.Client] = {}
 _clients_lock = threading.Lock()
 
@@ -106,6 +109,8 @@ _clients_lock = threading.Lock()
 def _http() -> httpx.Client:
     """One keep-alive connection pool per process (a fork gets its own): building an httpx client costs tens
     of milliseconds of CPU (its TLS context), which a one-off httpx.post pays on every call."""
+    import httpx
+
     with _clients_lock:
         client = _clients.get(os.getpid())
         if client is None:
@@ -115,6 +120,8 @@ def _http() -> httpx.Client:
 
 
 def _call(delivery: Delivery, timeout: float) -> dict:
+    import httpx
+
     token = bot_token(delivery.bot)
     if not token:
         raise SendError("bot is not configured", permanent=True)

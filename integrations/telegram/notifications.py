@@ -22,7 +22,6 @@ from integrations.calendar.notifications import calendar_attachment_enqueue
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import texts
-from integrations.telegram.waitlist import render_wait_event
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +71,7 @@ def render_event(event: Event, *, now) -> list[int]:
     # The keyboards need python-telegram-bot (tens of MB): imported when an event is rendered, not by every
     # process that loads the apps (the audit command, the beat scheduler).
     from integrations.telegram import keyboards as kb
+    from integrations.telegram.waitlist import render_wait_event  # its offers carry keyboards too
 
     payload = event.payload or {}
     if event.topic in (Event.Topic.WAITLIST_OFFERED, Event.Topic.WAITLIST_ENDED):

@@ -19,15 +19,17 @@ import ssl
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
 from django.db.models import Q
 
 from booking_site import metrics
 from integrations.joblock import job_lock
 from integrations.webhooks.models import WebhookDelivery
-from integrations.webhooks.transport import CheckedTransport, refusal_of
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +75,15 @@ class Failure(Exception):
         self.status_code, self.permanent = status_code, permanent
 
 
-_client: httpx.Client | None = None
+_client: httpx.Client | None = None  # httpx is imported on the first delivery: most processes never send one
 
 
 def new_client(*, verify: ssl.SSLContext | bool = True) -> httpx.Client:
     """Redirects are not followed (a receiver cannot send a signed delivery on to another address)."""
+    import httpx
+
+    from integrations.webhooks.transport import CheckedTransport
+
     return httpx.Client(transport=CheckedTransport(verify=verify), follow_redirects=False,
                         headers={"User-Agent": USER_AGENT})
 
@@ -91,6 +97,10 @@ def http_client() -> httpx.Client:
 
 
 def _post(delivery: WebhookDelivery, *, now: datetime, timeout: float) -> int:
+    import httpx
+
+    from integrations.webhooks.transport import refusal_of
+
     webhook = delivery.webhook
     if not webhook.is_active:
         raise Failure("the webhook is switched off", permanent=True)
