@@ -52,9 +52,8 @@ from cabinets.models import (
     SlotHold,
     WeeklySchedule,
 )
-from equipment.availability import items_free_in_window
-from equipment.models import EquipmentBooking, Item
-from equipment.services import check_item_bookable, equipment_follow_cabinet, equipment_window_reserve
+from equipment.models import Item
+from equipment.services import equipment_follow_cabinet, equipment_window_move, equipment_window_reserve
 
 RESOURCE = "cabinet"
 REASON_SCHEDULE_CHANGED = "the schedule changed"
@@ -492,25 +491,6 @@ def cabinet_booking_move(
         exclude_booking_ids=[booking.pk],
     )
     new_end = new_start + timedelta(minutes=minutes)
-    attached = list(booking.equipment_bookings.filter(status__in=HOLDING_STATUSES).select_related("item"))
-    for line in attached:  # an item installed in one cabinet does not move to another
-        check_item_bookable(item=line.item, actor=actor, with_cabinet_id=target_id)
-    if attached:
-        items = locking.lock(Item, [b.item_id for b in attached])
-        free = items_free_in_window(
-            items=items.values(), starts_at=new_start, ends_at=new_end, exclude_booking_ids=[b.pk for b in attached],
-            now=now,
-        )
-        needed: dict[int, int] = {}
-        for line in attached:
-            needed[line.item_id] = needed.get(line.item_id, 0) + line.units
-        for item_id, units in needed.items():
-            if free[item_id] < units:
-                raise BookingError(
-                    "no_capacity",
-                    _("%(item)s is not free at the new time.") % {"item": items[item_id].name},
-                    item_id=item_id,
-                )
     locking.after_check()
     before = {
         "cabinet_id": booking.cabinet_id,
@@ -525,11 +505,8 @@ def cabinet_booking_move(
     except IntegrityError as exc:
         raise BookingError("slot_taken", _("This time was just taken by someone else.")) from exc
     _occupy(booking)
-    day = _local(new_start).date()
-    last_day = _local(new_end - timedelta(microseconds=1)).date()
-    EquipmentBooking.objects.filter(pk__in=[b.pk for b in attached]).update(
-        starts_at=new_start, ends_at=new_end, start_date=day, end_date=last_day, updated_at=now
-    )
+    # The equipment app checks and writes its own rows; a refusal there rolls this whole move back.
+    equipment_window_move(cabinet_booking=booking, actor=actor, now=now)
     booking_moved(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, before=before)
     return booking
 
