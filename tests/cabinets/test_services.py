@@ -328,7 +328,7 @@ class TestScheduleChanges:
         booking = book(cabinet, Actor.telegram(alice), at(10))
         error = refusal(holiday_save, day=TUE, name="Санитарный день", actor=Actor.staff(staff), now=NOW)
         assert error.code == "schedule_conflict" and error.details["bookings"] == [booking.pk]
-        assert f"#{booking.pk}" in str(error)
+        assert booking.reference in str(error)
 
     def test_cancel_and_notify_cancels_the_affected_bookings_then_saves(self, cabinet, alice, staff):
         booking = book(cabinet, Actor.telegram(alice), at(10))

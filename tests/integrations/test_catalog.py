@@ -604,5 +604,5 @@ def test_a_reload_whose_hours_would_strand_a_booking_is_refused_naming_it(write,
     message = refused("--cabinets", write("cabinets.yaml", SEED_CABINETS.replace('end_time: "22:00"',
                                                                                  'end_time: "20:00"')))
 
-    assert "Кабинет №1" in message and f"#{booking.pk}" in message
+    assert "Кабинет №1" in message and booking.reference in message
     assert {row.closes.hour for row in week("Кабинет №1") if row.closes} == {22}
