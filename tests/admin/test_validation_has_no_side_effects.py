@@ -79,3 +79,21 @@ def test_withdrawing_an_item_on_a_valid_page_cancels_its_bookings(manager_client
     withdrawn = Item.objects.get(pk=item.pk)
     assert (withdrawn.name, withdrawn.is_active, booking.status) == ("Новый УЗИ-аппарат", False, Status.CANCELLED)
     assert Event.objects.filter(booking_id=booking.pk, topic=Event.Topic.CANCELLED).exists()
+
+
+def test_a_refusal_at_save_time_rolls_the_whole_page_back_and_says_why(manager_client, cabinet, book_cabinet,
+                                                                       monkeypatch):
+    # A booking made between the rows' check and the save: the check passed, the service under its lock refuses
+    # after the cabinet's own fields were written.
+    monkeypatch.setattr("cabinets.forms.weekly_schedule_check", lambda **kwargs: (None, []))
+    booking = book_cabinet(cabinet, at(2, 10))  # a Wednesday
+    url = reverse("admin:cabinets_cabinet_change", args=[cabinet.pk])
+
+    response = manager_client.post(url, schedule_formset(cabinet, {2: {"opens": "12:00"}}, name="Новое имя"),
+                                   follow=True)
+
+    assert booking.reference in " ".join(str(m) for m in response.context["messages"])
+    assert Cabinet.objects.get(pk=cabinet.pk).name == "Кабинет 1"
+    assert WeeklySchedule.objects.get(cabinet=cabinet, weekday=2).opens.hour == 9
+    booking.refresh_from_db()
+    assert booking.status == Status.PENDING
