@@ -505,7 +505,7 @@ def equipment_window_move(*, cabinet_booking, actor: Actor, now: datetime) -> li
         line.save(update_fields=["starts_at", "ends_at", "start_date", "end_date", "updated_at"])
         line.history.create(from_status=line.status, to_status=line.status, channel=Channel.CABINET,
                             actor=actor.label, reason="moved", at=now)
-        capacity_freed(resource_type=RESOURCE, resource_ids=[line.item_id], now=now)
+    capacity_freed(resource_type=RESOURCE, resource_ids=list(merged), now=now)  # the old window came free
     return attached
 
 
@@ -584,7 +584,6 @@ def _item_check(*, stored: Item, now: datetime, quantity: int, is_active: bool,
                                               "first.") % {"item": stored.name,
                                                            "list": ", ".join(b.cabinet_booking.reference
                                                                              for b in attached)},
-                               bookings=[b.cabinet_booking_id for b in attached],
                                references=[b.cabinet_booking.reference for b in attached])
         return stranded
     if quantity < stored.quantity:
