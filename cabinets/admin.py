@@ -34,6 +34,7 @@ from cabinets.forms import (
     HolidayForm,
     WeeklyScheduleForm,
     WeeklyScheduleFormSet,
+    cancel_affected_chosen,
     equipment_lines,
 )
 from cabinets.models import (
@@ -51,8 +52,10 @@ from cabinets.services import (
     cabinet_booking_create,
     cabinet_booking_move,
     cabinet_booking_reject,
+    cabinet_deactivate,
+    weekly_schedule_save,
 )
-from equipment.admin import safe_next
+from equipment.admin import ServiceSaveAdmin, safe_next
 from equipment.admin_bookings import BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.models import EquipmentBooking
 
@@ -77,25 +80,25 @@ class WeeklyScheduleInline(admin.TabularInline):
         return type(formset.__name__, (formset,), {"request": request})
 
 
-class ServiceFormAdmin(admin.ModelAdmin):
-    """Admin for a model saved by a service during form validation (see cabinets.forms.ServiceModelForm)."""
+class ServiceFormAdmin(ServiceSaveAdmin):
+    """Admin for a model saved by a service (see cabinets.forms.ServiceModelForm): the form checks, the
+    service saves here, once the whole page is valid."""
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"request": request})
 
-    def save_form(self, request, form, change):
-        return form.applied
-
     def save_model(self, request, obj, form, change):
-        pass  # saved by the service
+        applied = form.apply(actor=Actor.staff(request.user), now=timezone.now(),
+                             cancel_affected=bool(form.cleaned_data.get("cancel_affected")))
+        obj.pk = applied.pk  # the service may have updated another row (a holiday of that date)
 
     def save_related(self, request, form, formsets, change):
         pass
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(admin.ModelAdmin):
+class CabinetAdmin(ServiceSaveAdmin):
     form = CabinetForm
     list_display = ("name", "number", "floor", "capacity", "sort_order", "is_active", "hours")
     list_editable = ("sort_order",)  # taking a cabinet out of service is checked on its page
@@ -113,23 +116,28 @@ class CabinetAdmin(admin.ModelAdmin):
     def hours(self, obj):
         return "; ".join(str(s) for s in obj.schedules.all()) or "—"
 
-    def save_form(self, request, form, change):
-        # The weekday rows validate after this; only now may they apply their changes (see the inline form).
-        request.cabinet_form_valid = True
-        return super().save_form(request, form, change)
+    def save_model(self, request, obj, form, change):
+        # Taking it out of service goes through the service: it cancels what the manager chose to cancel.
+        if change and form.deactivates():
+            cabinet_deactivate(cabinet=obj, actor=Actor.staff(request.user), now=timezone.now(),
+                               cancel_affected=bool(form.cleaned_data.get("cancel_affected")))
+        super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not WeeklySchedule:
             return super().save_formset(request, form, formset, change)
-        # Rows of an existing cabinet were saved by the service while validating; a new cabinet's rows are
-        # saved here (no booking can exist yet).
+        # An existing cabinet's changed weekdays go through the schedule service (checked by the formset);
+        # a new cabinet's rows are saved as they are (no booking can exist yet).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for line in formset.forms:
-            if line.applied is None and line.has_changed():
+        actor, now = Actor.staff(request.user), timezone.now()
+        for line in formset.changed_rows():
+            if change:
+                row = weekly_schedule_save(cabinet=form.instance, actor=actor, now=now,
+                                           cancel_affected=cancel_affected_chosen(request), **line.hours())
+                formset.changed_objects.append((row, line.changed_data))
+            else:
                 line.instance.cabinet = form.instance
                 formset.new_objects.append(line.save())
-            elif line.applied is not None:
-                formset.changed_objects.append((line.applied, line.changed_data))
         return None
 
 

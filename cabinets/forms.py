@@ -1,5 +1,7 @@
-"""Admin forms for cabinets: phone bookings, moves and schedule edits. They check shape; every rule is checked
-by the service the form calls, and a refusal comes back as a form error."""
+"""Admin forms for cabinets: phone bookings, moves and schedule edits. They check shape, and the schedule and
+catalogue forms run the services' pure checks (read-only) so a refusal comes back as a form error. They never
+act: the admin calls the service in save_model / save_formset, after every form and formset is valid, because
+the admin commits its transaction even when the page shows a validation error."""
 
 from __future__ import annotations
 
@@ -13,12 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import TelegramAccount
-from booking_site.channels import Actor
 from booking_site.errors import BookingError
 from booking_site.scheduling import local_datetime
 from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
-from cabinets.services import cabinet_deactivate, closure_save, holiday_save, weekly_schedule_save
+from cabinets.services import (
+    cabinet_deactivate_check,
+    closure_check,
+    closure_save,
+    holiday_check,
+    holiday_save,
+    weekly_schedule_check,
+)
 from equipment.forms import DATE_INPUT, ClientFields, ItemChoiceField, bookable_items
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
@@ -133,8 +141,8 @@ class DayForm(forms.Form):
 
 
 class ServiceModelForm(forms.ModelForm):
-    """A model form whose save is a service call made during validation, so a refusal (for instance the
-    bookings a change would strand) is shown on the form. The admin then keeps `applied` as the result."""
+    """A model form saved by a service. Validation runs the service's pure check, so a refusal (for instance
+    the bookings a change would strand) is shown on the form; the admin's save_model then calls `apply`."""
 
     cancel_affected = forms.BooleanField(label=_("Cancel affected bookings and notify the clients"),
                                          required=False, help_text=CANCEL_AFFECTED_HELP)
@@ -143,16 +151,14 @@ class ServiceModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.applied = None
         self.affected_bookings = []
 
     def _post_clean(self):
         super()._post_clean()
-        if self.errors or self.request is None:
+        if self.errors:
             return
         try:
-            self.applied = self.apply(actor=Actor.staff(self.request.user), now=timezone.now(),
-                                      cancel_affected=self.cleaned_data.get("cancel_affected", False))
+            self.check(now=timezone.now(), cancel_affected=self.cleaned_data.get("cancel_affected", False))
         except BookingError as exc:
             self.add_error(None, str(exc.message))
             bookings = exc.details.get("bookings") or []
@@ -163,7 +169,12 @@ class ServiceModelForm(forms.ModelForm):
                     "Tick this to cancel the %(n)s affected bookings and notify their clients.",
                     len(bookings)) % {"n": len(bookings)})
 
+    def check(self, *, now: datetime, cancel_affected: bool) -> None:  # pragma: no cover - abstract
+        """The service's pure check: may read, never writes."""
+        raise NotImplementedError
+
     def apply(self, *, actor, now: datetime, cancel_affected: bool):  # pragma: no cover - abstract
+        """The service call, made by the admin's save_model."""
         raise NotImplementedError
 
 
@@ -176,6 +187,10 @@ class HolidayForm(ServiceModelForm):
     def validate_unique(self):
         # holiday_save updates the holiday of that date if there is one.
         pass
+
+    def check(self, *, now, cancel_affected):
+        holiday_check(day=self.cleaned_data["date"], name=self.cleaned_data["name"], now=now,
+                      cancel_affected=cancel_affected)
 
     def apply(self, *, actor, now, cancel_affected):
         data = self.cleaned_data
@@ -195,12 +210,21 @@ class ClosureForm(ServiceModelForm):
         fields = ["cabinet", "date", "start_time", "end_time", "reason"]
         widgets = {"date": DATE_INPUT, "start_time": TIME_INPUT, "end_time": TIME_INPUT}
 
+    def _stored(self) -> Closure | None:
+        return Closure.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+
+    def check(self, *, now, cancel_affected):
+        data = self.cleaned_data
+        closure_check(cabinet=data["cabinet"], day=data["date"], start_time=data["start_time"],
+                      end_time=data["end_time"], reason=data["reason"], now=now, cancel_affected=cancel_affected,
+                      closure=self._stored())
+
     def apply(self, *, actor, now, cancel_affected):
         data = self.cleaned_data
         return closure_save(cabinet=data["cabinet"], day=data["date"], start_time=data["start_time"],
                             end_time=data["end_time"], reason=data["reason"], actor=actor, now=now,
                             cancel_affected=cancel_affected,
-                            closure=Closure.objects.get(pk=self.instance.pk) if self.instance.pk else None)
+                            closure=self._stored())
 
 
 class WeeklyScheduleForm(forms.ModelForm):
@@ -211,41 +235,44 @@ class WeeklyScheduleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.applied = None
         if self.instance.pk:
             # A row is one weekday; another weekday is another row.
             self.fields["weekday"].disabled = True
 
+    def hours(self) -> dict:
+        """The row's hours as weekly_schedule_check and weekly_schedule_save take them."""
+        data = self.cleaned_data
+        return {"weekday": data["weekday"], "is_day_off": data["is_day_off"], "opens": data["opens"],
+                "closes": data["closes"], "slot_minutes": data["slot_minutes"], "lunch_start": data["lunch_start"],
+                "lunch_end": data["lunch_end"]}
+
+
+def cancel_affected_chosen(request) -> bool:
+    """The cabinet form's "cancel affected" box, which the weekday rows follow too."""
+    return bool(request is not None and request.POST.get("cancel_affected"))
+
 
 class WeeklyScheduleFormSet(forms.BaseInlineFormSet):
-    """The weekdays of an existing cabinet are saved by weekly_schedule_save during validation, all or none,
-    with the cabinet form's "cancel affected" choice; a refusal lists the bookings above the rows."""
+    """The weekdays of an existing cabinet are checked against its bookings here (read-only), with the cabinet
+    form's "cancel affected" choice; a refusal lists the bookings above the rows. The admin's save_formset
+    saves them through weekly_schedule_save."""
 
     request = None  # bound by the inline's get_formset
 
+    def changed_rows(self) -> list[WeeklyScheduleForm]:
+        return [form for form in self.forms if form.has_changed() and form.cleaned_data]
+
     def clean(self):
         super().clean()
-        request = self.request
-        if any(self.errors) or request is None or self.instance.pk is None:
+        if any(self.errors) or self.instance.pk is None:
             return
-        if not getattr(request, "cabinet_form_valid", False):
-            return  # the cabinet form itself has errors: change nothing yet
-        actor, now = Actor.staff(request.user), timezone.now()
-        changed = [form for form in self.forms if form.has_changed() and form.cleaned_data]
-        try:
-            with transaction.atomic():
-                for form in changed:
-                    data = form.cleaned_data
-                    form.applied = weekly_schedule_save(
-                        cabinet=self.instance, weekday=data["weekday"], actor=actor, now=now,
-                        is_day_off=data["is_day_off"], opens=data["opens"], closes=data["closes"],
-                        slot_minutes=data["slot_minutes"], lunch_start=data["lunch_start"],
-                        lunch_end=data["lunch_end"], cancel_affected=bool(request.POST.get("cancel_affected")),
-                    )
-        except BookingError as exc:
-            for form in changed:
-                form.applied = None
-            raise forms.ValidationError(str(exc.message)) from exc
+        now = timezone.now()
+        for form in self.changed_rows():
+            try:
+                weekly_schedule_check(cabinet=self.instance, now=now, cancel_affected=cancel_affected_chosen(
+                    self.request), **form.hours())
+            except BookingError as exc:
+                raise forms.ValidationError(str(exc.message)) from exc
 
 
 class CabinetForm(forms.ModelForm):
@@ -257,14 +284,19 @@ class CabinetForm(forms.ModelForm):
         model = Cabinet
         fields = ["name", "number", "floor", "capacity", "address", "description", "sort_order", "is_active"]
 
+    def deactivates(self) -> bool:
+        """This change takes a cabinet that is in service out of it."""
+        was_active = self.instance.pk and Cabinet.objects.filter(pk=self.instance.pk, is_active=True).exists()
+        return bool(was_active) and self.cleaned_data.get("is_active") is False
+
     def clean(self):
         data = super().clean()
-        # Taking a cabinet out of service goes through the service: upcoming bookings are listed or cancelled.
-        was_active = self.instance.pk and Cabinet.objects.filter(pk=self.instance.pk, is_active=True).exists()
-        if was_active and data.get("is_active") is False and self.request is not None:
+        # Taking a cabinet out of service strands its upcoming bookings: listed here, cancelled (if chosen) by
+        # cabinet_deactivate when the admin saves.
+        if self.deactivates():
             try:
-                cabinet_deactivate(cabinet=self.instance, actor=Actor.staff(self.request.user), now=timezone.now(),
-                                   cancel_affected=bool(data.get("cancel_affected")))
+                cabinet_deactivate_check(cabinet=Cabinet.objects.get(pk=self.instance.pk), now=timezone.now(),
+                                         cancel_affected=bool(data.get("cancel_affected")))
             except BookingError as exc:
                 raise forms.ValidationError(str(exc.message)) from exc
         return data

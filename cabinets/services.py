@@ -40,7 +40,7 @@ from booking_site.lifecycle import (
 from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
 from booking_site.scheduling import DayWindow, day_slots, grid_points, slot_run
-from booking_site.stranded import resolve_stranded
+from booking_site.stranded import refuse_stranded, resolve_stranded
 from cabinets.alternatives import cabinet_alternatives
 from cabinets.availability import CabinetDay, cabinet_day, clinic_zone
 from cabinets.models import (
@@ -52,9 +52,8 @@ from cabinets.models import (
     SlotHold,
     WeeklySchedule,
 )
-from equipment.availability import items_free_in_window
-from equipment.models import EquipmentBooking, Item
-from equipment.services import check_item_bookable, equipment_follow_cabinet, equipment_window_reserve
+from equipment.models import Item
+from equipment.services import equipment_follow_cabinet, equipment_window_move, equipment_window_reserve
 
 RESOURCE = "cabinet"
 REASON_SCHEDULE_CHANGED = "the schedule changed"
@@ -492,25 +491,6 @@ def cabinet_booking_move(
         exclude_booking_ids=[booking.pk],
     )
     new_end = new_start + timedelta(minutes=minutes)
-    attached = list(booking.equipment_bookings.filter(status__in=HOLDING_STATUSES).select_related("item"))
-    for line in attached:  # an item installed in one cabinet does not move to another
-        check_item_bookable(item=line.item, actor=actor, with_cabinet_id=target_id)
-    if attached:
-        items = locking.lock(Item, [b.item_id for b in attached])
-        free = items_free_in_window(
-            items=items.values(), starts_at=new_start, ends_at=new_end, exclude_booking_ids=[b.pk for b in attached],
-            now=now,
-        )
-        needed: dict[int, int] = {}
-        for line in attached:
-            needed[line.item_id] = needed.get(line.item_id, 0) + line.units
-        for item_id, units in needed.items():
-            if free[item_id] < units:
-                raise BookingError(
-                    "no_capacity",
-                    _("%(item)s is not free at the new time.") % {"item": items[item_id].name},
-                    item_id=item_id,
-                )
     locking.after_check()
     before = {
         "cabinet_id": booking.cabinet_id,
@@ -525,11 +505,8 @@ def cabinet_booking_move(
     except IntegrityError as exc:
         raise BookingError("slot_taken", _("This time was just taken by someone else.")) from exc
     _occupy(booking)
-    day = _local(new_start).date()
-    last_day = _local(new_end - timedelta(microseconds=1)).date()
-    EquipmentBooking.objects.filter(pk__in=[b.pk for b in attached]).update(
-        starts_at=new_start, ends_at=new_end, start_date=day, end_date=last_day, updated_at=now
-    )
+    # The equipment app checks and writes its own rows; a refusal there rolls this whole move back.
+    equipment_window_move(cabinet_booking=booking, actor=actor, now=now)
     booking_moved(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, before=before)
     return booking
 
@@ -584,13 +561,20 @@ def _fits(booking: CabinetBooking, window: DayWindow | None, closures=()) -> boo
     return slot_run(grid, booking.starts_at, booking.duration_minutes) is not None
 
 
-def _resolve_stranded(
-    *, stranded: list[CabinetBooking], actor: Actor, now: datetime, cancel_affected: bool, what: str
-) -> list[CabinetBooking]:
-    """Refuse the change while it would strand bookings, unless the manager chose to cancel them."""
-    return resolve_stranded(
-        stranded=stranded, cancel_affected=cancel_affected, what=what,
-        describe=lambda b: f"#{b.pk} {b.cabinet.name} {_when(b.starts_at)}",
+def _describe(booking: CabinetBooking) -> str:
+    return f"{booking.reference} {booking.cabinet.name} {_when(booking.starts_at)}"
+
+
+def _check_stranded(*, stranded: list[CabinetBooking], cancel_affected: bool, what) -> list[CabinetBooking]:
+    """Refuse the change while it would strand bookings, unless the manager chose to cancel them. Read-only."""
+    if not cancel_affected:
+        refuse_stranded(stranded=stranded, what=what, describe=_describe)
+    return stranded
+
+
+def _cancel_stranded(*, stranded: list[CabinetBooking], actor: Actor, now: datetime) -> None:
+    resolve_stranded(
+        stranded=stranded, cancel_affected=True, what="", describe=_describe,
         cancel=lambda b: _change_status(booking=_locked(b), to_status=Status.CANCELLED, actor=actor, now=now,
                                         channel=Channel.ADMIN, reason=REASON_SCHEDULE_CHANGED),
     )
@@ -611,12 +595,15 @@ def _require_manager(actor: Actor) -> None:
         raise BookingError("forbidden", _("Only managers can change schedules."))
 
 
-@transaction.atomic
-def weekly_schedule_save(
+# Each change below has a pure check (`*_check`: read-only, so an admin form may call it while validating)
+# and the service that locks, checks again with the same function, cancels what the manager chose to
+# cancel, and saves.
+
+
+def weekly_schedule_check(
     *,
     cabinet: Cabinet,
     weekday: int,
-    actor: Actor,
     now: datetime,
     is_day_off: bool = False,
     opens: time | None = None,
@@ -625,9 +612,8 @@ def weekly_schedule_save(
     lunch_start: time | None = None,
     lunch_end: time | None = None,
     cancel_affected: bool = False,
-) -> WeeklySchedule:
-    _require_manager(actor)
-    cabinet = _lock_cabinet(cabinet.pk)
+) -> tuple[WeeklySchedule, list[CabinetBooking]]:
+    """The weekday's row as it would be (not saved) and the bookings the new hours would strand."""
     schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=weekday).first() or WeeklySchedule(
         cabinet=cabinet, weekday=weekday
     )
@@ -648,7 +634,31 @@ def weekly_schedule_save(
         for b in _future_holding([cabinet.pk], now=now)
         if _local(b.starts_at).weekday() == weekday and not _fits(b, window, _closures_of(b))
     ]
-    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected, what=_("The new hours"))
+    return schedule, _check_stranded(stranded=stranded, cancel_affected=cancel_affected, what=_("The new hours"))
+
+
+@transaction.atomic
+def weekly_schedule_save(
+    *,
+    cabinet: Cabinet,
+    weekday: int,
+    actor: Actor,
+    now: datetime,
+    is_day_off: bool = False,
+    opens: time | None = None,
+    closes: time | None = None,
+    slot_minutes: int = 30,
+    lunch_start: time | None = None,
+    lunch_end: time | None = None,
+    cancel_affected: bool = False,
+) -> WeeklySchedule:
+    _require_manager(actor)
+    cabinet = _lock_cabinet(cabinet.pk)
+    schedule, stranded = weekly_schedule_check(
+        cabinet=cabinet, weekday=weekday, now=now, is_day_off=is_day_off, opens=opens, closes=closes,
+        slot_minutes=slot_minutes, lunch_start=lunch_start, lunch_end=lunch_end, cancel_affected=cancel_affected,
+    )
+    _cancel_stranded(stranded=stranded, actor=actor, now=now)
     schedule.save()
     _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "weekday": weekday})
     return schedule
@@ -671,26 +681,56 @@ def _validate(instance) -> None:
         raise BookingError("invalid", messages, fields=sorted(getattr(exc, "message_dict", {}) or {})) from exc
 
 
+def holiday_check(
+    *, day: date, name: str, now: datetime, cancel_affected: bool = False
+) -> tuple[Holiday, list[CabinetBooking]]:
+    """The holiday as it would be (not saved) and the bookings of that day it would strand."""
+    holiday = Holiday.objects.filter(date=day).first() or Holiday(date=day)
+    holiday.name = name
+    _validate(holiday)
+    stranded = list(_future_holding(None, day, now=now))
+    what = _("The holiday on %(day)s") % {"day": date_format(day, "d.m.Y")}
+    return holiday, _check_stranded(stranded=stranded, cancel_affected=cancel_affected, what=what)
+
+
 @transaction.atomic
 def holiday_save(*, day: date, name: str, actor: Actor, now: datetime, cancel_affected: bool = False) -> Holiday:
     """A clinic-wide day off: every cabinet closes on that date."""
     _require_manager(actor)
-    holiday = Holiday.objects.filter(date=day).first() or Holiday(date=day)
-    holiday.name = name
-    _validate(holiday)
     cabinets = sorted(Cabinet.objects.values_list("pk", flat=True))
     locking.lock(Cabinet, cabinets)
-    stranded = list(_future_holding(None, day, now=now))
-    _resolve_stranded(
-        stranded=stranded,
-        actor=actor,
-        now=now,
-        cancel_affected=cancel_affected,
-        what=_("The holiday on %(day)s") % {"day": date_format(day, "d.m.Y")},
-    )
+    holiday, stranded = holiday_check(day=day, name=name, now=now, cancel_affected=cancel_affected)
+    _cancel_stranded(stranded=stranded, actor=actor, now=now)
     holiday.save()
     _schedule_changed(actor=actor, now=now, payload={"holiday": day.isoformat()})
     return holiday
+
+
+def closure_check(
+    *,
+    cabinet: Cabinet,
+    day: date,
+    now: datetime,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    reason: str = "",
+    cancel_affected: bool = False,
+    closure: Closure | None = None,
+) -> tuple[Closure, list[CabinetBooking]]:
+    """The closure as it would be (not saved) and the bookings it would strand."""
+    closure = closure or Closure()
+    closure.cabinet, closure.date = cabinet, day
+    closure.start_time, closure.end_time, closure.reason = start_time, end_time, reason
+    _validate(closure)
+    bookings = _future_holding([cabinet.pk], day, now=now)
+    if start_time is None:
+        stranded = list(bookings)
+    else:
+        closed_from = datetime.combine(day, start_time, tzinfo=clinic_zone())
+        closed_to = datetime.combine(day, end_time, tzinfo=clinic_zone())
+        stranded = [b for b in bookings if b.starts_at < closed_to and closed_from < b.ends_at]
+    what = _("Closing %(cabinet)s") % {"cabinet": cabinet.name}
+    return closure, _check_stranded(stranded=stranded, cancel_affected=cancel_affected, what=what)
 
 
 @transaction.atomic
@@ -709,27 +749,20 @@ def closure_save(
     """Close one cabinet for a whole day (no times) or for a time range."""
     _require_manager(actor)
     cabinet = _lock_cabinet(cabinet.pk)
-    closure = closure or Closure()
-    closure.cabinet, closure.date = cabinet, day
-    closure.start_time, closure.end_time, closure.reason = start_time, end_time, reason
-    _validate(closure)
-    bookings = _future_holding([cabinet.pk], day, now=now)
-    if start_time is None:
-        stranded = list(bookings)
-    else:
-        closed_from = datetime.combine(day, start_time, tzinfo=clinic_zone())
-        closed_to = datetime.combine(day, end_time, tzinfo=clinic_zone())
-        stranded = [b for b in bookings if b.starts_at < closed_to and closed_from < b.ends_at]
-    _resolve_stranded(
-        stranded=stranded,
-        actor=actor,
-        now=now,
-        cancel_affected=cancel_affected,
-        what=_("Closing %(cabinet)s") % {"cabinet": cabinet.name},
-    )
+    closure, stranded = closure_check(cabinet=cabinet, day=day, now=now, start_time=start_time, end_time=end_time,
+                                      reason=reason, cancel_affected=cancel_affected, closure=closure)
+    _cancel_stranded(stranded=stranded, actor=actor, now=now)
     closure.save()
     _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "closure": day.isoformat()})
     return closure
+
+
+def cabinet_deactivate_check(*, cabinet: Cabinet, now: datetime, cancel_affected: bool = False) -> list[CabinetBooking]:
+    """The upcoming holding bookings taking the cabinet out of service would strand: refused (listed) unless
+    the manager chose to cancel them."""
+    stranded = list(_future_holding([cabinet.pk], now=now))
+    what = _("Closing %(cabinet)s") % {"cabinet": cabinet.name}
+    return _check_stranded(stranded=stranded, cancel_affected=cancel_affected, what=what)
 
 
 @transaction.atomic
@@ -738,9 +771,8 @@ def cabinet_deactivate(*, cabinet: Cabinet, actor: Actor, now: datetime, cancel_
     manager chose to cancel them and notify the clients."""
     _require_manager(actor)
     cabinet = _lock_cabinet(cabinet.pk)
-    stranded = list(_future_holding([cabinet.pk], now=now))
-    _resolve_stranded(stranded=stranded, actor=actor, now=now, cancel_affected=cancel_affected,
-                      what=_("Closing %(cabinet)s") % {"cabinet": cabinet.name})
+    stranded = cabinet_deactivate_check(cabinet=cabinet, now=now, cancel_affected=cancel_affected)
+    _cancel_stranded(stranded=stranded, actor=actor, now=now)
     cabinet.is_active = False
     cabinet.save(update_fields=["is_active"])
     _schedule_changed(actor=actor, now=now, payload={"cabinet_id": cabinet.pk, "is_active": False})

@@ -29,6 +29,7 @@ from equipment.services import (
     equipment_booking_create,
     equipment_booking_move,
     equipment_booking_reject,
+    item_catalogue_change,
 )
 
 
@@ -39,8 +40,21 @@ def safe_next(request, fallback: str) -> str:
     return fallback
 
 
+class ServiceSaveAdmin(admin.ModelAdmin):
+    """Forms run the services' pure checks; save_model / save_formset call the services, which check again
+    under their locks. Should bookings have changed in between, the refusal leaves the admin's transaction
+    (rolling back everything this request wrote) and the page reloads with it as an error message."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BookingError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ServiceSaveAdmin):
     list_display = ("name", "category", "quantity", "sort_order", "is_active", "permanently_reserved", "cabinet")
     form = ItemForm
     list_editable = ("sort_order",)  # units and withdrawal are checked against bookings on the item's page
@@ -53,6 +67,14 @@ class ItemAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"request": request})
+
+    def save_model(self, request, obj, form, change):
+        # Fewer units or a withdrawal goes through the service: it cancels what the manager chose to cancel.
+        if change:
+            item_catalogue_change(item=obj, actor=Actor.staff(request.user), now=timezone.now(),
+                                  quantity=obj.quantity, is_active=obj.is_active,
+                                  cancel_affected=bool(form.cleaned_data.get("cancel_affected")))
+        super().save_model(request, obj, form, change)
 
 
 class StatusChangeInline(admin.TabularInline):

@@ -11,7 +11,7 @@ from booking_site.channels import Actor
 from booking_site.contacts import clean_client_name, normalize_phone
 from booking_site.errors import BookingError
 from equipment.models import Item
-from equipment.services import check_dates, item_catalogue_change
+from equipment.services import check_dates, item_catalogue_check
 from equipment.turnaround import item_turnaround_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -103,7 +103,8 @@ class MonthForm(forms.Form):
 
 
 class ItemForm(forms.ModelForm):
-    """An item's page: fewer units or withdrawing it is checked against its upcoming bookings."""
+    """An item's page: fewer units or withdrawing it is checked against its upcoming bookings here (read-only);
+    the admin's save_model makes the change through item_catalogue_change (cancellations included)."""
 
     cancel_affected = forms.BooleanField(
         label=_("Cancel affected bookings and notify the clients"), required=False,
@@ -127,10 +128,10 @@ class ItemForm(forms.ModelForm):
         data = super().clean()
         if self.instance.pk and self.request is not None and not self.errors:
             try:
-                item_catalogue_change(item=self.instance, actor=Actor.staff(self.request.user), now=timezone.now(),
-                                      quantity=data.get("quantity", self.instance.quantity),
-                                      is_active=data.get("is_active", True),
-                                      cancel_affected=bool(data.get("cancel_affected")))
+                item_catalogue_check(item=self.instance, now=timezone.now(),
+                                     quantity=data.get("quantity", self.instance.quantity),
+                                     is_active=data.get("is_active", True),
+                                     cancel_affected=bool(data.get("cancel_affected")))
             except BookingError as exc:
                 raise forms.ValidationError(str(exc.message)) from exc
             try:

@@ -397,6 +397,42 @@ def equipment_booking_move(
 # --- Equipment that comes with a cabinet booking ---------------------------------------------------
 
 
+def _window_check(
+    *, merged: dict[int, int], cabinet_id: int, starts_at: datetime, ends_at: datetime, actor: Actor, now: datetime,
+    exclude_booking_ids: Iterable[int] = (),
+) -> dict[int, Item]:
+    """Lock the items (sorted) and check that `merged` units per item are free in the window of a cabinet
+    booking in cabinet `cabinet_id`. Returns the locked items."""
+    locked = locking.lock(Item, merged)
+    missing = set(merged) - set(locked)
+    if missing:
+        raise BookingError("not_found", _("This item does not exist."))
+    for item in locked.values():
+        check_item_bookable(item=item, actor=actor, with_cabinet_id=cabinet_id)
+    free = items_free_in_window(
+        items=locked.values(), starts_at=starts_at, ends_at=ends_at, exclude_booking_ids=exclude_booking_ids, now=now,
+    )
+    for item_id, units in sorted(merged.items()):
+        if free[item_id] < units:
+            item = locked[item_id]
+            raise BookingError(
+                "no_capacity",
+                _("%(item)s: only %(free)s of %(total)s units are free at that time.")
+                % {"item": item.name, "free": free[item_id], "total": item.quantity},
+                item_id=item_id,
+                free=free[item_id],
+                total=item.quantity,
+            )
+    locking.after_check()
+    return locked
+
+
+def _window_days(cabinet_booking) -> tuple[date, date]:
+    day = timezone.localtime(cabinet_booking.starts_at, clinic_zone()).date()
+    last_day = timezone.localtime(cabinet_booking.ends_at - timedelta(microseconds=1), clinic_zone()).date()
+    return day, last_day
+
+
 def equipment_window_reserve(
     *,
     cabinet_booking,
@@ -413,33 +449,10 @@ def equipment_window_reserve(
         merged[item.pk] = merged.get(item.pk, 0) + check_units(units)
     if not merged:
         return []
-    locked = locking.lock(Item, merged)
-    missing = set(merged) - set(locked)
-    if missing:
-        raise BookingError("not_found", _("This item does not exist."))
-    for item in locked.values():
-        check_item_bookable(item=item, actor=actor, with_cabinet_id=cabinet_booking.cabinet_id)
-    free = items_free_in_window(
-        items=locked.values(),
-        starts_at=cabinet_booking.starts_at,
-        ends_at=cabinet_booking.ends_at,
-        exclude_booking_ids=exclude_booking_ids,
-        now=now,
-    )
-    for item_id, units in sorted(merged.items()):
-        if free[item_id] < units:
-            item = locked[item_id]
-            raise BookingError(
-                "no_capacity",
-                _("%(item)s: only %(free)s of %(total)s units are free at that time.")
-                % {"item": item.name, "free": free[item_id], "total": item.quantity},
-                item_id=item_id,
-                free=free[item_id],
-                total=item.quantity,
-            )
-    locking.after_check()
-    day = timezone.localtime(cabinet_booking.starts_at, clinic_zone()).date()
-    last_day = timezone.localtime(cabinet_booking.ends_at - timedelta(microseconds=1), clinic_zone()).date()
+    locked = _window_check(merged=merged, cabinet_id=cabinet_booking.cabinet_id, starts_at=cabinet_booking.starts_at,
+                           ends_at=cabinet_booking.ends_at, actor=actor, now=now,
+                           exclude_booking_ids=exclude_booking_ids)
+    day, last_day = _window_days(cabinet_booking)
     created = []
     for item_id, units in sorted(merged.items()):
         booking = EquipmentBooking.objects.create(
@@ -467,6 +480,33 @@ def equipment_window_reserve(
         )
         created.append(booking)
     return created
+
+
+def equipment_window_move(*, cabinet_booking, actor: Actor, now: datetime) -> list[EquipmentBooking]:
+    """The holding equipment of a cabinet booking follows it to its new cabinet and window (already saved on
+    `cabinet_booking`), inside the caller's transaction: the units must be free there and an item installed in
+    one cabinet does not move to another. Each line gets its "moved" history row; a refusal rolls the whole
+    move back."""
+    locking.require_transaction()
+    attached = list(cabinet_booking.equipment_bookings.select_for_update()
+                    .filter(status__in=HOLDING_STATUSES).order_by("pk"))
+    if not attached:
+        return []
+    merged: dict[int, int] = {}
+    for line in attached:
+        merged[line.item_id] = merged.get(line.item_id, 0) + line.units
+    _window_check(merged=merged, cabinet_id=cabinet_booking.cabinet_id, starts_at=cabinet_booking.starts_at,
+                  ends_at=cabinet_booking.ends_at, actor=actor, now=now,
+                  exclude_booking_ids=[line.pk for line in attached])
+    day, last_day = _window_days(cabinet_booking)
+    for line in attached:
+        line.starts_at, line.ends_at = cabinet_booking.starts_at, cabinet_booking.ends_at
+        line.start_date, line.end_date, line.updated_at = day, last_day, now
+        line.save(update_fields=["starts_at", "ends_at", "start_date", "end_date", "updated_at"])
+        line.history.create(from_status=line.status, to_status=line.status, channel=Channel.CABINET,
+                            actor=actor.label, reason="moved", at=now)
+    capacity_freed(resource_type=RESOURCE, resource_ids=list(merged), now=now)  # the old window came free
+    return attached
 
 
 def equipment_follow_cabinet(*, cabinet_booking, to_status: str, actor: Actor, now: datetime, reason: str = "") -> None:
@@ -520,53 +560,85 @@ def equipment_bookings_remind_undecided(*, now: datetime, batch: int = 500) -> i
 REASON_ITEM_WITHDRAWN = "the item was withdrawn"
 
 
+def _upcoming(item: Item, now: datetime):
+    return EquipmentBooking.objects.filter(item=item, status__in=HOLDING_STATUSES, end_date__gte=_today(now))
+
+
+def _item_check(*, stored: Item, now: datetime, quantity: int, is_active: bool,
+                cancel_affected: bool) -> list[EquipmentBooking]:
+    upcoming = _upcoming(stored, now)
+    if stored.is_active and not is_active:
+        stranded = list(upcoming.order_by("start_date", "pk"))
+        if stranded and not cancel_affected:
+            listed = "; ".join(f"{b.reference} {date_format(b.start_date, 'd.m.Y')}" for b in stranded[:20])
+            raise BookingError(
+                "schedule_conflict",
+                _("Withdrawing %(item)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or "
+                  "choose to cancel and notify.") % {"item": stored.name, "n": len(stranded), "list": listed},
+                bookings=[b.pk for b in stranded],
+                references=[b.reference for b in stranded],
+            )
+        attached = [b for b in stranded if b.cabinet_booking_id]
+        if attached:
+            raise BookingError("forbidden", _("%(item)s is booked with cabinet bookings %(list)s; cancel those "
+                                              "first.") % {"item": stored.name,
+                                                           "list": ", ".join(b.cabinet_booking.reference
+                                                                             for b in attached)},
+                               references=[b.cabinet_booking.reference for b in attached])
+        return stranded
+    if quantity < stored.quantity:
+        last = upcoming.order_by("-end_date").values_list("end_date", flat=True).first()
+        if last is None:
+            return []
+        grid = equipment_grid(items=[stored], start_date=_today(now), end_date=last, now=now)
+        over = [day for day in grid.days if grid.peak(stored.pk, day) > quantity]
+        if over:
+            crowded = [b for b in upcoming.order_by("start_date", "pk")
+                       if any(b.start_date <= day <= b.end_date for day in over)]
+            raise BookingError(
+                "no_capacity",
+                _("%(item)s has more than %(n)s units booked on %(days)s; move or cancel bookings before lowering "
+                  "the number of units.") % {"item": stored.name, "n": quantity, "days": _days_text(over)},
+                full_days=[d.isoformat() for d in over],
+                bookings=[b.pk for b in crowded],
+                references=[b.reference for b in crowded],
+            )
+    return []
+
+
+def item_catalogue_check(*, item: Item, now: datetime, quantity: int, is_active: bool,
+                         cancel_affected: bool = False) -> list[EquipmentBooking]:
+    """Check a change to an item's units or active flag against its upcoming holding bookings, without
+    writing anything (an admin form calls it while validating). Withdrawing the item strands them: refused,
+    listing them, unless the manager chose to cancel and notify (then they are returned); fewer units than
+    are already booked on some day is refused naming those days and bookings."""
+    stored = Item.objects.filter(pk=item.pk).first()
+    if stored is None:
+        return []  # a new item: nothing booked yet
+    return _item_check(stored=stored, now=now, quantity=quantity, is_active=is_active,
+                       cancel_affected=cancel_affected)
+
+
 @transaction.atomic
 def item_catalogue_change(*, item: Item, actor: Actor, now: datetime, quantity: int, is_active: bool,
                           cancel_affected: bool = False) -> None:
-    """Check a manager's change to an item's units or active flag against its upcoming holding bookings.
-    Deactivating strands them (refused, listing them, unless the manager chose to cancel and notify); fewer
-    units than are already booked on some day is refused naming those days."""
+    """A manager's change to an item's units or active flag, under the item's lock: checked as
+    `item_catalogue_check` does; withdrawing cancels the stranded bookings the manager chose to cancel; more
+    units (or an item back in service) are offered to the waiting list once saved. The caller saves the item."""
     if not actor.is_manager:
         raise BookingError("forbidden", _("Only managers can change the catalogue."))
     locked = locking.lock(Item, [item.pk]).get(item.pk)
     if locked is None:
         return  # a new item: nothing booked yet
-    upcoming = EquipmentBooking.objects.filter(item=locked, status__in=HOLDING_STATUSES, end_date__gte=_today(now))
+    stranded = _item_check(stored=locked, now=now, quantity=quantity, is_active=is_active,
+                           cancel_affected=cancel_affected)
+    for booking in stranded:
+        booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
+                           channel=Channel.ADMIN, now=now, reason=REASON_ITEM_WITHDRAWN)
     if locked.is_active and not is_active:
-        stranded = list(upcoming.order_by("start_date", "pk"))
-        if stranded and not cancel_affected:
-            listed = "; ".join(f"#{b.pk} {date_format(b.start_date, 'd.m.Y')}" for b in stranded[:20])
-            raise BookingError(
-                "schedule_conflict",
-                _("Withdrawing %(item)s would strand %(n)s booking(s): %(list)s. Move or cancel them first, or "
-                  "choose to cancel and notify.") % {"item": locked.name, "n": len(stranded), "list": listed},
-                bookings=[b.pk for b in stranded],
-            )
-        attached = [b for b in stranded if b.cabinet_booking_id]
-        if attached:
-            raise BookingError("forbidden", _("%(item)s is booked with cabinet bookings %(list)s; cancel those "
-                                              "first.") % {"item": locked.name,
-                                                           "list": ", ".join(f"#{b.cabinet_booking_id}"
-                                                                             for b in attached)})
-        for booking in stranded:
-            booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
-                               channel=Channel.ADMIN, now=now, reason=REASON_ITEM_WITHDRAWN)
         return
     if quantity > locked.quantity or (is_active and not locked.is_active):
         capacity_freed(resource_type=RESOURCE, resource_ids=[locked.pk], now=now)  # offered once it is saved
-    if quantity < locked.quantity:
-        last = upcoming.order_by("-end_date").values_list("end_date", flat=True).first()
-        if last is None:
-            return
-        grid = equipment_grid(items=[locked], start_date=_today(now), end_date=last, now=now)
-        over = [day for day in grid.days if grid.peak(locked.pk, day) > quantity]
-        if over:
-            raise BookingError(
-                "no_capacity",
-                _("%(item)s has more than %(n)s units booked on %(days)s; move or cancel bookings before lowering "
-                  "the number of units.") % {"item": locked.name, "n": quantity, "days": _days_text(over)},
-                full_days=[d.isoformat() for d in over],
-            )
 
 
 def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
@@ -591,5 +663,8 @@ __all__ = [
     "equipment_bookings_expire_undecided",
     "equipment_bookings_remind_undecided",
     "equipment_follow_cabinet",
+    "equipment_window_move",
     "equipment_window_reserve",
+    "item_catalogue_change",
+    "item_catalogue_check",
 ]

@@ -13,6 +13,10 @@ imported on its own finds the cabinet an item is installed in.
 Fields an entry leaves out keep their current value, and a new entry gets the default, so a re-import does
 not undo admin edits of fields the file does not mention; write a field with an empty value to clear it.
 Weekly schedules are the exception: the file owns them, each cabinet's seven rows follow the file.
+
+Rules. Whatever the admin checks, the import checks with the same services: new hours, a new holiday, fewer
+units of an item, withdrawing an item or deactivating a cabinet that would strand bookings is refused naming
+those bookings (E-3, C-5), and the whole import is rolled back. The import never cancels a booking.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ from booking_site.channels import Actor
 from booking_site.errors import BookingError
 from booking_site.scheduling import GRID_MINUTES
 from cabinets.models import Cabinet, Holiday, WeeklySchedule
-from cabinets.services import holiday_save, weekly_schedule_save
+from cabinets.services import cabinet_deactivate, holiday_save, weekly_schedule_save
 from equipment.models import Item
+from equipment.services import item_catalogue_change
 
 # Used when neither the cabinet nor the file's defaults give a schedule.
 FALLBACK_OPENS, FALLBACK_CLOSES, FALLBACK_SLOT_MINUTES = time(10), time(22), 30
@@ -652,6 +657,15 @@ def _save(obj: models.Model, *, where: str, source: str) -> None:
     obj.save()
 
 
+def _refusal(source: str, where: str, error: BookingError) -> CatalogError:
+    """A service's refusal as a catalogue problem, naming the bookings in the way (by reference)."""
+    text = str(error.message)
+    references = error.details.get("references") or []
+    if any(reference not in text for reference in references):
+        text += f" (bookings: {', '.join(references)})"
+    return CatalogError(source, [f"{where}: {text}"])
+
+
 def _display(value: Any) -> str:
     if value is None or value == "":
         return "—"
@@ -692,6 +706,12 @@ def _import_cabinets(cabinets: CabinetsFile) -> tuple[Outcome, dict[int, Cabinet
         # The file's id is the cabinet's identity, so a renamed cabinet is updated, not duplicated.
         cabinet = by_catalog_id.get(spec.yaml_id) or by_name.get(spec.name)
         created = cabinet is None
+        if not created and cabinet.is_active and "is_active" in spec.given and not spec.is_active:
+            # Out of service through the service: refused while the cabinet has upcoming bookings.
+            try:
+                cabinet_deactivate(cabinet=cabinet, actor=Actor.system(), now=timezone.now())
+            except BookingError as error:
+                raise _refusal(cabinets.source, spec.where, error) from None
         if created:
             cabinet = Cabinet(name=spec.name, catalog_id=spec.yaml_id, sort_order=spec.yaml_id, **values)
             changes = []
@@ -750,7 +770,7 @@ def _upsert_week(cabinet: Cabinet, spec: CabinetSpec, cabinets: CabinetsFile) ->
                 row = weekly_schedule_save(cabinet=cabinet, weekday=weekday, actor=Actor.system(),
                                            now=timezone.now(), **wanted)
             except BookingError as error:
-                raise CatalogError(cabinets.source, [f"{spec.where}, {WEEKDAY_NAMES[weekday]}: {error}"]) from None
+                raise _refusal(cabinets.source, f"{spec.where}, {WEEKDAY_NAMES[weekday]}", error) from None
         changed.setdefault((before, _describe_day(row)), []).append(weekday)
     return [
         f"schedule {_weekdays(days)}: {before} → {after}" if before != after
@@ -777,7 +797,7 @@ def _import_holidays(cabinets: CabinetsFile) -> Outcome:
             try:
                 holiday_save(day=spec.date, name=spec.name or "", actor=Actor.system(), now=timezone.now())
             except BookingError as error:
-                raise CatalogError(cabinets.source, [f"{spec.where}: {error}"]) from None
+                raise _refusal(cabinets.source, spec.where, error) from None
             outcome.created.append(label)
             continue
         changes = _apply(holiday, {"name": spec.name}) if spec.name is not None else []
@@ -821,6 +841,15 @@ def _import_items(items: ItemsFile, by_yaml_id: dict[int, Cabinet]) -> Outcome:
             _save(Item(name=spec.name, cabinet=cabinet, **values), where=spec.where, source=items.source)
             outcome.created.append(spec.name)
             continue
+        if {"quantity", "is_active"} & spec.given:
+            # Fewer units or a withdrawal goes through the service the admin uses: refused while it would
+            # leave fewer units than are booked, or strand bookings.
+            try:
+                item_catalogue_change(item=item, actor=Actor.system(), now=timezone.now(),
+                                      quantity=values["quantity"] if "quantity" in spec.given else item.quantity,
+                                      is_active=values["is_active"] if "is_active" in spec.given else item.is_active)
+            except BookingError as error:
+                raise _refusal(items.source, spec.where, error) from None
         changes = _apply(item, {name: value for name, value in values.items() if name in spec.given})
         if "cabinet" in spec.given and item.cabinet_id != (cabinet.pk if cabinet else None):
             old = cabinet_names.get(item.cabinet_id) if item.cabinet_id else None

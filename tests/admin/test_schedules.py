@@ -32,7 +32,7 @@ def test_a_holiday_that_strands_bookings_is_refused_with_the_list(manager_client
 
     assert response.status_code == 200
     errors = " ".join(response.context["adminform"].form.non_field_errors())
-    assert f"#{booking.pk}" in errors
+    assert booking.reference in errors
     assert not Holiday.objects.exists()
     booking.refresh_from_db()
     assert booking.status == Status.PENDING
@@ -64,7 +64,7 @@ def test_a_partial_closure_refuses_only_when_it_overlaps_a_booking(manager_clien
     refused = manager_client.post(url, {**base, "start_time": "10:30", "end_time": "12:00"})
     saved = manager_client.post(url, {**base, "start_time": "15:00", "end_time": "16:00"})
 
-    assert f"#{booking.pk}" in " ".join(refused.context["adminform"].form.non_field_errors())
+    assert booking.reference in " ".join(refused.context["adminform"].form.non_field_errors())
     assert saved.status_code == 302
     assert list(Closure.objects.values_list("start_time", flat=True)) == [time(15)]
 
@@ -94,7 +94,7 @@ def test_new_hours_that_strand_a_booking_are_refused_and_nothing_is_saved(manage
         cabinet, {0: {"opens": "10:00"}, 1: {"opens": "12:00"}}, name="Новое имя"))
 
     assert response.status_code == 200
-    assert f"#{booking.pk}" in response.content.decode()
+    assert booking.reference in response.content.decode()
     cabinet.refresh_from_db()
     assert cabinet.name == "Кабинет 1"
     assert set(WeeklySchedule.objects.filter(cabinet=cabinet).values_list("opens", flat=True)) == {time(9)}

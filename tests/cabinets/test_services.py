@@ -272,6 +272,39 @@ def test_moving_a_booking_checks_the_new_time_and_takes_its_equipment_along(cabi
     assert book(cabinet, Actor.telegram(bob), at(10), 30).pk  # the old slot was freed
 
 
+
+def test_moving_a_booking_writes_a_moved_history_row_for_each_of_its_equipment_bookings(cabinet, alice, staff):
+    scanner, lamp = factories.ItemFactory(quantity=1), factories.ItemFactory(quantity=2)
+    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(scanner, 1), (lamp, 2)])
+    cabinet_booking_move(booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(16))
+    for line in booking.equipment_bookings.all():
+        assert (line.starts_at, line.ends_at, line.start_date) == (at(16), at(17), TUE)
+        history = [(h.from_status, h.to_status, h.actor, h.reason) for h in line.history.order_by("pk")]
+        assert history == [("", "pending", "telegram:@alice", ""), ("pending", "pending", "admin:manager", "moved")]
+
+
+def test_a_move_to_a_window_where_its_equipment_is_taken_is_refused_and_changes_nothing(cabinet, alice, bob, staff):
+    scanner = factories.ItemFactory(quantity=1)
+    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(scanner, 1)])
+    other = factories.with_week(factories.CabinetFactory())
+    book(other, Actor.telegram(bob), at(16), 60, equipment=[(scanner, 1)])
+    line = booking.equipment_bookings.get()
+    occupied = list(CabinetOccupancy.objects.filter(booking=booking).order_by("starts_at")
+                    .values_list("starts_at", flat=True))
+    history_before = (booking.history.count(), line.history.count(), Event.objects.count())
+
+    error = refusal(cabinet_booking_move, booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(16))
+
+    assert error.code == "no_capacity"
+    booking.refresh_from_db()
+    line.refresh_from_db()
+    assert (booking.starts_at, booking.ends_at) == (at(10), at(11))
+    assert (line.starts_at, line.ends_at, line.start_date) == (at(10), at(11), TUE)
+    assert (booking.history.count(), line.history.count(), Event.objects.count()) == history_before
+    assert list(CabinetOccupancy.objects.filter(booking=booking).order_by("starts_at")
+                .values_list("starts_at", flat=True)) == occupied
+
+
 class TestPartner:
     def create(self, partner, cabinet, ext="crm-1", minutes=60, equipment=(), key=None):
         return cabinet_booking_create_for_partner(
@@ -295,7 +328,7 @@ class TestScheduleChanges:
         booking = book(cabinet, Actor.telegram(alice), at(10))
         error = refusal(holiday_save, day=TUE, name="Санитарный день", actor=Actor.staff(staff), now=NOW)
         assert error.code == "schedule_conflict" and error.details["bookings"] == [booking.pk]
-        assert f"#{booking.pk}" in str(error)
+        assert booking.reference in str(error)
 
     def test_cancel_and_notify_cancels_the_affected_bookings_then_saves(self, cabinet, alice, staff):
         booking = book(cabinet, Actor.telegram(alice), at(10))

@@ -604,5 +604,94 @@ def test_a_reload_whose_hours_would_strand_a_booking_is_refused_naming_it(write,
     message = refused("--cabinets", write("cabinets.yaml", SEED_CABINETS.replace('end_time: "22:00"',
                                                                                  'end_time: "20:00"')))
 
-    assert "Кабинет №1" in message and f"#{booking.pk}" in message
+    assert "Кабинет №1" in message and booking.reference in message
     assert {row.closes.hour for row in week("Кабинет №1") if row.closes} == {22}
+
+
+# --- The admin's rules: a reload that would strand bookings is refused whole -------------------------------
+
+
+def book_units(item_name: str, units: int, staff):
+    from booking_site.channels import Actor, Channel
+    from equipment.services import equipment_booking_create
+    from tests.conftest import NOW
+
+    return equipment_booking_create(
+        item=Item.objects.get(name=item_name), start_date=date(2026, 11, 25), units=units,
+        client_name="Ольга Смирнова", client_phone="+79990001122", actor=Actor.staff(staff), channel=Channel.ADMIN,
+        now=NOW)
+
+
+def book_cabinet(cabinet_name: str, staff):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from booking_site.channels import Actor, Channel
+    from cabinets.services import cabinet_booking_create
+    from tests.conftest import NOW
+
+    return cabinet_booking_create(
+        cabinet=Cabinet.objects.get(name=cabinet_name),
+        starts_at=datetime(2026, 11, 24, 11, 0, tzinfo=ZoneInfo("Europe/Moscow")), duration_minutes=60,
+        client_name="Ольга Смирнова", client_phone="+79990001122", actor=Actor.staff(staff), channel=Channel.ADMIN,
+        now=NOW)
+
+
+def test_a_reload_leaving_fewer_units_than_are_booked_is_refused_naming_the_bookings(write, staff, frozen):
+    from booking_site.outbox.models import Event
+
+    load("--items", write("items.yaml", SEED_ITEMS), "--cabinets", write("cabinets.yaml", SEED_CABINETS))
+    booking = book_units("Accent", 2, staff)
+    events = Event.objects.count()
+    fewer = SEED_ITEMS.replace('"Микроигольчатый RF-лифтинг"', '"Новое описание"').replace(
+        "name: Accent\n        total_quantity: 3", "name: Accent\n        total_quantity: 1")
+
+    message = refused("--items", write("items.yaml", fewer))
+
+    assert "Accent" in message and booking.reference in message
+    assert Item.objects.get(name="Accent").quantity == 3
+    assert Item.objects.get(name="Infini, УФА").description == "Микроигольчатый RF-лифтинг"  # rolled back too
+    booking.refresh_from_db()
+    assert booking.status == "approved" and Event.objects.count() == events
+
+
+def test_a_reload_withdrawing_an_item_with_bookings_is_refused_naming_them(write, staff, frozen):
+    load("--items", write("items.yaml", SEED_ITEMS), "--cabinets", write("cabinets.yaml", SEED_CABINETS))
+    booking = book_units("Accent", 1, staff)
+    withdrawn = SEED_ITEMS.replace("name: Accent\n        total_quantity: 3",
+                                   "name: Accent\n        total_quantity: 3\n        is_active: false")
+
+    message = refused("--items", write("items.yaml", withdrawn))
+
+    assert booking.reference in message
+    assert Item.objects.get(name="Accent").is_active
+    booking.refresh_from_db()
+    assert booking.status == "approved"
+
+
+def test_a_reload_deactivating_a_cabinet_with_upcoming_bookings_is_refused_and_changes_nothing(
+        write, staff, frozen):
+    from booking_site.outbox.models import Event
+
+    load("--cabinets", write("cabinets.yaml", SEED_CABINETS))
+    booking = book_cabinet("Кабинет №2", staff)
+    events = Event.objects.count()
+    closed = SEED_CABINETS.replace('number: "101"', 'number: "111"').replace(
+        "capacity: 0\n        is_active: true", "capacity: 0\n        is_active: false")
+
+    message = refused("--cabinets", write("cabinets.yaml", closed))
+
+    assert "Кабинет №2" in message and booking.reference in message
+    assert Cabinet.objects.get(name="Кабинет №2").is_active
+    assert Cabinet.objects.get(name="Кабинет №1").number == "101"  # the earlier entry is rolled back too
+    booking.refresh_from_db()
+    assert booking.status == "approved" and Event.objects.count() == events
+
+
+def test_a_reload_deactivating_a_cabinet_without_bookings_takes_it_out_of_service(write, frozen):
+    load("--cabinets", write("cabinets.yaml", SEED_CABINETS))
+
+    load("--cabinets", write("cabinets.yaml", SEED_CABINETS.replace("capacity: 0\n        is_active: true",
+                                                                    "capacity: 0\n        is_active: false")))
+
+    assert not Cabinet.objects.get(name="Кабинет №2").is_active

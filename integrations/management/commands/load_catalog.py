@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = (
         "Load the equipment catalogue (--items items.yaml) and/or the cabinets with their weekly schedules and "
         "the holidays (--cabinets cabinets.yaml). Entries are matched by name, so re-running updates them in "
-        "place. An invalid file is refused as a whole: nothing is written."
+        "place. An invalid file is refused as a whole: nothing is written. So is a file that would strand bookings "
+        "(fewer units than are booked, an item withdrawn or a cabinet taken out of service with upcoming "
+        "bookings, new hours or holidays over bookings): the refusal names them (E-3, C-5)."
     )
 
     def add_arguments(self, parser):
