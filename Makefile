@@ -45,6 +45,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the committed OpenAPI document after an API change (a test fails until it matches).
