@@ -28,10 +28,6 @@ _MAX_TELEGRAM_ID = 2**52  # Telegram's ids have at most 52 significant bits
 class InitDataError(ValueError):
     """initData that does not prove who the user is: missing, malformed, forged or stale."""
 
-    @property
-    def stale(self) -> bool:
-        return self.args == ("stale",)
-
 
 @dataclass(frozen=True)
 class WebAppUser:

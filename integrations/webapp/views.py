@@ -84,9 +84,6 @@ def _signed_user(request: HttpRequest, now: datetime) -> WebAppUser | None:
         return init_data_validate(raw, bots=bots, now=now, max_age=max_age)
     except InitDataError as exc:
         logger.info("mini app: initData refused (%s)", exc)
-        if exc.stale:
-            raise BookingError("unauthorized", _("Your Telegram session is too old. Close the page and open it "
-                                                 "again from the bot.")) from exc
         raise BookingError("unauthorized", _("Your Telegram session could not be verified. Open the page "
                                              "from the bot again.")) from exc
 
