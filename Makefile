@@ -52,11 +52,17 @@ lint: install-dev
 schema: install-dev
 	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
 
-# Every benchmark in bench/, one JSON line each (against DATABASE_URL/REDIS_URL when set; see README).
+# Every benchmark in bench/, one after the other, each printing one JSON line (against DATABASE_URL/REDIS_URL
+# when set; see README), followed by its targets met / not met and the machine's load average.
 BENCHES ?= availability race webhook reminders audit
 bench: install-dev
 	@mkdir -p var
-	@for name in $(BENCHES); do $(BIN)/python bench/$$name.py 2>>var/bench.log || exit 1; done
+	@for name in $(BENCHES); do \
+		echo "# $$name: starting, load average $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+		$(BIN)/python bench/$$name.py >var/bench-$$name.json 2>>var/bench.log || { cat var/bench-$$name.json; exit 1; }; \
+		cat var/bench-$$name.json >>var/bench.jsonl; \
+		$(BIN)/python bench/report.py <var/bench-$$name.json; \
+	done
 
 clean:
 	rm -rf $(VENV) var

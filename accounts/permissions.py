@@ -32,9 +32,11 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "idempotencykey": ("view",),
     },
     "outbox": {"event": ("view",)},
-    "waitlist": {"wait": ("view",)},
-    "integrations": {"delivery": ("view",)},
-    "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view",)},
+    # Rows of these three are read-only in the admin; "change" lets a manager cancel a wait or retry deliveries.
+    "waitlist": {"wait": ("view", "change")},
+    # "change" on monthly audits lets a manager run "Export now" for a chosen month.
+    "integrations": {"delivery": ("view", "change"), "auditexport": ("view", "change")},
+    "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view", "change")},
 }
 
 

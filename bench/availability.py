@@ -7,8 +7,9 @@ gunicorn with 2 uvicorn workers. Prints one JSON line.
 
 S1: 50 cabinets x 30 days (09:00-21:00, lunch 13-14), about 60 % of the hours booked.
 S2: 200 items (quantity 1-6) x 90 days, about 50,000 bookings; the HTTP bulk call asks for 100 of them.
-Figures: queries per call, p50/p99 in ms, naive-loop queries and time with the ratios, HTTP p50/p99 and the
-load generator's CPU share."""
+Figures: queries per call, p50/p99 in ms (p99 only from 100 samples on; max_ms always), the calculator
+against a naive loop and a set-based query that build the same answer ({(resource, day): free}) and must
+return it equal, HTTP p50/p99 after every server worker was warmed, and the load generator's CPU share."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import time as clock
 from datetime import datetime, time, timedelta
 from urllib.parse import quote
 
-from common import Server, bench_environment, cpu_figures, django_setup, emit, load, percentiles, vendor
+from common import Server, bench_environment, cpu_figures, django_setup, emit, load, load_average, percentiles, vendor
 
 
 def build(args) -> dict:
@@ -79,6 +80,14 @@ def measure(call, repeat: int) -> dict:
     return {"queries": len(queries), **percentiles(timings)}
 
 
+def calculator_equipment(items, days) -> dict:
+    """The calculator's bulk answer in the baselines' shape: {(item id, day): units free}."""
+    from equipment.availability import equipment_grid
+
+    grid = equipment_grid(items=items, start_date=days[0], end_date=days[-1])
+    return {(item.pk, day): grid.free(item.pk, day) for item in items for day in days}
+
+
 def naive_equipment(items, days) -> dict:
     """The original system's bulk answer: for every item and every day, one query for the units in use."""
     from django.db.models import Sum
@@ -95,11 +104,57 @@ def naive_equipment(items, days) -> dict:
     return answer
 
 
+def set_based_equipment(items, days) -> dict:
+    """What a plain set-based query gives: one query for every holding booking that meets the range, summed
+    per item and day in Python."""
+    from collections import Counter
+
+    from booking_site.bookings import HOLDING_STATUSES
+    from equipment.models import EquipmentBooking
+
+    first, last = days[0], days[-1]
+    used: Counter = Counter()
+    rows = EquipmentBooking.objects.filter(item__in=items, status__in=HOLDING_STATUSES, start_date__lte=last,
+                                           end_date__gte=first).values_list("item_id", "start_date", "end_date",
+                                                                            "units")
+    for item_id, start, end, units in rows:
+        day = max(start, first)
+        while day <= min(end, last):
+            used[(item_id, day)] += units
+            day += timedelta(days=1)
+    return {(item.pk, day): max(0, item.quantity - used[(item.pk, day)]) for item in items for day in days}
+
+
+def calculator_cabinets(cabinets, days, now) -> dict:
+    """The calculator's grid in the baselines' shape: {(cabinet id, day): ["HH:MM" of each free slot]}."""
+    from cabinets.availability import cabinets_days
+
+    grid = cabinets_days(cabinets=cabinets, start_date=days[0], end_date=days[-1], now=now)
+    return {(cabinet.pk, day): grid[cabinet.pk][day].free_times() for cabinet in cabinets for day in days}
+
+
+def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
+    """A day's free slot starts: in the schedule, not past, not sooner than the minimum notice nor beyond the
+    horizon, and not overlapping any booking in `taken`."""
+    from django.conf import settings
+
+    from booking_site.scheduling import day_slots
+    from cabinets.availability import _window_for, clinic_zone
+
+    tz = clinic_zone()
+    earliest = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
+    latest = now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
+    window = _window_for(schedules.get(day.weekday()))
+    slots = day_slots(day, window, tz) if window else []
+    return [s.start.astimezone(tz).strftime("%H:%M") for s in slots
+            if earliest <= s.start <= latest and not any(s.start < e and b < s.end for b, e in taken)]
+
+
 def naive_cabinets(cabinets, days, now) -> dict:
     """One query per cabinet per day for its bookings, then every slot against every booking."""
     from booking_site.bookings import HOLDING_STATUSES
-    from booking_site.scheduling import day_bounds, day_slots
-    from cabinets.availability import _window_for, clinic_zone
+    from booking_site.scheduling import day_bounds
+    from cabinets.availability import clinic_zone
     from cabinets.models import CabinetBooking
 
     tz, answer = clinic_zone(), {}
@@ -110,14 +165,41 @@ def naive_cabinets(cabinets, days, now) -> dict:
             taken = list(CabinetBooking.objects.filter(cabinet=cabinet, status__in=HOLDING_STATUSES,
                                                        starts_at__lt=end, ends_at__gt=start)
                          .values_list("starts_at", "ends_at"))
-            window = _window_for(schedules.get(day.weekday()))
-            slots = day_slots(day, window, tz) if window else []
-            answer[(cabinet.pk, day)] = [s.start for s in slots if s.start >= now
-                                         and not any(s.start < e and b < s.end for b, e in taken)]
+            answer[(cabinet.pk, day)] = _free_times(cabinet, day, taken, now, schedules)
     return answer
 
 
-def timed_with_queries(call) -> dict:
+def set_based_cabinets(cabinets, days, now) -> dict:
+    """One query for every holding booking in the range, grouped per cabinet and day in Python, then every
+    slot against that day's bookings."""
+    from collections import defaultdict
+
+    from booking_site.bookings import HOLDING_STATUSES
+    from booking_site.scheduling import day_bounds
+    from cabinets.availability import clinic_zone
+    from cabinets.models import CabinetBooking
+
+    tz = clinic_zone()
+    first, _ = day_bounds(days[0], tz)
+    _, last = day_bounds(days[-1], tz)
+    by_day = defaultdict(list)
+    for cabinet_id, starts_at, ends_at in CabinetBooking.objects.filter(
+            cabinet__in=cabinets, status__in=HOLDING_STATUSES, starts_at__lt=last, ends_at__gt=first
+    ).values_list("cabinet_id", "starts_at", "ends_at"):
+        day = starts_at.astimezone(tz).date()
+        while day <= ends_at.astimezone(tz).date():
+            by_day[(cabinet_id, day)].append((starts_at, ends_at))
+            day += timedelta(days=1)
+    answer = {}
+    for cabinet in cabinets:
+        schedules = {s.weekday: s for s in cabinet.schedules.all()}
+        for day in days:
+            answer[(cabinet.pk, day)] = _free_times(cabinet, day, by_day[(cabinet.pk, day)], now, schedules)
+    return answer
+
+
+def timed_with_queries(call) -> tuple[dict, object]:
+    """One call timed, with its queries counted; returns the figures and the call's answer."""
     from django.db import connection
 
     count = 0
@@ -129,9 +211,26 @@ def timed_with_queries(call) -> dict:
 
     with connection.execute_wrapper(counting):
         started = clock.perf_counter()
-        call()
+        answer = call()
         seconds = clock.perf_counter() - started
-    return {"queries": count, "ms": round(seconds * 1000, 1)}
+    return {"queries": count, "ms": round(seconds * 1000, 1)}, answer
+
+
+def baselines(name: str, calculator, naive, set_based, repeat: int) -> dict:
+    """The calculator, the naive loop and the set-based query, each building the same answer; the answers
+    must be equal (else the comparison means nothing and the benchmark fails)."""
+    rows, answers = {}, {}
+    for label, call in (("calculator", calculator), ("naive_loop", naive), ("set_based", set_based)):
+        figures, answers[label] = timed_with_queries(call)
+        timings = [figures["ms"]] + [timed_with_queries(call)[0]["ms"] for _ in range(repeat - 1)]
+        rows[label] = {"queries": figures["queries"], **percentiles(timings)}
+    for label in ("naive_loop", "set_based"):
+        if answers[label] != answers["calculator"]:
+            differ = [key for key in answers["calculator"] if answers["calculator"][key] != answers[label].get(key)]
+            raise AssertionError(f"{name}: the {label} answer differs from the calculator's at {differ[:5]}")
+        rows[label]["query_ratio"] = round(rows[label]["queries"] / max(rows["calculator"]["queries"], 1), 1)
+        rows[label]["time_ratio"] = round(rows[label]["p50_ms"] / max(rows["calculator"]["p50_ms"], 0.1), 1)
+    return {"answers_equal": True, "cells": len(answers["calculator"]), **rows}
 
 
 def http_figures(env, args, today) -> dict:
@@ -160,12 +259,12 @@ def http_figures(env, args, today) -> dict:
     with Server(env) as server:
         for name, make in endpoints.items():
             single = name in ("cabinet_day", "item_day")
-            load(server, make, clients=1, total=3, seconds=30, headers=headers)  # warm both workers' imports
+            warm = server.warm(make, headers=headers)
             run = load(server, make, clients=4 if single else 1, total=args.http_single if single else args.http_grid,
                        seconds=args.http_seconds, headers=headers)
             figures[name] = {**percentiles(run["latencies"]), "requests": len(run["latencies"]),
                              "rps": round(len(run["latencies"]) / run["seconds"], 1), "statuses": run["statuses"],
-                             **cpu_figures(run)}
+                             "warm_up": warm, **cpu_figures(run)}
     return figures
 
 
@@ -181,6 +280,7 @@ def main() -> None:
     parser.add_argument("--http-grid", type=int, default=30, help="requests for the grid and bulk endpoints")
     parser.add_argument("--http-single", type=int, default=400, help="requests for the single-day endpoints")
     parser.add_argument("--http-seconds", type=float, default=60)
+    parser.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each baseline")
     parser.add_argument("--no-http", action="store_true")
     args = parser.parse_args()
     with bench_environment("availability") as env:
@@ -193,7 +293,7 @@ def main() -> None:
         from equipment.availability import equipment_grid
         from equipment.models import Item
 
-        figures = {"database": vendor(), "data": build(args)}
+        figures = {"load_average": load_average(), "database": vendor(), "data": build(args)}
         today, now = timezone.localdate(), timezone.now()
         item_days = list(date_range(today, today + timedelta(days=args.item_days - 1)))
         cabinet_days = list(date_range(today, today + timedelta(days=args.cabinet_days - 1)))
@@ -214,12 +314,15 @@ def main() -> None:
         figures["calculator"] = calc
         items = list(Item.objects.all())
         cabinets = list(Cabinet.objects.prefetch_related("schedules"))
-        naive = {"equipment_grid": timed_with_queries(lambda: naive_equipment(items, item_days)),
-                 "cabinet_grid": timed_with_queries(lambda: naive_cabinets(cabinets, cabinet_days, now))}
-        for name, row in naive.items():
-            row["query_ratio"] = round(row["queries"] / max(calc[name]["queries"], 1), 1)
-            row["time_ratio"] = round(row["ms"] / max(calc[name]["p50_ms"], 0.1), 1)
-        figures["naive_loop"] = naive
+        figures["baselines"] = {
+            "equipment_grid": baselines("equipment_grid", lambda: calculator_equipment(items, item_days),
+                                        lambda: naive_equipment(items, item_days),
+                                        lambda: set_based_equipment(items, item_days), args.baseline_repeat),
+            "cabinet_grid": baselines("cabinet_grid", lambda: calculator_cabinets(cabinets, cabinet_days, now),
+                                      lambda: naive_cabinets(cabinets, cabinet_days, now),
+                                      lambda: set_based_cabinets(cabinets, cabinet_days, now), args.baseline_repeat),
+        }
+        figures["naive_loop"] = {name: row["naive_loop"] for name, row in figures["baselines"].items()}
         if not args.no_http:
             figures["http"] = http_figures(env, args, today)
         figures["targets"] = {
@@ -229,6 +332,7 @@ def main() -> None:
         if "http" in figures:
             figures["targets"]["http_grid_p50_le_150ms"] = figures["http"]["grid"]["p50_ms"] <= 150
             figures["targets"]["http_bulk_p50_le_150ms"] = figures["http"]["bulk"]["p50_ms"] <= 150
+        figures["load_average_after"] = load_average()
         emit("availability", figures)
 
 

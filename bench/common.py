@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,12 +34,26 @@ def emit(name: str, figures: dict) -> None:
     print(json.dumps({"bench": name, **figures}, ensure_ascii=False), flush=True)
 
 
+def nearest_rank(ordered: list[float], quantile: float) -> float:
+    """The nearest-rank quantile of sorted samples: the smallest sample with at least `quantile` of all
+    samples at or below it."""
+    return ordered[max(1, math.ceil(quantile * len(ordered))) - 1]
+
+
 def percentiles(timings_ms: list[float]) -> dict:
+    """p50 and p99 by nearest rank, the maximum and the sample count. A p99 needs at least 100 samples (with
+    fewer it is the maximum): below that p99_ms is None and only max_ms says how slow the slowest call was."""
     if not timings_ms:
-        return {"p50_ms": None, "p99_ms": None}
+        return {"p50_ms": None, "p99_ms": None, "max_ms": None, "samples": 0}
     ordered = sorted(timings_ms)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return {"p50_ms": round(statistics.median(ordered), 1), "p99_ms": round(p99, 1)}
+    p99 = nearest_rank(ordered, 0.99) if len(ordered) >= 100 else None
+    return {"p50_ms": round(nearest_rank(ordered, 0.5), 1), "p99_ms": None if p99 is None else round(p99, 1),
+            "max_ms": round(ordered[-1], 1), "samples": len(ordered)}
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages (it is shared: other work competes for the cores)."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def free_port() -> int:
@@ -179,6 +193,46 @@ class Server:
     def cpu(self) -> float:
         return process_group_cpu(self.process.pid)
 
+    def workers(self) -> list[int]:
+        """The pids of the live worker processes (children of the gunicorn master)."""
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == self.process.pid:
+                    pids.append(int(entry))
+        return sorted(pids)
+
+    def warm(self, make_request, *, headers: dict | None = None, client_headers: list[dict] | None = None,
+             cpu_s: float = 0.05, min_requests: int = 16, rounds: int = 30) -> dict:
+        """Send requests until every worker has served some: each round opens `2 x workers` new connections
+        at once (gunicorn hands each to whichever worker accepts it first), and warming stops once every
+        worker has used at least `cpu_s` of CPU since the server came up (an idle worker uses next to none;
+        its first requests import and build what the endpoint needs) and `min_requests` were sent. Returns how
+        many workers were warmed."""
+        workers = self.workers()
+        start = {pid: process_cpu(pid) for pid in workers}
+        sent = 0
+        for _round in range(rounds):
+            warmed = [pid for pid in workers if process_cpu(pid) - start[pid] >= cpu_s]
+            if len(warmed) == len(workers) and sent >= min_requests:
+                break
+            batch = 2 * max(len(workers), 1)
+            threads = [threading.Thread(target=_one_request, daemon=True, args=(
+                self.url, make_request(sent + i), (client_headers[(sent + i) % len(client_headers)]
+                                                   if client_headers else headers)))
+                       for i in range(batch)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            sent += batch
+        warmed = [pid for pid in workers if process_cpu(pid) - start[pid] >= cpu_s]
+        return {"workers": len(workers), "warmed": len(warmed), "requests": sent}
+
 
 class Client:
     """One keep-alive HTTP/1.1 connection."""
@@ -208,6 +262,14 @@ class Client:
         self.connection.close()
 
 
+def _one_request(base_url: str, call: tuple, headers: dict | None) -> None:
+    method, path, body = call
+    try:
+        request(base_url, method, path, body, headers)
+    except OSError:
+        pass
+
+
 def request(base_url: str, method: str, path: str, body=None, headers: dict | None = None) -> tuple[int, bytes]:
     client = Client(base_url, headers, timeout=10)
     try:
@@ -216,9 +278,11 @@ def request(base_url: str, method: str, path: str, body=None, headers: dict | No
         client.close()
 
 
-def load(server: Server, make_request, *, clients: int, total: int, seconds: float, headers: dict | None = None):
+def load(server: Server, make_request, *, clients: int, total: int, seconds: float, headers: dict | None = None,
+         client_headers: list[dict] | None = None):
     """Send `total` requests from `clients` threads (each with its own connection) or stop after `seconds`.
-    make_request(n) -> (method, path, body). Returns latencies (ms), statuses, wall seconds, and the CPU shares
+    make_request(n) -> (method, path, body); client i sends `client_headers[i]` when given (each its own
+    partner's key, say), else `headers`. Returns latencies (ms), statuses, wall seconds, and the CPU shares
     of the load generator and of the server."""
     counter = iter(range(total))
     lock = threading.Lock()
@@ -226,8 +290,8 @@ def load(server: Server, make_request, *, clients: int, total: int, seconds: flo
     statuses: dict[int, int] = {}
     deadline = time.monotonic() + seconds
 
-    def run():
-        client = Client(server.url, headers)
+    def run(index):
+        client = Client(server.url, client_headers[index % len(client_headers)] if client_headers else headers)
         try:
             while time.monotonic() < deadline:
                 with lock:
@@ -247,7 +311,7 @@ def load(server: Server, make_request, *, clients: int, total: int, seconds: flo
         finally:
             client.close()
 
-    threads = [threading.Thread(target=run, daemon=True) for _ in range(clients)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(clients)]
     server_cpu, own_cpu, started = server.cpu(), time.process_time(), time.monotonic()
     for thread in threads:
         thread.start()

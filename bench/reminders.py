@@ -18,7 +18,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import BIN, ROOT, bench_environment, django_setup, emit, vendor
+from common import BIN, ROOT, bench_environment, django_setup, emit, load_average, vendor
 from fake_telegram import FakeTelegram
 
 SETTLE_SECONDS = 3.0
@@ -93,7 +93,7 @@ def main() -> None:
         outcomes = {row["status"]: row["n"] for row in Delivery.objects.values("status").annotate(n=Count("id"))}
         span = (max(accepted) - first) if len(accepted) > 1 else 0
         figures = {
-            "database": vendor(), "broker": settings.CELERY_BROKER_URL.split(":", 1)[0],
+            "load_average": load_average(), "database": vendor(), "broker": settings.CELERY_BROKER_URL.split(":", 1)[0],
             "reminders": args.reminders, "chats": args.chats, "delivered": sent, "seconds": round(seconds, 1),
             "first_send_after_s": round(first - started_wall, 1) if accepted else None,
             "send_rate_per_s": round(len(accepted) / span, 1) if span else None,

@@ -3,6 +3,7 @@ format, body limits, CORS and the URL table. Views live in each app's `api/` pac
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
@@ -12,16 +13,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -38,6 +41,7 @@ from rest_framework.views import APIView, set_rollback
 from accounts.models import Partner
 from accounts.services import partner_authenticate
 from booking_site import metrics
+from booking_site.bookings import Status
 from booking_site.errors import BookingError
 
 logger = logging.getLogger(__name__)
@@ -461,6 +465,23 @@ def partner_booking(queryset, *, partner: Partner, external_booking_id: str):
     return found
 
 
+def cancel_once(booking, cancel):
+    """`cancel(booking)`, except that a booking already cancelled is returned as it is: a partner retrying a
+    DELETE whose answer it lost gets 200 again, also when a concurrent retry cancelled it first. A booking in
+    another final state (rejected, completed) still gets the service's 409."""
+    if booking.status == Status.CANCELLED:
+        return booking
+    try:
+        return cancel(booking)
+    except BookingError as error:
+        if error.code != "bad_transition":
+            raise
+        booking.refresh_from_db()
+        if booking.status != Status.CANCELLED:
+            raise
+        return booking
+
+
 def created(body: dict, *, replayed: bool, status_code: int = status.HTTP_201_CREATED) -> Response:
     response = Response(body, status=status_code)
     if replayed:
@@ -469,6 +490,18 @@ def created(body: dict, *, replayed: bool, status_code: int = status.HTTP_201_CR
 
 
 # --- The base view --------------------------------------------------------------------------------
+
+
+class PartnerSchema(AutoSchema):
+    """Names each component once. With COMPONENT_SPLIT_REQUEST drf-spectacular appends "Request" to request
+    components, so a serializer already called `BookDeviceRequest` would be documented as
+    `BookDeviceRequestRequest`."""
+
+    def _get_serializer_name(self, serializer, direction, bypass_extensions=False) -> str:
+        name = super()._get_serializer_name(serializer, direction, bypass_extensions)
+        if direction == "request" and name.endswith("RequestRequest"):
+            name = name.removesuffix("Request")
+        return name
 
 
 class PartnerAPIView(APIView):
@@ -480,6 +513,7 @@ class PartnerAPIView(APIView):
     parser_classes = [LimitedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = AlwaysJSON
+    schema = PartnerSchema()
     required_scope: str = ""
     error_extra: dict | None = None
 
@@ -551,6 +585,29 @@ class RedocView(SpectacularRedocView):
 
     template_name = "api/redoc.html"
 
+    @staticmethod
+    def _redoc_standalone() -> str:
+        return reverse("api-redoc-bundle")
+
+
+REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
+# Redoc's side menu draws the Redocly logo from Redocly's CDN; the docs fetch nothing from another site.
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+EMPTY_IMAGE = "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E"
+
+
+@functools.cache
+def _redoc_bundle() -> bytes:
+    with open(finders.find(REDOC_BUNDLE), encoding="utf-8") as bundle:
+        return bundle.read().replace(REDOC_CDN_LOGO, EMPTY_IMAGE).encode()
+
+
+def redoc_bundle(request) -> HttpResponse:
+    """The sidecar's Redoc bundle with its one external image replaced by an empty inline one."""
+    response = HttpResponse(_redoc_bundle(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
 
 # --- URLs -----------------------------------------------------------------------------------------
 # At the bottom: the app views import the classes above.
@@ -559,6 +616,7 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="api-redoc-bundle"),
     path("", include("equipment.api.urls")),
     path("", include("cabinets.api.urls")),
     path("", include("integrations.webhooks.urls")),

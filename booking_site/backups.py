@@ -16,6 +16,9 @@ from pathlib import Path
 import environ
 from django.apps import apps
 from django.db import connections
+from django.utils import timezone
+
+from booking_site.private_files import private_directory, private_file
 
 PREFIX = "booking-"
 SUFFIXES = {"postgresql": ".dump", "sqlite": ".sqlite3"}
@@ -56,39 +59,46 @@ def _pg_env(settings_dict: dict) -> tuple[list[str], dict]:
     return args, env
 
 
-def _run(argv: list[str], env: dict) -> None:
+def _run(argv: list[str], env: dict, stdout=subprocess.DEVNULL) -> None:
     if shutil.which(argv[0]) is None:
         raise BackupError(f"{argv[0]} is not installed (Debian: postgresql-client)")
-    result = subprocess.run(argv, env=env, capture_output=True, text=True)
+    # umask: any file the tool makes itself is private too.
+    result = subprocess.run(argv, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, umask=0o077)
     if result.returncode != 0:
         raise BackupError(f"{argv[0]} failed: {result.stderr.strip()[-1000:]}")
 
 
 def backup_path(directory: Path, engine: str, *, now: datetime) -> Path:
-    path = directory / f"{PREFIX}{now:%Y%m%d-%H%M%S}{SUFFIXES[engine]}"
+    """`booking-2026-12-06T0300+0300.dump`: the clinic's wall-clock time (TIME_ZONE) with its offset, as the
+    cron line that made it reads, and unambiguous across a DST change. Older backups were named in UTC
+    (`booking-20261206-000000.dump`); pruning keeps recognising both."""
+    stamp = timezone.localtime(now).strftime("%Y-%m-%dT%H%M%z")
+    path = directory / f"{PREFIX}{stamp}{SUFFIXES[engine]}"
     n = 1
-    while path.exists():  # two backups in one second
-        path = directory / f"{PREFIX}{now:%Y%m%d-%H%M%S}-{n}{SUFFIXES[engine]}"
+    while path.exists():  # two backups in one minute
+        path = directory / f"{PREFIX}{stamp}-{n}{SUFFIXES[engine]}"
         n += 1
     return path
 
 
 def backup_write(*, path: Path, alias: str = "default", progress: Progress = lambda _m: None) -> int:
     """Write a backup of the database `alias` to `path` (through a temporary file, renamed when complete).
-    Returns its size in bytes."""
+    Returns its size in bytes. The file is 0600 from its first byte, and a folder made for it 0700."""
     settings_dict = connections[alias].settings_dict
     engine = engine_of(settings_dict)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent, narrow_existing=False)  # `manage.py backup` narrows its own folder
     partial = path.with_name(path.name + ".partial")
     started = time.monotonic()
     progress(f"backing up {engine} database {settings_dict['NAME']} to {path}")
     try:
-        if engine == "postgresql":
-            args, env = _pg_env(settings_dict)
-            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args,
-                  "--file", str(partial), str(settings_dict["NAME"])], env)
-        else:
-            _sqlite_copy(Path(settings_dict["NAME"]), partial, progress)
+        partial.unlink(missing_ok=True)
+        with private_file(partial) as handle:
+            if engine == "postgresql":
+                args, env = _pg_env(settings_dict)
+                _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args,
+                      str(settings_dict["NAME"])], env, stdout=handle)
+        if engine != "postgresql":
+            _sqlite_copy(Path(settings_dict["NAME"]), partial, progress)  # into the empty private file
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -101,7 +111,6 @@ def _sqlite_copy(source: Path, target: Path, progress: Progress) -> None:
     """SQLite's online backup: a consistent copy even while other connections write."""
     if not source.exists():
         raise BackupError(f"no SQLite database at {source}")
-    target.unlink(missing_ok=True)
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
         def step(_status, remaining, total):
@@ -145,6 +154,7 @@ def backup_restore(*, path: Path, target: dict, clean: bool, progress: Progress 
         destination = Path(target["NAME"])
         if destination.exists() and destination.stat().st_size and not clean:
             raise BackupError(f"{destination} is not empty; pass --clean to overwrite it")
+        destination.unlink(missing_ok=True)
         _sqlite_copy(path, destination, progress)
     progress(f"restored in {time.monotonic() - started:.1f} s")
 

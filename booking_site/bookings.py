@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from booking_site.channels import Channel
 
@@ -33,6 +35,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.COMPLETED: frozenset({Status.NO_SHOW}),
     Status.NO_SHOW: frozenset(),
 }
+
+
+def short_date(day, *, year: bool = False) -> str:
+    """"8 Dec" / "8 декабря" (with the year when asked): a booking's day in titles."""
+    return date_format(day, pgettext("short date", "j M Y") if year else pgettext("short date", "j M"))
 
 
 class BookingBase(models.Model):
@@ -77,6 +84,19 @@ class BookingBase(models.Model):
     @property
     def reference(self) -> str:
         return f"{self.REFERENCE_PREFIX}-{self.pk}"
+
+    @property
+    def client_short_name(self) -> str:
+        """"Мария Петрова" -> "Мария П.": enough to tell bookings apart on a screen without the full name."""
+        words = (self.client_name or "").split()
+        if len(words) < 2:
+            return words[0] if words else ""
+        return f"{words[0]} {words[-1][0]}."
+
+    def title(self, what: str, when: str) -> str:
+        """A booking as a person names it: reference · resource · local time · client ("C-2 · Кабинет №1 ·
+        8 Dec 11:00–12:00 · Мария П.")."""
+        return " · ".join(part for part in (self.reference, what, when, self.client_short_name) if part)
 
     @property
     def is_holding(self) -> bool:

@@ -18,6 +18,8 @@ def normalize_phone(raw: str) -> str:
     """'8 (999) 123-45-67', '+7 999 1234567', '9991234567' -> '+79991234567'. Anything that is not a
     possible number is refused with a message that shows the expected form."""
     text = (raw or "").strip()
+    if not text:
+        raise BookingError("invalid", _("The phone number is required."), field="client_phone")
     digits = re.sub(r"\D", "", text)
     if len(digits) == 10 and not text.startswith("+"):
         text = "+7" + digits
@@ -43,10 +45,11 @@ def format_phone(e164: str) -> str:
 
 
 def clean_client_name(raw: str) -> str:
-    """Trimmed, single-spaced, control characters removed; at least two letters."""
+    """Trimmed, single-spaced, control characters removed; anything left is a name ("Я", "Li", "O'Neil"):
+    the one rule for every channel is only that it is not blank."""
     name = _SPACES.sub(" ", "".join(ch if ch.isprintable() else " " for ch in (raw or ""))).strip()
-    if sum(ch.isalpha() for ch in name) < 2:
-        raise BookingError("invalid", _("Please give the client's name."), field="client_name")
+    if not name:
+        raise BookingError("invalid", _("The client's name is required."), field="client_name")
     if len(name) > NAME_MAX_LENGTH:
         raise BookingError("invalid", _("The name is too long (at most 200 characters)."), field="client_name")
     return name

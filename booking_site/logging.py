@@ -19,8 +19,11 @@ from datetime import UTC, datetime
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 REQUEST_ID_HEADER = "request_id"
 
-# International or local phone numbers: 10 to 15 digits, optionally grouped.
-_PHONE = re.compile(r"(?<![\w/])\+?\d[\d\s().-]{8,}\d(?!\w)")
+# International or local phone numbers: 10 to 15 digits, optionally grouped. Not a run inside an identifier: a
+# run that touches a letter, a digit, "/", "." or a "-" joined to more hex (UUIDs, Celery task ids, hex ids,
+# versions, paths) is left alone, and so is a run of more than 15 digits.
+_PHONE = re.compile(r"(?<![\w/.-])\+?\d[\d\s().-]{8,}\d(?!\w|\.\d|-[0-9A-Fa-f])")
+_PHONE_DIGITS = range(10, 16)
 # A bot token ("123456:ABC-def…"), on its own or in a Bot API URL (".../bot<token>/sendMessage").
 _TOKEN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}")
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+/")
@@ -44,7 +47,12 @@ def redact(text: str) -> str:
     """Mask phone numbers and bot tokens in any text bound for a log line."""
     text = _TOKEN_IN_URL.sub("/bot***/", text)
     text = _TOKEN.sub("***:***", text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _PHONE.sub(_mask_match, text)
+
+
+def _mask_match(match: re.Match) -> str:
+    found = match.group(0)
+    return mask_phone(found) if len(re.sub(r"\D", "", found)) in _PHONE_DIGITS else found
 
 
 def current_request_id() -> str:
@@ -112,6 +120,47 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc_info"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
+
+
+# --- Celery: quiet periodic runs ---------------------------------------------------------------------
+# Celery logs "Task … received" and "Task … succeeded" at INFO for every run; for a job that runs every few
+# seconds and usually finds nothing to do that is two lines every 10-15 s. The job logs its own INFO line
+# when it did something; these two are lowered to DEBUG for the jobs named here.
+
+CELERY_RUN_LOGGERS = ("celery.app.trace", "celery.worker.strategy")
+
+
+class QuietTaskRuns(logging.Filter):
+    """Lowers Celery's received/succeeded lines of the named tasks to DEBUG (dropped unless DEBUG is on)."""
+
+    def __init__(self):
+        super().__init__()
+        self.task_names: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        if record.levelno != logging.INFO or not isinstance(data, dict) or data.get("name") not in self.task_names:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+quiet_task_runs = QuietTaskRuns()
+
+
+def log_task_runs_at_debug(*task_names: str) -> None:
+    """Celery's own per-run lines of these tasks go out at DEBUG instead of INFO."""
+    quiet_task_runs.task_names.update(task_names)
+    for name in CELERY_RUN_LOGGERS:
+        celery_logger = logging.getLogger(name)
+        if quiet_task_runs not in celery_logger.filters:
+            celery_logger.addFilter(quiet_task_runs)
+
+
+def sweep_log_level(counts: dict[str, int]) -> int:
+    """INFO when a sweep of due deliveries attempted something, DEBUG when nothing was due or another worker
+    held the sweep."""
+    return logging.INFO if any(key not in ("locked", "skipped") for key in counts) else logging.DEBUG
 
 
 # --- Celery: the request id travels with the task message ---------------------------------------------

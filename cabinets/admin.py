@@ -56,11 +56,6 @@ from equipment.admin import safe_next
 from equipment.admin_bookings import BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.models import EquipmentBooking
 
-admin.site.index_template = "admin/clinic_index.html"
-admin.site.site_header = _("Clinic booking")
-admin.site.site_title = _("Clinic booking")
-admin.site.index_title = _("Manager panel")
-
 
 def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment, clinic_zone())
@@ -203,9 +198,9 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     cancel_service = staticmethod(cabinet_booking_cancel)
     no_show_service = staticmethod(cabinet_booking_mark_no_show)
 
-    list_display = ("id", "status_badge", "cabinet", "when", "client", "attendance", "equipment", "source", "channel",
-                    "created_at")
-    list_display_links = ("id", "cabinet")
+    list_display = ("reference", "status_badge", "cabinet", "when", "client", "attendance", "equipment", "source",
+                    "channel", "created")
+    list_display_links = ("reference", "cabinet")
     list_filter = (StatusFilter, DateRangeFilter, ("cabinet", admin.RelatedOnlyFieldListFilter), "channel")
     list_select_related = ("cabinet", "requester", "partner", "created_by")
     search_fields = ("client_name", "external_booking_id", "requester__username", "cabinet__name")
@@ -219,6 +214,9 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         equipment = Prefetch("equipment_bookings", queryset=EquipmentBooking.objects.select_related("item"))
         return super().get_queryset(request).prefetch_related(equipment)
+
+    def booking_starts_at(self, booking):
+        return booking.starts_at
 
     def filter_dates(self, queryset, start: date | None, end: date | None):
         tz = clinic_zone()

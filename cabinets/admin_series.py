@@ -152,7 +152,7 @@ class CabinetSeriesAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/cabinets/series_cancel.html", context)
 
-    @admin.action(description=_("Cancel every upcoming date of the selected series"))
+    @admin.action(description=_("Cancel every upcoming date of the selected series"), permissions=["change"])
     def cancel_upcoming(self, request, queryset):
         done = 0
         for series in queryset:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from booking_site.spreadsheets import safe_row
 from cabinets.availability import clinic_zone
 from cabinets.period_stats import MAX_DAYS, Report, period_statistics
 
@@ -54,14 +55,14 @@ def report_xlsx(report: Report) -> bytes:
             ("item", _("Equipment"), report.items, report.item_total))):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = title
-        sheet.append([_("Period"), f"{report.start:%d.%m.%Y} – {report.end:%d.%m.%Y}"])
-        sheet.append(_columns(kind))
+        sheet.append(safe_row([_("Period"), f"{report.start:%d.%m.%Y} – {report.end:%d.%m.%Y}"]))
+        sheet.append(safe_row(_columns(kind)))
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for line in lines:
-            sheet.append(_row(line))
+            sheet.append(safe_row(_row(line)))  # names are typed by managers: never a formula
         total.name = _("Total")
-        sheet.append(_row(total))
+        sheet.append(safe_row(_row(total)))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = 30

@@ -3,7 +3,7 @@ by the service the form calls, and a refusal comes back as a form error."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django import forms
 from django.conf import settings
@@ -61,7 +61,29 @@ class SlotFields(forms.Form):
             if starts_at is None:
                 raise forms.ValidationError(_("This time does not exist on that day (the clocks change)."))
             data["starts_at"] = starts_at
+            # Pure checks the service makes too, here so that every mistake shows at once beside its field.
+            now = timezone.now()
+            if starts_at < now:
+                past_day = data["day"] < timezone.localtime(now, clinic_zone()).date()
+                self.add_error("day" if past_day else "start_time", _("This time has already passed."))
+            elif data.get("cabinet") is not None:
+                lunch = lunch_break(data["cabinet"], data["day"], data["start_time"])
+                if lunch is not None:
+                    self.add_error("start_time", _(
+                        "%(time)s is during the lunch break (%(start)s–%(end)s) in %(cabinet)s.") % {
+                        "time": f"{data['start_time']:%H:%M}", "start": f"{lunch[0]:%H:%M}",
+                        "end": f"{lunch[1]:%H:%M}", "cabinet": data["cabinet"].name})
         return data
+
+
+def lunch_break(cabinet: Cabinet, day: date, start: time) -> tuple[time, time] | None:
+    """The cabinet's lunch break that day if `start` falls in it (its weekly hours; read only)."""
+    schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=day.weekday(), is_day_off=False).first()
+    if schedule is None or schedule.lunch_start is None or schedule.lunch_end is None:
+        return None
+    if schedule.lunch_start <= start < schedule.lunch_end:
+        return schedule.lunch_start, schedule.lunch_end
+    return None
 
 
 class CabinetPhoneBookingForm(ClientFields, SlotFields):

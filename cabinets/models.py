@@ -1,10 +1,14 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from booking_site.bookings import BookingBase, Status, StatusChangeBase
+from booking_site.bookings import BookingBase, Status, StatusChangeBase, short_date
 from booking_site.channels import Channel
 from booking_site.scheduling import GRID_MINUTES, on_grid
 
@@ -164,7 +168,11 @@ class CabinetBooking(BookingBase):
         indexes = [models.Index(fields=["cabinet", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.cabinet_id} {self.starts_at:%Y-%m-%d %H:%M}"
+        if self.starts_at is None or self.ends_at is None or self.cabinet_id is None:
+            return self.reference
+        zone = ZoneInfo(settings.TIME_ZONE)
+        start, end = timezone.localtime(self.starts_at, zone), timezone.localtime(self.ends_at, zone)
+        return self.title(str(self.cabinet), f"{short_date(start.date())} {start:%H:%M}–{end:%H:%M}")
 
     @property
     def duration_minutes(self) -> int:
@@ -278,4 +286,12 @@ class CabinetSeries(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.cabinet_id} {self.starts_at:%Y-%m-%d %H:%M} /{self.every_weeks}w"
+        """"Кабинет №1 · every week from 8 Dec 11:00 · Мария П.", in the clinic's time."""
+        if self.starts_at is None or self.cabinet_id is None:
+            return f"#{self.pk}"
+        start = timezone.localtime(self.starts_at, ZoneInfo(settings.TIME_ZONE))
+        every = ngettext("every week from %(day)s", "every %(n)s weeks from %(day)s", self.every_weeks) % {
+            "n": self.every_weeks, "day": f"{short_date(start.date())} {start:%H:%M}"}
+        words = (self.client_name or "").split()
+        client = f"{words[0]} {words[-1][0]}." if len(words) > 1 else (words[0] if words else "")
+        return " · ".join(part for part in (str(self.cabinet), every, client) if part)

@@ -19,7 +19,7 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from booking_site.waitlist.services import waiting_by_day
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
-from equipment.attendance import equipment_booking_mark_no_show
+from equipment.attendance import booking_starts_at, equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
@@ -73,9 +73,9 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     cancel_service = staticmethod(equipment_booking_cancel)
     no_show_service = staticmethod(equipment_booking_mark_no_show)
 
-    list_display = ("id", "status_badge", "item", "dates", "units", "client", "attendance", "source", "channel",
-                    "created_at")
-    list_display_links = ("id", "item")
+    list_display = ("reference", "status_badge", "item_units", "dates", "client", "attendance", "source",
+                    "channel", "created")
+    list_display_links = ("reference", "item_units")
     list_filter = (StatusFilter, DateRangeFilter, ("item", admin.RelatedOnlyFieldListFilter), "channel")
     list_select_related = ("item", "requester", "partner", "created_by")
     search_fields = ("client_name", "external_booking_id", "requester__username", "item__name")
@@ -87,12 +87,19 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
               "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at",
               "client_confirmed_at", "created_at", "updated_at")
 
+    def booking_starts_at(self, booking):
+        return booking_starts_at(booking)
+
     def filter_dates(self, queryset, start: date | None, end: date | None):
         if start is not None:
             queryset = queryset.filter(end_date__gte=start)
         if end is not None:
             queryset = queryset.filter(start_date__lte=end)
         return queryset
+
+    @admin.display(description=_("item"), ordering="item__name")
+    def item_units(self, obj):
+        return f"{obj.item} × {obj.units}"
 
     @admin.display(description=_("dates"), ordering="start_date")
     def dates(self, obj):

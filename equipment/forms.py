@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from booking_site.channels import Actor
+from booking_site.contacts import clean_client_name, normalize_phone
 from booking_site.errors import BookingError
 from equipment.models import Item
-from equipment.services import item_catalogue_change
+from equipment.services import check_dates, item_catalogue_change
 from equipment.turnaround import item_turnaround_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -17,7 +19,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Item) -> str:
-        notes = [_("%(n)s units") % {"n": obj.quantity}]
+        notes = [ngettext("%(n)s unit", "%(n)s units", obj.quantity) % {"n": obj.quantity}]
         if obj.permanently_reserved:
             notes.append(_("reserved"))
         if obj.cabinet_id:
@@ -37,8 +39,39 @@ class ClientFields(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
+    # The same pure checks the services make, here so that every mistake shows at once, beside its field.
 
-class EquipmentPhoneBookingForm(ClientFields):
+    def clean_client_name(self):
+        return _checked(clean_client_name, self.cleaned_data["client_name"])
+
+    def clean_client_phone(self):
+        return _checked(normalize_phone, self.cleaned_data["client_phone"])
+
+
+def _checked(check, value):
+    try:
+        return check(value)
+    except BookingError as exc:
+        raise forms.ValidationError(str(exc.message)) from exc
+
+
+class DateFields:
+    """Start and end dates checked like the service does (not past, not too far, end after start): a pure
+    check, so that a past date and a bad phone are reported together."""
+
+    def clean(self):
+        data = super().clean()
+        start = data.get("start_date")
+        if start is not None:
+            try:
+                check_dates(start_date=start, end_date=data.get("end_date") or start, now=timezone.now())
+            except BookingError as exc:
+                field = "end_date" if exc.code == "bad_range" else "start_date"
+                self.add_error(field, str(exc.message))
+        return data
+
+
+class EquipmentPhoneBookingForm(DateFields, ClientFields):
     """A manager books units of an item for one day or a range of days for a client on the phone."""
 
     field_order = ["item", "start_date", "end_date", "units", "client_name", "client_phone", "comment"]
@@ -54,7 +87,7 @@ class EquipmentPhoneBookingForm(ClientFields):
         self.fields["item"].queryset = bookable_items()
 
 
-class EquipmentMoveForm(forms.Form):
+class EquipmentMoveForm(DateFields, forms.Form):
     item = ItemChoiceField(label=_("Item"), queryset=Item.objects.none())
     start_date = forms.DateField(label=_("From"), widget=DATE_INPUT)
     end_date = forms.DateField(label=_("Until"), widget=DATE_INPUT)

@@ -1,10 +1,12 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import BookingBase, StatusChangeBase
+from booking_site.bookings import BookingBase, StatusChangeBase, short_date
 
 
 class Item(models.Model):
@@ -78,7 +80,25 @@ class EquipmentBooking(BookingBase):
         indexes = [models.Index(fields=["item", "start_date", "end_date"])]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.item_id} {self.start_date}..{self.end_date}"
+        if self.item_id is None or self.start_date is None:
+            return self.reference
+        return self.title(f"{self.item} × {self.units}", self.when_label())
+
+    def when_label(self) -> str:
+        """"10–12 Dec", "30 Nov – 2 Dec", "10 Dec", or the window of a cabinet booking "8 Dec 11:00–12:00",
+        in the clinic's time."""
+        if self.starts_at is not None and self.ends_at is not None:
+            zone = ZoneInfo(settings.TIME_ZONE)
+            start, end = timezone.localtime(self.starts_at, zone), timezone.localtime(self.ends_at, zone)
+            return f"{short_date(start.date())} {start:%H:%M}–{end:%H:%M}"
+        first, last = self.start_date, self.end_date or self.start_date
+        if first == last:
+            return short_date(first)
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}–{short_date(last)}"
+        if first.year == last.year:
+            return f"{short_date(first)} – {short_date(last)}"
+        return f"{short_date(first, year=True)} – {short_date(last, year=True)}"
 
     @property
     def is_windowed(self) -> bool:

@@ -89,12 +89,12 @@ def reminder_payload(due: Due) -> dict:
     with translation.override(booking.requester.language):
         if due.kind == CABINET:
             start, end = timezone.localtime(booking.starts_at, zone), timezone.localtime(booking.ends_at, zone)
-            text = _("⏰ Reminder: booking #%(id)s, %(cabinet)s, %(date)s %(start)s–%(end)s.") % {
-                "id": booking.pk, "cabinet": booking.cabinet.name, "date": f"{start:%d.%m.%Y}",
+            text = _("⏰ Reminder: booking %(ref)s, %(cabinet)s, %(date)s %(start)s–%(end)s.") % {
+                "ref": booking.reference, "cabinet": booking.cabinet.name, "date": f"{start:%d.%m.%Y}",
                 "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
         else:
-            text = _("⏰ Reminder: booking #%(id)s, %(item)s × %(units)s, %(dates)s (from %(time)s).") % {
-                "id": booking.pk, "item": booking.item.name, "units": booking.units,
+            text = _("⏰ Reminder: booking %(ref)s, %(item)s × %(units)s, %(dates)s (from %(time)s).") % {
+                "ref": booking.reference, "item": booking.item.name, "units": booking.units,
                 "dates": _dates(booking.start_date, booking.end_date),
                 "time": f"{timezone.localtime(due.starts_at, zone):%H:%M}"}
         prefix = CALLBACK_PREFIX[due.kind]

@@ -12,6 +12,7 @@ from celery.contrib.django.task import DjangoTask
 from django.utils import timezone
 
 from booking_site import metrics
+from booking_site.logging import log_task_runs_at_debug, sweep_log_level
 from cabinets.services import (
     cabinet_bookings_complete_ended,
     cabinet_bookings_expire_undecided,
@@ -60,9 +61,13 @@ def job(name: str, *, soft: int, hard: int):
 @job("integrations.deliveries.send_due", soft=75, hard=90)
 def deliveries_send_due_task() -> dict:
     counts = deliveries_send_due(budget_seconds=50)
-    if counts:
-        logger.info("deliveries sweep: %s", counts)
+    logger.log(sweep_log_level(counts), "deliveries sweep: %s", counts)
     return counts
+
+
+# The sweeps of due deliveries run every 10 s (Telegram) and 15 s (partner webhooks) and log their own line
+# at INFO only when they sent something.
+log_task_runs_at_debug("integrations.deliveries.send_due", "webhooks.deliveries.send_due")
 
 
 @job("integrations.heartbeat", soft=10, hard=15)

@@ -26,14 +26,37 @@ _REQUIREMENTS = {
 }
 
 
+def ci_strict() -> bool:
+    """CI is set to anything but empty, 0, false or no (CI=true, CI=1, CI=yes): then a missing requirement or
+    tool fails the test instead of skipping it, since CI must run everything."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+# Tools some tests skip without, when not in CI; .ci/run installs them, so in CI their absence is a failure.
+CI_TOOLS = ("docker-compose", "docker compose", "redis-server", ".venv/bin")
+
+
 def pytest_runtest_setup(item):
     """Tests that need PostgreSQL, Redis or Chromium are skipped without them, except in CI, where a
     missing requirement fails the test: CI must run everything."""
     for marker, (present, reason) in _REQUIREMENTS.items():
         if item.get_closest_marker(marker) and not present():
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail(f"CI=true but this test {reason}", pytrace=False)
+            if ci_strict():
+                pytest.fail(f"CI={os.environ['CI']} but this test {reason}", pytrace=False)
             pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a test skipped for want of a tool (a skipif naming one of CI_TOOLS) fails instead."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and call.when == "setup" and ci_strict()):
+        return
+    reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if any(tool in reason for tool in CI_TOOLS):
+        report.outcome = "failed"
+        report.longrepr = f"CI={os.environ['CI']} but this test was skipped: {reason}"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,14 +4,17 @@ the same rows in every model's table, on PostgreSQL (pg_dump / pg_restore) and o
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time
+import os
+import stat
+import subprocess
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from booking_site.backups import row_counts
+from booking_site.backups import backup_path, backups_prune, row_counts
 from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_approve, equipment_booking_create
@@ -104,3 +107,73 @@ def test_restore_over_the_configured_database_needs_clean(clinic_day, tmp_path):
 
     with pytest.raises(CommandError, match="--clean"):
         call_command("restore", out.getvalue().strip(), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.fixture
+def open_umask():
+    """The loosest umask a host could have: a file is then as open as its creator asks."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_backups_are_private_files_in_a_private_folder_whatever_the_umask(clinic_day, tmp_path, open_umask,
+                                                                          monkeypatch):
+    folder = tmp_path / "var" / "backups"
+    seen = {}
+    real_run = subprocess.run
+
+    def watching_run(argv, **kwargs):  # the file the dump goes into is private before the tool writes a byte
+        seen.update({p.name: mode(p) for p in folder.iterdir()})
+        return real_run(argv, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", watching_run)
+    out = io.StringIO()
+
+    call_command("backup", output=str(folder), stdout=out, stderr=io.StringIO())
+
+    backup = tmp_path / out.getvalue().strip()
+    assert mode(folder) == 0o700 and mode(folder.parent) == 0o700
+    assert mode(backup) == 0o600
+    if connection.vendor == "postgresql":
+        assert seen == {backup.name + ".partial": 0o600}
+
+
+def test_an_open_backup_folder_is_narrowed_and_a_backup_to_a_file_is_private(clinic_day, tmp_path, open_umask):
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    call_command("backup", output=str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    suffix = ".dump" if connection.vendor == "postgresql" else ".sqlite3"
+    single = tmp_path / "elsewhere" / f"one{suffix}"
+
+    call_command("backup", output=str(single), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert mode(folder) == 0o700
+    assert mode(single) == 0o600 and mode(single.parent) == 0o700
+
+
+def test_a_backup_is_named_in_the_clinics_time_with_its_offset(tmp_path, settings):
+    at_three_in_moscow = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
+    assert backup_path(tmp_path, "postgresql", now=at_three_in_moscow).name == "booking-2026-12-06T0300+0300.dump"
+    (tmp_path / "booking-2026-12-06T0300+0300.dump").touch()
+    assert backup_path(tmp_path, "postgresql", now=at_three_in_moscow).name == "booking-2026-12-06T0300+0300-1.dump"
+    settings.TIME_ZONE = "Europe/Berlin"  # a zone with summer time: the offset says which 02:30 it was
+    assert backup_path(tmp_path, "sqlite", now=datetime(2026, 10, 25, 0, 30, tzinfo=UTC)).name == \
+        "booking-2026-10-25T0230+0200.sqlite3"
+    assert backup_path(tmp_path, "sqlite", now=datetime(2026, 10, 25, 1, 30, tzinfo=UTC)).name == \
+        "booking-2026-10-25T0230+0100.sqlite3"
+
+
+def test_rotation_keeps_the_newest_of_old_utc_names_and_new_local_names(tmp_path):
+    names = ["booking-20261203-000000.dump", "booking-2026-12-04T0300+0300.dump", "booking-20261205-000000.dump",
+             "booking-2026-12-06T0300+0300.dump", "booking-2026-12-06T0300+0300-1.dump", "notes.txt"]
+    for age, name in enumerate(reversed(names)):
+        (tmp_path / name).touch()
+        os.utime(tmp_path / name, (1_800_000_000 - age * 86400,) * 2)
+    removed = backups_prune(tmp_path, keep=3)
+    assert {p.name for p in removed} == {"booking-20261203-000000.dump", "booking-2026-12-04T0300+0300.dump"}
+    assert {p.name for p in tmp_path.iterdir()} == set(names[2:])

@@ -63,3 +63,37 @@ def test_the_compose_file_is_valid_with_env_example():
         result = subprocess.run(["docker-compose", "--env-file", ".env.example", *profile, "config", "-q"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) in order, continuation lines joined and comments left out."""
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "Dockerfile").read_text())
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "") for line in lines]
+
+
+def test_the_image_runs_as_an_unprivileged_user_that_owns_only_var():
+    instructions = dockerfile_instructions()
+    users = [(number, arguments) for number, (name, arguments) in enumerate(instructions) if name == "USER"]
+    assert users, "the Dockerfile has no USER: the processes would run as root"
+    number, user = users[-1]
+    assert user.split(":")[0] not in {"root", "0"}
+    assert all(name != "RUN" for name, _arguments in instructions[number:])  # nothing after USER runs as root
+    runs = " ".join(arguments for name, arguments in instructions if name == "RUN")
+    uid = re.search(rf"useradd [^&]*--uid (\d+) [^&]*\b{user}\b", runs)
+    assert uid and int(uid.group(1)) >= 1000, "the user is created with a fixed, unprivileged uid"
+    assert re.search(rf"chown -R {user}:{user} /app/var\b", runs)  # var/ (and the static files in it)
+    assert not re.search(r"chown[^&]* /app(\s|$)", runs)  # the code stays read-only to the app
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("migrate", "web", "worker", "beat"):
+        assert services[name].get("user") in (None, user), name
+        assert {"var:/app/var", "static:/app/var/static"} <= set(services[name]["volumes"]), name
+    # Volumes written while the image ran as root are handed to the user before anything else starts.
+    owner = services["var-owner"]
+    assert owner["user"] == "root" and owner["command"] == ["chown", "-R", f"{user}:{user}", "/app/var"]
+    assert set(owner["volumes"]) == set(services["web"]["volumes"])
+    assert services["migrate"]["depends_on"]["var-owner"]["condition"] == "service_completed_successfully"
+    root_services = {name for name, service in services.items() if str(service.get("user", "")) in {"root", "0"}}
+    assert root_services == {"var-owner"}

@@ -74,7 +74,11 @@ class WaitAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # rows change only through the actions (services)
+
+    def has_cancel_permission(self, request):
+        """Taking people off the list changes their waits: it needs the model's change permission."""
+        return super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -115,7 +119,7 @@ class WaitAdmin(admin.ModelAdmin):
     def position(self, obj: Wait):
         return getattr(obj, "place", None) or "—"
 
-    @admin.action(description=_("Take the selected off the waitlist"), permissions=["view"])
+    @admin.action(description=_("Take the selected off the waitlist"), permissions=["cancel"])
     def cancel_selected(self, request, queryset):
         done = 0
         for wait in queryset:

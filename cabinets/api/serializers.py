@@ -134,6 +134,7 @@ class EquipmentLineOut(serializers.Serializer):
 
 class CabinetBookingOut(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The booking's reference as the clinic says it (`C-17`).")
     external_booking_id = serializers.CharField()
     cabinet_id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()

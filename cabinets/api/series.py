@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,8 +23,10 @@ from booking_site.api import (
     local_iso,
     parse,
 )
+from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
+from cabinets.availability import clinic_zone
 from cabinets.models import CabinetSeries
 from cabinets.series import cabinet_series_cancel, cabinet_series_create_for_partner, series_occurrences
 from equipment.models import Item
@@ -34,6 +38,7 @@ SERIES_ID_PARAMETER = OpenApiParameter("series_id", OpenApiTypes.INT, OpenApiPar
 
 class OccurrenceOut(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The booking's reference as the clinic says it (`C-40`).")
     external_booking_id = serializers.CharField(allow_null=True, help_text="`<series id>#<index>`.")
     index = serializers.IntegerField(help_text="1 for the first date of the series, 2 for the next...")
     starts_at = serializers.DateTimeField()
@@ -89,7 +94,8 @@ def series_body(series: CabinetSeries) -> dict:
         "equipment": [{"item_id": item_id, "units": units} for item_id, units in series.equipment],
         "client_name": series.client_name, "client_phone": series.client_phone, "comment": series.comment,
         "occurrences": [
-            {"id": b.pk, "external_booking_id": b.external_booking_id, "index": b.series_index,
+            {"id": b.pk, "reference": b.reference, "external_booking_id": b.external_booking_id,
+             "index": b.series_index,
              "starts_at": local_iso(b.starts_at), "ends_at": local_iso(b.ends_at), "status": b.status}
             for b in series.occurrences.order_by("starts_at", "pk")
         ],
@@ -102,9 +108,11 @@ SERIES_EXAMPLE = {
     "duration_minutes": 60, "every_weeks": 1, "count": 3, "until": None, "status": "approved", "equipment": [],
     "client_name": "Иван Петров", "client_phone": "+79991234567", "comment": "",
     "occurrences": [
-        {"id": 40, "external_booking_id": "crm-900#1", "index": 1, "starts_at": "2026-12-01T10:00:00+03:00",
+        {"id": 40, "reference": "C-40", "external_booking_id": "crm-900#1", "index": 1,
+         "starts_at": "2026-12-01T10:00:00+03:00",
          "ends_at": "2026-12-01T11:00:00+03:00", "status": "approved"},
-        {"id": 41, "external_booking_id": "crm-900#3", "index": 3, "starts_at": "2026-12-15T10:00:00+03:00",
+        {"id": 41, "reference": "C-41", "external_booking_id": "crm-900#3", "index": 3,
+         "starts_at": "2026-12-15T10:00:00+03:00",
          "ends_at": "2026-12-15T11:00:00+03:00", "status": "approved"}],
     "skipped": [{"date": "2026-12-08", "code": "slot_taken", "reason": "10:00 in Кабинет №1 is already taken."}],
     "created_at": "2026-11-23T10:00:00+03:00",
@@ -133,6 +141,14 @@ def _partner_series(partner, series_id: str) -> CabinetSeries:
     return series
 
 
+def _cancelled_from(series: CabinetSeries, from_date: date | None) -> bool:
+    """Whether the series has a cancelled date on or after `from_date` (any date without it)."""
+    occurrences = series.occurrences.filter(status=Status.CANCELLED)
+    if from_date is not None:
+        occurrences = occurrences.filter(starts_at__gte=datetime.combine(from_date, time(0), tzinfo=clinic_zone()))
+    return occurrences.exists()
+
+
 class CabinetSeriesDetailView(PartnerAPIView):
     required_scope = WRITE_BOOKINGS
 
@@ -151,8 +167,9 @@ class CabinetSeriesDetailView(PartnerAPIView):
         summary="Cancel a cabinet series from a date on",
         description="Scope `write:bookings`. Cancels every occurrence that has not started, on or after `from` "
                     "(default: all of them), frees their slots and equipment and answers with the series. One "
-                    "occurrence alone is cancelled with `DELETE /api/v1/cabinet-bookings/<id>#<n>`. Nothing "
-                    "left to cancel is 409.",
+                    "occurrence alone is cancelled with `DELETE /api/v1/cabinet-bookings/<id>#<n>`. A repeated "
+                    "cancel (those dates are already cancelled) answers 200 with the series as it is; nothing "
+                    "ever cancellable from that date (every date has started) is 409.",
         parameters=[SERIES_ID_PARAMETER,
                     OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD, clinic time")],
         responses={200: CabinetSeriesOut, **error_responses(400, 403, 404, 409)},
@@ -161,8 +178,13 @@ class CabinetSeriesDetailView(PartnerAPIView):
     def delete(self, request, series_id: str):
         from_date = parse(SeriesCancelQuery, request.query_params).get("date_from")
         series = _partner_series(self.partner, series_id)
-        cabinet_series_cancel(series=series, actor=Actor.for_partner(self.partner), now=timezone.now(),
-                              from_date=from_date, channel=Channel.API)
+        try:
+            cabinet_series_cancel(series=series, actor=Actor.for_partner(self.partner), now=timezone.now(),
+                                  from_date=from_date, channel=Channel.API)
+        except BookingError as error:
+            # A retry: nothing is left ahead because an earlier call cancelled it.
+            if error.code != "bad_transition" or not _cancelled_from(series, from_date):
+                raise
         series.refresh_from_db()
         return Response(series_body(series))
 

@@ -15,6 +15,7 @@ from booking_site.api import (
     READ_ITEMS,
     WRITE_BOOKINGS,
     PartnerAPIView,
+    cancel_once,
     created,
     error_responses,
     idempotency_key,
@@ -126,7 +127,8 @@ class CabinetsAvailabilityView(PartnerAPIView):
 
 def booking_body(booking: CabinetBooking) -> dict:
     return {
-        "id": booking.pk, "external_booking_id": booking.external_booking_id, "cabinet_id": booking.cabinet_id,
+        "id": booking.pk, "reference": booking.reference, "external_booking_id": booking.external_booking_id,
+        "cabinet_id": booking.cabinet_id,
         "starts_at": local_iso(booking.starts_at), "ends_at": local_iso(booking.ends_at), "status": booking.status,
         "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
                       for line in booking.equipment_bookings.select_related("item").order_by("item_id")],
@@ -136,7 +138,8 @@ def booking_body(booking: CabinetBooking) -> dict:
 
 
 BOOKING_EXAMPLE = {
-    "id": 17, "external_booking_id": "crm-777", "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00",
+    "id": 17, "reference": "C-17", "external_booking_id": "crm-777", "cabinet_id": 1,
+    "starts_at": "2026-12-01T10:00:00+03:00",
     "ends_at": "2026-12-01T11:30:00+03:00", "status": "approved",
     "equipment": [{"item_id": 7, "item_name": "Accent", "units": 1}], "client_name": "Иван Петров",
     "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00",
@@ -224,13 +227,15 @@ class CabinetBookingDetailView(PartnerAPIView):
     @extend_schema(
         operation_id="cabinet_booking_cancel", tags=[TAG_BOOKINGS], summary="Cancel one of your cabinet bookings",
         description="Scope `write:bookings`. Frees the slots and the equipment at once and answers with the "
-                    "cancelled booking; one that is already cancelled or completed is 409.",
+                    "cancelled booking. A repeated cancel answers 200 with the booking as it is (safe to retry); "
+                    "one that was rejected or has completed is 409 `bad_transition`.",
         parameters=[EXTERNAL_ID_PARAMETER],
         responses={200: s.CabinetBookingOut, **error_responses(403, 404, 409)},
         examples=[OpenApiExample("cancelled", response_only=True, value={**BOOKING_EXAMPLE, "status": "cancelled"})],
     )
     def delete(self, request, external_booking_id: str):
-        booking = cabinet_booking_cancel(booking=_partner_booking(self.partner, external_booking_id),
-                                         actor=Actor.for_partner(self.partner), now=timezone.now(),
-                                         channel=Channel.API)
+        booking = cancel_once(_partner_booking(self.partner, external_booking_id),
+                              lambda booking: cabinet_booking_cancel(
+                                  booking=booking, actor=Actor.for_partner(self.partner), now=timezone.now(),
+                                  channel=Channel.API))
         return Response(booking_body(booking))

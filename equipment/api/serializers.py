@@ -192,6 +192,7 @@ class BookDeviceErrorOut(serializers.Serializer):
 
 class EquipmentBookingOut(serializers.Serializer):
     id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="The booking's reference as the clinic says it (`E-42`).")
     external_booking_id = serializers.CharField()
     item_id = serializers.IntegerField()
     item_name = serializers.CharField()

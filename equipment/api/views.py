@@ -19,6 +19,7 @@ from booking_site.api import (
     READ_ITEMS,
     WRITE_BOOKINGS,
     PartnerAPIView,
+    cancel_once,
     created,
     error_responses,
     idempotency_key,
@@ -331,7 +332,8 @@ class BookDeviceCancelView(PartnerAPIView):
 
 def booking_body(booking: EquipmentBooking) -> dict:
     return {
-        "id": booking.pk, "external_booking_id": booking.external_booking_id, "item_id": booking.item_id,
+        "id": booking.pk, "reference": booking.reference, "external_booking_id": booking.external_booking_id,
+        "item_id": booking.item_id,
         "item_name": booking.item.name, "start_date": booking.start_date.isoformat(),
         "end_date": booking.end_date.isoformat(), "units": booking.units, "status": booking.status,
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
@@ -340,7 +342,8 @@ def booking_body(booking: EquipmentBooking) -> dict:
 
 
 BOOKING_EXAMPLE = {
-    "id": 42, "external_booking_id": "crm-12345", "item_id": 7, "item_name": "Accent", "start_date": "2026-12-01",
+    "id": 42, "reference": "E-42", "external_booking_id": "crm-12345", "item_id": 7, "item_name": "Accent",
+    "start_date": "2026-12-01",
     "end_date": "2026-12-03", "units": 1, "status": "approved", "client_name": "Иван Петров",
     "client_phone": "+79991234567", "comment": "", "created_at": "2026-11-23T10:00:00+03:00",
 }
@@ -396,14 +399,16 @@ class EquipmentBookingDetailView(PartnerAPIView):
 
     @extend_schema(
         operation_id="equipment_booking_cancel", tags=[TAG_NEW], summary="Cancel one of your equipment bookings",
-        description="Scope `write:bookings`. Frees the units at once and answers with the cancelled booking; "
-                    "a booking that is already cancelled or completed is 409.",
+        description="Scope `write:bookings`. Frees the units at once and answers with the cancelled booking. "
+                    "A repeated cancel answers 200 with the booking as it is (safe to retry); a booking that was "
+                    "rejected or has completed is 409 `bad_transition`.",
         parameters=[EXTERNAL_ID_PARAMETER],
         responses={200: s.EquipmentBookingOut, **error_responses(403, 404, 409)},
         examples=[OpenApiExample("cancelled", response_only=True, value={**BOOKING_EXAMPLE, "status": "cancelled"})],
     )
     def delete(self, request, external_booking_id: str):
-        booking = equipment_booking_cancel(booking=_partner_booking(self.partner, external_booking_id),
-                                           actor=Actor.for_partner(self.partner), now=timezone.now(),
-                                           channel=Channel.API)
+        booking = cancel_once(_partner_booking(self.partner, external_booking_id),
+                              lambda booking: equipment_booking_cancel(
+                                  booking=booking, actor=Actor.for_partner(self.partner), now=timezone.now(),
+                                  channel=Channel.API))
         return Response(booking_body(booking))

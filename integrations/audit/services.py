@@ -7,7 +7,6 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import TelegramAccount
 from booking_site import metrics
 from booking_site.errors import BookingError
+from booking_site.private_files import private_copy, private_directory
 from booking_site.scheduling import add_months
 from cabinets.availability import clinic_zone
 from integrations.audit.workbook import AuditWriter, Progress, month_bounds
@@ -61,20 +61,23 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _copy_out(final: Path, output: Path) -> None:
+    private_directory(output.parent, narrow_existing=False)
+    private_copy(final, output)
+
+
 def audit_export(*, month: date, now: datetime, output: Path | None = None,
                  progress: Progress | None = None) -> AuditExport:
     """Write the audit of `month` and record it, replacing an earlier one made while the month was still
     running. A final audit (made after the month ended) is kept as it is: the purge may already have deleted
-    the bookings it holds, so rebuilding it would lose them."""
+    the bookings it holds, so rebuilding it would lose them. Audits are 0600 files in a 0700 folder."""
     month = month.replace(day=1)
-    directory = Path(settings.AUDIT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_directory(Path(settings.AUDIT_DIR))
     final = directory / file_name(month)
     existing = AuditExport.objects.filter(month=month).first()
     if audit_is_final(existing) and final.exists():
         if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(final, output)
+            _copy_out(final, output)
         logger.info("audit %s is final already (made %s); kept as it is", f"{month:%Y-%m}", existing.created_at)
         return existing
     partial = final.with_suffix(f".{os.getpid()}.part")
@@ -91,8 +94,7 @@ def audit_export(*, month: date, now: datetime, output: Path | None = None,
                       "created_at": now},
         )
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(final, output)
+        _copy_out(final, output)
     metrics.AUDIT_EXPORTS.inc()
     logger.info("audit %s written: %s bytes, rows %s", f"{month:%Y-%m}", size, row_counts)
     return export

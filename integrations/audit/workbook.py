@@ -2,11 +2,10 @@
 into openpyxl's write-only mode, and the summary is accumulated on the way.
 
 Dates and times are shown in the clinic's time zone (Excel has no zones, so they are written naive).
-Text that Excel or a CSV export could run as a formula is neutralised with a leading apostrophe."""
+Text that Excel or a CSV export could run as a formula is neutralised (booking_site.spreadsheets)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -27,7 +25,9 @@ from openpyxl.xml.functions import XML_NS, Element, SubElement
 
 from accounts.models import TelegramAccount
 from booking_site.bookings import Status
+from booking_site.private_files import private_file
 from booking_site.scheduling import date_range, day_bounds
+from booking_site.spreadsheets import safe_text
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
@@ -36,18 +36,9 @@ CHUNK = 2000
 PROGRESS_EVERY = 5000
 # Bookings that actually used their resource, for the utilisation figures.
 USED = (Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)  # a no-show still took its time
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().-]+$")  # a phone number or a signed number cannot run anything
 BOLD = Font(bold=True)
 
 Progress = Callable[[str, int, bool], None]  # (sheet, rows so far, sheet finished)
-
-
-def safe_text(value: str) -> str:
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def cell_value(value: Any, zone) -> Any:
@@ -136,6 +127,11 @@ class Column:
     width: int = 14
 
 
+def reference(model, pk: int) -> str:
+    """The booking's reference as every other door shows it ("E-3", "C-3")."""
+    return f"{model.REFERENCE_PREFIX}-{pk}"
+
+
 def month_bounds(month: date) -> tuple[date, date]:
     first = month.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
@@ -159,6 +155,7 @@ def cabinet_in_month(month: date, zone):
 
 EQUIPMENT_COLUMNS = [
     Column("ID", "id", 8),
+    Column(pgettext_lazy("audit", "Reference"), None, 10),
     Column(pgettext_lazy("audit", "Item ID"), "item_id", 8),
     Column(pgettext_lazy("audit", "Item"), "item__name", 28),
     Column(pgettext_lazy("audit", "Units"), "units", 7),
@@ -188,6 +185,7 @@ EQUIPMENT_COLUMNS = [
 
 CABINET_COLUMNS = [
     Column("ID", "id", 8),
+    Column(pgettext_lazy("audit", "Reference"), None, 10),
     Column(pgettext_lazy("audit", "Cabinet ID"), "cabinet_id", 8),
     Column(pgettext_lazy("audit", "Cabinet"), "cabinet__name", 20),
     Column(pgettext_lazy("audit", "Starts at"), "starts_at", 18),
@@ -310,7 +308,7 @@ class AuditWriter:
 
     def _equipment_rows(self):
         first, last = month_bounds(self.month)
-        fields = [c.field for c in EQUIPMENT_COLUMNS]
+        fields = [c.field for c in EQUIPMENT_COLUMNS if c.field]
         query = equipment_in_month(self.month).order_by("start_date", "id").values_list(*fields)
         for row in query.iterator(chunk_size=CHUNK):
             item_id, units, start, end, window, status = row[1], row[3], row[4], row[5], row[6], row[9]
@@ -319,7 +317,7 @@ class AuditWriter:
             if status in USED and window is None:
                 days = (min(end, last) - max(start, first)).days + 1
                 self.unit_days[item_id] += units * days
-            yield row
+            yield (row[0], reference(EquipmentBooking, row[0]), *row[1:])
 
     def _cabinet_rows(self):
         start, end = month_instants(self.month, self.zone)
@@ -333,7 +331,7 @@ class AuditWriter:
             if status in USED:
                 inside = min(ends_at, end) - max(starts_at, start)
                 self.cabinet_minutes[cabinet_id] += max(0, int(inside.total_seconds() // 60))
-            yield (*row[:5], minutes, *row[5:])
+            yield (row[0], reference(CabinetBooking, row[0]), *row[1:5], minutes, *row[5:])
 
     def _history_rows(self):
         equipment_ids = equipment_in_month(self.month).values("pk")
@@ -400,6 +398,7 @@ class AuditWriter:
                      .iterator(chunk_size=CHUNK))
         self._stream("status_history", pgettext("audit", "Status history"), HISTORY_COLUMNS, self._history_rows())
         self._summary(summary)
-        self.workbook.save(path)
+        with private_file(path) as handle:  # 0600 before the first byte: it holds names and phones
+            self.workbook.save(handle)
         return dict(self.row_counts)
 

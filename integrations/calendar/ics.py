@@ -55,11 +55,11 @@ def cabinet_event(booking, *, sequence: int, names: str = "owner") -> Event:
     zone = clinic_zone()
     event = Event()
     _common(event, booking, kind="cabinet", sequence=sequence)
-    title = _("%(cabinet)s, booking #%(id)s") % {"cabinet": booking.cabinet.name, "id": booking.pk}
+    title = _("%(cabinet)s, booking %(ref)s") % {"cabinet": booking.cabinet.name, "ref": booking.reference}
     lines = [_("Status: %(status)s") % {"status": _status_text(booking.status)}]
     if names != "owner":
         client = booking.client_name if names == "full" else mask_name(booking.client_name)
-        title = f"{client} · #{booking.pk}"
+        title = f"{client} · {booking.reference}"
         phone = format_phone(booking.client_phone) if names == "full" else mask_phone(booking.client_phone)
         lines.append(_("Client: %(name)s, %(phone)s") % {"name": client, "phone": phone})
         if booking.client_confirmed_at:
@@ -79,8 +79,8 @@ def cabinet_event(booking, *, sequence: int, names: str = "owner") -> Event:
 def equipment_event(booking, *, sequence: int) -> Event:
     event = Event()
     _common(event, booking, kind="equipment", sequence=sequence)
-    event.add("summary", _("%(item)s × %(units)s, booking #%(id)s") % {
-        "item": booking.item.name, "units": booking.units, "id": booking.pk})
+    event.add("summary", _("%(item)s × %(units)s, booking %(ref)s") % {
+        "item": booking.item.name, "units": booking.units, "ref": booking.reference})
     event.add("dtstart", booking.start_date)
     event.add("dtend", booking.end_date + timedelta(days=1))  # DTEND of a DATE event is exclusive
     event.add("description", _("Status: %(status)s") % {"status": _status_text(booking.status)})

@@ -13,7 +13,7 @@ from integrations.delivery import delivery_enqueue
 def calendar_attachment_enqueue(*, event, booking, bot: str, client, now) -> list[int]:
     kind = event.resource_type
     with translation.override(client.language):
-        caption = _("📅 Add booking #%(id)s to your calendar.") % {"id": booking.pk}
+        caption = _("📅 Add booking %(ref)s to your calendar.") % {"ref": booking.reference}
     delivery = delivery_enqueue(
         bot=bot, chat_id=client.telegram_id, now=now, event_id=event.pk, method="sendDocument",
         dedupe_key=f"event:{event.pk}:client:{client.telegram_id}:ics",

@@ -33,9 +33,9 @@ def token_hash(raw: str) -> str:
 
 @transaction.atomic
 def calendar_token_issue(*, now: datetime, account: TelegramAccount | None = None, cabinet: Cabinet | None = None,
-                         user=None, label: str = "") -> tuple[CalendarToken, str]:
+                         user=None, label: str = "", issued_by=None) -> tuple[CalendarToken, str]:
     """A new link; returns the row and the raw token (shown once). A new personal link of an account revokes
-    its previous one."""
+    its previous one. `issued_by`: the admin user who made it (whether its feed may show names)."""
     if account is None and cabinet is None:
         raise ValueError("a calendar link needs an account or a cabinet")
     if cabinet is None:
@@ -44,7 +44,8 @@ def calendar_token_issue(*, now: datetime, account: TelegramAccount | None = Non
             revoked_at=now)
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     token = CalendarToken.objects.create(token_hash=token_hash(raw), prefix=raw[:6], account=account,
-                                         cabinet=cabinet, user=user, label=label[:100], created_at=now)
+                                         cabinet=cabinet, user=user, label=label[:100], created_at=now,
+                                         issued_by=issued_by)
     return token, raw
 
 
@@ -60,7 +61,7 @@ def calendar_token_resolve(raw: str, *, cabinet_id: int | None, now: datetime) -
     """The active token for this raw secret and kind of feed, or None (unknown, revoked, another feed)."""
     if not raw or len(raw) > 100:
         return None
-    token = (CalendarToken.objects.select_related("account", "user", "cabinet")
+    token = (CalendarToken.objects.select_related("account", "user", "cabinet", "issued_by")
              .filter(token_hash=token_hash(raw), revoked_at__isnull=True).first())
     if token is None or token.cabinet_id != cabinet_id:
         return None
@@ -101,9 +102,10 @@ def personal_feed(*, account: TelegramAccount, now: datetime) -> bytes:
 
 
 def cabinet_feed(*, token: CalendarToken, now: datetime) -> bytes:
-    """A cabinet's bookings from a week ago on, for its staff: names masked unless the holder is a manager."""
+    """A cabinet's bookings from a week ago on, for its staff: names masked unless a manager issued the link
+    to a manager."""
     cabinet = token.cabinet
-    names = "full" if token.holder_is_manager else "masked"
+    names = "full" if token.shows_names else "masked"
     bookings = (CabinetBooking.objects.filter(cabinet=cabinet,
                                               ends_at__gt=now - timedelta(days=CABINET_FEED_PAST_DAYS))
                 .select_related("cabinet").prefetch_related(_with_equipment())

@@ -54,11 +54,13 @@ def main_menu(*, bot: str, is_manager: bool) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
-def phone_request() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(str(texts.SHARE_PHONE), request_contact=True)], [str(texts.BACK), str(texts.CANCEL)]],
-        resize_keyboard=True, one_time_keyboard=True,
-    )
+def phone_request(*, last: str | None = None) -> ReplyKeyboardMarkup:
+    """Share the phone Telegram knows, or (with `last`) send the one given last time with one tap: the
+    button's text is the number itself, read like a typed one."""
+    rows = [[KeyboardButton(str(texts.SHARE_PHONE), request_contact=True)], [str(texts.BACK), str(texts.CANCEL)]]
+    if last:
+        rows.insert(0, [KeyboardButton(last)])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
 def paged(entries: Sequence[tuple[str, str]], *, page: int, per_page: int = 8, page_data: str = "w:page"

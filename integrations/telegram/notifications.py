@@ -49,21 +49,21 @@ def _card(event: Event, booking, *, for_manager: bool) -> str:
 
 def _client_text(event: Event, booking) -> str | None:
     """What the client is told about this event, or None when they need not be told."""
-    number = {"id": booking.pk}
+    number = {"ref": booking.reference}
     reason = (event.payload or {}).get("reason") or ""
     if event.topic == Event.Topic.APPROVED:
-        return _("✅ Your booking #%(id)s is approved!") % number
+        return _("✅ Your booking %(ref)s is approved!") % number
     if event.topic == Event.Topic.REJECTED:
-        return _("❌ Your request #%(id)s is rejected.") % number
+        return _("❌ Your request %(ref)s is rejected.") % number
     if event.topic == Event.Topic.EXPIRED:
-        return _("🚫 Your request #%(id)s was not confirmed in time and is cancelled.") % number
+        return _("🚫 Your request %(ref)s was not confirmed in time and is cancelled.") % number
     if event.topic == Event.Topic.CANCELLED:
         if booking.requester and event.actor_label == Actor.telegram(booking.requester).label:
             return None  # they cancelled it themselves and saw the answer
-        text = _("🚫 Your booking #%(id)s is cancelled by the clinic.") % number
+        text = _("🚫 Your booking %(ref)s is cancelled by the clinic.") % number
         return text + (f"\n📝 {reason}" if reason and not booking.status_reason else "")
     if event.topic == Event.Topic.MOVED:
-        return _("📅 Your booking #%(id)s has been moved. The new details:") % number
+        return _("📅 Your booking %(ref)s has been moved. The new details:") % number
     return None
 
 
@@ -85,26 +85,26 @@ def render_event(event: Event, *, now) -> list[int]:
     ids: list[int] = []
     by_client = booking.requester is not None and event.actor_label == Actor.telegram(booking.requester).label
     if event.topic == Event.Topic.CREATED and booking.status == "pending":
-        return _to_managers(event, booking, bot, lambda: _("🆕 New request #%(id)s") % {"id": booking.pk}, now=now,
-                            markup=lambda: kb.decision(prefix, booking.pk).to_dict())
+        return _to_managers(event, booking, bot, lambda: _("🆕 New request %(ref)s") % {"ref": booking.reference},
+                            now=now, markup=lambda: kb.decision(prefix, booking.pk).to_dict())
     if event.topic == Event.Topic.APPROVAL_OVERDUE:
         if booking.status != "pending":
             return []  # decided meanwhile: nothing to remind of
         waited = int(payload.get("waited_minutes") or 0)
 
         def overdue() -> str:  # rendered in each manager's language
-            return _("⏰ Request #%(id)s is still waiting for a decision (%(waited)s)") % {
-                "id": booking.pk, "waited": texts.duration_text(waited)}
+            return _("⏰ Request %(ref)s is still waiting for a decision (%(waited)s)") % {
+                "ref": booking.reference, "waited": texts.duration_text(waited)}
 
         return _to_managers(event, booking, bot, overdue, now=now,
                             markup=lambda: kb.decision(prefix, booking.pk).to_dict())
     if event.topic == Event.Topic.CREATED:
         # Booked by a manager, the admin or a partner and approved at once: the other managers are told.
-        return _to_managers(event, booking, bot, lambda: _("📌 New booking #%(id)s (%(channel)s)") % {
-            "id": booking.pk, "channel": booking.get_channel_display()}, now=now)
+        return _to_managers(event, booking, bot, lambda: _("📌 New booking %(ref)s (%(channel)s)") % {
+            "ref": booking.reference, "channel": booking.get_channel_display()}, now=now)
     if event.topic == Event.Topic.CANCELLED and by_client:
         return _to_managers(event, booking, bot,
-                            lambda: _("🚫 The client cancelled booking #%(id)s") % {"id": booking.pk}, now=now)
+                            lambda: _("🚫 The client cancelled booking %(ref)s") % {"ref": booking.reference}, now=now)
     client = booking.requester
     if client is None:
         return ids

@@ -125,7 +125,7 @@ def contacts_text() -> str:
 
 
 def equipment_card(booking, *, for_manager: bool = False) -> str:
-    lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking #%(id)s") % {"id": booking.pk},
+    lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
              "🏢 " + booking.item.name + (f" × {booking.units}" if booking.units > 1 else ""),
              "📅 " + dates_text(booking.start_date, booking.end_date),
              "📊 " + status_label(booking.status)]
@@ -141,7 +141,7 @@ def equipment_card(booking, *, for_manager: bool = False) -> str:
 def cabinet_card(booking, *, for_manager: bool = False) -> str:
     equipment = ", ".join(f"{line.item.name}" + (f" × {line.units}" if line.units > 1 else "")
                           for line in booking.equipment_bookings.all()) or str(NO_EQUIPMENT)
-    lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking #%(id)s") % {"id": booking.pk},
+    lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
              "🚪 " + booking.cabinet.name,
              "📅 " + window_text(booking.starts_at, booking.ends_at),
              "🛠 " + equipment,

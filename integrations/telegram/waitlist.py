@@ -157,10 +157,10 @@ class WaitlistButtons:
             turn.edit(exc.message + "\n\n" + wait_card(wait))
             return
         if booking.status == "approved":
-            text = _("✅ Booking #%(id)s is approved.") % {"id": booking.pk}
+            text = _("✅ Booking %(ref)s is approved.") % {"ref": booking.reference}
         else:
-            text = _("⏳ Your request #%(id)s is created. Please wait for a manager's confirmation.") % {
-                "id": booking.pk}
+            text = _("⏳ Your request %(ref)s is created. Please wait for a manager's confirmation.") % {
+                "ref": booking.reference}
         turn.notice(_("Booked."))
         turn.edit(text + "\n\n" + self.card(booking))
 

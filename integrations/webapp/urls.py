@@ -1,11 +1,12 @@
 from django.urls import path
 
 from integrations.webapp import views
+from integrations.webapp.framing import frameable_by_telegram
 
 app_name = "webapp"
 
 urlpatterns = [
-    path("app/", views.page, name="page"),
+    path("app/", frameable_by_telegram(views.page), name="page"),
     path("app/api/catalogue", views.catalogue, name="catalogue"),
     path("app/api/equipment/<int:item_id>/month", views.equipment_month, name="equipment-month"),
     path("app/api/cabinets/day", views.cabinets_day, name="cabinets-day"),

@@ -27,6 +27,7 @@ from accounts.models import TelegramAccount
 from accounts.services import telegram_account_upsert
 from booking_site.bookings import HOLDING_STATUSES
 from booking_site.channels import Actor, Channel
+from booking_site.contacts import format_phone
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from booking_site.waitlist.models import Wait
@@ -46,6 +47,7 @@ from equipment.availability import (
 from equipment.models import EquipmentBooking, Item
 from integrations.telegram import texts
 from integrations.telegram.client import bot_token
+from integrations.telegram.prefill import last_client
 from integrations.webapp.initdata import MAX_AGE, WRITE_MAX_AGE, InitDataError, WebAppUser, init_data_validate
 from integrations.webapp.page import page_context
 
@@ -250,8 +252,8 @@ def _booking_json(kind: str, booking, now: datetime) -> dict:
         starts_at = booking.starts_at
         extra = [line.item.name + (f" × {line.units}" if line.units > 1 else "")
                  for line in booking.equipment_bookings.all()]
-    return {"kind": kind, "id": booking.pk, "title": title, "when": when, "equipment": extra,
-            "status": booking.status, "status_label": str(texts.status_label(booking.status)),
+    return {"kind": kind, "id": booking.pk, "reference": booking.reference, "title": title, "when": when,
+            "equipment": extra, "status": booking.status, "status_label": str(texts.status_label(booking.status)),
             "cancellable": booking.status in HOLDING_STATUSES and starts_at > now}
 
 
@@ -314,16 +316,21 @@ def equipment_month(request: HttpRequest, item_id: int, *, account, now: datetim
 @require_GET
 @endpoint(signed=False)
 def cabinets_day(request: HttpRequest, *, account, now: datetime):
-    """Every active cabinet's slots on one day: free, taken, held, past…, with the durations that fit."""
+    """Every active cabinet's slots on one day: free, taken, held, past…, with the durations that fit.
+    With `first_free=1`, the first day from `date` on with a free slot in any cabinet (else `date` itself)."""
     day = _date(request.GET.get("date"), "date")
     today = _today(now)
-    if not today <= day <= today + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS):
+    last_day = today + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
+    if not today <= day <= last_day:
         raise BookingError("too_far_ahead", _("Choose a day between today and %(day)s.") % {
-            "day": texts.day_text(today + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS))})
+            "day": texts.day_text(last_day)})
     cabinets = list(Cabinet.objects.filter(is_active=True).order_by("number", "name", "id")
                     .prefetch_related("schedules"))
-    found = cabinets_days(cabinets=cabinets, start_date=day, end_date=day, now=now,
-                          holder_id=account.pk if account else None)
+    holder_id = account.pk if account else None
+    if request.GET.get("first_free") == "1":
+        day, found = _first_free_day(cabinets, day, last_day, now=now, holder_id=holder_id)
+    else:
+        found = cabinets_days(cabinets=cabinets, start_date=day, end_date=day, now=now, holder_id=holder_id)
     rows = []
     for cabinet in cabinets:
         cabinet_day = found[cabinet.pk][day]
@@ -332,6 +339,23 @@ def cabinets_day(request: HttpRequest, *, account, now: datetime):
                          slot.start, clinic_zone()).isoformat(), "state": slot.state,
                          "durations": slot.durations} for slot in cabinet_day.slots]})
     return JsonResponse({"date": day.isoformat(), "cabinets": rows})
+
+
+def _first_free_day(cabinets: list[Cabinet], start: date, last_day: date, *, now: datetime, holder_id):
+    """The first day from `start` with a free slot in any cabinet, a week of days per lookup; `start` when
+    none is free up to `last_day`. Returns the day and the lookup that covers it."""
+    week_start, first = start, None
+    while week_start <= last_day:
+        week_end = min(week_start + timedelta(days=6), last_day)
+        found = cabinets_days(cabinets=cabinets, start_date=week_start, end_date=week_end, now=now,
+                              holder_id=holder_id)
+        first = first or found
+        for day in date_range(week_start, week_end):
+            if any(slot.state == "free" for cabinet in cabinets for slot in found[cabinet.pk][day].slots):
+                return day, found
+        week_start = week_end + timedelta(days=1)
+    return start, first if first is not None else cabinets_days(
+        cabinets=cabinets, start_date=start, end_date=start, now=now, holder_id=holder_id)
 
 
 @require_GET
@@ -359,9 +383,12 @@ def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
 @require_GET
 @endpoint(signed=True)
 def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
-    name = " ".join(part for part in (account.first_name, account.last_name) if part)
+    name, phone = " ".join(part for part in (account.first_name, account.last_name) if part), account.phone
+    last = last_client(account)
+    if last is not None:  # the form starts with what they gave last time
+        name, phone = last.name, format_phone(last.phone)
     waits = equipment_waitlist.waits_for(account=account) + cabinet_waitlist.waits_for(account=account)
-    return JsonResponse({"user": {"name": name, "phone": account.phone, "language": account.language,
+    return JsonResponse({"user": {"name": name, "phone": phone, "language": account.language,
                                   "is_blocked": account.is_blocked},
                          "bookings": _my_bookings(account, now), "waits": [_wait_json(w) for w in waits]})
 

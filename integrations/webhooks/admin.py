@@ -117,6 +117,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_retry_permission(self, request):
+        """A retry changes the deliveries: it needs the model's change permission (rows stay read-only)."""
+        return super().has_change_permission(request)
+
     @admin.display(description=_("partner"), ordering="webhook__partner__name")
     def partner(self, obj):
         return obj.webhook.partner
@@ -125,7 +129,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description=_("Retry the selected dead webhook deliveries"), permissions=["view"])
+    @admin.action(description=_("Retry the selected dead webhook deliveries"), permissions=["retry"])
     def retry(self, request, queryset):
         count = webhook_deliveries_retry(delivery_ids=queryset.values_list("pk", flat=True), now=timezone.now())
         self.message_user(request, ngettext("%(n)s webhook delivery will be sent again.",

@@ -2,6 +2,10 @@
 "<t>.<body>">`), 5 s timeout, retried with exponential backoff on any non-2xx answer, timeout or connection
 error until WEBHOOK_RETRY_HOURS after the event, then a dead letter an operator can retry from the admin.
 
+Every connection goes to an address checked as it is opened (integrations.webhooks.transport): a receiver
+whose name now leads to a loopback, private or link-local address gets nothing and the delivery is a dead
+letter at once.
+
 One attempt at a time per delivery: each is claimed with a conditional update, so two workers never send it
 twice at once; one stuck in "sending" (its worker died) becomes due again after SENDING_LEASE."""
 
@@ -11,6 +15,7 @@ import hashlib
 import hmac
 import json
 import logging
+import ssl
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -22,7 +27,7 @@ from django.db.models import Q
 from booking_site import metrics
 from integrations.joblock import job_lock
 from integrations.webhooks.models import WebhookDelivery
-from integrations.webhooks.services import webhook_url_refusal
+from integrations.webhooks.transport import CheckedTransport, refusal_of
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +76,17 @@ class Failure(Exception):
 _client: httpx.Client | None = None
 
 
+def new_client(*, verify: ssl.SSLContext | bool = True) -> httpx.Client:
+    """Redirects are not followed (a receiver cannot send a signed delivery on to another address)."""
+    return httpx.Client(transport=CheckedTransport(verify=verify), follow_redirects=False,
+                        headers={"User-Agent": USER_AGENT})
+
+
 def http_client() -> httpx.Client:
-    """One client per process (connections and the TLS context are reused); redirects are not followed."""
+    """One client per process: connections and the TLS context are reused."""
     global _client
     if _client is None:
-        _client = httpx.Client(follow_redirects=False, headers={"User-Agent": USER_AGENT})
+        _client = new_client()
     return _client
 
 
@@ -83,9 +94,6 @@ def _post(delivery: WebhookDelivery, *, now: datetime, timeout: float) -> int:
     webhook = delivery.webhook
     if not webhook.is_active:
         raise Failure("the webhook is switched off", permanent=True)
-    refusal = webhook_url_refusal(webhook.url)
-    if refusal:
-        raise Failure(refusal, permanent=True)
     body = body_bytes(delivery.body)
     headers = {
         "Content-Type": "application/json",
@@ -98,6 +106,9 @@ def _post(delivery: WebhookDelivery, *, now: datetime, timeout: float) -> int:
     except httpx.TimeoutException as exc:
         raise Failure(f"timeout ({exc.__class__.__name__})") from exc
     except (httpx.HTTPError, OSError) as exc:
+        refusal = refusal_of(exc) if isinstance(exc, httpx.HTTPError) else None
+        if refusal:
+            raise Failure(refusal, permanent=True) from exc
         raise Failure(f"connection failed ({exc.__class__.__name__})") from exc
     if 200 <= response.status_code < 300:
         return response.status_code

@@ -1,5 +1,9 @@
 """Partner webhook endpoints: creating one (its secret is returned once), removing one, and the URL rule
-(http or https only; in production no loopback, private or link-local address, unless WEBHOOK_ALLOW_PRIVATE)."""
+(http or https only; in production no loopback, private or link-local address, unless WEBHOOK_ALLOW_PRIVATE).
+
+The address rule is applied twice: here when an endpoint is saved (a clear refusal for the partner), and by
+the delivery transport at the moment it connects, to the very addresses it connects to (a name may answer
+a public address here and a private one a second later)."""
 
 from __future__ import annotations
 
@@ -25,23 +29,70 @@ MAX_WEBHOOKS_PER_PARTNER = 10
 SECRET_PREFIX = "whsec_"
 
 
-def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# IPv6 forms that carry an IPv4 address a packet ends up at; `ipaddress` calls most of them global.
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 6145 (SIIT): ::ffff:0:a.b.c.d
+# RFC 8215 local-use NAT64 prefix: where the IPv4 address sits depends on the prefix length the local network
+# chose (/48 to /96), so what it leads to cannot be judged; IANA lists it as not globally reachable.
+_NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address the name answers (IPv6 ones may carry a %scope), in the resolver's order; [] if none."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         return []
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped, IPv4-compatible (::a.b.c.d), 6to4,
+    Teredo (its server and its client), IPv4-translated and well-known-prefix NAT64; [] for any other address."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return []
+    if address.ipv4_mapped:
+        return [address.ipv4_mapped]
+    if int(address) >> 32 == 0:  # ::a.b.c.d, and :: and ::1 as 0.0.0.0 and 0.0.0.1
+        return [ipaddress.IPv4Address(int(address))]
+    if address.sixtofour:
+        return [address.sixtofour]
+    if address.teredo:
+        return list(address.teredo)
+    if address in _NAT64_WELL_KNOWN or address in _IPV4_TRANSLATED:
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    return []
+
+
+def is_public(address: str | IPAddress) -> bool:
+    """A globally reachable unicast address; an IPv6 form that embeds IPv4 is judged by what it embeds."""
+    if isinstance(address, str):
+        try:
+            address = ipaddress.ip_address(address.split("%")[0])
+        except ValueError:
+            return False
+    if address in _NAT64_LOCAL_USE:
+        return False
+    embedded = embedded_ipv4(address)
+    if embedded:
+        return all(is_public(inner) for inner in embedded)
     return address.is_global and not address.is_multicast
 
 
+def addresses_refusal(addresses: list[str]) -> str | None:
+    """Why a connection to these addresses (all of a name's answers) is not allowed, or None."""
+    if not addresses:
+        return str(_("The host name of the URL does not resolve."))
+    if not all(is_public(address) for address in addresses):
+        return str(_("The URL points to a loopback, private or link-local address, which is not allowed."))
+    return None
+
+
 def webhook_url_refusal(url: str) -> str | None:
-    """Why this URL cannot receive webhooks, or None. Checked when an endpoint is saved and again before
-    every delivery (a name may resolve elsewhere later)."""
+    """Why this URL cannot receive webhooks, or None. Checked when an endpoint is saved; a delivery checks
+    the addresses again as it connects (see integrations.webhooks.transport)."""
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
@@ -55,12 +106,7 @@ def webhook_url_refusal(url: str) -> str | None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return str(_("Use a full http:// or https:// URL."))
-    addresses = _addresses(parts.hostname or "", port)
-    if not addresses:
-        return str(_("The host name of the URL does not resolve."))
-    if not all(_is_public(address) for address in addresses):
-        return str(_("The URL points to a loopback, private or link-local address, which is not allowed."))
-    return None
+    return addresses_refusal(resolve(parts.hostname or "", port))
 
 
 def check_webhook_url(url: str) -> None:

@@ -148,7 +148,8 @@
     state.tab = name;
     openPanel(name);
     if (name === "equipment") drawEquipment();
-    if (name === "cabinets") loadDay(state.cab.date || state.catalogue.today);
+    // The first visit opens on the first day with a free slot, not on a today whose slots have all passed.
+    if (name === "cabinets") loadDay(state.cab.date || state.catalogue.today, !state.cab.date);
     if (name === "bookings") loadMe().then(drawBookings);
   }
 
@@ -286,27 +287,33 @@
 
   // --- Cabinets ------------------------------------------------------------------------------------------
 
-  function loadDay(iso) {
+  function loadDay(iso, firstFree) {
     var cab = state.cab;
     cab.date = iso; cab.pick = null; cab.minutes = null; cab.items = []; cab.chosen = {};
-    return api("/cabinets/day?date=" + iso).then(function (body) { cab.grid = body; drawCabinets(); })
+    return api("/cabinets/day?date=" + iso + (firstFree ? "&first_free=1" : ""))
+      .then(function (body) { cab.grid = body; cab.date = body.date; drawCabinets(); })
       .catch(function (failure) { show(panels.cabinets, [h("p", { class: "message error", text: failure.message })]); });
   }
 
   function drawCabinets() {
     var cab = state.cab, today = state.catalogue.today, last = state.catalogue.cabinet_last_day;
-    var rows = cab.grid.cabinets.map(function (cabinet) {
-      var cells = cabinet.closed_reason
-        ? [h("td", { class: "closed", text: T.closed })]
-        : cabinet.slots.map(function (slot) {
-          var picked = cab.pick && cab.pick.cabinet.id === cabinet.id && cab.pick.slot.starts_at === slot.starts_at;
-          return h("td", null, h("button", {
-            type: "button", class: (slot.state === "free" ? "free" : slot.state) + (picked ? " picked" : ""),
-            disabled: slot.state !== "free", "data-cabinet": cabinet.id, "data-start": slot.start,
-            onclick: function () { pickSlot(cabinet, slot); }, text: slot.start,
-          }));
+    // One card per cabinet with its free start times, wrapping to the phone's width: nothing to scroll sideways.
+    var cards = cab.grid.cabinets.map(function (cabinet) {
+      var free = cabinet.slots.filter(function (slot) { return slot.state === "free"; });
+      var picked = cab.pick && cab.pick.cabinet.id === cabinet.id;
+      var times = free.map(function (slot) {
+        var chosen = picked && cab.pick.slot.starts_at === slot.starts_at;
+        return h("button", {
+          type: "button", class: "slot free" + (chosen ? " picked" : ""), "aria-pressed": String(!!chosen),
+          "data-cabinet": cabinet.id, "data-start": slot.start,
+          onclick: function () { pickSlot(cabinet, slot); }, text: slot.start,
         });
-      return h("tr", null, h("th", { text: cabinet.name, title: cabinet.name }), cells);
+      });
+      return h("div", { class: "card cabinet", "data-cabinet-card": cabinet.id },
+        h("strong", { text: cabinet.name }),
+        cabinet.closed_reason ? h("p", { class: "hint", text: T.closed })
+          : times.length ? h("div", { class: "times" }, times) : h("p", { class: "hint", text: T.no_free_time }),
+        picked ? h("div", { id: "slot-options" }) : null);
     });
     var parts = [
       h("div", { class: "row month" },
@@ -317,9 +324,8 @@
         h("button", { type: "button", class: "secondary", disabled: cab.date >= last, "aria-label": T.next_day,
           onclick: function () { loadDay(addDays(cab.date, 1)); }, text: T.month_next })),
       h("p", { class: "hint", text: T.pick_slot }),
-      h("div", { class: "grid-wrap" }, h("table", { class: "grid", id: "cabinet-grid" }, rows)),
+      h("div", { class: "list", id: "cabinet-grid" }, cards),
     ];
-    if (cab.pick) parts.push(h("div", { id: "slot-options" }));
     show(panels.cabinets, parts);
     if (cab.pick) drawSlotOptions();
   }
@@ -343,7 +349,7 @@
     var cab = state.cab, node = document.getElementById("slot-options");
     var durations = cab.pick.slot.durations.map(function (minutes) {
       return h("button", {
-        type: "button", class: "secondary", "aria-pressed": String(minutes === cab.minutes), "data-minutes": minutes,
+        type: "button", class: "outline", "aria-pressed": String(minutes === cab.minutes), "data-minutes": minutes,
         onclick: function () { cab.minutes = minutes; cab.chosen = {}; loadCabinetItems().then(drawCabinets); },
         text: duration(minutes),
       });
@@ -417,7 +423,7 @@
       state.draft = null;
       state.eq.start = state.eq.end = null;
       state.cab.pick = null;
-      toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { id: booking.id }));
+      toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference }));
       selectTab("bookings");
     }).catch(function (failure) {
       drawConfirm(refusal(failure));
@@ -428,14 +434,16 @@
     var details = (failure.body && failure.body.details) || {};
     var alternatives = details.alternatives || [];
     var buttons = alternatives.slice(0, 6).map(function (alt) {
-      return h("button", { type: "button", class: "choice alternative", onclick: function () { useAlternative(alt); },
+      return h("button", { type: "button", class: "action alternative", onclick: function () { useAlternative(alt); },
         text: alternativeLabel(alt) });
     });
     var code = failure.body && failure.body.code;
     var canWait = code === "no_capacity" || code === "slot_taken" || code === "held";
-    return h("div", { class: "message error", id: "refusal" }, h("p", { text: failure.message }),
-      buttons.length ? h("p", { text: T.alternatives }) : null, buttons.length ? h("div", { class: "list" }, buttons) : null,
-      canWait ? h("button", { type: "button", class: "primary", id: "waitlist-join", onclick: joinWaitlist, text: T.join_waitlist }) : null);
+    // A neutral card: what went wrong in plain text, what can be done as buttons.
+    return h("div", { class: "message refusal", id: "refusal", role: "alert" }, h("p", { text: failure.message }),
+      buttons.length ? h("p", { class: "hint", text: T.alternatives }) : null,
+      buttons.length ? h("div", { class: "list" }, buttons) : null,
+      canWait ? h("button", { type: "button", class: "outline wide", id: "waitlist-join", onclick: joinWaitlist, text: T.join_waitlist }) : null);
   }
 
   function joinWaitlist() {
@@ -471,6 +479,7 @@
         .concat(state.draft.lines.slice(2));
     }
     drawConfirm();
+    submit();  // one tap on an alternative books it
   }
 
   // --- My bookings ---------------------------------------------------------------------------------------
@@ -481,7 +490,7 @@
       return function () {
         api("/waitlist/" + wait.id + "/" + action, { method: "POST", body: {} })
           .then(function (answer) {
-            if (answer.booking) toast(fmt(answer.booking.status === "approved" ? T.booked_approved : T.booked_pending, { id: answer.booking.id }));
+            if (answer.booking) toast(fmt(answer.booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: answer.booking.reference }));
             return loadMe();
           }).then(drawBookings).catch(function (failure) { toast(failure.message); });
       };
@@ -491,9 +500,9 @@
       h("div", { class: "status", text: offered ? fmt(T.offered_until, { time: wait.offer_expires_at.slice(11, 16) })
         : wait.status_label + (wait.position ? " · " + fmt(T.position, { n: wait.position }) : "") }),
       h("div", { class: "row" },
-        offered ? h("button", { type: "button", class: "secondary", "data-action": "accept", onclick: act("accept"), text: T.book }) : null,
-        offered ? h("button", { type: "button", class: "secondary", "data-action": "decline", onclick: act("decline"), text: T.no_thanks }) : null,
-        h("button", { type: "button", class: "secondary", "data-action": "leave", onclick: act("leave"), text: T.leave_waitlist })));
+        offered ? h("button", { type: "button", class: "action", "data-action": "accept", onclick: act("accept"), text: T.book }) : null,
+        offered ? h("button", { type: "button", class: "outline", "data-action": "decline", onclick: act("decline"), text: T.no_thanks }) : null,
+        h("button", { type: "button", class: "outline", "data-action": "leave", onclick: act("leave"), text: T.leave_waitlist })));
   }
 
   function drawBookings() {
@@ -503,19 +512,19 @@
     if (!bookings.length) { show(panels.bookings, [h("p", { class: "hint", text: T.no_bookings })].concat(waitList)); return; }
     show(panels.bookings, waitList.concat([h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
       return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
-        h("div", null, h("strong", { text: "#" + booking.id + " " + booking.title })),
+        h("div", null, h("strong", { text: booking.reference + " " + booking.title })),
         h("div", { text: booking.when }),
         booking.equipment.length ? h("div", { class: "hint", text: booking.equipment.join(", ") }) : null,
         h("div", { class: "status", text: booking.status_label }),
-        booking.cancellable ? h("button", { type: "button", class: "secondary", onclick: function () { cancel(booking); },
-          text: T.cancel_booking }) : null);
+        booking.cancellable ? h("div", { class: "row" }, h("button", { type: "button", class: "outline", "data-action": "cancel",
+          onclick: function () { cancel(booking); }, text: T.cancel_booking })) : null);
     }))]));
   }
 
   function cancel(booking) {
     if (!window.confirm(T.cancel_question)) return;
     api("/bookings/" + booking.kind + "/" + booking.id + "/cancel", { method: "POST", body: {} })
-      .then(function () { toast(fmt(T.cancelled, { id: booking.id })); return loadMe(); })
+      .then(function () { toast(fmt(T.cancelled, { ref: booking.reference })); return loadMe(); })
       .then(drawBookings)
       .catch(function (failure) { toast(failure.message); });
   }
@@ -531,7 +540,6 @@
   document.getElementById("tab-bookings").hidden = !initData;
   Promise.all([api("/catalogue"), loadMe()]).then(function (results) {
     state.catalogue = results[0];
-    state.cab.date = state.catalogue.today;
     banner();
     selectTab(state.tab === "bookings" && !initData ? "equipment" : state.tab);
   }).catch(function (failure) { showFailure(document.getElementById("banner"), failure); });

@@ -57,11 +57,11 @@ def test_too_many_units_is_refused_with_the_services_message(manager_client, ite
     assert EquipmentBooking.objects.count() == 1
 
 
-def test_a_past_date_is_refused_as_a_form_error(manager_client, item):
+def test_a_past_date_is_refused_beside_the_date(manager_client, item):
     response = manager_client.post(reverse(EQUIPMENT_ADD), {
         "item": item.pk, "start_date": at(-1, 0).date().isoformat(), "units": 1, **CLIENT})
 
-    assert response.context["form"].non_field_errors()
+    assert response.context["form"].errors["start_date"]
     assert not EquipmentBooking.objects.exists()
 
 

@@ -154,7 +154,15 @@ def test_it_cancels_a_series_from_a_date_on(api, cabinet):
     free = api.get(f"/api/v1/cabinets/{cabinet.pk}/slots", {"date": "2026-12-08"}).json()
     assert next(s for s in free["slots"] if s["start"] == "10:00")["state"] == "free"
     again = api.delete(f"/api/v1/cabinet-series/{body['id']}?from=2026-12-08")
-    assert again.status_code == 409
+    assert again.status_code == 200 and again.json() == response.json()
+
+
+def test_a_repeated_cancel_of_a_whole_series_answers_it_as_it_is(api, cabinet):
+    body = api.post("/api/v1/cabinet-bookings", series_request(cabinet)).json()
+    assert [o["reference"] for o in body["occurrences"]] == [f"C-{o['id']}" for o in body["occurrences"]]
+    first = api.delete(f"/api/v1/cabinet-series/{body['id']}")
+    again = api.delete(f"/api/v1/cabinet-series/{body['id']}")
+    assert again.status_code == 200 and again.json() == first.json() and again.json()["status"] == "cancelled"
 
 
 def test_one_occurrence_is_cancelled_alone(api, cabinet):
@@ -201,3 +209,10 @@ def test_a_bad_cancel_date_is_400_and_an_unknown_series_404(api, cabinet):
     body = api.post("/api/v1/cabinet-bookings", series_request(cabinet)).json()
     assert api.delete(f"/api/v1/cabinet-series/{body['id']}?from=08.12.2026").status_code == 400
     assert api.get("/api/v1/cabinet-series/999999").status_code == 404
+
+
+def test_cancelling_a_series_whose_dates_all_completed_is_still_409(api, cabinet):
+    body = api.post("/api/v1/cabinet-bookings", series_request(cabinet)).json()
+    CabinetBooking.objects.filter(series_id=body["id"]).update(status="completed")
+    response = api.delete(f"/api/v1/cabinet-series/{body['id']}")
+    assert response.status_code == 409 and response.json()["code"] == "bad_transition"

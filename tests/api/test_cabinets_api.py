@@ -84,7 +84,8 @@ def test_create_a_cabinet_booking_with_equipment(api, crm, cabinet, accent):
     assert response.status_code == 201, response.json()
     booking = CabinetBooking.objects.get()
     assert response.json() == {
-        "id": booking.pk, "external_booking_id": "crm-777", "cabinet_id": cabinet.pk,
+        "id": booking.pk, "reference": f"C-{booking.pk}", "external_booking_id": "crm-777",
+        "cabinet_id": cabinet.pk,
         "starts_at": "2026-11-24T10:00:00+03:00", "ends_at": "2026-11-24T11:30:00+03:00", "status": "approved",
         "equipment": [{"item_id": accent.pk, "item_name": "Accent", "units": 2}], "client_name": "Иван Петров",
         "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00"}
@@ -148,8 +149,23 @@ def test_cancel_a_cabinet_booking_frees_its_slots_and_equipment(api, cabinet, ac
     assert EquipmentBooking.objects.get().status == "cancelled"
     slots = api.get(f"/api/v1/cabinets/{cabinet.pk}/slots", {"date": "2026-11-24"}).json()["slots"]
     assert next(s for s in slots if s["start"] == "10:00")["available"] is True
-    assert api.delete("/api/v1/cabinet-bookings/crm-777").status_code == 409
     assert api.delete("/api/v1/cabinet-bookings/unknown").status_code == 404
+
+
+def test_a_repeated_cancel_of_a_cabinet_booking_answers_it_as_it_is(api, cabinet):
+    api.post("/api/v1/cabinet-bookings", {**BOOKING, "cabinet_id": cabinet.pk})
+    cancelled = api.delete("/api/v1/cabinet-bookings/crm-777")
+    again = api.delete("/api/v1/cabinet-bookings/crm-777")
+    assert again.status_code == 200 and again.json() == cancelled.json()
+    assert again.json()["status"] == "cancelled" and again.json()["reference"].startswith("C-")
+
+
+@pytest.mark.parametrize("final", ["rejected", "completed"])
+def test_cancelling_a_rejected_or_completed_cabinet_booking_is_still_409(api, cabinet, final):
+    api.post("/api/v1/cabinet-bookings", {**BOOKING, "cabinet_id": cabinet.pk})
+    CabinetBooking.objects.update(status=final)
+    response = api.delete("/api/v1/cabinet-bookings/crm-777")
+    assert response.status_code == 409 and response.json()["code"] == "bad_transition"
 
 
 def test_the_equipment_of_a_closed_cabinet_day_is_not_booked(api, cabinet, accent):

@@ -270,7 +270,8 @@ def test_create_read_and_cancel_an_equipment_booking(api, accent):
     assert response.status_code == 201
     body = response.json()
     booking = EquipmentBooking.objects.get()
-    assert body == {"id": booking.pk, "external_booking_id": "crm-100", "item_id": accent.pk, "item_name": "Accent",
+    assert body == {"id": booking.pk, "reference": f"E-{booking.pk}", "external_booking_id": "crm-100",
+                    "item_id": accent.pk, "item_name": "Accent",
                     "start_date": "2026-12-01", "end_date": "2026-12-03", "units": 2, "status": "approved",
                     "client_name": "Иван Петров", "client_phone": "+79991234567", "comment": "До обеда",
                     "created_at": "2026-11-23T10:00:00+03:00"}
@@ -278,9 +279,32 @@ def test_create_read_and_cancel_an_equipment_booking(api, accent):
     assert api.get("/api/v1/equipment-bookings/crm-100").json() == body
     cancelled = api.delete("/api/v1/equipment-bookings/crm-100")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    again = api.delete("/api/v1/equipment-bookings/crm-100")
-    assert again.status_code == 409 and again.json()["code"] == "bad_transition"
     assert api.get("/api/v1/equipment-bookings/nope").status_code == 404
+
+
+def test_a_repeated_cancel_answers_the_booking_as_it_is(api, accent):
+    api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk})
+    cancelled = api.delete("/api/v1/equipment-bookings/crm-100")
+    again = api.delete("/api/v1/equipment-bookings/crm-100")
+    assert again.status_code == 200 and again.json() == cancelled.json()
+    assert again.json()["status"] == "cancelled"
+    assert EquipmentBooking.objects.get().history.filter(to_status="cancelled").count() == 1
+
+
+@pytest.mark.parametrize("final", ["rejected", "completed"])
+def test_cancelling_a_rejected_or_completed_booking_is_still_409(api, accent, final):
+    api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk})
+    EquipmentBooking.objects.update(status=final)
+    response = api.delete("/api/v1/equipment-bookings/crm-100")
+    assert response.status_code == 409 and response.json()["code"] == "bad_transition"
+
+
+def test_a_one_letter_client_name_is_accepted_and_a_blank_one_refused(api, accent):
+    response = api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk, "client_name": "Я"})
+    assert response.status_code == 201 and response.json()["client_name"] == "Я"
+    blank = api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk, "client_name": "\u200b",
+                                                    "external_booking_id": "crm-101"})
+    assert blank.status_code == 400 and blank.json()["details"]["field"] == "client_name"
 
 
 def test_idempotency_key_replays_the_original_response(api, accent):
@@ -336,3 +360,17 @@ def test_an_external_id_with_slashes_can_be_read_and_cancelled(api):
     assert created.status_code == 201
     assert api.get("/api/v1/equipment-bookings/crm/2026/15").status_code == 200
     assert api.delete("/api/v1/equipment-bookings/crm/2026/15").json()["status"] == "cancelled"
+
+
+def test_a_cancel_that_loses_the_race_to_a_concurrent_retry_answers_200(api, accent, monkeypatch):
+    from equipment.api import views
+    from equipment.services import equipment_booking_cancel
+
+    def cancelled_meanwhile(*, booking, **kwargs):
+        equipment_booking_cancel(booking=EquipmentBooking.objects.get(pk=booking.pk), **kwargs)  # the other call
+        return equipment_booking_cancel(booking=booking, **kwargs)
+
+    api.post("/api/v1/equipment-bookings", {**NEW, "item_id": accent.pk})
+    monkeypatch.setattr(views, "equipment_booking_cancel", cancelled_meanwhile)
+    response = api.delete("/api/v1/equipment-bookings/crm-100")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -45,3 +47,37 @@ def test_the_docs_pages_reference_no_external_url(path):
 def test_swagger_ui_calls_no_validator_service():
     page = Client().get("/api/docs/").content.decode()
     assert '"validatorUrl": null' in page
+
+
+def test_every_component_is_named_once():
+    """COMPONENT_SPLIT_REQUEST adds "Request" to request components; a `…Request` serializer keeps one."""
+    import yaml
+
+    names = set(yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))["components"]["schemas"])
+    assert {"BookDeviceRequest", "EquipmentBookingRequest", "CabinetBookingRequest"} <= names
+    assert [name for name in names if "RequestRequest" in name] == []
+
+
+class _Assets(HTMLParser):
+    """Every src and href of script, link and img tags."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "link", "img"):
+            self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_the_docs_pages_and_what_they_load_fetch_nothing_from_another_site(path):
+    parser = _Assets()
+    parser.feed(Client().get(path).content.decode())
+    assert parser.urls and [url for url in parser.urls if urlsplit(url).scheme or urlsplit(url).netloc] == []
+    for url in parser.urls:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        # An image, script or stylesheet the page would draw from elsewhere (links people click are fine).
+        assert re.findall(rb'\bsrc:\s*"(?:https?:)?//|url\(\s*["\']?(?:https?:)?//', body) == [], url

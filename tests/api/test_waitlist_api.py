@@ -90,6 +90,7 @@ def test_an_offer_is_polled_and_accepted_into_an_approved_booking(api, infini, c
     assert (booking["status"], booking["external_booking_id"], booking["item_id"], booking["start_date"],
             booking["end_date"]) == ("approved", "crm-w1", infini.pk, "2026-12-01", "2026-12-02")
     assert api.get("/api/v1/equipment-bookings/crm-w1").json()["id"] == booking["id"]
+    assert booking["reference"] == f"E-{booking['id']}"
     assert api.get(f"/api/v1/waitlist/{wait_id}").json()["status"] == "booked"
     again = api.post(f"/api/v1/waitlist/{wait_id}/accept")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == booking

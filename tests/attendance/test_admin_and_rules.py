@@ -168,13 +168,16 @@ def test_the_admin_marks_no_shows_after_the_start_only(manager_client, approved_
     assert CabinetBooking.objects.get(pk=later.pk).status == Status.APPROVED
 
 
-def test_the_admin_shows_the_clients_confirmation(manager_client, approved_visit, alice):
+def test_the_admin_shows_the_clients_confirmation(manager_client, approved_visit, alice, time_machine):
     booking = approved_visit()
     cabinet_booking_confirm_attendance(booking=booking, actor=Actor.telegram(alice), now=NOW)
     listing = manager_client.get(reverse("admin:cabinets_cabinetbooking_changelist")).content.decode()
     assert "✔ 23.11.2026 10:00" in listing
     schedule = manager_client.get(reverse("admin:cabinets_day_schedule"), {"date": "2026-11-25"}).content.decode()
     assert "клиент подтвердил 23.11 10:00" in schedule
+    change = manager_client.get(reverse("admin:cabinets_cabinetbooking_change", args=[booking.pk])).content.decode()
+    assert "Отметить неявку" not in change  # offered only once the visit has started
+    time_machine.move_to(booking.starts_at, tick=False)
     change = manager_client.get(reverse("admin:cabinets_cabinetbooking_change", args=[booking.pk])).content.decode()
     assert "Отметить неявку" in change
 

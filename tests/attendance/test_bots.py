@@ -85,16 +85,16 @@ def test_the_managers_schedule_shows_the_answer_and_offers_no_show_after_the_sta
 
     clock.move_to(at(WEDNESDAY, 10, 30), tick=False)
     before = said(manager.send("/today"))
-    assert f"#{visit.pk}" in before and "✔ confirmed 23.11 10:00" in before
+    assert f"{visit.reference}" in before and "✔ confirmed 23.11 10:00" in before
     assert not any(label.startswith("🚷") for label in manager.labels())
     early = manager.press_data(f"cab:ns:{visit.pk}", 7)
     assert "has not started yet" in said(early)
 
     clock.move_to(at(WEDNESDAY, 11, 20), tick=False)
     manager.send("/today")
-    assert manager.labels() == [f"🚷 No-show #{visit.pk}"]
-    calls = manager.press(f"🚷 No-show #{visit.pk}")
-    assert f"Booking #{visit.pk} is marked as a no-show." in said(calls)
+    assert manager.labels() == [f"🚷 No-show {visit.reference}"]
+    calls = manager.press(f"🚷 No-show {visit.reference}")
+    assert f"Booking {visit.reference} is marked as a no-show." in said(calls)
 
     visit.refresh_from_db()
     assert visit.status == Status.NO_SHOW
@@ -132,7 +132,7 @@ def test_equipment_bookings_take_the_same_answers_in_the_equipment_bot(
     assert not any(label.startswith("🚷") for label in boss.labels())
     clock.move_to(at(WEDNESDAY, 9, 1), tick=False)
     boss.send("/today")
-    boss.press(f"🚷 No-show #{booking.pk}")
+    boss.press(f"🚷 No-show {booking.reference}")
     booking.refresh_from_db()
     assert booking.status == Status.NO_SHOW
 

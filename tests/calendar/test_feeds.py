@@ -77,13 +77,13 @@ def test_an_approval_comes_with_an_ics_of_the_booking(ann, boss, ecg, bot_api):
     [document] = bot_api.of("sendDocument", chat_id=ann.id)
     upload = document.fields["document"]
     assert upload["filename"] == f"booking-{booking.pk}.ics" and upload["content_type"] == "text/calendar"
-    assert f"#{booking.pk}" in document.fields["caption"]
+    assert f"{booking.reference}" in document.fields["caption"]
     [event] = events(upload["content"]).values()
     assert event["UID"] == f"equipment-booking-{booking.pk}@127.0.0.1"
     assert event["STATUS"] == "CONFIRMED"
     # A whole-day booking is a DATE event: 1 December, ending (exclusively) on the 2nd.
     assert event.decoded("DTSTART") == date(2026, 12, 1) and event.decoded("DTEND") == date(2026, 12, 2)
-    assert "ЭКГ аппарат" in str(event["SUMMARY"])
+    assert "ЭКГ аппарат" in str(event["SUMMARY"]) and f"booking E-{booking.pk}" in str(event["SUMMARY"])
     # The message comes first, then the document.
     calls = [c for c in bot_api.of(chat_id=ann.id) if c.method in ("sendMessage", "sendDocument")]
     assert calls[-2].method == "sendMessage" and "is approved" in calls[-2].text
@@ -205,15 +205,16 @@ def test_times_are_right_on_both_sides_of_a_dst_change(client, settings, alice, 
     assert second.decoded("DTSTART").astimezone(UTC) == datetime(2027, 3, 29, 8, tzinfo=UTC)
 
 
-def test_a_cabinet_link_masks_names_unless_its_holder_is_a_manager(client, room, alice):
+def test_a_cabinet_link_masks_names_unless_a_manager_issued_it_to_a_manager(client, room, alice):
     booking = cabinet_booking_create(
         cabinet=room, starts_at=datetime(2026, 11, 25, 11, tzinfo=MSK), duration_minutes=60,
         client_name="Ольга Иванова", client_phone="+79991234567", actor=Actor.telegram(alice), channel=Channel.BOT,
         now=NOW)
     nurse = TelegramAccountFactory(telegram_id=4242, is_manager=False)
     manager = TelegramAccountFactory(telegram_id=4343, is_manager=True)
-    _t1, staff_raw = calendar_token_issue(cabinet=room, account=nurse, now=NOW)
-    _t2, manager_raw = calendar_token_issue(cabinet=room, account=manager, now=NOW)
+    root = StaffUserFactory(username="root", is_superuser=True)
+    _t1, staff_raw = calendar_token_issue(cabinet=room, account=nurse, now=NOW, issued_by=root)
+    _t2, manager_raw = calendar_token_issue(cabinet=room, account=manager, now=NOW, issued_by=root)
     uid = f"cabinet-booking-{booking.pk}@127.0.0.1"
 
     masked = events(client.get(f"/calendar/cabinets/{room.pk}/{staff_raw}.ics").content)[uid]
@@ -232,7 +233,7 @@ def test_the_admin_issues_a_cabinet_link_once_and_revokes_it(client, room):
     url = re.search(r'id="calendar-link"[^>]*>([^<]+)<', response.content.decode()).group(1)
     path = "/" + url.split("/", 3)[3]
     token = CalendarToken.objects.get()
-    assert (token.cabinet, token.user, token.label) == (room, None, "Reception screen")
+    assert (token.cabinet, token.user, token.label, token.issued_by) == (room, None, "Reception screen", superuser)
     assert client.get(path).status_code == 200
     assert url not in client.get(reverse("admin:calendar_feeds_calendartoken_changelist")).content.decode()
 

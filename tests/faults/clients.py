@@ -29,6 +29,8 @@ class Answer:
     status: int
     body: dict
     attempts: int
+    # Every attempt's (status, Retry-After header, error code), the repeated ones included: what the partner saw.
+    seen: list[tuple[int, str | None, str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -41,15 +43,19 @@ class PartnerClient:
     answers: list[Answer] = field(default_factory=list)
 
     def create(self, path: str, payload: dict, *, retry_for: float = 30.0) -> Answer:
-        deadline, attempts = time.monotonic() + retry_for, 0
+        deadline, attempts, seen = time.monotonic() + retry_for, 0, []
         while True:
             attempts += 1
             try:
                 response = httpx.post(f"{self.base_url}{path}", json=payload, timeout=20,
                                       headers={"X-API-Key": self.key})
-                answer = Answer(response.status_code, response.json() if response.content else {}, attempts)
+                answer = Answer(response.status_code, response.json() if response.content else {}, attempts, seen)
+                retry_after = response.headers.get("Retry-After")
             except (httpx.TransportError, ValueError) as exc:
-                answer = Answer(0, {"error": exc.__class__.__name__}, attempts)
+                answer = Answer(0, {"error": exc.__class__.__name__}, attempts, seen)
+                retry_after = None
+            code = answer.body.get("code") if isinstance(answer.body, dict) else None
+            seen.append((answer.status, retry_after, code))
             if (answer.status == 0 or answer.status == 503) and time.monotonic() < deadline:
                 time.sleep(0.5)
                 continue

@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from tests.conftest import ci_strict
 from tests.faults.fakes import FaultyBotApi
 from tests.faults.servers import PrivatePostgres, Processes, missing_tools, seed_template
 
@@ -17,8 +18,8 @@ TEMPLATE = "faults_template"
 def _require_tools():
     reason = missing_tools()
     if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but the fault suite {reason}", pytrace=False)
+        if ci_strict():
+            pytest.fail(f"CI={os.environ['CI']} but the fault suite {reason}", pytrace=False)
         pytest.skip(reason)
 
 

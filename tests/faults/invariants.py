@@ -1,8 +1,10 @@
 """What must hold in the database after any fault, checked by SQL (PostgreSQL) on any DB-API cursor: the
 test's own psycopg connection to a private cluster, or Django's `connection.cursor()`.
 
-- units held ≤ quantity for every item and day, counting whole-day bookings for every day of their range
-  and the peak of equipment attached to cabinet bookings (windows) within the day;
+- units in use ≤ quantity for every item and day, where in use counts, as the booking services do:
+  whole-day bookings on every day of their range and on the item's turnaround days after it (a unit rests
+  `turnaround_days` after a booking ends), units out of service in maintenance windows, and the peak of
+  equipment attached to cabinet bookings (windows) within the day;
 - no two holding bookings of one cabinet overlap (half-open intervals)."""
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ HOLDING = "('pending', 'approved')"
 
 OVERBOOKED_ITEM_DAYS = f"""
 WITH bookings AS (
-    SELECT item_id, units, start_date, end_date, starts_at, ends_at
-    FROM equipment_equipmentbooking WHERE status IN {HOLDING}
+    SELECT b.item_id, b.units, b.start_date, b.end_date, b.starts_at, b.ends_at, i.turnaround_days
+    FROM equipment_equipmentbooking b JOIN equipment_item i ON i.id = b.item_id WHERE b.status IN {HOLDING}
 ), whole_days AS (
+    -- a whole-day booking holds its units from start_date to end_date plus the item's turnaround days
     SELECT item_id, day::date AS day, SUM(units) AS units
-    FROM bookings, generate_series(start_date, end_date, interval '1 day') AS day
+    FROM bookings, generate_series(start_date, end_date + turnaround_days, interval '1 day') AS day
     WHERE starts_at IS NULL GROUP BY item_id, day::date
+), maintenance AS (
+    SELECT item_id, day::date AS day, SUM(units) AS units
+    FROM equipment_maintenancewindow, generate_series(start_date, end_date, interval '1 day') AS day
+    GROUP BY item_id, day::date
 ), windows AS (
     SELECT item_id, units, starts_at, ends_at FROM bookings WHERE starts_at IS NOT NULL
 ), window_peaks AS (
@@ -28,9 +35,11 @@ WITH bookings AS (
         GROUP BY p.item_id, p.starts_at
     ) AS at_start GROUP BY item_id, day
 ), usage AS (
-    SELECT COALESCE(d.item_id, w.item_id) AS item_id, COALESCE(d.day, w.day) AS day,
-           COALESCE(d.units, 0) + COALESCE(w.units, 0) AS units
-    FROM whole_days d FULL OUTER JOIN window_peaks w ON w.item_id = d.item_id AND w.day = d.day
+    SELECT item_id, day, SUM(units) AS units FROM (
+        SELECT item_id, day, units FROM whole_days
+        UNION ALL SELECT item_id, day, units FROM maintenance
+        UNION ALL SELECT item_id, day, units FROM window_peaks
+    ) AS parts GROUP BY item_id, day
 )
 SELECT usage.item_id, usage.day, usage.units, item.quantity
 FROM usage JOIN equipment_item AS item ON item.id = usage.item_id

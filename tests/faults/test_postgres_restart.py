@@ -4,9 +4,10 @@ while the database is down, so the worker cannot record it as sent right away. A
 
 Guards the worker's recovery (the sent message is recorded once the database is back instead of being
 left "sending", which would send it again when its lease ends; the rest of the batch follows) and the
-API's answer while the database is unreachable (503 with Retry-After, which the partner repeats with the
-same external id). Seen failing by hand: without the API's database-unavailable answer the partner got a
-500; without `_mark_sent` waiting for the database the delivery stayed "sending" past the test's wait."""
+API's answer while the database is unreachable (the partner sees 503 with `Retry-After: 2` and code
+"unavailable", and repeats with the same external id). Seen failing by hand: without the API's
+database-unavailable answer the partner got a 500; without `_mark_sent` waiting for the database the
+delivery stayed "sending" past the test's wait."""
 
 from __future__ import annotations
 
@@ -71,7 +72,13 @@ def test_a_postgres_restart_while_the_worker_sends_loses_and_repeats_nothing(
     assert not back.is_alive() and cluster.running()
 
     assert [a.status for a in during] == [201, 201, 409]  # two units
-    assert during[0].attempts > 1  # the first was answered 503 while the database was down, then repeated
+    # What the partner saw while the database was down: 503 with Retry-After (the API's
+    # UNAVAILABLE_RETRY_AFTER, 2 s) and the "unavailable" code, never a 500 nor a dropped connection; its
+    # repeat with the same external id then got the booking.
+    outage, last = during[0].seen[:-1], during[0].seen[-1]
+    assert outage, "the first booking during the outage was answered at once: the database was not down"
+    assert set(outage) == {(503, "2", "unavailable")}, during[0].seen
+    assert last[0] == 201
     assert {a.status for a in partner.answers} <= {201, 409}, [(a.status, a.body) for a in partner.answers]
     conn = cluster.connect(database)
     wait_until_delivered(conn, timeout=70)  # well under the 2-minute lease of a delivery left "sending"

@@ -94,7 +94,21 @@ def test_header_is_bold_and_frozen_and_columns_readable(december, now):
     sheet = book["Equipment bookings"]
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1])
-    assert sheet.column_dimensions["C"].width >= 20
+    item_column = next(cell.column_letter for cell in sheet[1] if cell.value == "Item")
+    assert sheet.column_dimensions[item_column].width >= 20
+
+
+def test_each_booking_row_carries_the_reference_people_say_on_the_phone(december, now):
+    export = audit_export(month=DECEMBER, now=now)
+
+    book = load_workbook(export.file.path, read_only=True)
+    for sheet, prefix in (("Equipment bookings", "E"), ("Cabinet bookings", "C")):
+        header, *data = rows(book[sheet])
+        assert header[:2] == ["ID", "Reference"]
+        assert data and all(row[1] == f"{prefix}-{row[0]}" for row in data)
+    cabinet_header, *cabinet_data = rows(book["Cabinet bookings"])
+    by_id = {row[0]: dict(zip(cabinet_header, row, strict=True)) for row in cabinet_data}
+    assert by_id[december[1].pk]["Minutes"] == 60 and by_id[december[1].pk]["Status"] == "approved"
 
 
 def test_making_it_twice_keeps_one_record_and_one_file(december, now, tmp_path, capsys, time_machine):
@@ -182,3 +196,65 @@ def test_the_workbook_speaks_the_clinics_language_by_default(december, now):
     book = load_workbook(export.file.path, read_only=True)
     assert book.sheetnames[:3] == ["Сводка", "Брони оборудования", "Брони кабинетов"]
     assert "Клиент" in rows(book["Брони оборудования"])[0]
+
+
+EXPORT_NOW = "/admin/integrations/auditexport/export-now/"
+
+
+def test_staff_make_a_months_audit_from_the_admin_and_are_offered_the_file(december, admin_client):
+    listing = admin_client.get("/admin/integrations/auditexport/").content.decode()
+    assert 'id="audit-export-now"' in listing and 'type="month"' in listing
+
+    response = admin_client.post(EXPORT_NOW, {"month": "2026-12"}, follow=True)
+
+    export = AuditExport.objects.get(month=DECEMBER)
+    assert export.row_counts["equipment_bookings"] == 2 and export.row_counts["cabinet_bookings"] == 2
+    page = response.content.decode()
+    download = f"/admin/integrations/auditexport/{export.pk}/download/"
+    assert 'id="audit-download"' in page and download in page and "audit-2026-12.xlsx" in page
+    file = admin_client.get(download)
+    assert file.status_code == 200 and file["Content-Disposition"].endswith('"audit-2026-12.xlsx"')
+
+
+def test_export_now_needs_the_change_permission_on_monthly_audits(december, client):
+    from django.contrib.auth.models import Permission
+
+    from tests import factories
+
+    viewer = factories.StaffUserFactory(username="viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_auditexport"))
+    client.force_login(viewer)
+
+    listing = client.get("/admin/integrations/auditexport/").content.decode()
+    refused = client.post(EXPORT_NOW, {"month": "2026-12"})
+
+    assert 'id="audit-export-now"' not in listing
+    assert refused.status_code == 403 and not AuditExport.objects.exists()
+
+    viewer.user_permissions.add(Permission.objects.get(codename="change_auditexport"))
+    assert client.post(EXPORT_NOW, {"month": "2026-12"}).status_code == 302
+    assert AuditExport.objects.filter(month=DECEMBER).exists()
+
+
+def test_export_now_with_a_bad_month_says_how_to_write_one(admin_client):
+    response = admin_client.post(EXPORT_NOW, {"month": "12-2026"}, follow=True)
+
+    page = response.content.decode()
+    assert 'class="error"' in page and "2026-10" in page  # "… YYYY-MM, for example 2026-10."
+    assert not AuditExport.objects.exists()
+
+
+def test_a_manager_who_is_not_a_superuser_can_export_a_month_now(december, client):
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
+    from tests import factories
+
+    managers_group_ensure()
+    manager = factories.StaffUserFactory(username="reception")
+    manager.groups.add(Group.objects.get(name=MANAGERS_GROUP))
+    client.force_login(manager)
+
+    assert 'id="audit-export-now"' in client.get("/admin/integrations/auditexport/").content.decode()
+    assert client.post(EXPORT_NOW, {"month": "2026-12"}).status_code == 302
+    assert AuditExport.objects.filter(month=DECEMBER).exists()

@@ -41,7 +41,7 @@ def test_a_cabinet_reminder_waits_until_24_hours_before_the_slot(bot_api, wednes
     [call] = bot_api.delivered
     assert call.token == "222:cabinet" and call.method == "sendMessage"
     assert call.chat_id == 1001
-    assert f"#{wednesday_slot.pk}" in call.data["text"] and "25.11.2026 11:00–12:00" in call.data["text"]
+    assert f"{wednesday_slot.reference}" in call.data["text"] and "25.11.2026 11:00–12:00" in call.data["text"]
     buttons = [button["callback_data"] for row in call.markup["inline_keyboard"] for button in row]
     assert buttons == [f"cab:come:{wednesday_slot.pk}", f"cab:cancel:{wednesday_slot.pk}"]
     wednesday_slot.refresh_from_db()
@@ -74,7 +74,7 @@ def test_it_speaks_the_users_language(bot_api, cabinet, bob, staff, now, pacer):
     send(pacer, at(WEDNESDAY, 15) - timedelta(hours=23))
 
     [call] = bot_api.delivered
-    assert call.data["text"].startswith("⏰ Reminder: booking #")
+    assert call.data["text"].startswith("⏰ Reminder: booking C-")
     assert [b["text"] for b in call.markup["inline_keyboard"][0]] == ["✅ I will come", "Cancel"]
 
 

@@ -117,7 +117,8 @@ def calls(catalogue):
         "catalogue": st.tuples(st.just("GET"), st.just("/catalogue"), query(), st.none()),
         "equipment month": st.tuples(st.just("GET"), digits([item]).map("/equipment/{}/month".format),
                                      query(month=months_text), st.none()),
-        "cabinets day": st.tuples(st.just("GET"), st.just("/cabinets/day"), query(date=dates_text), st.none()),
+        "cabinets day": st.tuples(st.just("GET"), st.just("/cabinets/day"), query(
+            date=dates_text, first_free=st.one_of(st.sampled_from(["1", "0", ""]), junk_text)), st.none()),
         "cabinet equipment": st.tuples(
             st.just("GET"), digits([cabinet]).map("/cabinets/{}/equipment".format),
             query(starts_at=times_text, duration_minutes=st.one_of(as_text(numbers), junk_text)), st.none()),

@@ -11,6 +11,7 @@ from django.db import connections
 from django.utils import timezone
 
 from booking_site.backups import BackupError, backup_path, backup_write, backups_prune, engine_of
+from booking_site.private_files import private_directory
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
                 path, directory = output_path, None
             else:
                 directory = output_path
-                directory.mkdir(parents=True, exist_ok=True)
+                private_directory(directory)  # 0700: the dumps hold secrets, hashes and clients' phones
                 path = backup_path(directory, engine, now=timezone.now())
             backup_write(path=path, progress=progress)
             if directory is not None:

@@ -58,7 +58,7 @@ class Attendance:
             turn.notice(_("Nothing changed."))
             turn.say(exc.message)
             return
-        text = _("🚷 Booking #%(id)s is marked as a no-show.") % {"id": booking.pk}
+        text = _("🚷 Booking %(ref)s is marked as a no-show.") % {"ref": booking.reference}
         turn.notice(text)
         turn.say(text + "\n\n" + self.card(booking, for_manager=True))
 
@@ -70,7 +70,7 @@ class Attendance:
         return ""
 
     def no_show_keyboard(self, bookings, turn: Turn):
-        buttons = [kb.button(_("🚷 No-show #%(id)s") % {"id": booking.pk}, f"{self.prefix}:ns:{booking.pk}")
+        buttons = [kb.button(_("🚷 No-show %(ref)s") % {"ref": booking.reference}, f"{self.prefix}:ns:{booking.pk}")
                    for booking in bookings
                    if booking.status in NO_SHOW_MARKABLE and self.has_started(booking, turn)]
         return kb.inline(kb.chunks(buttons[:MAX_NO_SHOW_BUTTONS], 2)) if buttons else None

@@ -4,6 +4,7 @@ name and phone steps, booking cards with Open and Cancel, and the manager's deci
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -21,9 +22,11 @@ from integrations.telegram import keyboards as kb
 from integrations.telegram import texts
 from integrations.telegram.bots.attendance import Attendance
 from integrations.telegram.conversation import Turn
+from integrations.telegram.prefill import last_client
 from integrations.telegram.texts import local
 
 logger = logging.getLogger(__name__)
+REFERENCE = re.compile(r"#?(?:([A-Za-z])-)?(\d{1,10})")  # "C-12", "#12", "12"
 
 
 
@@ -144,6 +147,8 @@ class BaseFlow(CalendarLinks, Attendance):
             self.wizard_back(turn)
         elif verb == "cancel":
             self.wizard_cancel(turn)
+        elif verb == "lastname" and dialog.state == "name":
+            self.use_last_name(turn)
         else:
             self.wizard_button(turn, verb, value)
 
@@ -223,7 +228,19 @@ class BaseFlow(CalendarLinks, Attendance):
 
     def show_name(self, turn: Turn, new: bool = False) -> None:
         prompt = _("Enter the client's full name:") if turn.account.is_manager else _("Enter your full name:")
-        turn.screen(self.summary(turn) + "\n\n" + prompt, kb.inline([kb.nav_row()]), new=new)
+        last = last_client(turn.account)
+        rows = [kb.nav_row()]
+        if last is not None:  # the name of their last booking, one tap away
+            prompt = _("Enter your full name, or tap the one you gave last time:")
+            rows.insert(0, [kb.button("👤 " + last.name[:60], "w:lastname")])
+        turn.screen(self.summary(turn) + "\n\n" + prompt, kb.inline(rows), new=new)
+
+    def use_last_name(self, turn: Turn) -> None:
+        last = last_client(turn.account)
+        if last is None:
+            turn.notice(_("This button is out of date."))
+            return
+        self.step_name_text(turn, last.name)
 
     def step_name_text(self, turn: Turn, text: str) -> None:
         try:
@@ -239,7 +256,11 @@ class BaseFlow(CalendarLinks, Attendance):
             prompt = _("Enter the client's phone number, for example +7 999 123-45-67:")
         else:
             prompt = _("Enter your phone number (for example +7 999 123-45-67) or share it with the button below:")
-        turn.screen(prompt, kb.phone_request(), new=True)
+        last = last_client(turn.account)
+        if last is not None:  # the phone of their last booking, one tap away
+            prompt = _("Tap the phone number you gave last time, share another with the button below, or type it "
+                       "(for example +7 999 123-45-67):")
+        turn.screen(prompt, kb.phone_request(last=format_phone(last.phone) if last else None), new=True)
 
     def step_phone_text(self, turn: Turn, text: str) -> None:
         try:
@@ -267,10 +288,10 @@ class BaseFlow(CalendarLinks, Attendance):
         turn.strip()
         turn.dialog.reset()
         if booking.status == "approved":
-            text = _("✅ Booking #%(id)s is approved.") % {"id": booking.pk}
+            text = _("✅ Booking %(ref)s is approved.") % {"ref": booking.reference}
         else:
-            text = _("⏳ Your request #%(id)s is created. Please wait for a manager's confirmation.") % {
-                "id": booking.pk}
+            text = _("⏳ Your request %(ref)s is created. Please wait for a manager's confirmation.") % {
+                "ref": booking.reference}
         turn.say(text + "\n\n" + self.card(booking), self.menu(turn))
 
     def on_refused(self, turn: Turn, exc: BookingError) -> None:
@@ -356,8 +377,8 @@ class BaseFlow(CalendarLinks, Attendance):
             turn.notice(_("Booking not found."))
             return
         if not self.cancellable(booking, turn):
-            turn.say(_("Booking #%(id)s can no longer be cancelled (it is %(status)s or has started).") % {
-                "id": booking.pk, "status": texts.status_label(booking.status)})
+            turn.say(_("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).") % {
+                "ref": booking.reference, "status": texts.status_label(booking.status)})
             return
         turn.say(_("Cancel this booking?") + "\n\n" + self.card(booking),
                  kb.inline([[kb.button(texts.YES_CANCEL, f"{self.prefix}:cxy:{booking.pk}"),
@@ -375,13 +396,20 @@ class BaseFlow(CalendarLinks, Attendance):
             turn.edit(exc.message)
             return
         turn.notice(_("Cancelled."))
-        turn.edit(_("🚫 Booking #%(id)s is cancelled.") % {"id": booking.pk} + "\n\n" + self.card(booking))
+        turn.edit(_("🚫 Booking %(ref)s is cancelled.") % {"ref": booking.reference} + "\n\n" + self.card(booking))
 
     def cmd_cancel_booking(self, turn: Turn, args: str) -> None:
-        if not args.strip().lstrip("#").isdigit():
-            turn.say(_("Usage: /cancel_booking <booking number>, for example /cancel_booking 12"))
+        """By the reference the bot shows (C-12), or by the bare number as before."""
+        found = REFERENCE.fullmatch(args.strip())
+        if found is None:
+            turn.say(_("Usage: /cancel_booking <booking reference>, for example /cancel_booking C-12"))
             return
-        self.btn_cancel(turn, int(args.strip().lstrip("#")))
+        letter, number = found.group(1), int(found.group(2))
+        booking = self.load(number) if letter else None
+        if letter and (booking is None or booking.REFERENCE_PREFIX != letter.upper()):
+            turn.say(_("Booking not found."))
+            return
+        self.btn_cancel(turn, number)
         if turn.outcome.answer:  # not found: say it in the chat, since no button was pressed
             turn.say(turn.outcome.answer)
 
@@ -431,7 +459,7 @@ class BaseFlow(CalendarLinks, Attendance):
             return
         turn.dialog.reset()
         turn.dialog.go("reject", booking=booking.pk)
-        turn.screen(_("Why is request #%(id)s rejected? Send the reason as a message.") % {"id": booking.pk},
+        turn.screen(_("Why is request %(ref)s rejected? Send the reason as a message.") % {"ref": booking.reference},
                     kb.inline([[kb.button(texts.NO_REASON, f"{self.prefix}:rjn:{booking.pk}")],
                                [kb.button(texts.CANCEL, "w:cancel")]]), new=True)
 
@@ -460,9 +488,9 @@ class BaseFlow(CalendarLinks, Attendance):
             turn.say(exc.message)
             return
         if approve:
-            text = _("✅ Booking #%(id)s is approved.") % {"id": booking.pk}
+            text = _("✅ Booking %(ref)s is approved.") % {"ref": booking.reference}
         else:
-            text = _("❌ Booking #%(id)s is rejected.") % {"id": booking.pk}
+            text = _("❌ Booking %(ref)s is rejected.") % {"ref": booking.reference}
         turn.notice(text)
         text += " " + _("The client has been told.") + "\n\n" + self.card(booking, for_manager=True)
         if turn.incoming.is_callback and turn.incoming.callback_data.split(":")[1] == "ap":

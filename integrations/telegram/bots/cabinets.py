@@ -430,4 +430,4 @@ class CabinetFlow(SeriesActions, WaitlistButtons, BaseFlow):
 
     def schedule_line(self, booking) -> str:
         return f"🔹 {texts.hhmm(booking.starts_at)}–{texts.hhmm(booking.ends_at)} | {booking.cabinet.name} | " + (
-            f"{booking.client_name} | #{booking.pk} {texts.status_label(booking.status)}")
+            f"{booking.client_name} | {booking.reference} {texts.status_label(booking.status)}")

@@ -415,6 +415,6 @@ class EquipmentFlow(WaitlistButtons, BaseFlow):
         ).order_by("item__sort_order", "item_id", "id"))
 
     def schedule_line(self, booking) -> str:
-        return "🔹 " + _("#%(id)s %(item)s × %(units)s — %(client)s (%(status)s)") % {
-            "id": booking.pk, "item": booking.item.name, "units": booking.units, "client": booking.client_name,
+        return "🔹 " + _("%(ref)s %(item)s × %(units)s — %(client)s (%(status)s)") % {
+            "ref": booking.reference, "item": booking.item.name, "units": booking.units, "client": booking.client_name,
             "status": texts.status_label(booking.status)}

@@ -59,7 +59,7 @@ def test_an_undecided_request_is_announced_again_once_with_its_buttons(boss, req
 
     assert run_task_at(clock, NOW + timedelta(minutes=61))["equipment_reminded"] == 1
     [reminder] = reminders_to(bot_api, boss.id)
-    assert f"Request #{request_of_ann.pk} is still waiting for a decision (1 h 1 min)" in reminder.text
+    assert f"Request {request_of_ann.reference} is still waiting for a decision (1 h 1 min)" in reminder.text
     assert "Anna Smirnova" in reminder.text
     assert [b["callback_data"] for b in reminder.buttons] == [f"eq:ap:{request_of_ann.pk}",
                                                               f"eq:rj:{request_of_ann.pk}"]
@@ -71,7 +71,7 @@ def test_an_undecided_request_is_announced_again_once_with_its_buttons(boss, req
     boss.press_data(reminder.buttons[0]["callback_data"], reminder.message_id)
     request_of_ann.refresh_from_db()
     assert request_of_ann.status == Status.APPROVED
-    assert f"Your booking #{request_of_ann.pk} is approved" in bot_api.of("sendMessage", chat_id=1001)[-1].text
+    assert f"Your booking {request_of_ann.reference} is approved" in bot_api.of("sendMessage", chat_id=1001)[-1].text
 
 
 def test_overlapping_runs_announce_a_request_only_once(boss, request_of_ann, bot_api, clock):
@@ -119,7 +119,7 @@ def test_with_a_deadline_a_request_waiting_too_long_is_cancelled_and_the_client_
     booking = EquipmentBooking.objects.get(pk=request_of_ann.pk)
     assert (booking.status, booking.status_reason) == (Status.CANCELLED, "not decided in time")
     told = bot_api.of("sendMessage", chat_id=1001)[-1].text
-    assert f"Your request #{booking.pk} was not confirmed in time and is cancelled" in told
+    assert f"Your request {booking.reference} was not confirmed in time and is cancelled" in told
 
 
 def test_without_a_deadline_a_request_waits_until_its_start(boss, request_of_ann, bot_api, clock):
@@ -149,4 +149,4 @@ def test_the_waiting_time_is_real_time_across_a_dst_change(boss, ann_account, bo
     assert run_task_at(clock, datetime(2026, 3, 29, 3, 29, tzinfo=berlin))["equipment_reminded"] == 0
     assert run_task_at(clock, datetime(2026, 3, 29, 3, 31, tzinfo=berlin))["equipment_reminded"] == 1
     [reminder] = reminders_to(bot_api, boss.id)
-    assert f"Request #{booking.pk} is still waiting for a decision (1 h 1 min)" in reminder.text
+    assert f"Request {booking.reference} is still waiting for a decision (1 h 1 min)" in reminder.text

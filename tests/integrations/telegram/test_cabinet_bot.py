@@ -58,7 +58,7 @@ def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, room, bot_
     booking = CabinetBooking.objects.get()
     assert (booking.starts_at, booking.ends_at, booking.status) == (at(10), at(11, 30), Status.PENDING)
     assert EquipmentBooking.objects.get().cabinet_booking == booking
-    assert f"request #{booking.pk} is created" in said(calls)
+    assert f"request {booking.reference} is created" in said(calls)
     assert not SlotHold.objects.exists()
 
 
@@ -191,12 +191,12 @@ def test_my_bookings_and_cancel_booking_work_only_for_own_future_bookings(ann_ca
     ann_cab.send("/start")
     ben_cab.send("/start")
     mine = book_cabinet(room, at(15), account=TelegramAccount.objects.get(telegram_id=ann_cab.id))
-    assert f"Booking #{mine.pk}" in said(ann_cab.send("/my_bookings"))
+    assert f"Booking {mine.reference}" in said(ann_cab.send("/my_bookings"))
     assert "not found" in said(ben_cab.send(f"/cancel_booking {mine.pk}"))
     assert "Usage" in said(ann_cab.send("/cancel_booking x"))
     assert "Cancel this booking?" in said(ann_cab.send(f"/cancel_booking {mine.pk}"))
     calls = ann_cab.press("Yes, cancel it")
-    assert f"Booking #{mine.pk} is cancelled" in said(calls)
+    assert f"Booking {mine.reference} is cancelled" in said(calls)
     mine.refresh_from_db()
     assert mine.status == Status.CANCELLED
     assert "Cancel this booking?" not in said(ann_cab.press_data(f"cab:cancel:{mine.pk}", 1))

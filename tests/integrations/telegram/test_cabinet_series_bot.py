@@ -59,7 +59,7 @@ def test_cancel_this_one_cancels_only_that_date(ann_cab, series):
     second = occurrence(series, 2)
     ann_cab.send("/my_bookings")
     assert "Cancel this booking?" in said(ann_cab.press_data(f"cab:cancel:{second.pk}", 1))
-    assert f"Booking #{second.pk} is cancelled" in said(ann_cab.press("Yes, cancel it"))
+    assert f"Booking {second.reference} is cancelled" in said(ann_cab.press("Yes, cancel it"))
     assert statuses(series) == [Status.APPROVED, Status.CANCELLED, Status.APPROVED, Status.APPROVED]
 
 

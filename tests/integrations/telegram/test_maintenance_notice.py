@@ -58,7 +58,7 @@ def test_a_window_is_refused_then_accepted_with_cancel_and_notify(ann, maria, bo
     assert (saved.units, saved.reason, saved.created_by.username) == (1, "Калибровка", "maria")
     booking.refresh_from_db()
     assert booking.status == Status.CANCELLED
-    told = [call for call in bot_api.of("sendMessage", chat_id=ann.id) if f"#{booking.pk}" in (call.text or "")]
+    told = [call for call in bot_api.of("sendMessage", chat_id=ann.id) if f"{booking.reference}" in (call.text or "")]
     assert told and "cancelled" in said(told[-1:]).lower() and "out of service" in told[-1].text
 
     # The days are now unavailable in the bot's calendar and for partners alike.

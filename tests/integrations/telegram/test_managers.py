@@ -50,7 +50,7 @@ def test_a_new_request_reaches_every_manager_with_approve_and_reject(ann, boss, 
     booking = request_equipment(ann)
     for manager in (boss, boss2):
         message = bot_api.of("sendMessage", chat_id=manager.id)[-1]
-        assert f"New request #{booking.pk}" in message.text
+        assert f"New request {booking.reference}" in message.text
         assert "Anna Smirnova" in message.text and "+7 999 123-45-67" in message.text
         assert [b["callback_data"] for b in message.buttons] == [f"eq:ap:{booking.pk}", f"eq:rj:{booking.pk}"]
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
@@ -59,11 +59,11 @@ def test_a_new_request_reaches_every_manager_with_approve_and_reject(ann, boss, 
 def test_approving_tells_the_client(ann, boss, ecg, bot_api):
     booking = request_equipment(ann)
     calls = boss.press("✅ Approve")
-    assert f"Booking #{booking.pk} is approved" in said(calls)
+    assert f"Booking {booking.reference} is approved" in said(calls)
     booking.refresh_from_db()
     assert booking.status == Status.APPROVED
     to_client = bot_api.of("sendMessage", chat_id=ann.id)[-1]
-    assert f"Your booking #{booking.pk} is approved" in to_client.text
+    assert f"Your booking {booking.reference} is approved" in to_client.text
     assert [b["callback_data"] for b in to_client.buttons] == [f"eq:open:{booking.pk}", f"eq:cancel:{booking.pk}"]
 
 
@@ -77,7 +77,7 @@ def test_rejecting_asks_for_a_reason_and_tells_the_client(ann, boss, ecg, bot_ap
     booking.refresh_from_db()
     assert (booking.status, booking.status_reason) == (Status.REJECTED, "Аппарат на обслуживании")
     to_client = bot_api.of("sendMessage", chat_id=ann.id)[-1]
-    assert f"Your request #{booking.pk} is rejected" in to_client.text
+    assert f"Your request {booking.reference} is rejected" in to_client.text
     assert "Аппарат на обслуживании" in to_client.text
 
 
@@ -105,11 +105,11 @@ def test_a_forged_manager_button_from_a_client_is_politely_refused(ann, ben, ecg
 def test_pending_today_and_tomorrow_lists(ann, boss, ecg, clock):
     booking = request_equipment(ann)
     calls = boss.send("/pending")
-    assert f"Booking #{booking.pk}" in said(calls)
+    assert f"Booking {booking.reference}" in said(calls)
     assert calls[-1].buttons[0]["callback_data"] == f"eq:ap:{booking.pk}"
     assert "No bookings on 23.11.2026" in said(boss.send("/today"))
     clock.move_to(datetime(2026, 11, 30, 10, 0, tzinfo=MSK), tick=False)
-    assert f"#{booking.pk} ЭКГ аппарат" in said(boss.send("/tomorrow"))
+    assert f"{booking.reference} ЭКГ аппарат" in said(boss.send("/tomorrow"))
 
 
 def test_managers_block_and_unblock_users(ann, boss, ecg):
@@ -132,7 +132,8 @@ def test_a_manager_books_by_phone_and_it_is_approved_at_once(boss, ecg, bot_api)
 def test_managers_listed_in_settings_get_requests_before_they_ever_wrote(ann, ecg, bot_api, settings):
     settings.MANAGERS = [9100]
     booking = request_equipment(ann)
-    assert f"🆕 Новая заявка #{booking.pk}" in bot_api.of("sendMessage", chat_id=9100)[-1].text  # Russian by default
+    told = bot_api.of("sendMessage", chat_id=9100)[-1].text
+    assert f"🆕 Новая заявка {booking.reference}" in told  # Russian by default
 
 
 def test_a_notification_that_fails_stays_pending_for_the_retrying_worker(ann, boss, ecg, bot_api):
@@ -161,7 +162,7 @@ def test_cabinet_requests_are_decided_in_the_cabinet_bot(user_factory, boss, bot
     assert booking.status == Status.APPROVED
     to_client = bot_api.of("sendMessage", chat_id=client.id)[-1]
     assert to_client.token == "2222:cabinet-token"
-    assert f"Your booking #{booking.pk} is approved" in to_client.text
+    assert f"Your booking {booking.reference} is approved" in to_client.text
     assert date(2026, 11, 24).strftime("%d.%m.%Y") in to_client.text and "10:00–11:00" in to_client.text
     assert "10:00–11:00 | Кабинет 1 | Anna Smirnova" in said(manager.send("/tomorrow"))
 
@@ -171,18 +172,18 @@ def test_a_booking_made_in_the_admin_is_shown_to_the_managers(boss, ecg, bot_api
                                        client_phone="+79991234567", actor=Actor.staff(staff),
                                        channel=Channel.ADMIN, now=NOW)
     message = bot_api.of("sendMessage", chat_id=boss.id)[-1]
-    assert f"New booking #{booking.pk}" in message.text and "Client By Phone" in message.text
+    assert f"New booking {booking.reference}" in message.text and "Client By Phone" in message.text
     assert not message.buttons  # approved already: nothing to decide
 
 
 def test_a_manager_phone_booking_is_shown_to_the_other_managers_only(boss, boss2, ecg, bot_api):
     booking = request_equipment(boss, name="Client By Phone")
-    assert f"New booking #{booking.pk}" in bot_api.of("sendMessage", chat_id=boss2.id)[-1].text
-    assert not [c for c in bot_api.of("sendMessage", chat_id=boss.id) if f"New booking #{booking.pk}" in c.text]
+    assert f"New booking {booking.reference}" in bot_api.of("sendMessage", chat_id=boss2.id)[-1].text
+    assert not [c for c in bot_api.of("sendMessage", chat_id=boss.id) if f"New booking {booking.reference}" in c.text]
 
 
 def test_a_client_cancelling_their_own_booking_is_told_to_the_managers(ann, boss, ecg, bot_api):
     booking = request_equipment(ann)
     account = TelegramAccount.objects.get(telegram_id=ann.id)
     equipment_booking_cancel(booking=booking, actor=Actor.telegram(account), now=NOW, channel=Channel.BOT)
-    assert f"The client cancelled booking #{booking.pk}" in bot_api.of("sendMessage", chat_id=boss.id)[-1].text
+    assert f"The client cancelled booking {booking.reference}" in bot_api.of("sendMessage", chat_id=boss.id)[-1].text

@@ -67,7 +67,7 @@ def test_equipment_join_list_book(ann, holter, bot_api):
     calls = ann.press("📋 Book")
     booking = EquipmentBooking.objects.get(requester__telegram_id=ann.id)
     assert (booking.status, booking.start_date, booking.units) == (Status.PENDING, DAY, 1)
-    assert f"request #{booking.pk} is created" in said(calls)
+    assert f"request {booking.reference} is created" in said(calls)
     assert Wait.objects.get().status == Wait.Status.BOOKED
     assert "out of date" not in said(ann.press("📋 Book"))  # pressing again shows the same booking
     assert EquipmentBooking.objects.filter(requester__telegram_id=ann.id).count() == 1
@@ -171,7 +171,7 @@ def test_cabinet_join_list_offer_book(ann_cab, ben_cab, room, clock, bot_api):
     calls = ann_cab.press("📋 Book")
     booking = CabinetBooking.objects.get(requester__telegram_id=ann_cab.id)
     assert (booking.status, booking.duration_minutes) == (Status.PENDING, 60)
-    assert f"request #{booking.pk} is created" in said(calls)
+    assert f"request {booking.reference} is created" in said(calls)
 
 
 def test_cabinet_no_thanks_and_leave(ann_cab, ben_cab, room, clock, bot_api):
