@@ -23,6 +23,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
+	$(BIN)/python manage.py webhook_secret
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate

@@ -111,7 +111,8 @@ def prepare_dialogs(data, day: str, chats: list[int]) -> None:
         values = {"state": "confirm", "message_id": 5000 + index, "updated_at": now, "expires_at": now + DIALOG_TTL,
                   "data": {"item": data["item"], "start": day, "end": day, "units": 1, "free": 1,
                            "name": "Иван Телеграмов", "phone": PHONE, "trail": ["item", "start", "end", "confirm"]}}
-        Dialog.objects.update_or_create(bot="equipment", chat_id=TELEGRAM_BASE + index, defaults=values)
+        Dialog.objects.update_or_create(bot="equipment", chat_id=TELEGRAM_BASE + index, user_id=TELEGRAM_BASE + index,
+                                        defaults=values)
 
 
 def confirm_update(index: int, update_id: int) -> dict:

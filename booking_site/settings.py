@@ -344,7 +344,11 @@ WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 
 EQUIPMENT_BOT_TOKEN = _first_of("EQUIPMENT_BOT_TOKEN", "BOT_TOKEN")
 CABINET_BOT_TOKEN = _first_of("CABINET_BOT_TOKEN", "CRM_BOT_TOKEN")
-TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="").strip()
+# Unset: the one `manage.py webhook_secret` (run by `make run`) keeps in VAR_DIR. A bot token without a secret
+# stops start-up (integrations/checks.py).
+TELEGRAM_WEBHOOK_SECRET_FILE = VAR_DIR / "telegram_webhook_secret"
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="").strip() or (
+    TELEGRAM_WEBHOOK_SECRET_FILE.read_text().strip() if TELEGRAM_WEBHOOK_SECRET_FILE.is_file() else "")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
 TELEGRAM_ENABLED = bool(EQUIPMENT_BOT_TOKEN or CABINET_BOT_TOKEN)
 MANAGERS = [int(x) for x in env.list("MANAGERS", default=[]) if str(x).strip().lstrip("-").isdigit()]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ class IntegrationsConfig(AppConfig):
         from booking_site import metrics
         from booking_site.outbox.services import register_consumer
         from integrations import consumers, delivery, heartbeat, schedule
+        from integrations.checks import telegram_webhook_secret_check
         from integrations.telegram.notifications import telegram_events_consume
 
         # Rendered and attempted first, so the worker's follow-up sees the deliveries they made.
@@ -21,3 +23,4 @@ class IntegrationsConfig(AppConfig):
         metrics.register_scrape_hook(delivery.refresh_pending_gauges)
         metrics.register_scrape_hook(heartbeat.refresh_heartbeat_gauge)
         post_migrate.connect(schedule.beat_schedule_install, sender=self)
+        checks.register(telegram_webhook_secret_check, checks.Tags.security)

@@ -48,7 +48,7 @@ class Delivery(models.Model):
 
 
 class Dialog(models.Model):
-    """Where one chat stands in a bot's dialog, and what it has chosen so far.
+    """Where one user stands in a bot's dialog in one chat, and what they have chosen so far.
 
     Kept in the database so that any web process can serve the next message; a dialog left alone for
     DIALOG_TTL expires. `message_id` is the message whose buttons belong to the current step: a button
@@ -56,6 +56,7 @@ class Dialog(models.Model):
 
     bot = models.CharField(_("bot"), max_length=16, choices=Delivery.Bot.choices)
     chat_id = models.BigIntegerField(_("chat id"))
+    user_id = models.BigIntegerField(_("user id"))  # the chat's id too in a private chat, the only kind served
     state = models.CharField(_("step"), max_length=32, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     message_id = models.BigIntegerField(_("message"), null=True, blank=True)
@@ -65,10 +66,10 @@ class Dialog(models.Model):
     class Meta:
         verbose_name = _("Telegram dialog")
         verbose_name_plural = _("Telegram dialogs")
-        constraints = [models.UniqueConstraint(fields=["bot", "chat_id"], name="dialog_one_per_chat")]
+        constraints = [models.UniqueConstraint(fields=["bot", "chat_id", "user_id"], name="dialog_one_per_chat_user")]
 
     def __str__(self) -> str:
-        return f"{self.bot}:{self.chat_id} {self.state or '-'}"
+        return f"{self.bot}:{self.chat_id}:{self.user_id} {self.state or '-'}"
 
 
 class SeenUpdate(models.Model):

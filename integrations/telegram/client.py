@@ -44,8 +44,8 @@ def incoming_from(update: Update) -> Incoming | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
         return None
-    common = {"chat_id": chat.id, "user_id": user.id, "username": user.username or "",
-              "first_name": user.first_name or "", "last_name": user.last_name or "",
+    common = {"chat_id": chat.id, "chat_type": chat.type or "", "user_id": user.id,
+              "username": user.username or "", "first_name": user.first_name or "", "last_name": user.last_name or "",
               "language_code": user.language_code or ""}
     if update.callback_query is not None:
         query = update.callback_query
@@ -76,6 +76,7 @@ async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outc
                 message = await telegram_bot.send_message(incoming.chat_id, reply.text, reply_markup=reply.markup)
                 if reply.track:
                     await sync_to_async(dialog_track_message)(bot=bot_name, chat_id=incoming.chat_id,
+                                                              user_id=incoming.user_id,
                                                               message_id=message.message_id)
             elif reply.kind == "edit":
                 await telegram_bot.edit_message_text(reply.text, chat_id=incoming.chat_id,

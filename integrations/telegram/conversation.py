@@ -1,6 +1,6 @@
 """One update in, the replies out. Runs synchronously (called from the async handlers through
-sync_to_async), in one transaction that holds the chat's dialog row, so services stay sync and
-transactional and two processes never interleave one chat's steps."""
+sync_to_async), in one transaction that holds the user's dialog row in the chat, so services stay sync and
+transactional and two processes never interleave one dialog's steps. Only private chats are served."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class Incoming:
 
     chat_id: int
     user_id: int
+    chat_type: str  # "private", "group", "supergroup" or "channel": the bots serve only private chats
     username: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -126,10 +127,33 @@ def rate_limited(*, bot: str, account: TelegramAccount, now: datetime) -> str | 
     return "warn" if count == RATE_LIMIT_PER_MINUTE + 1 else "drop"
 
 
+def not_private(bot: str, incoming: Incoming) -> Outcome:
+    """What a group, supergroup or channel gets: once per chat, a note to write privately; a pressed button, that
+    note as its notice. Nothing else is read or said there, so no dialog, booking or client data reaches it."""
+    outcome = Outcome()
+    language = "en" if incoming.language_code.lower().startswith("en") else "ru"
+    with translation.override(language):
+        note = _("I work only in private messages. Please write to me directly, not in a group.")
+    if incoming.is_callback:
+        outcome.answer = note
+        return outcome
+    try:
+        first = cache.add(f"tg:group-noted:{bot}:{incoming.chat_id}", 1, timeout=None)
+    except Exception:  # the cache is down: better to say nothing than to say it on every message
+        logger.warning("group note cache unavailable; not answering a group chat")
+        first = False
+    if first:
+        outcome.replies.append(Reply("send", note))
+    return outcome
+
+
 def process(bot: str, incoming: Incoming) -> Outcome:
     """Handle one update for `bot` ("equipment" or "cabinet") and return what to send back."""
     from integrations.telegram.bots import flow_for
 
+    if incoming.chat_type != "private":
+        metrics.TELEGRAM_UPDATES.labels(bot, "not_private").inc()
+        return not_private(bot, incoming)
     now = timezone.now()
     account = telegram_account_upsert(
         telegram_id=incoming.user_id, now=now, username=incoming.username, first_name=incoming.first_name,
@@ -147,7 +171,7 @@ def process(bot: str, incoming: Incoming) -> Outcome:
                 outcome.answer = _("Too many requests, please wait a minute.")
             return outcome
         with transaction.atomic():
-            dialog = dialog_load(bot=bot, chat_id=incoming.chat_id, now=now)
+            dialog = dialog_load(bot=bot, chat_id=incoming.chat_id, user_id=incoming.user_id, now=now)
             turn = Turn(bot=bot, account=account, dialog=dialog, incoming=incoming, now=now)
             try:
                 with transaction.atomic():
@@ -159,8 +183,8 @@ def process(bot: str, incoming: Incoming) -> Outcome:
                 # The turn's writes are rolled back; the dialog stays as it was before this update.
                 logger.exception("%s bot: an update could not be handled", bot)
                 metrics.TELEGRAM_HANDLER_ERRORS.labels(bot).inc()
-                turn = Turn(bot=bot, account=account, dialog=dialog_load(bot=bot, chat_id=incoming.chat_id, now=now),
-                            incoming=incoming, now=now)
+                turn = Turn(bot=bot, account=account, incoming=incoming, now=now, dialog=dialog_load(
+                    bot=bot, chat_id=incoming.chat_id, user_id=incoming.user_id, now=now))
                 apology = _("Something went wrong. Please try again or press /start.")
                 turn.notice(apology)
                 turn.say(apology)

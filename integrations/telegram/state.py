@@ -16,10 +16,12 @@ SEEN_UPDATES_KEPT = timedelta(days=2)
 
 @dataclass
 class DialogState:
-    """A chat's dialog as read at the start of an update; handlers change it, `dialog_save` writes it."""
+    """A user's dialog in a chat as read at the start of an update; handlers change it, `dialog_save` writes it.
+    Keyed by chat and user, so that nobody else's update in the same chat moves it."""
 
     bot: str
     chat_id: int
+    user_id: int
     state: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     message_id: int | None = None
@@ -44,36 +46,38 @@ def update_seen(*, bot: str, update_id: int, now: datetime) -> bool:
         return cursor.fetchone() is None
 
 
-def dialog_load(*, bot: str, chat_id: int, now: datetime) -> DialogState:
-    """The chat's dialog, locked for this transaction. An expired dialog comes back empty, marked expired."""
-    row = Dialog.objects.select_for_update().filter(bot=bot, chat_id=chat_id).first()
+def dialog_load(*, bot: str, chat_id: int, user_id: int, now: datetime) -> DialogState:
+    """The user's dialog in the chat, locked for this transaction. An expired dialog comes back empty, marked
+    expired."""
+    key = {"bot": bot, "chat_id": chat_id, "user_id": user_id}
+    row = Dialog.objects.select_for_update().filter(**key).first()
     if row is None:
-        return DialogState(bot=bot, chat_id=chat_id)
+        return DialogState(**key)
     if row.expires_at <= now:
-        return DialogState(bot=bot, chat_id=chat_id, expired=bool(row.state))
-    return DialogState(bot=bot, chat_id=chat_id, state=row.state, data=dict(row.data or {}),
-                       message_id=row.message_id)
+        return DialogState(**key, expired=bool(row.state))
+    return DialogState(**key, state=row.state, data=dict(row.data or {}), message_id=row.message_id)
 
 
 def dialog_save(dialog: DialogState, *, now: datetime) -> None:
+    key = {"bot": dialog.bot, "chat_id": dialog.chat_id, "user_id": dialog.user_id}
     if not dialog.state:
-        Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).delete()
+        Dialog.objects.filter(**key).delete()
         return
     values = {"state": dialog.state, "data": dialog.data, "message_id": dialog.message_id,
               "updated_at": now, "expires_at": now + DIALOG_TTL}
     # The row, if any, is locked since dialog_load: update it in place; a new chat's row is created.
-    if Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).update(**values):
+    if Dialog.objects.filter(**key).update(**values):
         return
     try:
         with transaction.atomic():
-            Dialog.objects.create(bot=dialog.bot, chat_id=dialog.chat_id, **values)
-    except IntegrityError:  # the chat's first two updates raced; the later one's step wins
-        Dialog.objects.filter(bot=dialog.bot, chat_id=dialog.chat_id).update(**values)
+            Dialog.objects.create(**key, **values)
+    except IntegrityError:  # the dialog's first two updates raced; the later one's step wins
+        Dialog.objects.filter(**key).update(**values)
 
 
-def dialog_track_message(*, bot: str, chat_id: int, message_id: int) -> None:
+def dialog_track_message(*, bot: str, chat_id: int, user_id: int, message_id: int) -> None:
     """The message just sent carries the current step's buttons."""
-    Dialog.objects.filter(bot=bot, chat_id=chat_id).update(message_id=message_id)
+    Dialog.objects.filter(bot=bot, chat_id=chat_id, user_id=user_id).update(message_id=message_id)
 
 
 def dialogs_purge(*, now: datetime) -> int:

@@ -10,13 +10,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
-MAX_AGE = timedelta(hours=24)
+MAX_AGE = timedelta(hours=24)  # for reading; a write asks for WRITE_MAX_AGE
+WRITE_MAX_AGE = timedelta(hours=1)
 MAX_LENGTH = 4096  # Telegram's initData is well under 1 KB; anything this long is not from Telegram
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+_MAX_TELEGRAM_ID = 2**52  # Telegram's ids have at most 52 significant bits
 
 
 class InitDataError(ValueError):
@@ -57,6 +63,8 @@ def init_data_validate(init_data: str, *, bots: Iterable[tuple[str, str]], now: 
     if len(fields) != len(pairs):
         raise InitDataError("malformed")  # a repeated key: never produced by Telegram
     given = fields.pop("hash", "")
+    if not _HASH.fullmatch(given):
+        raise InitDataError("malformed")  # also keeps compare_digest to ASCII
     signer = next((name for name, token in bots
                    if token and hmac.compare_digest(sign(fields, bot_token=token), given)), None)
     if signer is None:
@@ -64,15 +72,17 @@ def init_data_validate(init_data: str, *, bots: Iterable[tuple[str, str]], now: 
     try:
         auth_date = datetime.fromtimestamp(int(fields.get("auth_date", "")), tz=UTC)
         user = json.loads(fields.get("user", ""))
-        telegram_id = int(user["id"])
-    except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+        telegram_id = user["id"]
+    except (ValueError, TypeError, KeyError, OverflowError, OSError, RecursionError) as exc:
         raise InitDataError("malformed") from exc
+    if not isinstance(telegram_id, int) or isinstance(telegram_id, bool) or not 0 < telegram_id < _MAX_TELEGRAM_ID:
+        raise InitDataError("malformed")
     if now - auth_date > max_age or auth_date - now > timedelta(minutes=5):
         raise InitDataError("stale")
 
     def text(key: str, limit: int) -> str:
         value = user.get(key)
-        return value[:limit] if isinstance(value, str) else ""
+        return "".join(ch for ch in value if ch.isprintable())[:limit] if isinstance(value, str) else ""
 
     return WebAppUser(telegram_id=telegram_id, first_name=text("first_name", 128), last_name=text("last_name", 128),
                       username=text("username", 64), language_code=text("language_code", 16),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import wraps
@@ -47,13 +48,17 @@ from equipment.models import EquipmentBooking, Item
 from integrations.telegram import texts
 from integrations.telegram.client import bot_token
 from integrations.telegram.prefill import last_client
-from integrations.webapp.initdata import InitDataError, WebAppUser, init_data_validate
+from integrations.webapp.initdata import MAX_AGE, WRITE_MAX_AGE, InitDataError, WebAppUser, init_data_validate
 from integrations.webapp.page import page_context
 
 logger = logging.getLogger(__name__)
 
 INIT_DATA_HEADER = "X-Telegram-Init-Data"
 MAX_BODY_BYTES = 16 * 1024
+MAX_ID = 2**63 - 1  # the ids in paths fit the database's bigint
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_FIRST_YEAR, _LAST_YEAR = 2000, 2999  # dates and times asked for: also clear of datetime's limits
 
 
 # --- Plumbing --------------------------------------------------------------------------------------------
@@ -71,16 +76,25 @@ def _language(request: HttpRequest, user: WebAppUser | None) -> str:
 
 
 def _signed_user(request: HttpRequest, now: datetime) -> WebAppUser | None:
+    """The user behind the request's initData: at most a day old for reading, an hour for any write."""
     raw = request.headers.get(INIT_DATA_HEADER, "")
     if not raw:
         return None
     bots = [(name, bot_token(name)) for name in ("equipment", "cabinet")]
+    max_age = MAX_AGE if request.method in READS else WRITE_MAX_AGE
     try:
-        return init_data_validate(raw, bots=bots, now=now)
+        return init_data_validate(raw, bots=bots, now=now, max_age=max_age)
     except InitDataError as exc:
         logger.info("mini app: initData refused (%s)", exc)
         raise BookingError("unauthorized", _("Your Telegram session could not be verified. Open the page "
                                              "from the bot again.")) from exc
+
+
+def _path_ids(kwargs: dict) -> None:
+    """Ids in the path are whole numbers of any length: beyond the database's range they are a 400."""
+    for field, value in kwargs.items():
+        if isinstance(value, int) and not 1 <= value <= MAX_ID:
+            raise BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
 
 
 def endpoint(*, signed: bool) -> Callable:
@@ -101,6 +115,7 @@ def endpoint(*, signed: bool) -> Callable:
                 try:
                     if signed and user is None:
                         raise BookingError("unauthorized", _("Open this page from the Telegram bot to book."))
+                    _path_ids(kwargs)
                     account = None
                     if user is not None:
                         account = telegram_account_upsert(
@@ -117,11 +132,15 @@ def endpoint(*, signed: bool) -> Callable:
 
 
 def _body(request: HttpRequest) -> dict:
-    if len(request.body) > MAX_BODY_BYTES:
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
         raise BookingError("invalid", _("The request is too large."))
     try:
         data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BookingError("invalid", _("The request is not valid JSON.")) from exc
     if not isinstance(data, dict):
         raise BookingError("invalid", _("The request is not valid JSON."))
@@ -141,35 +160,62 @@ def _int(value: Any, field: str, *, minimum: int = 1, maximum: int = 2**31 - 1) 
     return number
 
 
+def _out_of_range(field: str) -> BookingError:
+    return BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
+
+
 def _date(value: Any, field: str) -> date:
     try:
         if not isinstance(value, str) or len(value) != 10:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as exc:
         raise BookingError("invalid", _("%(field)s must be a date as YYYY-MM-DD.") % {"field": field},
                            field=field) from exc
+    if not _FIRST_YEAR <= parsed.year <= _LAST_YEAR:
+        raise _out_of_range(field)
+    return parsed
 
 
 def _month(value: str | None, today: date) -> date:
     if not value:
         return today.replace(day=1)
     try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        if not _MONTH.fullmatch(value):
+            raise ValueError(value)
+        first = date(int(value[:4]), int(value[5:]), 1)
     except ValueError as exc:
         raise BookingError("invalid", _("month must be YYYY-MM."), field="month") from exc
+    if not _FIRST_YEAR <= first.year <= _LAST_YEAR:
+        raise _out_of_range("month")
+    return first
 
 
 def _instant(value: Any, field: str) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:  # well-formed but impossible (month 13, an offset of 99 hours) is a ValueError
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise BookingError("invalid", _("%(field)s must be a date and time.") % {"field": field}, field=field)
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=clinic_zone())
-    if not 2000 <= parsed.year <= 2999:  # also keeps window arithmetic clear of datetime's limits
-        raise BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
+    if not _FIRST_YEAR <= parsed.year <= _LAST_YEAR:  # also keeps window arithmetic clear of datetime's limits
+        raise _out_of_range(field)
     return parsed
+
+
+def _text(data: dict, field: str) -> str:
+    """A text field of the request: absent or null is empty; anything but a string is a 400. Lengths are the
+    services' (clean_client_name, normalize_phone, clean_comment)."""
+    value = data.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BookingError("invalid", _("%(field)s must be text.") % {"field": field}, field=field)
+    if len(value) > MAX_BODY_BYTES:
+        raise _out_of_range(field)
+    return value
 
 
 def _today(now: datetime) -> date:
@@ -380,8 +426,8 @@ def _equipment_lines(data: dict) -> list[tuple[Item, int]]:
 
 
 def _client(data: dict, account: TelegramAccount, now: datetime) -> dict:
-    return {"client_name": str(data.get("client_name") or ""), "client_phone": str(data.get("client_phone") or ""),
-            "comment": str(data.get("comment") or ""), "actor": Actor.telegram(account), "channel": Channel.WEBAPP,
+    return {"client_name": _text(data, "client_name"), "client_phone": _text(data, "client_phone"),
+            "comment": _text(data, "comment"), "actor": Actor.telegram(account), "channel": Channel.WEBAPP,
             "now": now}
 
 
@@ -463,6 +509,8 @@ def waitlist_action(request: HttpRequest, wait_id: int, action: str, *, account:
 @require_POST
 @endpoint(signed=True)
 def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: TelegramAccount, now: datetime):
+    if kind not in ("equipment", "cabinet"):
+        raise BookingError("not_found", _("Booking not found."))
     actor = Actor.telegram(account)
     if kind == "equipment":
         booking = EquipmentBooking.objects.select_related("item").filter(pk=booking_id, requester=account).first()

@@ -53,6 +53,7 @@ def environment(var_dir: Path, *, bot_api_url: str, broker: str | None = None, r
     env.update({
         "VAR_DIR": str(var_dir), "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
         "TELEGRAM_API_URL": bot_api_url, "EQUIPMENT_BOT_TOKEN": "111:equipment", "CABINET_BOT_TOKEN": "222:cabinet",
+        "TELEGRAM_WEBHOOK_SECRET": "test-webhook-secret",
         "REMINDER_HOURS_BEFORE": "48", "PYTHONUNBUFFERED": "1",
     })
     if redis_url:

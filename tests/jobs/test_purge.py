@@ -149,9 +149,9 @@ def test_a_cancelled_booking_goes_like_a_completed_one(november, staff, now):
 def test_it_forgets_expired_dialogs_and_old_update_ids(db, now):
     from integrations.models import Dialog, SeenUpdate
 
-    Dialog.objects.create(bot="equipment", chat_id=1, state="pick_date", updated_at=now,
+    Dialog.objects.create(bot="equipment", chat_id=1, user_id=1, state="pick_date", updated_at=now,
                           expires_at=now - timedelta(minutes=1))
-    Dialog.objects.create(bot="equipment", chat_id=2, state="pick_date", updated_at=now,
+    Dialog.objects.create(bot="equipment", chat_id=2, user_id=2, state="pick_date", updated_at=now,
                           expires_at=now + timedelta(minutes=20))
     SeenUpdate.objects.create(bot="cabinet", update_id=1, received_at=now - timedelta(days=3))
     SeenUpdate.objects.create(bot="cabinet", update_id=2, received_at=now - timedelta(hours=1))

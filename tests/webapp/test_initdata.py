@@ -66,3 +66,21 @@ def test_it_refuses_what_telegram_never_sends(raw):
 def test_a_bot_without_a_token_signs_nothing():
     with pytest.raises(InitDataError, match="forged"):
         init_data_validate(KNOWN_INIT_DATA, bots=[("cabinet", "")], now=SIGNED_AT)
+
+
+@pytest.mark.parametrize("given_hash", ["é" * 64, "Z" * 64, "c501b71e", "",
+                                        "C501B71E775F74CE10E377DEA85A7EA24ECD640B223EA86DFE453E0EAED2E2B2"])
+def test_a_hash_that_is_not_64_lowercase_hex_digits_is_malformed_not_a_crash(given_hash):
+    fields = dict(parse_qsl(KNOWN_INIT_DATA))
+    fields["hash"] = given_hash
+    with pytest.raises(InitDataError, match="malformed"):
+        init_data_validate(urlencode(fields), bots=BOTS, now=SIGNED_AT)
+
+
+def test_a_write_asks_for_initdata_at_most_an_hour_old():
+    from integrations.webapp.initdata import WRITE_MAX_AGE
+
+    init_data_validate(KNOWN_INIT_DATA, bots=BOTS, now=SIGNED_AT + timedelta(hours=1), max_age=WRITE_MAX_AGE)
+    with pytest.raises(InitDataError, match="stale"):
+        init_data_validate(KNOWN_INIT_DATA, bots=BOTS, now=SIGNED_AT + timedelta(hours=1, seconds=1),
+                           max_age=WRITE_MAX_AGE)

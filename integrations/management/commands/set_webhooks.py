@@ -32,7 +32,8 @@ class Command(BaseCommand):
                               "nothing to do.")
             return
         if not delete and not settings.TELEGRAM_WEBHOOK_SECRET:
-            raise CommandError("TELEGRAM_WEBHOOK_SECRET must be set to register webhooks.")
+            raise CommandError("TELEGRAM_WEBHOOK_SECRET must be set to register webhooks: without it the webhooks "
+                               "refuse every update. Set it, or run `manage.py webhook_secret` to generate one.")
         for name in bots:
             try:
                 message = asyncio.run(self._one(name, delete=delete, drop_pending=drop_pending))

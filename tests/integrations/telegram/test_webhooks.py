@@ -98,3 +98,65 @@ def test_commands_say_so_when_telegram_is_not_configured(settings, capsys, bot_a
     call_command("run_bots")
     assert capsys.readouterr().out.count("not configured") == 2
     assert bot_api.calls == []
+
+
+def test_without_a_configured_secret_the_webhook_refuses_every_update(ann, bot_api, settings):
+    settings.TELEGRAM_WEBHOOK_SECRET = ""
+    ann.post(ann.message(text="/start"), secret="", status=403)
+    ann.post(ann.message(text="/start"), secret="anything", status=403)
+    assert bot_api.calls == []
+    assert not TelegramAccount.objects.exists()
+
+
+def test_a_bot_token_without_a_webhook_secret_stops_start_up_in_development_too(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.DEBUG = True
+    settings.EQUIPMENT_BOT_TOKEN, settings.CABINET_BOT_TOKEN = "1111:equipment-token", ""
+    settings.TELEGRAM_WEBHOOK_SECRET = ""
+    with pytest.raises(SystemCheckError, match="TELEGRAM_WEBHOOK_SECRET"):
+        call_command("check")
+    settings.TELEGRAM_WEBHOOK_SECRET = "not a valid secret!"
+    with pytest.raises(SystemCheckError, match="TELEGRAM_WEBHOOK_SECRET"):
+        call_command("check")
+    settings.TELEGRAM_WEBHOOK_SECRET = "good-secret_1"
+    call_command("check")
+
+
+def test_set_webhooks_refuses_to_register_without_a_secret(bot_api, settings):
+    from django.core.management.base import CommandError
+
+    settings.PUBLIC_URL = "https://clinic.example"
+    settings.TELEGRAM_WEBHOOK_SECRET = ""
+    with pytest.raises(CommandError, match="TELEGRAM_WEBHOOK_SECRET must be set"):
+        call_command("set_webhooks")
+    assert bot_api.of("setWebhook") == []
+
+
+def test_make_run_generates_a_private_webhook_secret_that_the_settings_read(tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if k not in {"TELEGRAM_WEBHOOK_SECRET", "TESTING", "DEBUG"}}
+    env.update({"VAR_DIR": str(tmp_path), "EQUIPMENT_BOT_TOKEN": "1111:equipment-token"})
+
+    def manage(*args):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    refused = manage("check")
+    assert refused.returncode != 0 and "TELEGRAM_WEBHOOK_SECRET" in refused.stderr
+    assert manage("webhook_secret").returncode == 0
+    secret_file = tmp_path / "telegram_webhook_secret"
+    secret = secret_file.read_text().strip()
+    assert len(secret) >= 40 and stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert manage("webhook_secret").returncode == 0 and secret_file.read_text().strip() == secret  # kept
+    checked = manage("check")
+    assert checked.returncode == 0, checked.stderr
+    said_secret = manage("shell", "-v", "0", "-c",
+                         "from django.conf import settings; print(settings.TELEGRAM_WEBHOOK_SECRET)")
+    assert said_secret.stdout.strip() == secret
