@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from booking_site import ops
+from booking_site.api import api_not_found
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
@@ -10,6 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("booking_site.api")),
+    path("", include("equipment.api.urls")),
+    path("", include("cabinets.api.urls")),
+    path("", include("integrations.webhooks.urls")),
+    re_path(r"^api/", api_not_found),
     path("", include("integrations.telegram.urls")),
     path("", include("integrations.webapp.urls")),
     path("", include("integrations.calendar.urls")),
