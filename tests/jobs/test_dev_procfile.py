@@ -73,7 +73,7 @@ def test_procfile_dev_runs_web_worker_and_beat_and_the_worker_follows_an_admin_b
             log, rf"worker.*outbox event \d+ booking\.created equipment #{booking_id}: delivery \d+ sent", 30)
         assert followed, log.read_text()
         [told] = [c for c in bot_api.delivered if c.method == "sendMessage" and c.chat_id == 9001]
-        assert f"#{booking_id}" in told.data["text"]
+        assert f"E-{booking_id}" in told.data["text"]
     finally:
         honcho.send_signal(signal.SIGINT)  # what Ctrl-C does: honcho stops all three
         honcho.wait(timeout=30)
