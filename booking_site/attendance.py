@@ -25,8 +25,8 @@ def check_can_confirm(*, booking, actor: Actor, starts_at: datetime, now: dateti
     if actor.account is None or booking.requester_id != actor.account.pk:
         raise BookingError("forbidden", _("Only the client who booked can confirm the visit."))
     if booking.status != Status.APPROVED:
-        raise BookingError("bad_transition", _("Booking #%(id)s is not approved, so there is nothing to confirm.")
-                           % {"id": booking.pk})
+        raise BookingError("bad_transition", _("Booking %(ref)s is not approved, so there is nothing to confirm.")
+                           % {"ref": booking.reference})
     if starts_at <= now:
         raise BookingError("already_started", _("The booking has already started."))
 
@@ -48,8 +48,8 @@ def booking_mark_no_show(*, booking, resource_type: str, actor: Actor, channel: 
     if not actor.is_manager:
         raise BookingError("forbidden", _("Only managers can mark a no-show."))
     if booking.status in (Status.APPROVED, Status.COMPLETED) and starts_at > now:
-        raise BookingError("not_started", _("Booking #%(id)s has not started yet: a no-show can be marked only "
-                                            "after its start.") % {"id": booking.pk})
+        raise BookingError("not_started", _("Booking %(ref)s has not started yet: a no-show can be marked only "
+                                            "after its start.") % {"ref": booking.reference})
     booking_transition(booking=booking, to_status=Status.NO_SHOW, resource_type=resource_type, actor=actor,
                        channel=channel, now=now, topic=Event.Topic.NO_SHOW, notify=False)
 

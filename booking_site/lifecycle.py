@@ -73,15 +73,15 @@ def booking_transition(
         if to_status in (Status.APPROVED, Status.REJECTED) and from_status != Status.PENDING:
             raise BookingError(
                 "already_decided",
-                _("Booking #%(id)s is already %(status)s (%(by)s).") % {
-                    "id": booking.pk, "status": Status(from_status).label.lower(),
+                _("Booking %(ref)s is already %(status)s (%(by)s).") % {
+                    "ref": booking.reference, "status": Status(from_status).label.lower(),
                     "by": booking.decided_by or _("no one")},
                 status=from_status, decided_by=booking.decided_by,
             )
         raise BookingError(
             "bad_transition",
-            _("Booking #%(id)s is %(status)s and cannot become %(target)s.") % {
-                "id": booking.pk, "status": Status(from_status).label.lower(),
+            _("Booking %(ref)s is %(status)s and cannot become %(target)s.") % {
+                "ref": booking.reference, "status": Status(from_status).label.lower(),
                 "target": Status(to_status).label.lower()},
             status=from_status,
         )

@@ -5,7 +5,7 @@ the admin commits its transaction even when the page shows a validation error.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django import forms
 from django.conf import settings
@@ -21,6 +21,7 @@ from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
 from cabinets.services import (
     cabinet_deactivate_check,
+    check_lunch_break,
     closure_check,
     closure_save,
     holiday_check,
@@ -75,23 +76,12 @@ class SlotFields(forms.Form):
                 past_day = data["day"] < timezone.localtime(now, clinic_zone()).date()
                 self.add_error("day" if past_day else "start_time", _("This time has already passed."))
             elif data.get("cabinet") is not None:
-                lunch = lunch_break(data["cabinet"], data["day"], data["start_time"])
-                if lunch is not None:
-                    self.add_error("start_time", _(
-                        "%(time)s is during the lunch break (%(start)s–%(end)s) in %(cabinet)s.") % {
-                        "time": f"{data['start_time']:%H:%M}", "start": f"{lunch[0]:%H:%M}",
-                        "end": f"{lunch[1]:%H:%M}", "cabinet": data["cabinet"].name})
+                try:
+                    check_lunch_break(cabinet=data["cabinet"], starts_at=starts_at,
+                                      duration_minutes=data.get("duration_minutes"))
+                except BookingError as exc:
+                    self.add_error("start_time", str(exc.message))
         return data
-
-
-def lunch_break(cabinet: Cabinet, day: date, start: time) -> tuple[time, time] | None:
-    """The cabinet's lunch break that day if `start` falls in it (its weekly hours; read only)."""
-    schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=day.weekday(), is_day_off=False).first()
-    if schedule is None or schedule.lunch_start is None or schedule.lunch_end is None:
-        return None
-    if schedule.lunch_start <= start < schedule.lunch_end:
-        return schedule.lunch_start, schedule.lunch_end
-    return None
 
 
 class CabinetPhoneBookingForm(ClientFields, SlotFields):

@@ -97,6 +97,40 @@ def _check_lead_time(*, starts_at: datetime, now: datetime, far_ahead_ok: bool =
         )
 
 
+def check_lunch_break(
+    *, cabinet: Cabinet, starts_at: datetime, duration_minutes: int | None = None, window: DayWindow | None = None
+) -> None:
+    """Refuse a window that starts in, or runs into, the cabinet's lunch break that day (`closed`, reason
+    `lunch`). Read only: `window` is the day's hours when the caller has them, else the weekly schedule's."""
+    start = _local(starts_at)
+    if window is None:
+        schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=start.weekday(), is_day_off=False).first()
+        if schedule is None:
+            return
+        lunch_start, lunch_end = schedule.lunch_start, schedule.lunch_end
+    else:
+        lunch_start, lunch_end = window.lunch_start, window.lunch_end
+    if lunch_start is None or lunch_end is None:
+        return
+    zone = clinic_zone()
+    begins = datetime.combine(start.date(), lunch_start, tzinfo=zone)
+    ends = datetime.combine(start.date(), lunch_end, tzinfo=zone)
+    finish = starts_at + timedelta(minutes=duration_minutes or 0)
+    if begins <= starts_at < ends:
+        at = start
+    elif starts_at < begins < finish:
+        at = begins
+    else:
+        return
+    raise BookingError(
+        "closed",
+        _("%(time)s is during the lunch break (%(start)s–%(end)s) in %(cabinet)s.")
+        % {"time": f"{at:%H:%M}", "start": f"{lunch_start:%H:%M}", "end": f"{lunch_end:%H:%M}",
+           "cabinet": cabinet.name},
+        reason="lunch", lunch_start=f"{lunch_start:%H:%M}", lunch_end=f"{lunch_end:%H:%M}", field="starts_at",
+    )
+
+
 def _check_request(
     *,
     cabinet: Cabinet,
@@ -138,6 +172,7 @@ def _check_request(
         raise BookingError(
             "too_long", _("A booking can last at most %(n)s minutes.") % {"n": longest}, max_minutes=longest
         )
+    check_lunch_break(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, window=day.window)
     if not any(slot.start == starts_at for slot in day.grid):
         raise BookingError(
             "not_a_slot",

@@ -160,7 +160,7 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                 refusal_to_form(form, exc)
             else:
                 self.log_addition(request, booking, [{"added": {}}])
-                self.message_user(request, _("Booking #%(id)s created and approved.") % {"id": booking.pk},
+                self.message_user(request, _("Booking %(ref)s created and approved.") % {"ref": booking.reference},
                                   messages.SUCCESS)
                 change_url = reverse("admin:equipment_equipmentbooking_change", args=[booking.pk])
                 return HttpResponseRedirect(safe_next(request, change_url))

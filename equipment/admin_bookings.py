@@ -152,7 +152,7 @@ class BookingAdminMixin:
                 refusal_to_form(form, exc)
             else:
                 self.log_change(request, booking, [{"changed": {"fields": changed}}])
-                self.message_user(request, _("Booking #%(id)s moved.") % {"id": booking.pk}, messages.SUCCESS)
+                self.message_user(request, _("Booking %(ref)s moved.") % {"ref": booking.reference}, messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -289,10 +289,10 @@ class BookingAdminMixin:
             try:
                 service(booking=booking, actor=actor, now=now, channel=Channel.ADMIN, **kwargs)
             except BookingError as exc:
-                self.message_user(request, _("Booking #%(id)s was not changed: %(error)s")
-                                  % {"id": booking.pk, "error": exc.message}, messages.ERROR)
+                self.message_user(request, _("Booking %(ref)s was not changed: %(error)s")
+                                  % {"ref": booking.reference, "error": exc.message}, messages.ERROR)
             else:
-                done.append(f"#{booking.pk}")
+                done.append(booking.reference)
         if done:
             self.message_user(request, done_message % {"ids": ", ".join(done)}, messages.SUCCESS)
 

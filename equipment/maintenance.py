@@ -56,8 +56,8 @@ def _stranded_ids(usage: Usage, item: Item, days: list[date]) -> list[int]:
 
 
 def _describe(booking: EquipmentBooking) -> str:
-    return f"#{booking.pk} {date_format(booking.start_date, 'd.m.Y')}–{date_format(booking.end_date, 'd.m.Y')}" + (
-        f" × {booking.units}" if booking.units > 1 else "")
+    dates = f"{date_format(booking.start_date, 'd.m.Y')}–{date_format(booking.end_date, 'd.m.Y')}"
+    return f"{booking.reference} {dates}" + (f" × {booking.units}" if booking.units > 1 else "")
 
 
 @transaction.atomic
@@ -101,7 +101,7 @@ def maintenance_window_save(
         if attached and cancel_affected:
             raise BookingError("forbidden", _("%(item)s is booked with cabinet bookings %(list)s; cancel those "
                                               "first.") % {"item": item.name,
-                                                           "list": ", ".join(f"#{b.cabinet_booking_id}"
+                                                           "list": ", ".join(b.cabinet_booking.reference
                                                                              for b in attached)})
         text = REASON_MAINTENANCE + (f": {window.reason}" if window.reason else "")
         resolve_stranded(

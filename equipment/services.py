@@ -304,8 +304,8 @@ def _locked(booking: EquipmentBooking) -> EquipmentBooking:
 
 def _refuse_attached(booking: EquipmentBooking) -> None:
     if booking.cabinet_booking_id:
-        raise BookingError("forbidden", _("This equipment belongs to cabinet booking #%(id)s; decide that booking.")
-                           % {"id": booking.cabinet_booking_id}, cabinet_booking_id=booking.cabinet_booking_id)
+        raise BookingError("forbidden", _("This equipment belongs to cabinet booking %(ref)s; decide that booking.")
+                           % {"ref": booking.cabinet_booking.reference}, cabinet_booking_id=booking.cabinet_booking_id)
 
 
 def _window_start(booking: EquipmentBooking) -> datetime:

@@ -158,7 +158,9 @@ class CabinetBookingsView(PartnerAPIView):
         summary="Book consecutive slots of a cabinet, optionally with equipment",
         description="Scope `write:bookings`. Approved at once. The cabinet and its equipment are booked together "
                     "or not at all. The start must be a slot start at least 60 minutes and at most 30 days ahead; "
-                    "the length a whole number of slots (at most 6) that does not cross lunch or closing. A repeat "
+                    "the length a whole number of slots (at most 6) that does not cross lunch or closing. A start "
+                    "in the lunch break or a window running into it is `closed` with `details.reason` `lunch` "
+                    "(and `lunch_start`, `lunch_end`). A repeat "
                     "with the same `external_booking_id` (or `Idempotency-Key`) and the same data returns the "
                     "original booking with `Idempotent-Replayed: true`; different data is 409. A taken, held or "
                     "closed time (`slot_taken`, `held`, `closed`, or `no_capacity` for the equipment) lists in "

@@ -111,7 +111,7 @@ def help_text(bot: str, is_manager: bool) -> str:
     lines = [_("Commands:"), "/book — " + _("new booking"), "/my_bookings — " + _("your bookings"),
              "/cancel — " + _("stop the current dialog"), "/reminders — " + _("turn reminders on or off")]
     if bot == "cabinet":
-        lines.append("/cancel_booking <id> — " + _("cancel one of your bookings"))
+        lines.append("/cancel_booking C-12 — " + _("cancel one of your bookings"))
     if is_manager:
         lines += ["", _("For managers:"), "/pending — " + _("requests waiting for a decision"),
                   "/today, /tomorrow — " + _("the day's schedule"),

@@ -32,7 +32,7 @@ def test_it_approves_a_pending_cabinet_booking_and_its_equipment(manager_client,
     assert booking.status == Status.APPROVED
     assert booking.decided_by == "admin:maria"
     assert booking.equipment_bookings.get().status == Status.APPROVED
-    assert f"#{booking.pk}" in " ".join(texts(response))
+    assert f"C-{booking.pk}" in " ".join(texts(response))
 
 
 def test_it_says_which_bookings_were_refused_and_why(manager_client, cabinet, book_cabinet, staff):
@@ -43,8 +43,8 @@ def test_it_says_which_bookings_were_refused_and_why(manager_client, cabinet, bo
     response = act(manager_client, CABINET_LIST, "approve_selected", [pending.pk, decided.pk])
 
     messages = texts(response)
-    assert any(f"#{pending.pk}" in m and "#" + str(decided.pk) not in m for m in messages)
-    refusal = next(m for m in messages if f"Booking #{decided.pk}" in m or f"Бронь #{decided.pk}" in m)
+    assert any(f"C-{pending.pk}" in m and f"C-{decided.pk}" not in m for m in messages)
+    refusal = next(m for m in messages if f"Бронь C-{decided.pk} не изменена: Заявка C-{decided.pk} уже" in m)
     assert "manager" in refusal  # the service names who decided it: "already approved (admin:manager)"
 
 
@@ -98,7 +98,7 @@ def test_cancelling_an_already_cancelled_booking_is_refused_with_the_services_me
 
     response = act(manager_client, CABINET_LIST, "cancel_selected", [booking.pk], apply="1", reason="again")
 
-    assert any(f"#{booking.pk}" in m and ("cannot" in m or "не может" in m) for m in texts(response))
+    assert any(f"C-{booking.pk}" in m and ("cannot" in m or "не может" in m) for m in texts(response))
 
 
 def test_it_approves_rejects_and_cancels_equipment_bookings(manager_client, item, book_item):
@@ -123,7 +123,7 @@ def test_approving_a_rejected_equipment_booking_is_refused(manager_client, item,
 
     booking.refresh_from_db()
     assert booking.status == Status.REJECTED
-    assert any(f"#{booking.pk}" in m for m in texts(response))
+    assert any(f"Бронь E-{booking.pk} не изменена" in m for m in texts(response))
 
 
 def test_the_change_page_offers_the_decisions_the_status_allows(manager_client, cabinet, book_cabinet):

@@ -122,7 +122,8 @@ def test_a_time_off_the_slot_grid_is_refused(manager_client, cabinet):
 def test_a_booking_across_lunch_is_refused(manager_client, cabinet):
     response = manager_client.post(reverse(CABINET_ADD), cabinet_form(cabinet, at(1, 12, 30), 90))
 
-    assert response.context["form"].non_field_errors()
+    errors = response.context["form"].errors["start_time"]
+    assert errors == ["13:00 — обеденный перерыв (13:00–14:00) в кабинете «Кабинет 1»."]
     assert not CabinetBooking.objects.exists()
 
 

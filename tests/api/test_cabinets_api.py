@@ -129,7 +129,8 @@ def test_cabinet_booking_replay_and_conflict_with_idempotency_key(api, cabinet):
     ({"starts_at": "2026-11-24T10:10:00+03:00"}, 400, "not_a_slot"),
     ({"duration_minutes": 45}, 400, "not_a_slot"),
     ({"duration_minutes": 240}, 400, "too_long"),
-    ({"starts_at": "2026-11-24T12:30:00+03:00", "duration_minutes": 60}, 400, "too_long"),
+    ({"starts_at": "2026-11-24T12:30:00+03:00", "duration_minutes": 60}, 409, "closed"),  # runs into lunch
+    ({"starts_at": "2026-11-24T20:30:00+03:00", "duration_minutes": 60}, 400, "too_long"),  # runs past closing
     ({"starts_at": "tomorrow"}, 400, "invalid"),
     ({"cabinet_id": 999999}, 404, "not_found"),
     ({"equipment": [{"item_id": 999999, "units": 1}]}, 404, "not_found"),
@@ -138,6 +139,17 @@ def test_cabinet_booking_replay_and_conflict_with_idempotency_key(api, cabinet):
 def test_cabinet_booking_refusals(api, cabinet, changes, status, code):
     response = api.post("/api/v1/cabinet-bookings", {**BOOKING, "cabinet_id": cabinet.pk, **changes})
     assert (response.status_code, response.json()["code"]) == (status, code), response.json()
+    assert not CabinetBooking.objects.exists()
+
+
+def test_a_start_at_lunch_is_refused_as_the_lunch_break_with_free_windows_nearby(api, cabinet):
+    response = api.post("/api/v1/cabinet-bookings", {**BOOKING, "cabinet_id": cabinet.pk,
+                                                     "starts_at": "2026-11-24T13:00:00+03:00"})
+    body = response.json()
+    assert (response.status_code, body["code"]) == (409, "closed")
+    assert body["error"] == f"13:00 is during the lunch break (13:00–14:00) in {cabinet.name}."
+    assert body["details"]["reason"] == "lunch"
+    assert body["details"]["alternatives"][0]["starts_at"] in ("2026-11-24T12:00:00+03:00", "2026-11-24T14:00:00+03:00")
     assert not CabinetBooking.objects.exists()
 
 

@@ -162,8 +162,9 @@ def test_the_admin_marks_no_shows_after_the_start_only(manager_client, approved_
                                    follow=True)
     page = response.content.decode()
     # The admin speaks Russian by default.
-    assert f"Отмечена неявка: #{started.pk}." in page
-    assert f"Бронь #{later.pk} не изменена" in page and "ещё не началась" in page
+    assert f"Отмечена неявка: C-{started.pk}." in page
+    assert f"Бронь C-{later.pk} не изменена" in page and "Бронь C-" + f"{later.pk} ещё не началась" in page
+    assert f"#{later.pk}" not in page
     assert CabinetBooking.objects.get(pk=started.pk).status == Status.NO_SHOW
     assert CabinetBooking.objects.get(pk=later.pk).status == Status.APPROVED
 

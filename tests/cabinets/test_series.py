@@ -97,7 +97,7 @@ def test_skip_conflicts_books_the_rest_but_not_when_nothing_is_free(cabinet, sta
 def test_a_date_across_lunch_is_a_conflict_of_every_date(cabinet, staff):
     error = refusal(book_series, cabinet=cabinet, actor=Actor.staff(staff),
                     starts_at=datetime(2026, 11, 24, 12, 30, tzinfo=MSK))
-    assert error.code == "series_conflict" and {c["code"] for c in error.details["conflicts"]} == {"too_long"}
+    assert error.code == "series_conflict" and {c["code"] for c in error.details["conflicts"]} == {"closed"}
 
 
 def test_an_inactive_cabinet_refuses_the_whole_series_at_once(staff):

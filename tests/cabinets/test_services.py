@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
@@ -75,10 +76,15 @@ def test_a_90_minute_booking_takes_three_consecutive_slots(cabinet, alice):
     assert CabinetOccupancy.objects.filter(booking=booking).count() == 6  # 15-minute grid rows
 
 
-def test_a_booking_across_lunch_or_closing_is_refused_with_the_longest_that_fits(cabinet, alice):
+def test_a_booking_across_lunch_is_refused_as_the_lunch_break(cabinet, alice):
     error = refusal(book, cabinet, Actor.telegram(alice), at(12), 90)
+    assert error.code == "closed" and error.details["reason"] == "lunch"
+    assert str(error) == "13:00 — обеденный перерыв (13:00–14:00) в кабинете «Кабинет №2»."
+
+
+def test_a_booking_across_closing_is_refused_with_the_longest_that_fits(cabinet, alice):
+    error = refusal(book, cabinet, Actor.telegram(alice), at(20), 90)
     assert error.code == "too_long" and "60" in str(error)
-    assert refusal(book, cabinet, Actor.telegram(alice), at(20), 90).code == "too_long"
 
 
 def test_more_than_the_maximum_number_of_slots_is_refused(cabinet, alice):
@@ -89,7 +95,15 @@ def test_more_than_the_maximum_number_of_slots_is_refused(cabinet, alice):
 def test_a_start_off_the_slot_grid_or_an_odd_duration_is_refused(cabinet, alice):
     assert refusal(book, cabinet, Actor.telegram(alice), at(10, 15), 30).code == "not_a_slot"
     assert refusal(book, cabinet, Actor.telegram(alice), at(10), 45).code == "not_a_slot"
-    assert refusal(book, cabinet, Actor.telegram(alice), at(13), 30).code == "not_a_slot"  # lunch
+
+
+def test_a_start_during_lunch_is_refused_as_the_lunch_break_not_as_off_the_grid(cabinet, alice):
+    error = refusal(book, cabinet, Actor.telegram(alice), at(13, 30), 30)
+    assert (error.code, error.details["reason"]) == ("closed", "lunch")
+    with translation.override("en"):
+        error = refusal(book, cabinet, Actor.telegram(alice), at(13, 30), 30)
+    assert str(error) == "13:30 is during the lunch break (13:00–14:00) in Кабинет №2."
+    assert (error.details["lunch_start"], error.details["lunch_end"]) == ("13:00", "14:00")
 
 
 def test_an_overlapping_booking_is_refused_naming_the_taken_slot(cabinet, alice, bob):
@@ -384,7 +398,8 @@ def test_attached_equipment_is_decided_with_its_cabinet_booking_only(cabinet, al
     line = booking.equipment_bookings.get()
     for decide in (equipment_booking_approve, equipment_booking_reject):
         error = refusal(decide, booking=line, actor=Actor.staff(staff), now=NOW)
-        assert error.code == "forbidden" and f"#{booking.pk}" in str(error)
+        assert error.code == "forbidden" and f"в бронь кабинета C-{booking.pk};" in str(error)
+        assert error.details["cabinet_booking_id"] == booking.pk
     cabinet_booking_approve(booking=booking, actor=Actor.staff(staff), now=NOW)
     assert booking.equipment_bookings.get().status == Status.APPROVED
 

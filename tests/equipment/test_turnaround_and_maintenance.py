@@ -112,7 +112,7 @@ def test_a_window_that_strands_bookings_is_refused_listing_them(laser, staff, al
     booking = book(laser, Actor.telegram(alice), DEC[11])
     error = refusal(out_of_service, laser, staff, DEC[10], DEC[12])
     assert error.code == "schedule_conflict" and error.details["bookings"] == [booking.pk]
-    assert f"#{booking.pk} 11.12.2026" in str(error.message)
+    assert f"E-{booking.pk} 11.12.2026" in str(error.message)
     assert not MaintenanceWindow.objects.exists()
     booking.refresh_from_db()
     assert booking.status == Status.PENDING

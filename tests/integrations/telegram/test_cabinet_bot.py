@@ -125,7 +125,17 @@ def test_a_duration_across_lunch_is_refused(ann_cab, room):
     choose_slot(ann_cab, slot="12:00")
     assert ann_cab.labels()[:2] == ["30 min", "1 h"] and "1 h 30 min" not in ann_cab.labels()
     calls = ann_cab.press_data("w:dur:120", ann_cab.find("1 h")[1])
-    assert "free for at most 60 minutes" in said(calls)
+    assert "13:00 is during the lunch break (13:00–14:00) in Кабинет 1." in said(calls)
+
+
+def test_a_start_at_lunch_says_it_is_the_lunch_break(ann_cab, room):
+    ann_cab.send("/book")
+    ann_cab.press("Кабинет 1")
+    ann_cab.press("24")
+    calls = ann_cab.press_data("w:slot:1300", ann_cab.find("12:00")[1])  # a forged or stale button
+    assert "13:00 is during the lunch break (13:00–14:00) in Кабинет 1." in said(calls)
+    assert "not the start of a slot" not in said(calls)
+    assert not SlotHold.objects.filter(starts_at=at(13)).exists()
 
 
 def test_closed_days_are_marked_and_cannot_be_chosen(ann_cab, room):

@@ -98,3 +98,9 @@ def test_cancel_booking_takes_the_reference_the_bot_shows(user_factory, room):
     assert "Cancel this booking?" in said(ann_cab.send(f"/cancel_booking c-{booking.pk}"))
     assert "not found" in said(ann_cab.send(f"/cancel_booking E-{booking.pk}"))
     assert "for example /cancel_booking C-12" in said(ann_cab.send("/cancel_booking X-Y"))
+
+
+def test_the_help_names_a_booking_by_its_reference(user_factory, room):
+    ann_cab = user_factory(1001, bot="cabinet", first_name="Ann")
+    text = said(ann_cab.send("/help"))
+    assert "/cancel_booking C-12 — cancel one of your bookings" in text and "<id>" not in text

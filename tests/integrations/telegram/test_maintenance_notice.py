@@ -49,7 +49,7 @@ def test_a_window_is_refused_then_accepted_with_cancel_and_notify(ann, maria, bo
     refused = maria.post(url, window(ecg))
     assert refused.status_code == 200
     errors = " ".join(refused.context["adminform"].form.non_field_errors())
-    assert f"#{booking.pk} 02.12.2026" in errors
+    assert f"E-{booking.pk} 02.12.2026" in errors
     assert not MaintenanceWindow.objects.exists()
 
     accepted = maria.post(url, window(ecg, cancel_affected="on"))
