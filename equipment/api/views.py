@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
+from booking_site import rows
 from booking_site.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     READ_AVAILABILITY,
@@ -264,7 +265,7 @@ class DevicesView(PartnerAPIView):
 
 
 def _item_for_booking(*, item_id: int | None = None, name: str | None = None) -> Item:
-    item = Item.objects.filter(pk=item_id).first() if item_id else _item_by_name(name or "")
+    item = rows.first(Item, pk=item_id) if item_id else _item_by_name(name or "")
     if item is None:
         raise BookingError("not_found", _("Item not found."), item_id=item_id)
     return item
