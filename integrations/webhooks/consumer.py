@@ -25,11 +25,11 @@ def event_id(event: Event) -> str:
 
 def webhook_deliveries_create(*, event_ids: list[int], now: datetime) -> list[int]:
     """Deliveries for these events (created once per endpoint and event; running again creates nothing)."""
+    hooks = list(PartnerWebhook.objects.filter(is_active=True).order_by("pk"))  # none: no need to read the events
+    if not hooks:
+        return []
     events = [e for e in Event.objects.filter(pk__in=event_ids, topic__in=list(BY_TOPIC)).order_by("pk")]
     if not events:
-        return []
-    hooks = list(PartnerWebhook.objects.filter(is_active=True).order_by("pk"))
-    if not hooks:
         return []
     window = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     created: list[int] = []
