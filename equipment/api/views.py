@@ -376,13 +376,16 @@ class EquipmentBookingsView(PartnerAPIView):
     )
     def post(self, request):
         data = parse(s.EquipmentBookingRequest, request.data)
+        item = _item_for_booking(item_id=data["item_id"])
         booking, replayed = equipment_booking_create_for_partner(
             partner=self.partner, external_booking_id=data["external_booking_id"],
-            item=_item_for_booking(item_id=data["item_id"]), start_date=data["start_date"],
+            item=item, start_date=data["start_date"],
             end_date=data["end_date"], units=data["units"], client_name=data["client_name"],
             client_phone=data["client_phone"], comment=data["comment"], now=timezone.now(),
             idempotency_key=idempotency_key(request),
         )
+        if booking.item_id == item.pk and "item" not in booking._state.fields_cache:
+            booking.item = item  # a replay reads the booking alone; its item (for the name) was just read
         return created(booking_body(booking), replayed=replayed)
 
 
