@@ -306,13 +306,22 @@ def _redis_window(backend, current_key: str, previous_key: str, timeout: int):
     """The previous window's count and this one's after counting the request, in one round trip (Django's
     get, add and incr take four). The counters are the plain integers Django's Redis cache stores."""
     current, previous = backend.make_and_validate_key(current_key), backend.make_and_validate_key(previous_key)
-    client = backend._cache.get_client(current, write=True)
+    client = _redis_client(backend)
     pipe = client.pipeline(transaction=False)
     pipe.get(previous)
     pipe.set(current, 0, ex=timeout, nx=True)
     pipe.incr(current)
     before, _created, count = pipe.execute()
     return int(before or 0), int(count), lambda: int(client.decr(current))
+
+
+def _redis_client(backend):
+    """The backend's client on its primary server, made once (Django builds a new one for every call; it
+    is a thin, thread-safe wrapper of the backend's connection pool)."""
+    client = backend.__dict__.get("_rate_limit_client")
+    if client is None:
+        client = backend.__dict__["_rate_limit_client"] = backend._cache.get_client(write=True)
+    return client
 
 
 def _cache_window(backend, current_key: str, previous_key: str, timeout: int):

@@ -28,7 +28,7 @@ def select(model, *, where: dict, for_update: bool = False, lock_timeout: str | 
         fetched = cursor.fetchall()
     if not fetched:
         return []
-    converters = _converters(model)
+    converters = _converters(model, connection.vendor)
     rows = []
     for row in fetched:
         values = list(row)
@@ -65,8 +65,10 @@ def _statement(model, vendor: str, where: tuple, for_update: bool, lock_timeout:
     return sql, [field.attname for field in fields]
 
 
-def _converters(model) -> list:
-    """(column index, column, converters) of the fields whose database values need converting."""
+@functools.lru_cache(maxsize=64)
+def _converters(model, vendor: str) -> list:
+    """(column index, column, converters) of the fields whose database values need converting. The
+    backends' converters depend on the database kind and the settings, not on the connection's state."""
     result = []
     for index, field in enumerate(model._meta.concrete_fields):
         column = field.get_col(model._meta.db_table)
