@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import metrics
+from booking_site import metrics, rows
 from booking_site.bookings import TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
@@ -47,10 +47,10 @@ def refusals_counted(resource_type: str):
 
 
 def _history_add(booking, **values) -> None:
-    """A row of the booking's status history (through the model's manager: `booking.history` builds a
-    related manager on every access, a noticeable share of a booking's CPU)."""
+    """A row of the booking's status history, inserted by a statement built once (`booking.history.create`
+    builds a related manager on every access and an insert compiler on every save)."""
     descriptor = type(booking).history
-    descriptor.rel.related_model.objects.create(**{descriptor.field.name: booking}, **values)
+    rows.insert(descriptor.rel.related_model(**{descriptor.field.name: booking}, **values))
 
 
 def booking_created(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime,

@@ -82,3 +82,35 @@ def first(model, **where):
     """The first row (by primary key) of `model` whose fields equal `where`, or None."""
     found = select(model, where=where, limit=1)
     return found[0] if found else None
+
+
+def insert(instance) -> None:
+    """INSERT a new instance (its primary key set from RETURNING), as `instance.save(force_insert=True)`
+    does for a model without a parent or an explicit primary key, with a statement built once per model:
+    every booking writes three rows (the booking, its history, its event). Values are prepared by the fields
+    themselves (pre_save, get_db_prep_save). No signal is connected to these models' saves; this sends none."""
+    model = type(instance)
+    meta = model._meta
+    if meta.parents or getattr(instance, meta.pk.attname) is not None \
+            or not connection.features.can_return_columns_from_insert:
+        instance.save(force_insert=True)
+        return
+    sql, fields = _insert_statement(model, connection.vendor)
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection=connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0]
+    setattr(instance, meta.pk.attname, pk)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_statement(model, vendor: str):
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields
+              if field is not meta.auto_field and not getattr(field, "generated", False)]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}")
+    return sql, fields

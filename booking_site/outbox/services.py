@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from booking_site import rows
 from booking_site.logging import current_request_id
 from booking_site.outbox.models import Event
 
@@ -56,7 +57,7 @@ def event_record(
 ) -> Event:
     """Write an event in the caller's transaction; consumers see it after commit, never before. The bound
     request id is stored with it, so what the event causes later is logged under the same id."""
-    event = Event.objects.create(
+    event = Event(
         topic=topic,
         resource_type=resource_type,
         booking_id=booking_id,
@@ -66,6 +67,7 @@ def event_record(
         request_id=current_request_id(),
         created_at=now,
     )
+    rows.insert(event)  # a statement built once: every booking records an event
     transaction.on_commit(lambda: events_dispatch([event.pk], topics={event.pk: topic}))
     return event
 
