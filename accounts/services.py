@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner, TelegramAccount
+from booking_site import rows
 from booking_site.channels import Actor
 from booking_site.errors import BookingError
 
@@ -147,7 +148,7 @@ def partner_authenticate(*, key: str, extra: str | None = None) -> Partner | Non
     Hashes are compared in constant time."""
     if not key or len(key) < KEY_PREFIX_LENGTH:
         return None
-    partner = Partner.objects.filter(key_prefix=key[:KEY_PREFIX_LENGTH], is_active=True).first()
+    partner = rows.first(Partner, key_prefix=key[:KEY_PREFIX_LENGTH], is_active=True)
     if partner is None or not hmac.compare_digest(partner.key_hash, _digest(key)):
         return None
     if partner.extra_secret_hash and not hmac.compare_digest(partner.extra_secret_hash, _digest(extra or "")):

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import IdempotencyKey, Partner
-from booking_site import locking
+from booking_site import locking, rows
 from booking_site.bookings import HOLDING_STATUSES, Status
 from booking_site.errors import BookingError
 
@@ -66,7 +66,7 @@ def partner_replay(
             booking = model.objects.filter(pk=record.booking_id).first()
             if booking is not None:
                 return booking
-    existing = model.objects.filter(partner=partner, external_booking_id=external_booking_id).first()
+    existing = rows.first(model, partner=partner.pk, external_booking_id=external_booking_id)
     if existing is None:
         return None
     spent_status = spent(existing)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import metrics
+from booking_site import metrics, rows
 from booking_site.bookings import TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
@@ -46,9 +46,16 @@ def refusals_counted(resource_type: str):
     return decorate
 
 
+def _history_add(booking, **values) -> None:
+    """A row of the booking's status history, inserted by a statement built once (`booking.history.create`
+    builds a related manager on every access and an insert compiler on every save)."""
+    descriptor = type(booking).history
+    rows.insert(descriptor.rel.related_model(**{descriptor.field.name: booking}, **values))
+
+
 def booking_created(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime,
                     notify: bool = True) -> None:
-    booking.history.create(from_status="", to_status=booking.status, channel=channel, actor=actor.label, at=now)
+    _history_add(booking, from_status="", to_status=booking.status, channel=channel, actor=actor.label, at=now)
     payload = {"status": booking.status} if notify else {"status": booking.status, "notify": False}
     event_record(topic=Event.Topic.CREATED, resource_type=resource_type, booking_id=booking.pk, now=now,
                  channel=channel, actor_label=actor.label, payload=payload)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from booking_site.errors import BookingError
+from booking_site.rows import select as rows_select
 
 # Test-only switches. `enabled = False` proves the concurrency tests can see a race; `pause_after_check`
 # widens the window between the availability check and the write, as a slow request would.
@@ -26,11 +27,13 @@ def lock(model, pks) -> dict:
     pks = sorted(set(pks))
     if not enabled:
         return model.objects.in_bulk(pks)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS}s"])
     try:
-        rows = list(model.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+        if connection.vendor == "postgresql":
+            # One statement sets the transaction's lock timeout and locks the rows.
+            rows = rows_select(model, where={"pk": pks}, for_update=True,
+                               lock_timeout=f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS}s")
+        else:
+            rows = list(model.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
     except DatabaseError as exc:  # lock timeout or deadlock: the other request wins, this one may retry
         if "lock" in str(exc).lower() or "deadlock" in str(exc).lower():
             raise BookingError("busy") from exc

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking_site import locking
+from booking_site import locking, rows
 from booking_site.alternatives import offers_alternatives
 from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
@@ -215,7 +215,7 @@ def equipment_booking_create(
     # The item row was just locked and the partner is the caller (locked by the partner path): looking both
     # up again would only lengthen the item's lock; the foreign keys still guard them.
     booking.full_clean(exclude=["item", "partner"], validate_unique=False, validate_constraints=False)
-    booking.save()
+    rows.insert(booking)
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
     return booking
 

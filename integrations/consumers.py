@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from booking_site.outbox.models import Event
+from booking_site.outbox.services import consumes
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from integrations.reminders import reminders_withdraw
@@ -15,6 +16,7 @@ ENDED = (Event.Topic.CANCELLED, Event.Topic.REJECTED, Event.Topic.EXPIRED)
 MODELS = {"equipment": EquipmentBooking, "cabinet": CabinetBooking}
 
 
+@consumes(*ENDED, Event.Topic.MOVED)
 def reminders_follow_bookings(event_ids: list[int]) -> None:
     """A cancelled booking's pending reminder is withdrawn; a moved booking is reminded again of its new
     time (its old reminder, if still pending, is withdrawn)."""

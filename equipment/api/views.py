@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
+from booking_site import rows
 from booking_site.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     READ_AVAILABILITY,
@@ -264,7 +265,7 @@ class DevicesView(PartnerAPIView):
 
 
 def _item_for_booking(*, item_id: int | None = None, name: str | None = None) -> Item:
-    item = Item.objects.filter(pk=item_id).first() if item_id else _item_by_name(name or "")
+    item = rows.first(Item, pk=item_id) if item_id else _item_by_name(name or "")
     if item is None:
         raise BookingError("not_found", _("Item not found."), item_id=item_id)
     return item
@@ -375,13 +376,16 @@ class EquipmentBookingsView(PartnerAPIView):
     )
     def post(self, request):
         data = parse(s.EquipmentBookingRequest, request.data)
+        item = _item_for_booking(item_id=data["item_id"])
         booking, replayed = equipment_booking_create_for_partner(
             partner=self.partner, external_booking_id=data["external_booking_id"],
-            item=_item_for_booking(item_id=data["item_id"]), start_date=data["start_date"],
+            item=item, start_date=data["start_date"],
             end_date=data["end_date"], units=data["units"], client_name=data["client_name"],
             client_phone=data["client_phone"], comment=data["comment"], now=timezone.now(),
             idempotency_key=idempotency_key(request),
         )
+        if booking.item_id == item.pk and "item" not in booking._state.fields_cache:
+            booking.item = item  # a replay reads the booking alone; its item (for the name) was just read
         return created(booking_body(booking), replayed=replayed)
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from booking_site import rows
 from booking_site.outbox.models import Event
 from integrations.webhooks.events import BY_TOPIC
 from integrations.webhooks.models import PartnerWebhook, WebhookDelivery
@@ -24,14 +25,15 @@ def event_id(event: Event) -> str:
 
 def webhook_deliveries_create(*, event_ids: list[int], now: datetime) -> list[int]:
     """Deliveries for these events (created once per endpoint and event; running again creates nothing)."""
+    # Read on every booking: a statement built once; with no active webhook the events are not read at all.
+    hooks = rows.select(PartnerWebhook, where={"is_active": True})
+    if not hooks:
+        return []
     # The API module loads DRF and its schema generator: imported here, not by every process loading the apps.
     from booking_site.api import local_iso
 
     events = [e for e in Event.objects.filter(pk__in=event_ids, topic__in=list(BY_TOPIC)).order_by("pk")]
     if not events:
-        return []
-    hooks = list(PartnerWebhook.objects.filter(is_active=True).order_by("pk"))
-    if not hooks:
         return []
     window = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     created: list[int] = []

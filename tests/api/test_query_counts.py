@@ -60,3 +60,62 @@ def test_the_cabinets_grid_for_50_cabinets_and_30_days_takes_at_most_5_queries(a
     assert len(rows) == 50 and all(len(row["days"]) == 30 for row in rows)
     assert rows[1]["days"][0]["free"][:2] == ["09:00", "09:30"] and "10:00" not in rows[1]["days"][0]["free"]
     assert rows[0]["days"][8]["free"] == [] and rows[5]["days"][10]["free"] == []
+
+
+BOOKING = {"start_date": "2026-12-01", "end_date": "2026-12-01", "units": 1, "client_name": "Иван Петров",
+           "client_phone": "+79991234567"}
+
+
+def statements_of(call) -> list[str]:
+    """Every SQL statement `call()` sends, savepoints and the after-commit outbox dispatch included."""
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    from django.db import connection
+
+    with connection.execute_wrapper(record):
+        call()
+    return sent
+
+
+def test_a_partner_booking_takes_11_statements_and_one_savepoint_from_the_key_to_the_dispatched_event(
+        api, accent, django_capture_on_commit_callbacks):
+    """The key, the item, the partner's lock, the earlier booking by external id, the item's lock (its lock
+    timeout set in the same statement), one availability read, three inserts (booking, history, event),
+    then the outbox dispatch: the partners' webhooks (none, so the event is not read) and the event marked
+    processed. A booking event is no reminder's business, so the reminders consumer is not called. The
+    booking's own savepoint is the only other pair; in a test the request's transaction is one more pair
+    (in production it is BEGIN and COMMIT), so a partner booking is 13 statements in all."""
+    api.get("/api/v1/items")  # the partner's last-used stamp is written at most once a minute
+
+    def book():
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api.post("/api/v1/equipment-bookings", {**BOOKING, "item_id": accent.pk,
+                                                               "external_booking_id": "crm-1"})
+        assert response.status_code == 201, response.content
+
+    sent = statements_of(book)
+    savepoints = [sql for sql in sent if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    statements = [sql for sql in sent if sql not in savepoints]
+    assert len(statements) == 11, "\n".join(statements)
+    assert len(savepoints) == 4, "\n".join(savepoints)
+    assert not any("lock_timeout = " in sql for sql in sent)  # no separate SET LOCAL
+
+
+def test_a_replayed_partner_booking_takes_4_statements_and_writes_nothing(api, accent,
+                                                                         django_capture_on_commit_callbacks):
+    """The key, the item, the partner's lock and the earlier booking, which is answered with the item just
+    read (not read again for its name)."""
+    api.get("/api/v1/items")
+    body = {**BOOKING, "item_id": accent.pk, "external_booking_id": "crm-2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/api/v1/equipment-bookings", body).status_code == 201
+    responses = []
+    sent = statements_of(lambda: responses.append(api.post("/api/v1/equipment-bookings", body)))
+    assert responses[0].status_code == 201 and responses[0]["Idempotent-Replayed"] == "true"
+    assert responses[0].json()["item_name"] == "Accent"
+    statements = [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 4, "\n".join(statements)

@@ -1,0 +1,57 @@
+"""A consumer that declares its topics is called only with events of those topics, and not at all when a
+commit made none of them; the events are marked dispatched either way."""
+
+from datetime import date
+
+import pytest
+
+from booking_site.channels import Actor, Channel
+from booking_site.outbox.models import Event
+from booking_site.outbox.services import consumes, events_dispatch, register_consumer, unregister_consumer
+from equipment.services import equipment_booking_cancel, equipment_booking_create
+from integrations.consumers import reminders_follow_bookings
+from tests import factories
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cancellations():
+    seen: list[list[int]] = []
+
+    @consumes(Event.Topic.CANCELLED)
+    def record(event_ids):
+        seen.append(list(event_ids))
+
+    register_consumer(record)
+    yield seen
+    unregister_consumer(record)
+
+
+def test_a_consumer_of_cancellations_is_not_called_for_a_new_booking_but_is_for_its_cancel(
+        cancellations, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = equipment_booking_create(item=factories.ItemFactory(), start_date=date(2026, 11, 24),
+                                           client_name="Иван Петров", client_phone="89990000000",
+                                           actor=Actor.staff(staff), channel=Channel.ADMIN, now=NOW)
+    assert cancellations == []
+    assert Event.objects.get(topic=Event.Topic.CREATED).processed_at is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        equipment_booking_cancel(booking=booking, actor=Actor.staff(staff), now=NOW, channel=Channel.ADMIN)
+    assert cancellations == [[Event.objects.get(topic=Event.Topic.CANCELLED).pk]]
+
+
+def test_a_dispatch_by_ids_alone_reads_the_topics_and_hands_over_only_the_declared_ones(cancellations, staff):
+    created = Event.objects.create(topic=Event.Topic.CREATED, resource_type="equipment", booking_id=1,
+                                   created_at=NOW)
+    cancelled = Event.objects.create(topic=Event.Topic.CANCELLED, resource_type="equipment", booking_id=1,
+                                     created_at=NOW)
+    assert events_dispatch([created.pk, cancelled.pk])
+    assert cancellations == [[cancelled.pk]]
+    assert Event.objects.filter(processed_at__isnull=True).count() == 0
+
+
+def test_the_reminders_consumer_declares_the_endings_and_moves_only():
+    assert reminders_follow_bookings.topics == {Event.Topic.CANCELLED, Event.Topic.REJECTED, Event.Topic.EXPIRED,
+                                                Event.Topic.MOVED}
