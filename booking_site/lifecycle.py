@@ -173,18 +173,32 @@ def bookings_remind_undecided(queryset, *, resource_type: str, now: datetime, ba
     return done
 
 
-def check_can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> None:
-    """Owners cancel their own bookings before they start; managers and the owning partner any time."""
+def _cancel_refusal(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> BookingError | None:
     if actor.is_manager:
-        return
+        return None
     if actor.partner is not None:
-        if booking.partner_id != actor.partner.pk:
-            raise BookingError("not_found")
-        return
+        # Partners (the API) cancel their own bookings at any time, as before; their clients' deadline is theirs.
+        return None if booking.partner_id == actor.partner.pk else BookingError("not_found")
     if actor.account is None or booking.requester_id != actor.account.pk:
-        raise BookingError("forbidden", _("You can cancel only your own bookings."))
+        return BookingError("forbidden", _("You can cancel only your own bookings."))
     if starts_at <= now:
-        raise BookingError("already_started", _("A booking that has started cannot be cancelled."))
+        return BookingError("already_started", _("A booking that has started cannot be cancelled."))
+    return None
+
+
+def check_can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> None:
+    """Owners cancel their own bookings before they start; managers and the owning partner any time.
+    `starts_at` is the resource's start instant (`cabinets.rules` / `equipment.rules.booking_starts_at`)."""
+    refusal = _cancel_refusal(booking=booking, actor=actor, starts_at=starts_at, now=now)
+    if refusal is not None:
+        raise refusal
+
+
+def can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> bool:
+    """Whether `actor` may cancel `booking` now: it still holds its place (pending or approved) and
+    `check_can_cancel` would let it through. Every door asks this to show or hide its Cancel button."""
+    return (Status.CANCELLED in TRANSITIONS[booking.status]
+            and _cancel_refusal(booking=booking, actor=actor, starts_at=starts_at, now=now) is None)
 
 
 def check_can_decide(actor: Actor) -> None:

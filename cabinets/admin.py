@@ -19,6 +19,7 @@ from booking_site.bookings import Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import day_bounds
+from cabinets import rules
 from cabinets.admin_stats import period_statistics_view
 from cabinets.attendance import cabinet_booking_mark_no_show
 from cabinets.availability import cabinet_day, clinic_zone
@@ -224,7 +225,7 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related(equipment)
 
     def booking_starts_at(self, booking):
-        return booking.starts_at
+        return rules.booking_starts_at(booking)
 
     def filter_dates(self, queryset, start: date | None, end: date | None):
         tz = clinic_zone()

@@ -41,6 +41,7 @@ from booking_site.outbox.models import Event
 from booking_site.outbox.services import event_record
 from booking_site.scheduling import DayWindow, day_slots, grid_points, slot_run
 from booking_site.stranded import refuse_stranded, resolve_stranded
+from cabinets import rules
 from cabinets.alternatives import cabinet_alternatives
 from cabinets.availability import CabinetDay, cabinet_day, clinic_zone
 from cabinets.models import (
@@ -488,7 +489,7 @@ def cabinet_booking_cancel(
 ) -> CabinetBooking:
     """Owner (before the start), owning partner or manager. Frees the slots and the equipment at once."""
     booking = _locked(booking)
-    check_can_cancel(booking=booking, actor=actor, starts_at=booking.starts_at, now=now)
+    check_can_cancel(booking=booking, actor=actor, starts_at=rules.booking_starts_at(booking), now=now)
     return _change_status(
         booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason
     )

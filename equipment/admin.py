@@ -19,10 +19,11 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from booking_site.waitlist.services import waiting_by_day
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
-from equipment.attendance import booking_starts_at, equipment_booking_mark_no_show
+from equipment.attendance import equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
+from equipment.rules import booking_starts_at
 from equipment.services import (
     equipment_booking_approve,
     equipment_booking_cancel,

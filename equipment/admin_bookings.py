@@ -28,6 +28,7 @@ from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import format_phone
 from booking_site.errors import BookingError
+from booking_site.lifecycle import can_cancel
 
 STATUS_COLOURS = {
     Status.PENDING: ("#8a5a00", "#fff3cd"),
@@ -182,8 +183,12 @@ class BookingAdminMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         booking = self.get_object(request, object_id)
         targets = TRANSITIONS.get(booking.status, frozenset()) if booking is not None else frozenset()
-        if booking is not None and self.booking_starts_at(booking) > timezone.now():
+        now = timezone.now()
+        if booking is not None and self.booking_starts_at(booking) > now:
             targets -= {Status.NO_SHOW}  # nobody can have missed a booking that has not started
+        if booking is not None and not can_cancel(booking=booking, actor=Actor.staff(request.user),
+                                                  starts_at=self.booking_starts_at(booking), now=now):
+            targets -= {Status.CANCELLED}
         offered = [("approve_selected", _("Approve"), Status.APPROVED),
                    ("reject_selected", _("Reject"), Status.REJECTED),
                    ("cancel_selected", _("Cancel booking"), Status.CANCELLED),

@@ -42,6 +42,7 @@ from booking_site.lifecycle import (
 from booking_site.outbox.models import Event
 from booking_site.scheduling import date_range
 from booking_site.waitlist.services import capacity_freed
+from equipment import rules
 from equipment.alternatives import equipment_alternatives
 from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
 from equipment.models import EquipmentBooking, Item
@@ -308,10 +309,6 @@ def _refuse_attached(booking: EquipmentBooking) -> None:
                            % {"ref": booking.cabinet_booking.reference}, cabinet_booking_id=booking.cabinet_booking_id)
 
 
-def _window_start(booking: EquipmentBooking) -> datetime:
-    return booking.starts_at or datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
-
-
 def _decide(*, booking: EquipmentBooking, to_status: str, actor: Actor, now: datetime, channel: str,
             reason: str = "") -> EquipmentBooking:
     check_can_decide(actor)
@@ -339,7 +336,7 @@ def equipment_booking_cancel(*, booking: EquipmentBooking, actor: Actor, now: da
                              channel: str = Channel.ADMIN) -> EquipmentBooking:
     """Owner (before the start), owning partner or manager. Frees the units at once."""
     booking = _locked(booking)
-    check_can_cancel(booking=booking, actor=actor, starts_at=_window_start(booking), now=now)
+    check_can_cancel(booking=booking, actor=actor, starts_at=rules.booking_starts_at(booking), now=now)
     if booking.cabinet_booking_id and not actor.is_manager:
         raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
     booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,

@@ -1,9 +1,9 @@
 """Reminders: REMINDER_HOURS_BEFORE before each approved booking starts, to the Telegram user who made it.
 
 A cabinet booking starts at its first slot; a whole-day equipment booking at EQUIPMENT_DAY_STARTS (clinic
-time) on its first day. Reminders are claimed in batches: the bookings still
-due are locked and their `reminder_sent_at` set in the same transaction that records their Deliveries, so
-overlapping sweeps, retries and restarted workers send each once.
+time) on its first day (`equipment.rules.booking_starts_at`, the start the cancel deadline uses too).
+Reminders are claimed in batches: the bookings still due are locked and their `reminder_sent_at` set in the
+same transaction that records their Deliveries, so overlapping sweeps, retries and restarted workers send each once.
 No reminder goes out for a booking made (or approved) after its reminder time, for a user who turned
 reminders off, or once the booking is cancelled (see `reminders_withdraw`)."""
 
@@ -22,8 +22,8 @@ from booking_site import metrics
 from booking_site.bookings import Status
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
-from equipment.attendance import equipment_starts_at
 from equipment.models import EquipmentBooking
+from equipment.rules import booking_starts_at as equipment_starts_at
 from integrations.delivery import bot_token, deliveries_cancel_pending, deliveries_enqueue
 from integrations.models import Delivery
 
@@ -73,7 +73,7 @@ def reminders_due(*, now: datetime) -> list[Due]:
         for booking in (EquipmentBooking.objects.filter(start_date__gte=today, start_date__lte=last,
                                                         cabinet_booking__isnull=True, **wants)
                         .select_related("item", "requester").order_by("start_date", "id")):
-            starts_at = equipment_starts_at(booking.start_date)
+            starts_at = equipment_starts_at(booking)
             if _is_due(booking, starts_at, now):
                 due.append(Due(EQUIPMENT, booking, starts_at))
     return due

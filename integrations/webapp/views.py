@@ -32,10 +32,12 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
 from booking_site.waitlist.models import Wait
 from booking_site.waitlist.services import wait_cancel, wait_decline, wait_position
+from cabinets import rules as cabinet_rules
 from cabinets import services as cabinet_services
 from cabinets import waitlist as cabinet_waitlist
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
+from equipment import rules as equipment_rules
 from equipment import services as equipment_services
 from equipment import waitlist as equipment_waitlist
 from equipment.availability import (
@@ -240,21 +242,27 @@ def _hhmm(moment: datetime) -> str:
     return timezone.localtime(moment, clinic_zone()).strftime("%H:%M")
 
 
-def _booking_json(kind: str, booking, now: datetime) -> dict:
+RULES = {"equipment": equipment_rules, "cabinet": cabinet_rules}
+
+
+def _cancellable(kind: str, booking, account: TelegramAccount, now: datetime) -> bool:
+    """The resource's cancel rule, as in the bots: a manager any time, the owner until the start."""
+    return RULES[kind].can_cancel(booking=booking, actor=Actor.telegram(account), now=now)
+
+
+def _booking_json(kind: str, booking, now: datetime, account: TelegramAccount) -> dict:
     if kind == "equipment":
         title = booking.item.name + (f" × {booking.units}" if booking.units > 1 else "")
         when = texts.dates_text(booking.start_date, booking.end_date)
-        starts_at = datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
         extra: list[str] = []
     else:
         title = booking.cabinet.name
         when = texts.window_text(booking.starts_at, booking.ends_at)
-        starts_at = booking.starts_at
         extra = [line.item.name + (f" × {line.units}" if line.units > 1 else "")
                  for line in booking.equipment_bookings.all()]
     return {"kind": kind, "id": booking.pk, "reference": booking.reference, "title": title, "when": when,
             "equipment": extra, "status": booking.status, "status_label": str(texts.status_label(booking.status)),
-            "cancellable": booking.status in HOLDING_STATUSES and starts_at > now}
+            "cancellable": _cancellable(kind, booking, account, now)}
 
 
 # --- The page --------------------------------------------------------------------------------------------
@@ -376,8 +384,8 @@ def cabinet_equipment(request: HttpRequest, cabinet_id: int, *, account, now: da
 def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
     equipment = equipment_services.upcoming_for_requester(account=account, now=now)[:20]
     cabinets = cabinet_services.upcoming_for_requester(account=account, now=now)[:20]
-    return ([_booking_json("equipment", b, now) for b in equipment]
-            + [_booking_json("cabinet", b, now) for b in cabinets])
+    return ([_booking_json("equipment", b, now, account) for b in equipment]
+            + [_booking_json("cabinet", b, now, account) for b in cabinets])
 
 
 @require_GET
@@ -447,7 +455,7 @@ def book(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     else:
         booking = _cabinet_booking(cabinet_services.cabinet_booking_create(
             **fields, equipment=equipment, **_client(data, account, now)).pk)
-    return JsonResponse({"booking": _booking_json(kind, booking, now)}, status=201)
+    return JsonResponse({"booking": _booking_json(kind, booking, now, account)}, status=201)
 
 
 # --- The waitlist ----------------------------------------------------------------------------------------
@@ -496,7 +504,7 @@ def waitlist_action(request: HttpRequest, wait_id: int, action: str, *, account:
             booking = EquipmentBooking.objects.select_related("item").get(pk=booking.pk)
         else:
             booking = _cabinet_booking(cabinet_waitlist.cabinet_wait_accept(wait=wait, actor=actor, now=now).pk)
-        return JsonResponse({"booking": _booking_json(wait.resource_type, booking, now)}, status=201)
+        return JsonResponse({"booking": _booking_json(wait.resource_type, booking, now, account)}, status=201)
     if action == "decline":
         wait = wait_decline(wait=wait, actor=actor, now=now)
     elif action == "leave":
@@ -504,6 +512,15 @@ def waitlist_action(request: HttpRequest, wait_id: int, action: str, *, account:
     else:
         raise BookingError("not_found")
     return JsonResponse({"wait": _wait_json(_own_wait(account, wait.pk))})
+
+
+def _refuse_not_cancellable(kind: str, booking, account: TelegramAccount, now: datetime) -> None:
+    if not _cancellable(kind, booking, account, now):
+        if getattr(booking, "cabinet_booking_id", None):
+            raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
+        code = "already_started" if booking.status in HOLDING_STATUSES else "bad_transition"
+        raise BookingError(code, _("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).")
+                           % {"ref": booking.reference, "status": texts.status_label(booking.status)})
 
 
 @require_POST
@@ -516,12 +533,14 @@ def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: Telegra
         booking = EquipmentBooking.objects.select_related("item").filter(pk=booking_id, requester=account).first()
         if booking is None:
             raise BookingError("not_found", _("Booking not found."))
+        _refuse_not_cancellable(kind, booking, account, now)
         booking = equipment_services.equipment_booking_cancel(booking=booking, actor=actor, now=now,
                                                               channel=Channel.WEBAPP)
     else:
         booking = CabinetBooking.objects.filter(pk=booking_id, requester=account).first()
         if booking is None:
             raise BookingError("not_found", _("Booking not found."))
+        _refuse_not_cancellable(kind, booking, account, now)
         cabinet_services.cabinet_booking_cancel(booking=booking, actor=actor, now=now, channel=Channel.WEBAPP)
         booking = _cabinet_booking(booking_id)
-    return JsonResponse({"booking": _booking_json(kind, booking, now)})
+    return JsonResponse({"booking": _booking_json(kind, booking, now, account)})

@@ -205,7 +205,7 @@ def test_clients_cannot_decide(pair, alice, bob):
 def test_only_the_owner_or_a_manager_cancels_and_not_after_the_start(pair, alice, bob, staff):
     booking = book(pair, Actor.telegram(alice), TUE)
     assert refusal(equipment_booking_cancel, booking=booking, actor=Actor.telegram(bob), now=NOW).code == "forbidden"
-    started = datetime(2026, 11, 24, 0, 1, tzinfo=MSK)
+    started = datetime(2026, 11, 24, 9, 1, tzinfo=MSK)  # the day begins at EQUIPMENT_DAY_STARTS
     assert refusal(equipment_booking_cancel, booking=booking, actor=Actor.telegram(alice), now=started).code == \
         "already_started"
     equipment_booking_cancel(booking=booking, actor=Actor.staff(staff), now=started, reason="client called")

@@ -347,15 +347,30 @@ class BaseFlow(CalendarLinks, Attendance):
     def card(self, booking, *, for_manager: bool = False) -> str:
         raise NotImplementedError
 
+    rules = None  # the resource's rules module: `booking_starts_at` and `can_cancel`
+
     def starts_at(self, booking):
-        raise NotImplementedError
+        return self.rules.booking_starts_at(booking)
+
+    def has_started(self, booking, turn: Turn) -> bool:
+        return self.starts_at(booking) <= turn.now
 
     def booking_markup(self, booking, turn: Turn):
         """The buttons under a booking's card: Open, and Cancel while it can be cancelled."""
         return kb.booking_actions(self.prefix, booking.pk, cancellable=self.cancellable(booking, turn))
 
     def cancellable(self, booking, turn: Turn) -> bool:
-        return booking.is_holding and self.starts_at(booking) > turn.now
+        """The resource's cancel rule: managers any time, the owner while the booking holds and has not
+        started."""
+        return self.rules.can_cancel(booking=booking, actor=turn.actor, now=turn.now)
+
+    def refuse_not_cancellable(self, booking, turn: Turn) -> bool:
+        if self.cancellable(booking, turn):
+            return False
+        turn.notice(_("Not cancelled."))
+        turn.say(_("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).") % {
+            "ref": booking.reference, "status": texts.status_label(booking.status)})
+        return True
 
     def visible(self, booking, turn: Turn) -> bool:
         return booking is not None and (turn.account.is_manager or booking.requester_id == turn.account.pk)
@@ -376,9 +391,7 @@ class BaseFlow(CalendarLinks, Attendance):
         if not self.visible(booking, turn) or (booking.requester_id != turn.account.pk and not turn.account.is_manager):
             turn.notice(_("Booking not found."))
             return
-        if not self.cancellable(booking, turn):
-            turn.say(_("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).") % {
-                "ref": booking.reference, "status": texts.status_label(booking.status)})
+        if self.refuse_not_cancellable(booking, turn):
             return
         turn.say(_("Cancel this booking?") + "\n\n" + self.card(booking),
                  kb.inline([[kb.button(texts.YES_CANCEL, f"{self.prefix}:cxy:{booking.pk}"),
@@ -388,6 +401,8 @@ class BaseFlow(CalendarLinks, Attendance):
         booking = self.load(booking_id)
         if not self.visible(booking, turn) or (booking.requester_id != turn.account.pk and not turn.account.is_manager):
             turn.notice(_("Booking not found."))
+            return
+        if self.refuse_not_cancellable(booking, turn):
             return
         try:
             booking = self.cancel(booking, turn)

@@ -13,6 +13,7 @@ from booking_site.bookings import Status
 from booking_site.channels import Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, day_bounds
+from cabinets import rules as cabinet_rules
 from cabinets.attendance import cabinet_booking_confirm_attendance, cabinet_booking_mark_no_show
 from cabinets.availability import cabinet_day, cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
@@ -44,6 +45,7 @@ HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stay
 class CabinetFlow(SeriesActions, WaitlistButtons, BaseFlow):
     bot = "cabinet"
     prefix = "cab"
+    rules = cabinet_rules
     first_step = "cabinet"
     accepts = {
         "cabinet": ("cab",),
@@ -69,9 +71,6 @@ class CabinetFlow(SeriesActions, WaitlistButtons, BaseFlow):
     def day(self, turn: Turn) -> date | None:
         value = turn.dialog.data.get("day")
         return date.fromisoformat(value) if value else None
-
-    def starts_at(self, booking) -> datetime:
-        return booking.starts_at
 
     def chosen_start(self, turn: Turn) -> datetime | None:
         day, slot = self.day(turn), turn.dialog.data.get("slot")
@@ -419,9 +418,6 @@ class CabinetFlow(SeriesActions, WaitlistButtons, BaseFlow):
 
     def mark_no_show(self, booking, turn: Turn):
         return cabinet_booking_mark_no_show(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
-
-    def has_started(self, booking, turn: Turn) -> bool:
-        return booking.starts_at <= turn.now
 
     def on_day(self, day: date) -> list:
         start, end = day_bounds(day, clinic_zone())

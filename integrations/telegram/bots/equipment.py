@@ -3,7 +3,7 @@ name → phone → Confirm. Availability comes from equipment.availability; ever
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -12,12 +12,12 @@ from booking_site.bookings import Status
 from booking_site.channels import Channel
 from booking_site.errors import BookingError
 from booking_site.scheduling import add_months, date_range
+from equipment import rules as equipment_rules
 from equipment.attendance import (
     equipment_booking_confirm_attendance,
     equipment_booking_mark_no_show,
-    equipment_starts_at,
 )
-from equipment.availability import bookable_items_for_clients, clinic_zone, equipment_grid
+from equipment.availability import bookable_items_for_clients, equipment_grid
 from equipment.models import EquipmentBooking, Item
 from equipment.services import (
     check_dates,
@@ -50,6 +50,7 @@ MAX_UNIT_BUTTONS = 90
 class EquipmentFlow(WaitlistButtons, BaseFlow):
     bot = "equipment"
     prefix = "eq"
+    rules = equipment_rules
     first_step = "item"
     accepts = {
         "item": ("item", "page"),
@@ -381,9 +382,6 @@ class EquipmentFlow(WaitlistButtons, BaseFlow):
     def card(self, booking, *, for_manager: bool = False) -> str:
         return texts.equipment_card(booking, for_manager=for_manager)
 
-    def starts_at(self, booking) -> datetime:
-        return datetime.combine(booking.start_date, datetime.min.time(), tzinfo=clinic_zone())
-
     def cancel(self, booking, turn: Turn):
         return equipment_booking_cancel(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
 
@@ -405,9 +403,6 @@ class EquipmentFlow(WaitlistButtons, BaseFlow):
 
     def mark_no_show(self, booking, turn: Turn):
         return equipment_booking_mark_no_show(booking=booking, actor=turn.actor, now=turn.now, channel=Channel.BOT)
-
-    def has_started(self, booking, turn: Turn) -> bool:
-        return equipment_starts_at(booking.start_date) <= turn.now
 
     def on_day(self, day: date) -> list:
         return list(EquipmentBooking.objects.select_related("item").filter(

@@ -1,0 +1,22 @@
+"""When a cabinet booking begins and ends, and whether it can be cancelled: the one definition every door
+uses (the services, the API, the cabinet bot, the booking page, the admin, reminders and no-shows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from booking_site.channels import Actor
+from booking_site.lifecycle import can_cancel as lifecycle_can_cancel
+
+
+def booking_starts_at(booking) -> datetime:
+    return booking.starts_at
+
+
+def booking_ends_at(booking) -> datetime:
+    return booking.ends_at
+
+
+def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
+    """Whether `actor` may cancel `booking` now (see `booking_site.lifecycle.can_cancel`)."""
+    return lifecycle_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
