@@ -1,6 +1,11 @@
 """Webhook endpoints. Defensive and boring: check the secret in constant time (and refuse every update when
 none is configured), ignore a repeated update, process the update here and answer 200 even when handling fails
-(Telegram would otherwise retry forever)."""
+(Telegram would otherwise retry forever).
+
+The update is read from its JSON (no python-telegram-bot objects) and handled in one trip to the sync world.
+When its replies come down to one call that Telegram can make after our response (see `webhook_reply`), that
+call is the response body and no request leaves this process; it is recorded as a sent Delivery all the same.
+Otherwise the replies go out through python-telegram-bot, in order, before the response."""
 
 from __future__ import annotations
 
@@ -14,14 +19,36 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpRe
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from telegram import Update
 
 from booking_site import metrics
-from integrations.telegram.client import application_for, bot_token
+from booking_site.logging import bound_request_id
+from integrations.delivery import delivery_record_webhook_reply
+from integrations.telegram.client import application_for, bot_token, deliver, incoming_from_data, webhook_reply
+from integrations.telegram.conversation import Incoming, Outcome, process
 from integrations.telegram.state import update_seen
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DUPLICATE = object()
+
+
+def _handle(bot: str, update_id: int, data: dict) -> object:
+    """DUPLICATE for an update already handled; None for one the bots ignore; else (incoming, outcome, the
+    webhook's answer or None)."""
+    now = timezone.now()
+    if update_seen(bot=bot, update_id=update_id, now=now):
+        return DUPLICATE
+    incoming = incoming_from_data(data)
+    if incoming is None:
+        return None
+    # Whatever this update causes (outbox events, the worker's deliveries) is logged under its id.
+    with bound_request_id(f"tg-{bot}-{update_id}"):
+        outcome = process(bot, incoming)
+        answer = webhook_reply(incoming, outcome)
+        if answer is not None:
+            delivery_record_webhook_reply(bot=bot, chat_id=incoming.chat_id, update_id=update_id, call=answer,
+                                          now=now)
+    return incoming, outcome, answer
 
 
 async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
@@ -37,16 +64,29 @@ async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
         update_id = int(data["update_id"])
     except (ValueError, TypeError, KeyError):
         return HttpResponse("not an update", status=400)
-    if await sync_to_async(update_seen)(bot=bot, update_id=update_id, now=timezone.now()):
-        metrics.TELEGRAM_UPDATES.labels(bot, "duplicate").inc()
-        return HttpResponse("ok")
     try:
-        application = await application_for(bot)
-        await application.process_update(Update.de_json(data, application.bot))
+        handled = await sync_to_async(_handle)(bot, update_id, data)
+        if handled is DUPLICATE:
+            metrics.TELEGRAM_UPDATES.labels(bot, "duplicate").inc()
+            return HttpResponse("ok")
+        if handled is None:
+            return HttpResponse("ok")
+        incoming, outcome, answer = handled
+        if answer is not None:
+            return HttpResponse(json.dumps(answer, ensure_ascii=False), content_type="application/json")
+        await _send(bot, update_id, incoming, outcome)
     except Exception:  # logged and counted; Telegram still gets its 200
         metrics.TELEGRAM_HANDLER_ERRORS.labels(bot).inc()
         logger.exception("%s bot: update %s failed", bot, update_id)
     return HttpResponse("ok")
+
+
+async def _send(bot: str, update_id: int, incoming: Incoming, outcome: Outcome) -> None:
+    if not incoming.callback_id and not outcome.replies:
+        return
+    application = await application_for(bot)
+    with bound_request_id(f"tg-{bot}-{update_id}"):
+        await deliver(bot, application.bot, incoming, outcome)
 
 
 @csrf_exempt

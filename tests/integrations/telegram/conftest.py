@@ -26,10 +26,36 @@ def _bot_api_server():
     server.shutdown()
 
 
+def relay_webhook_answer(api: FakeBotApi, path: str, response) -> None:
+    """Play Telegram's part after a webhook's response: a body naming a Bot API method is a call Telegram makes
+    for the bot, so it reaches the fake Bot API too, with its fields sent as a form the way the bots send theirs."""
+    from django.conf import settings
+
+    bot = {url: bot for bot, url in URLS.items()}.get(path)
+    if bot is None or response.status_code != 200 or response.get("Content-Type") != "application/json":
+        return
+    body = json.loads(response.content)
+    token = settings.EQUIPMENT_BOT_TOKEN if bot == "equipment" else settings.CABINET_BOT_TOKEN
+    fields = {key: value if isinstance(value, dict | list) else str(value)
+              for key, value in body.items() if key != "method"}
+    api.answer(token, body["method"], fields)
+
+
 @pytest.fixture
-def bot_api(_bot_api_server, settings):
-    """The fake Bot API, empty, with both bots configured to use it."""
+def bot_api(_bot_api_server, settings, monkeypatch):
+    """The fake Bot API, empty, with both bots configured to use it; a method in a webhook's response is
+    called on it as Telegram would call it."""
+    from django.test import Client
+
     api, url = _bot_api_server
+    real_request = Client.request
+
+    def request(self, **environ):
+        response = real_request(self, **environ)
+        relay_webhook_answer(api, environ.get("PATH_INFO", ""), response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
     api.clear()
     api.failing_methods.clear()
     api.failing_chats.clear()
