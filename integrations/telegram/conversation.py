@@ -5,12 +5,14 @@ transactional and two processes never interleave one dialog's steps. Only privat
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -117,14 +119,29 @@ def rate_limited(*, bot: str, account: TelegramAccount, now: datetime) -> str | 
         return None
     key = f"tg:rate:{bot}:{account.telegram_id}:{int(now.timestamp()) // 60}"
     try:
-        cache.add(key, 0, timeout=90)
-        count = cache.incr(key)
+        count = _count(key, timeout=90)
     except Exception:  # the cache is down: better to serve than to refuse
         logger.warning("rate limit cache unavailable; letting the update through")
         return None
     if count <= RATE_LIMIT_PER_MINUTE:
         return None
     return "warn" if count == RATE_LIMIT_PER_MINUTE + 1 else "drop"
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """Add one to a counter that starts at zero and expires `timeout` seconds after its first count. On Redis,
+    one round trip (INCR, and EXPIRE when the key has none) instead of add and incr's two, each of which
+    builds a client."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.add(key, 0, timeout=timeout)
+        return backend.incr(key)
+    full_key = backend.make_and_validate_key(key)
+    with backend._cache.get_client(full_key, write=True).pipeline(transaction=False) as pipe:
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout, nx=True)
+        count, _expiring = pipe.execute()
+    return int(count)
 
 
 def not_private(bot: str, incoming: Incoming) -> Outcome:
@@ -147,13 +164,18 @@ def not_private(bot: str, incoming: Incoming) -> Outcome:
     return outcome
 
 
-def process(bot: str, incoming: Incoming) -> Outcome:
-    """Handle one update for `bot` ("equipment" or "cabinet") and return what to send back."""
+def process(bot: str, incoming: Incoming, *, settle: Callable[[Outcome], None] | None = None) -> Outcome:
+    """Handle one update for `bot` ("equipment" or "cabinet") and return what to send back. `settle` is called
+    with the outcome before the update's writes commit (in the same transaction when there is one), to record
+    what is sent along with them."""
     from integrations.telegram.bots import flow_for
 
     if incoming.chat_type != "private":
         metrics.TELEGRAM_UPDATES.labels(bot, "not_private").inc()
-        return not_private(bot, incoming)
+        outcome = not_private(bot, incoming)
+        if settle is not None:
+            settle(outcome)
+        return outcome
     now = timezone.now()
     account = telegram_account_upsert(
         telegram_id=incoming.user_id, now=now, username=incoming.username, first_name=incoming.first_name,
@@ -169,6 +191,8 @@ def process(bot: str, incoming: Incoming) -> Outcome:
                     "You are sending messages too fast. Please wait a minute and try again.")))
             if incoming.is_callback:
                 outcome.answer = _("Too many requests, please wait a minute.")
+            if settle is not None:
+                settle(outcome)
             return outcome
         with transaction.atomic():
             dialog = dialog_load(bot=bot, chat_id=incoming.chat_id, user_id=incoming.user_id, now=now)
@@ -189,6 +213,8 @@ def process(bot: str, incoming: Incoming) -> Outcome:
                 turn.notice(apology)
                 turn.say(apology)
             dialog_save(turn.dialog, now=now)
+            if settle is not None:
+                settle(turn.outcome)
         metrics.TELEGRAM_UPDATES.labels(bot, "processed").inc()
         return turn.outcome
 

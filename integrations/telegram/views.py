@@ -2,7 +2,9 @@
 none is configured), ignore a repeated update, process the update here and answer 200 even when handling fails
 (Telegram would otherwise retry forever).
 
-The update is read from its JSON (no python-telegram-bot objects) and handled in one trip to the sync world.
+The views are sync: most of the middleware is, and so is the handling, so a request makes one trip from the
+server's event loop to a thread and back, not three. The update is read from its JSON (no python-telegram-bot
+objects).
 When its replies come down to one call that Telegram can make after our response (see `webhook_reply`), that
 call is the response body and no request leaves this process; it is recorded as a sent Delivery all the same.
 Otherwise the replies go out through python-telegram-bot, in order, before the response."""
@@ -13,7 +15,7 @@ import hmac
 import json
 import logging
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
 from django.utils import timezone
@@ -43,15 +45,20 @@ def _handle(bot: str, update_id: int, data: dict) -> object:
         return None
     # Whatever this update causes (outbox events, the worker's deliveries) is logged under its id.
     with bound_request_id(f"tg-{bot}-{update_id}"):
-        outcome = process(bot, incoming)
-        answer = webhook_reply(incoming, outcome)
-        if answer is not None:
-            delivery_record_webhook_reply(bot=bot, chat_id=incoming.chat_id, update_id=update_id, call=answer,
-                                          now=now)
-    return incoming, outcome, answer
+        answers = []
+
+        def settle(outcome: Outcome) -> None:
+            answer = webhook_reply(incoming, outcome)
+            if answer is not None:
+                delivery_record_webhook_reply(bot=bot, chat_id=incoming.chat_id, update_id=update_id,
+                                              call=answer, now=now)
+            answers.append(answer)
+
+        outcome = process(bot, incoming, settle=settle)
+    return incoming, outcome, answers[-1] if answers else None
 
 
-async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
+def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
     if not bot_token(bot):
         return HttpResponseNotFound("bot not configured")
     given, expected = request.headers.get(SECRET_HEADER, ""), settings.TELEGRAM_WEBHOOK_SECRET
@@ -65,7 +72,7 @@ async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
     except (ValueError, TypeError, KeyError):
         return HttpResponse("not an update", status=400)
     try:
-        handled = await sync_to_async(_handle)(bot, update_id, data)
+        handled = _handle(bot, update_id, data)
         if handled is DUPLICATE:
             metrics.TELEGRAM_UPDATES.labels(bot, "duplicate").inc()
             return HttpResponse("ok")
@@ -74,7 +81,7 @@ async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
         incoming, outcome, answer = handled
         if answer is not None:
             return HttpResponse(json.dumps(answer, ensure_ascii=False), content_type="application/json")
-        await _send(bot, update_id, incoming, outcome)
+        async_to_sync(_send)(bot, update_id, incoming, outcome)
     except Exception:  # logged and counted; Telegram still gets its 200
         metrics.TELEGRAM_HANDLER_ERRORS.labels(bot).inc()
         logger.exception("%s bot: update %s failed", bot, update_id)
@@ -91,11 +98,11 @@ async def _send(bot: str, update_id: int, incoming: Incoming, outcome: Outcome) 
 
 @csrf_exempt
 @require_POST
-async def equipment_webhook(request: HttpRequest) -> HttpResponse:
-    return await _webhook(request, "equipment")
+def equipment_webhook(request: HttpRequest) -> HttpResponse:
+    return _webhook(request, "equipment")
 
 
 @csrf_exempt
 @require_POST
-async def cabinet_webhook(request: HttpRequest) -> HttpResponse:
-    return await _webhook(request, "cabinet")
+def cabinet_webhook(request: HttpRequest) -> HttpResponse:
+    return _webhook(request, "cabinet")
