@@ -62,7 +62,7 @@ def test_a_dialog_step_whose_message_id_is_needed_goes_through_the_bot_api_durin
     assert response.content == b"ok"
     sent = [call for call in bot_api.calls[before:] if call.method == "sendMessage"]
     assert len(sent) == 1 and sent[0].buttons  # the step's buttons, its message id tracked for them
-    assert "ECG" in ann.labels()
+    assert any(label.startswith("ECG") for label in ann.labels())
     ann.press("ECG")
     assert ann.labels()  # the press on the tracked message moved the dialog on
 
@@ -88,7 +88,7 @@ UPDATES = {
                                                   "last_name": "B", "language_code": "en"}}},
     "no text": {"update_id": 2, "message": {"message_id": 3, "date": 0, "chat": {"id": 7, "type": "private"},
                                             "from": {"id": 7, "is_bot": False, "first_name": "Ann"},
-                                            "sticker": {"file_id": "f"}}},
+                                            "location": {"latitude": 1.0, "longitude": 2.0}}},
     "contact": {"update_id": 3, "message": {"message_id": 3, "date": 0, "chat": {"id": 7, "type": "private"},
                                             "from": {"id": 7, "is_bot": False, "first_name": "Ann"},
                                             "contact": {"phone_number": "+7999", "first_name": "Ann"}}},
