@@ -82,20 +82,6 @@ def deliveries_enqueue(calls: list[dict[str, Any]], *, now: datetime) -> list[in
     return [ids[call["dedupe_key"]] for call in calls if call["dedupe_key"] in ids]
 
 
-def delivery_record_webhook_reply(*, bot: str, chat_id: int, update_id: int, call: dict[str, Any],
-                                  now: datetime) -> None:
-    """Record the Bot API call a webhook answers with (Telegram makes it once it has our response) as a
-    delivery already sent, so history and metrics see it like any other message. Its key names the update,
-    so an update handled twice would still be recorded once. "Sent" means handed to Telegram: it does not
-    say whether a call made from a webhook's answer succeeded."""
-    payload = {key: value for key, value in call.items() if key not in ("method", "chat_id")}
-    Delivery.objects.bulk_create([Delivery(
-        bot=bot, chat_id=chat_id, method=call["method"], payload=payload,
-        dedupe_key=f"tg-webhook:{bot}:{update_id}", status=Delivery.Status.SENT, attempts=1,
-        next_attempt_at=now, created_at=now, sent_at=now)], ignore_conflicts=True)
-    metrics.DELIVERY_ATTEMPTS.labels(bot, "sent").inc()
-
-
 def backoff(attempts: int) -> timedelta:
     """base, 2·base, 4·base … (5 s, 10 s, 20 s by default), capped at 10 minutes."""
     seconds = settings.DELIVERY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)

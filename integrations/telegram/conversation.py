@@ -5,7 +5,6 @@ transactional and two processes never interleave one dialog's steps. Only privat
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -164,18 +163,13 @@ def not_private(bot: str, incoming: Incoming) -> Outcome:
     return outcome
 
 
-def process(bot: str, incoming: Incoming, *, settle: Callable[[Outcome], None] | None = None) -> Outcome:
-    """Handle one update for `bot` ("equipment" or "cabinet") and return what to send back. `settle` is called
-    with the outcome before the update's writes commit (in the same transaction when there is one), to record
-    what is sent along with them."""
+def process(bot: str, incoming: Incoming) -> Outcome:
+    """Handle one update for `bot` ("equipment" or "cabinet") and return what to send back."""
     from integrations.telegram.bots import flow_for
 
     if incoming.chat_type != "private":
         metrics.TELEGRAM_UPDATES.labels(bot, "not_private").inc()
-        outcome = not_private(bot, incoming)
-        if settle is not None:
-            settle(outcome)
-        return outcome
+        return not_private(bot, incoming)
     now = timezone.now()
     account = telegram_account_upsert(
         telegram_id=incoming.user_id, now=now, username=incoming.username, first_name=incoming.first_name,
@@ -191,8 +185,6 @@ def process(bot: str, incoming: Incoming, *, settle: Callable[[Outcome], None] |
                     "You are sending messages too fast. Please wait a minute and try again.")))
             if incoming.is_callback:
                 outcome.answer = _("Too many requests, please wait a minute.")
-            if settle is not None:
-                settle(outcome)
             return outcome
         with transaction.atomic():
             dialog = dialog_load(bot=bot, chat_id=incoming.chat_id, user_id=incoming.user_id, now=now)
@@ -213,8 +205,6 @@ def process(bot: str, incoming: Incoming, *, settle: Callable[[Outcome], None] |
                 turn.notice(apology)
                 turn.say(apology)
             dialog_save(turn.dialog, now=now)
-            if settle is not None:
-                settle(turn.outcome)
         metrics.TELEGRAM_UPDATES.labels(bot, "processed").inc()
         return turn.outcome
 

@@ -6,8 +6,10 @@ The views are sync: most of the middleware is, and so is the handling, so a requ
 server's event loop to a thread and back, not three. The update is read from its JSON (no python-telegram-bot
 objects).
 When its replies come down to one call that Telegram can make after our response (see `webhook_reply`), that
-call is the response body and no request leaves this process; it is recorded as a sent Delivery all the same.
-Otherwise the replies go out through python-telegram-bot, in order, before the response."""
+call is the response body and no request leaves this process. Otherwise the replies go out through
+python-telegram-bot, in order, before the response. Either way a reply is not a Delivery row: those are the
+outbox's notifications (a booking's news to managers and clients), retried by the worker; a reply to an update
+never was one, and Telegram does not retry an update that was answered 200."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from django.views.decorators.http import require_POST
 
 from booking_site import metrics
 from booking_site.logging import bound_request_id
-from integrations.delivery import delivery_record_webhook_reply
 from integrations.telegram.client import application_for, bot_token, deliver, incoming_from_data, webhook_reply
 from integrations.telegram.conversation import Incoming, Outcome, process
 from integrations.telegram.state import update_seen
@@ -45,17 +46,8 @@ def _handle(bot: str, update_id: int, data: dict) -> object:
         return None
     # Whatever this update causes (outbox events, the worker's deliveries) is logged under its id.
     with bound_request_id(f"tg-{bot}-{update_id}"):
-        answers = []
-
-        def settle(outcome: Outcome) -> None:
-            answer = webhook_reply(incoming, outcome)
-            if answer is not None:
-                delivery_record_webhook_reply(bot=bot, chat_id=incoming.chat_id, update_id=update_id,
-                                              call=answer, now=now)
-            answers.append(answer)
-
-        outcome = process(bot, incoming, settle=settle)
-    return incoming, outcome, answers[-1] if answers else None
+        outcome = process(bot, incoming)
+    return incoming, outcome, webhook_reply(incoming, outcome)
 
 
 def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
