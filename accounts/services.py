@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner, TelegramAccount
@@ -34,16 +34,38 @@ def telegram_account_upsert(
     last_name: str = "",
     language_code: str = "",
 ) -> TelegramAccount:
-    """Create or refresh the account of someone who wrote to a bot. Ids in MANAGERS are managers."""
+    """Create or refresh the account of someone who wrote to a bot. Ids in MANAGERS are managers. Every update
+    of both bots comes through here, so it is one statement (an insert that updates the row it meets)."""
+    values = {"username": (username or "")[:64], "first_name": (first_name or "")[:128],
+              "last_name": (last_name or "")[:128], "language_code": (language_code or "")[:16],
+              "is_manager": telegram_id in settings.MANAGERS}
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return _telegram_account_upsert_orm(telegram_id=telegram_id, now=now, **values)
+    table = connection.ops.quote_name(TelegramAccount._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in TelegramAccount._meta.concrete_fields)
+    sql = (f"INSERT INTO {table} AS account (telegram_id, username, first_name, last_name, language_code, phone, "
+           "is_manager, is_blocked, blocked_reason, blocked_at, reminders_enabled, created_at, last_seen_at) "
+           "VALUES (%s, %s, %s, %s, %s, '', %s, false, '', NULL, true, %s, %s) "
+           "ON CONFLICT (telegram_id) DO UPDATE SET username = excluded.username, "
+           "first_name = excluded.first_name, last_name = excluded.last_name, "
+           # some updates carry no language: keep the one the user had
+           "language_code = CASE WHEN excluded.language_code = '' THEN account.language_code "
+           "ELSE excluded.language_code END, last_seen_at = excluded.last_seen_at, "
+           f"is_manager = account.is_manager OR excluded.is_manager RETURNING {columns}")
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = [telegram_id, values["username"], values["first_name"], values["last_name"], values["language_code"],
+              values["is_manager"], stamp, stamp]
+    return next(iter(TelegramAccount.objects.raw(sql, params)))
+
+
+def _telegram_account_upsert_orm(*, telegram_id: int, now: datetime, username: str, first_name: str,
+                                 last_name: str, language_code: str, is_manager: bool) -> TelegramAccount:
     account, _created = TelegramAccount.objects.get_or_create(telegram_id=telegram_id)
-    account.username = (username or "")[:64]
-    account.first_name = (first_name or "")[:128]
-    account.last_name = (last_name or "")[:128]
-    if language_code:  # some updates carry no language: keep the one the user had
-        account.language_code = language_code[:16]
+    account.username, account.first_name, account.last_name = username, first_name, last_name
+    if language_code:
+        account.language_code = language_code
     account.last_seen_at = now
-    if telegram_id in settings.MANAGERS:
-        account.is_manager = True
+    account.is_manager = account.is_manager or is_manager
     account.save(update_fields=["username", "first_name", "last_name", "language_code", "last_seen_at",
                                 "is_manager"])
     return account

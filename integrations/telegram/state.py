@@ -26,6 +26,7 @@ class DialogState:
     data: dict[str, Any] = field(default_factory=dict)
     message_id: int | None = None
     expired: bool = False  # a dialog existed but had been silent for longer than DIALOG_TTL
+    stored: bool = True  # False when no row existed at load: an empty dialog then has nothing to delete
 
     def go(self, state: str, **data: Any) -> None:
         self.state = state
@@ -52,7 +53,7 @@ def dialog_load(*, bot: str, chat_id: int, user_id: int, now: datetime) -> Dialo
     key = {"bot": bot, "chat_id": chat_id, "user_id": user_id}
     row = Dialog.objects.select_for_update().filter(**key).first()
     if row is None:
-        return DialogState(**key)
+        return DialogState(**key, stored=False)
     if row.expires_at <= now:
         return DialogState(**key, expired=bool(row.state))
     return DialogState(**key, state=row.state, data=dict(row.data or {}), message_id=row.message_id)
@@ -61,7 +62,8 @@ def dialog_load(*, bot: str, chat_id: int, user_id: int, now: datetime) -> Dialo
 def dialog_save(dialog: DialogState, *, now: datetime) -> None:
     key = {"bot": dialog.bot, "chat_id": dialog.chat_id, "user_id": dialog.user_id}
     if not dialog.state:
-        Dialog.objects.filter(**key).delete()
+        if dialog.stored:
+            Dialog.objects.filter(**key).delete()
         return
     values = {"state": dialog.state, "data": dialog.data, "message_id": dialog.message_id,
               "updated_at": now, "expires_at": now + DIALOG_TTL}

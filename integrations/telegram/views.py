@@ -1,6 +1,15 @@
 """Webhook endpoints. Defensive and boring: check the secret in constant time (and refuse every update when
 none is configured), ignore a repeated update, process the update here and answer 200 even when handling fails
-(Telegram would otherwise retry forever)."""
+(Telegram would otherwise retry forever).
+
+The views are sync: most of the middleware is, and so is the handling, so a request makes one trip from the
+server's event loop to a thread and back, not three. The update is read from its JSON (no python-telegram-bot
+objects).
+When its replies come down to one call that Telegram can make after our response (see `webhook_reply`), that
+call is the response body and no request leaves this process. Otherwise the replies go out through
+python-telegram-bot, in order, before the response. Either way a reply is not a Delivery row: those are the
+outbox's notifications (a booking's news to managers and clients), retried by the worker; a reply to an update
+never was one, and Telegram does not retry an update that was answered 200."""
 
 from __future__ import annotations
 
@@ -8,23 +17,40 @@ import hmac
 import json
 import logging
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from telegram import Update
 
 from booking_site import metrics
-from integrations.telegram.client import application_for, bot_token
+from booking_site.logging import bound_request_id
+from integrations.telegram.client import application_for, bot_token, deliver, incoming_from_data, webhook_reply
+from integrations.telegram.conversation import Incoming, Outcome, process
 from integrations.telegram.state import update_seen
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DUPLICATE = object()
 
 
-async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
+def _handle(bot: str, update_id: int, data: dict) -> object:
+    """DUPLICATE for an update already handled; None for one the bots ignore; else (incoming, outcome, the
+    webhook's answer or None)."""
+    now = timezone.now()
+    if update_seen(bot=bot, update_id=update_id, now=now):
+        return DUPLICATE
+    incoming = incoming_from_data(data)
+    if incoming is None:
+        return None
+    # Whatever this update causes (outbox events, the worker's deliveries) is logged under its id.
+    with bound_request_id(f"tg-{bot}-{update_id}"):
+        outcome = process(bot, incoming)
+    return incoming, outcome, webhook_reply(incoming, outcome)
+
+
+def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
     if not bot_token(bot):
         return HttpResponseNotFound("bot not configured")
     given, expected = request.headers.get(SECRET_HEADER, ""), settings.TELEGRAM_WEBHOOK_SECRET
@@ -37,25 +63,38 @@ async def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
         update_id = int(data["update_id"])
     except (ValueError, TypeError, KeyError):
         return HttpResponse("not an update", status=400)
-    if await sync_to_async(update_seen)(bot=bot, update_id=update_id, now=timezone.now()):
-        metrics.TELEGRAM_UPDATES.labels(bot, "duplicate").inc()
-        return HttpResponse("ok")
     try:
-        application = await application_for(bot)
-        await application.process_update(Update.de_json(data, application.bot))
+        handled = _handle(bot, update_id, data)
+        if handled is DUPLICATE:
+            metrics.TELEGRAM_UPDATES.labels(bot, "duplicate").inc()
+            return HttpResponse("ok")
+        if handled is None:
+            return HttpResponse("ok")
+        incoming, outcome, answer = handled
+        if answer is not None:
+            return HttpResponse(json.dumps(answer, ensure_ascii=False), content_type="application/json")
+        async_to_sync(_send)(bot, update_id, incoming, outcome)
     except Exception:  # logged and counted; Telegram still gets its 200
         metrics.TELEGRAM_HANDLER_ERRORS.labels(bot).inc()
         logger.exception("%s bot: update %s failed", bot, update_id)
     return HttpResponse("ok")
 
 
-@csrf_exempt
-@require_POST
-async def equipment_webhook(request: HttpRequest) -> HttpResponse:
-    return await _webhook(request, "equipment")
+async def _send(bot: str, update_id: int, incoming: Incoming, outcome: Outcome) -> None:
+    if not incoming.callback_id and not outcome.replies:
+        return
+    application = await application_for(bot)
+    with bound_request_id(f"tg-{bot}-{update_id}"):
+        await deliver(bot, application.bot, incoming, outcome)
 
 
 @csrf_exempt
 @require_POST
-async def cabinet_webhook(request: HttpRequest) -> HttpResponse:
-    return await _webhook(request, "cabinet")
+def equipment_webhook(request: HttpRequest) -> HttpResponse:
+    return _webhook(request, "equipment")
+
+
+@csrf_exempt
+@require_POST
+def cabinet_webhook(request: HttpRequest) -> HttpResponse:
+    return _webhook(request, "cabinet")

@@ -7,6 +7,7 @@ import itertools
 import json
 
 import pytest
+from django.test import Client
 
 from tests.conftest import NOW
 from tests.integrations.telegram.fake_bot_api import Call, FakeBotApi, start
@@ -26,10 +27,35 @@ def _bot_api_server():
     server.shutdown()
 
 
+def relay_webhook_answer(api: FakeBotApi, path: str, response, token: str | None = None) -> None:
+    """Play Telegram's part after a webhook's response: a body naming a Bot API method is a call Telegram makes
+    for the bot, so it reaches the fake Bot API too, with its fields sent as a form the way the bots send theirs.
+    `response` is Django's test response or an httpx one."""
+    from django.conf import settings
+
+    bot = {url: bot for bot, url in URLS.items()}.get(path)
+    if bot is None or response.status_code != 200 or response.headers.get("Content-Type") != "application/json":
+        return
+    body = json.loads(response.content)
+    token = token or (settings.EQUIPMENT_BOT_TOKEN if bot == "equipment" else settings.CABINET_BOT_TOKEN)
+    fields = {key: value if isinstance(value, dict | list) else str(value)
+              for key, value in body.items() if key != "method"}
+    api.answer(token, body["method"], fields)
+
+
 @pytest.fixture
-def bot_api(_bot_api_server, settings):
-    """The fake Bot API, empty, with both bots configured to use it."""
+def bot_api(_bot_api_server, settings, monkeypatch):
+    """The fake Bot API, empty, with both bots configured to use it; a method in a webhook's response is
+    called on it as Telegram would call it."""
     api, url = _bot_api_server
+    real_request = Client.request
+
+    def request(self, **environ):
+        response = real_request(self, **environ)
+        relay_webhook_answer(api, environ.get("PATH_INFO", ""), response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
     api.clear()
     api.failing_methods.clear()
     api.failing_chats.clear()
@@ -84,6 +110,8 @@ class TelegramUser:
         response = self.client.post(URLS[self.bot], data=json.dumps(update), content_type="application/json",
                                     headers={"X-Telegram-Bot-Api-Secret-Token": secret})
         assert response.status_code == status, response.content
+        if not isinstance(self.client, Client):  # over real HTTP: Django's test client relays it itself
+            relay_webhook_answer(self.api, URLS[self.bot], response, self.token)
         return [c for c in self.api.calls[before:] if c.token == self.token]
 
     def message(self, **content) -> dict:
