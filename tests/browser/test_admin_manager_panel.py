@@ -62,7 +62,7 @@ def test_a_manager_approves_a_pending_booking_from_the_list(admin_page, live_ser
     run_action(admin_page, live_server, "/admin/cabinets/cabinetbooking/", booking.pk, "approve_selected")
 
     admin_page.wait_for_selector(".messagelist .success")
-    assert f"#{booking.pk}" in admin_page.inner_text(".messagelist")
+    assert f"C-{booking.pk}" in admin_page.inner_text(".messagelist")
     booking.refresh_from_db()
     assert booking.status == Status.APPROVED
 
