@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from booking_site import metrics, rows
-from booking_site.bookings import TRANSITIONS, Status
+from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.outbox.models import Event
@@ -192,6 +192,13 @@ def check_can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetim
     refusal = _cancel_refusal(booking=booking, actor=actor, starts_at=starts_at, now=now)
     if refusal is not None:
         raise refusal
+
+
+def not_cancellable(booking) -> BookingError:
+    """The refusal every door gives when `can_cancel` says no (shown before the service is asked)."""
+    code = "already_started" if booking.status in HOLDING_STATUSES else "bad_transition"
+    return BookingError(code, _("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).")
+                        % {"ref": booking.reference, "status": Status(booking.status).label.lower()})
 
 
 def can_cancel(*, booking, actor: Actor, starts_at: datetime, now: datetime) -> bool:

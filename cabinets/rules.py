@@ -7,6 +7,7 @@ from datetime import datetime
 
 from booking_site.channels import Actor
 from booking_site.lifecycle import can_cancel as lifecycle_can_cancel
+from booking_site.lifecycle import not_cancellable
 
 
 def booking_starts_at(booking) -> datetime:
@@ -20,3 +21,9 @@ def booking_ends_at(booking) -> datetime:
 def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
     """Whether `actor` may cancel `booking` now (see `booking_site.lifecycle.can_cancel`)."""
     return lifecycle_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
+
+
+def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
+    """`can_cancel` as a refusal, for the doors that ask before calling the service."""
+    if not can_cancel(booking=booking, actor=actor, now=now):
+        raise not_cancellable(booking)

@@ -12,9 +12,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from booking_site.channels import Actor
+from booking_site.errors import BookingError
 from booking_site.lifecycle import can_cancel as lifecycle_can_cancel
+from booking_site.lifecycle import not_cancellable
 from booking_site.scheduling import local_datetime
 from equipment.availability import clinic_zone
 
@@ -53,3 +56,17 @@ def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
     if booking.cabinet_booking_id and not actor.is_manager:
         return False
     return lifecycle_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
+
+
+def check_attached_cancel(*, booking, actor: Actor) -> None:
+    """Equipment booked with a cabinet booking is cancelled with that booking, except by a manager."""
+    if booking.cabinet_booking_id and not actor.is_manager:
+        raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
+
+
+def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
+    """`can_cancel` as a refusal, for the doors that ask before calling the service."""
+    if can_cancel(booking=booking, actor=actor, now=now):
+        return
+    check_attached_cancel(booking=booking, actor=actor)
+    raise not_cancellable(booking)

@@ -337,8 +337,7 @@ def equipment_booking_cancel(*, booking: EquipmentBooking, actor: Actor, now: da
     """Owner (before the start), owning partner or manager. Frees the units at once."""
     booking = _locked(booking)
     check_can_cancel(booking=booking, actor=actor, starts_at=rules.booking_starts_at(booking), now=now)
-    if booking.cabinet_booking_id and not actor.is_manager:
-        raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
+    rules.check_attached_cancel(booking=booking, actor=actor)
     booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
                        channel=channel, now=now, reason=reason)
     return booking

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import TelegramAccount
 from accounts.services import telegram_account_upsert
-from booking_site.bookings import HOLDING_STATUSES
 from booking_site.channels import Actor, Channel
 from booking_site.contacts import format_phone
 from booking_site.errors import BookingError
@@ -96,7 +95,7 @@ def _path_ids(kwargs: dict) -> None:
     """Ids in the path are whole numbers of any length: beyond the database's range they are a 400."""
     for field, value in kwargs.items():
         if isinstance(value, int) and not 1 <= value <= MAX_ID:
-            raise BookingError("invalid", _("%(field)s is out of range.") % {"field": field}, field=field)
+            raise _out_of_range(field)
 
 
 def endpoint(*, signed: bool) -> Callable:
@@ -514,15 +513,6 @@ def waitlist_action(request: HttpRequest, wait_id: int, action: str, *, account:
     return JsonResponse({"wait": _wait_json(_own_wait(account, wait.pk))})
 
 
-def _refuse_not_cancellable(kind: str, booking, account: TelegramAccount, now: datetime) -> None:
-    if not _cancellable(kind, booking, account, now):
-        if getattr(booking, "cabinet_booking_id", None):
-            raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
-        code = "already_started" if booking.status in HOLDING_STATUSES else "bad_transition"
-        raise BookingError(code, _("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).")
-                           % {"ref": booking.reference, "status": texts.status_label(booking.status)})
-
-
 @require_POST
 @endpoint(signed=True)
 def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: TelegramAccount, now: datetime):
@@ -533,14 +523,14 @@ def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: Telegra
         booking = EquipmentBooking.objects.select_related("item").filter(pk=booking_id, requester=account).first()
         if booking is None:
             raise BookingError("not_found", _("Booking not found."))
-        _refuse_not_cancellable(kind, booking, account, now)
+        RULES[kind].check_cancellable(booking=booking, actor=actor, now=now)
         booking = equipment_services.equipment_booking_cancel(booking=booking, actor=actor, now=now,
                                                               channel=Channel.WEBAPP)
     else:
         booking = CabinetBooking.objects.filter(pk=booking_id, requester=account).first()
         if booking is None:
             raise BookingError("not_found", _("Booking not found."))
-        _refuse_not_cancellable(kind, booking, account, now)
+        RULES[kind].check_cancellable(booking=booking, actor=actor, now=now)
         cabinet_services.cabinet_booking_cancel(booking=booking, actor=actor, now=now, channel=Channel.WEBAPP)
         booking = _cabinet_booking(booking_id)
     return JsonResponse({"booking": _booking_json(kind, booking, now, account)})

@@ -365,12 +365,13 @@ class BaseFlow(CalendarLinks, Attendance):
         return self.rules.can_cancel(booking=booking, actor=turn.actor, now=turn.now)
 
     def refuse_not_cancellable(self, booking, turn: Turn) -> bool:
-        if self.cancellable(booking, turn):
-            return False
-        turn.notice(_("Not cancelled."))
-        turn.say(_("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).") % {
-            "ref": booking.reference, "status": texts.status_label(booking.status)})
-        return True
+        try:
+            self.rules.check_cancellable(booking=booking, actor=turn.actor, now=turn.now)
+        except BookingError as refusal:
+            turn.notice(_("Not cancelled."))
+            turn.say(refusal.message)
+            return True
+        return False
 
     def visible(self, booking, turn: Turn) -> bool:
         return booking is not None and (turn.account.is_manager or booking.requester_id == turn.account.pk)

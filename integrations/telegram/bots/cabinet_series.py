@@ -55,9 +55,7 @@ class SeriesActions:
         booking = self._own_occurrence(turn, booking_id)
         if booking is None:
             return
-        if not self.cancellable(booking, turn):
-            turn.say(_("Booking %(ref)s can no longer be cancelled (it is %(status)s or has started).") % {
-                "ref": booking.reference, "status": texts.status_label(booking.status)})
+        if self.refuse_not_cancellable(booking, turn):
             return
         turn.say(_("Cancel this date and every later date of the series?") + "\n\n" + self.card(booking),
                  kb.inline([[kb.button(texts.YES_CANCEL, f"{self.prefix}:cxly:{booking.pk}"),
