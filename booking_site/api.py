@@ -14,8 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
@@ -43,6 +41,7 @@ from accounts.models import Partner
 from accounts.services import partner_authenticate
 from booking_site import metrics
 from booking_site.bookings import Status
+from booking_site.counters import counter_hit, counter_take_back
 from booking_site.errors import BookingError
 
 logger = logging.getLogger(__name__)
@@ -288,51 +287,14 @@ def sliding_window_hit(key: str, limit: int, window: int, now: float) -> float |
     A burst of `limit` requests passes and the next is refused; refused requests are not counted."""
     index, position = divmod(now, window)
     current_key, previous_key = f"{key}:{int(index)}", f"{key}:{int(index) - 1}"
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        previous, current, decrement = _redis_window(backend, current_key, previous_key, window * 2 + 1)
-    else:
-        previous, current, decrement = _cache_window(backend, current_key, previous_key, window * 2 + 1)
+    current, previous = counter_hit(current_key, timeout=window * 2 + 1, peek=previous_key)
     if previous * (1 - position / window) + current <= limit:
         return None
-    current = decrement()
+    current = counter_take_back(current_key)
     if current + 1 > limit:
         # Wait for the next window, then until the weight of this one has shrunk enough.
         return (window - position) + max(0.0, window * (1 - (limit - 1) / max(current, 1)))
     return max(0.0, window * (1 - (limit - current - 1) / previous) - position)
-
-
-def _redis_window(backend, current_key: str, previous_key: str, timeout: int):
-    """The previous window's count and this one's after counting the request, in one round trip (Django's
-    get, add and incr take four). The counters are the plain integers Django's Redis cache stores."""
-    current, previous = backend.make_and_validate_key(current_key), backend.make_and_validate_key(previous_key)
-    client = _redis_client(backend)
-    pipe = client.pipeline(transaction=False)
-    pipe.get(previous)
-    pipe.set(current, 0, ex=timeout, nx=True)
-    pipe.incr(current)
-    before, _created, count = pipe.execute()
-    return int(before or 0), int(count), lambda: int(client.decr(current))
-
-
-def _redis_client(backend):
-    """The backend's client on its primary server, made once (Django builds a new one for every call; it
-    is a thin, thread-safe wrapper of the backend's connection pool)."""
-    client = backend.__dict__.get("_rate_limit_client")
-    if client is None:
-        client = backend.__dict__["_rate_limit_client"] = backend._cache.get_client(write=True)
-    return client
-
-
-def _cache_window(backend, current_key: str, previous_key: str, timeout: int):
-    previous = int(backend.get(previous_key) or 0)
-    backend.add(current_key, 0, timeout=timeout)
-    try:
-        current = backend.incr(current_key)
-    except ValueError:  # expired between add() and incr()
-        backend.add(current_key, 1, timeout=timeout)
-        current = 1
-    return previous, current, lambda: backend.decr(current_key)
 
 
 class PartnerRateThrottle(BaseThrottle):

@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from accounts.models import TelegramAccount
 from accounts.services import telegram_account_upsert
 from booking_site import metrics
 from booking_site.channels import Actor
+from booking_site.counters import counter_hit
 from booking_site.errors import BookingError
 from integrations.telegram.state import DialogState, dialog_load, dialog_save
 
@@ -118,29 +118,13 @@ def rate_limited(*, bot: str, account: TelegramAccount, now: datetime) -> str | 
         return None
     key = f"tg:rate:{bot}:{account.telegram_id}:{int(now.timestamp()) // 60}"
     try:
-        count = _count(key, timeout=90)
+        count, _ = counter_hit(key, timeout=90)
     except Exception:  # the cache is down: better to serve than to refuse
         logger.warning("rate limit cache unavailable; letting the update through")
         return None
     if count <= RATE_LIMIT_PER_MINUTE:
         return None
     return "warn" if count == RATE_LIMIT_PER_MINUTE + 1 else "drop"
-
-
-def _count(key: str, *, timeout: int) -> int:
-    """Add one to a counter that starts at zero and expires `timeout` seconds after its first count. On Redis,
-    one round trip (INCR, and EXPIRE when the key has none) instead of add and incr's two, each of which
-    builds a client."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        backend.add(key, 0, timeout=timeout)
-        return backend.incr(key)
-    full_key = backend.make_and_validate_key(key)
-    with backend._cache.get_client(full_key, write=True).pipeline(transaction=False) as pipe:
-        pipe.incr(full_key)
-        pipe.expire(full_key, timeout, nx=True)
-        count, _expiring = pipe.execute()
-    return int(count)
 
 
 def not_private(bot: str, incoming: Incoming) -> Outcome:
