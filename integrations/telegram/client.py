@@ -40,36 +40,14 @@ def api_base_url() -> str:
     return f"{settings.TELEGRAM_API_URL}/bot"
 
 
-def incoming_from(update: Update) -> Incoming | None:
-    """The parts of an update the flows read; None for what the bots ignore (edits, channel posts…)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or user.is_bot:
-        return None
-    common = {"chat_id": chat.id, "chat_type": chat.type or "", "user_id": user.id,
-              "username": user.username or "", "first_name": user.first_name or "", "last_name": user.last_name or "",
-              "language_code": user.language_code or ""}
-    if update.callback_query is not None:
-        query = update.callback_query
-        message = query.message
-        return Incoming(**common, callback_data=query.data or "", callback_id=query.id,
-                        message_id=message.message_id if message is not None else None)
-    message = update.message
-    if message is None:
-        return None
-    if message.contact is not None:
-        return Incoming(**common, contact_phone=message.contact.phone_number or "")
-    if message.text is None:
-        return Incoming(**common, text="")
-    return Incoming(**common, text=message.text)
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
 def incoming_from_data(data: dict) -> Incoming | None:
-    """`incoming_from` read straight from the update's JSON, without building python-telegram-bot objects (most
-    of a webhook's CPU went there): the same fields, the same updates ignored."""
+    """The parts of an update the flows read, straight from its JSON (building python-telegram-bot's objects
+    was most of a webhook's CPU); None for what the bots ignore (edits, channel posts, updates from bots…).
+    Polling mode reads the same JSON (`Update.to_dict()`), so both modes see an update alike."""
     query = data.get("callback_query")
     message = data.get("message") if query is None else None
     source = query if query is not None else message
@@ -148,7 +126,7 @@ async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outc
 
 def handler_for(bot_name: str):
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = incoming_from(update)
+        incoming = incoming_from_data(update.to_dict())
         if incoming is None:
             return
         # Whatever this update causes (outbox events, the worker's deliveries) is logged under its id.
