@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -110,3 +111,16 @@ def staff(db):
 def partner(db):
     partner, _key = factories.partner_with_key(name="ClinicCRM")
     return partner
+
+
+@pytest.fixture
+def open_umask():
+    """The loosest umask a host could have: a file is then as open as its creator asks."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def file_mode(path) -> int:
+    """A file's permission bits (0o600, 0o700…)."""
+    return stat.S_IMODE(path.stat().st_mode)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 import subprocess
 from datetime import UTC, date, datetime, time
 
@@ -19,7 +18,7 @@ from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_approve, equipment_booking_create
 from tests import factories
-from tests.conftest import MSK, NOW
+from tests.conftest import MSK, NOW, file_mode
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.both_databases]
 
@@ -109,18 +108,6 @@ def test_restore_over_the_configured_database_needs_clean(clinic_day, tmp_path):
         call_command("restore", out.getvalue().strip(), stdout=io.StringIO(), stderr=io.StringIO())
 
 
-@pytest.fixture
-def open_umask():
-    """The loosest umask a host could have: a file is then as open as its creator asks."""
-    old = os.umask(0)
-    yield
-    os.umask(old)
-
-
-def mode(path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
 def test_backups_are_private_files_in_a_private_folder_whatever_the_umask(clinic_day, tmp_path, open_umask,
                                                                           monkeypatch):
     folder = tmp_path / "var" / "backups"
@@ -128,7 +115,7 @@ def test_backups_are_private_files_in_a_private_folder_whatever_the_umask(clinic
     real_run = subprocess.run
 
     def watching_run(argv, **kwargs):  # the file the dump goes into is private before the tool writes a byte
-        seen.update({p.name: mode(p) for p in folder.iterdir()})
+        seen.update({p.name: file_mode(p) for p in folder.iterdir()})
         return real_run(argv, **kwargs)
 
     monkeypatch.setattr(subprocess, "run", watching_run)
@@ -137,8 +124,8 @@ def test_backups_are_private_files_in_a_private_folder_whatever_the_umask(clinic
     call_command("backup", output=str(folder), stdout=out, stderr=io.StringIO())
 
     backup = tmp_path / out.getvalue().strip()
-    assert mode(folder) == 0o700 and mode(folder.parent) == 0o700
-    assert mode(backup) == 0o600
+    assert file_mode(folder) == 0o700 and file_mode(folder.parent) == 0o700
+    assert file_mode(backup) == 0o600
     if connection.vendor == "postgresql":
         assert seen == {backup.name + ".partial": 0o600}
 
@@ -152,8 +139,8 @@ def test_an_open_backup_folder_is_narrowed_and_a_backup_to_a_file_is_private(cli
 
     call_command("backup", output=str(single), stdout=io.StringIO(), stderr=io.StringIO())
 
-    assert mode(folder) == 0o700
-    assert mode(single) == 0o600 and mode(single.parent) == 0o700
+    assert file_mode(folder) == 0o700
+    assert file_mode(single) == 0o600 and file_mode(single.parent) == 0o700
 
 
 def test_a_backup_is_named_in_the_clinics_time_with_its_offset(tmp_path, settings):

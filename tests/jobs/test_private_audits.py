@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from datetime import date
 
 import pytest
 
 from integrations.audit.services import audit_export
+from tests.conftest import file_mode
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def open_umask():
-    old = os.umask(0)
-    yield
-    os.umask(old)
-
-
-def mode(path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 def test_the_audit_and_its_copy_are_private_whatever_the_umask(settings, tmp_path, now, open_umask):
@@ -31,8 +19,8 @@ def test_the_audit_and_its_copy_are_private_whatever_the_umask(settings, tmp_pat
     audit_export(month=date(2026, 12, 1), now=now, output=copy)
 
     audit = settings.AUDIT_DIR / "audit-2026-12.xlsx"
-    assert mode(settings.AUDIT_DIR) == 0o700 and mode(audit) == 0o600
-    assert mode(copy) == 0o600 and mode(copy.parent) == 0o700
+    assert file_mode(settings.AUDIT_DIR) == 0o700 and file_mode(audit) == 0o600
+    assert file_mode(copy) == 0o600 and file_mode(copy.parent) == 0o700
 
 
 def test_an_open_audit_folder_of_old_is_narrowed(settings, tmp_path, now, open_umask):
@@ -42,5 +30,5 @@ def test_an_open_audit_folder_of_old_is_narrowed(settings, tmp_path, now, open_u
 
     audit_export(month=date(2026, 11, 1), now=now)
 
-    assert mode(settings.AUDIT_DIR) == 0o700
-    assert mode(settings.AUDIT_DIR / "audit-2026-11.xlsx") == 0o600
+    assert file_mode(settings.AUDIT_DIR) == 0o700
+    assert file_mode(settings.AUDIT_DIR / "audit-2026-11.xlsx") == 0o600
