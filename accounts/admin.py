@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import IdempotencyKey, Partner, TelegramAccount
+from accounts.models import Partner, TelegramAccount
 from accounts.services import (
     partner_create,
     partner_revoke,
@@ -17,9 +17,9 @@ from accounts.services import (
     telegram_account_set_manager,
     telegram_account_unblock,
 )
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
-from equipment.admin_bookings import ReasonForm
+from kernel.channels import Actor
+from kernel.errors import BookingError
+from kernel.forms import ReasonForm
 
 
 @admin.register(TelegramAccount)
@@ -185,18 +185,3 @@ class PartnerAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, partner):
             raise PermissionDenied
         return self._key_page(request, partner, partner_rotate_key(partner=partner))
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
-    list_display = ("partner", "key", "resource_type", "booking_id", "response_status", "created_at")
-    list_select_related = ("partner",)
-    list_filter = ("resource_type",)
-    readonly_fields = ("partner", "key", "request_hash", "resource_type", "booking_id", "response_status",
-                       "response_body", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner, TelegramAccount
-from booking_site import rows
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
+from kernel import rows
+from kernel.channels import Actor
+from kernel.errors import BookingError
 
 KEY_PREFIX_LENGTH = 12
 VALID_SCOPES = frozenset(Partner.Scope.values)

@@ -25,10 +25,10 @@ from common import Server, bench_environment, cpu_figures, django_setup, emit, l
 def build(args) -> dict:
     from django.utils import timezone
 
-    from booking_site.scheduling import grid_points
     from cabinets.models import Cabinet, CabinetBooking, CabinetOccupancy, WeeklySchedule
     from equipment.availability import clinic_zone
     from equipment.models import EquipmentBooking, Item
+    from kernel.scheduling import grid_points
 
     rng, zone, today = random.Random(20261121), clinic_zone(), timezone.localdate()
     stamp = timezone.now()
@@ -92,8 +92,8 @@ def naive_equipment(items, days) -> dict:
     """The original system's bulk answer: for every item and every day, one query for the units in use."""
     from django.db.models import Sum
 
-    from booking_site.bookings import HOLDING_STATUSES
     from equipment.models import EquipmentBooking
+    from kernel.bookings import HOLDING_STATUSES
 
     answer = {}
     for item in items:
@@ -109,8 +109,8 @@ def set_based_equipment(items, days) -> dict:
     per item and day in Python."""
     from collections import Counter
 
-    from booking_site.bookings import HOLDING_STATUSES
     from equipment.models import EquipmentBooking
+    from kernel.bookings import HOLDING_STATUSES
 
     first, last = days[0], days[-1]
     used: Counter = Counter()
@@ -138,8 +138,8 @@ def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
     horizon, and not overlapping any booking in `taken`."""
     from django.conf import settings
 
-    from booking_site.scheduling import day_slots
     from cabinets.availability import _window_for, clinic_zone
+    from kernel.scheduling import day_slots
 
     tz = clinic_zone()
     earliest = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
@@ -152,10 +152,10 @@ def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
 
 def naive_cabinets(cabinets, days, now) -> dict:
     """One query per cabinet per day for its bookings, then every slot against every booking."""
-    from booking_site.bookings import HOLDING_STATUSES
-    from booking_site.scheduling import day_bounds
     from cabinets.availability import clinic_zone
     from cabinets.models import CabinetBooking
+    from kernel.bookings import HOLDING_STATUSES
+    from kernel.scheduling import day_bounds
 
     tz, answer = clinic_zone(), {}
     for cabinet in cabinets:
@@ -174,10 +174,10 @@ def set_based_cabinets(cabinets, days, now) -> dict:
     slot against that day's bookings."""
     from collections import defaultdict
 
-    from booking_site.bookings import HOLDING_STATUSES
-    from booking_site.scheduling import day_bounds
     from cabinets.availability import clinic_zone
     from cabinets.models import CabinetBooking
+    from kernel.bookings import HOLDING_STATUSES
+    from kernel.scheduling import day_bounds
 
     tz = clinic_zone()
     first, _ = day_bounds(days[0], tz)
@@ -287,11 +287,11 @@ def main() -> None:
         django_setup()
         from django.utils import timezone
 
-        from booking_site.scheduling import date_range
         from cabinets.availability import cabinets_days
         from cabinets.models import Cabinet
         from equipment.availability import equipment_grid
         from equipment.models import Item
+        from kernel.scheduling import date_range
 
         figures = {"load_average": load_average(), "database": vendor(), "data": build(args)}
         today, now = timezone.localdate(), timezone.now()

@@ -53,10 +53,10 @@ def build(args):
 
     from accounts.models import TelegramAccount
     from accounts.services import partner_create
-    from booking_site.channels import Actor, Channel
     from cabinets.models import Cabinet, WeeklySchedule
     from equipment.models import Item
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor, Channel
 
     racers = max(max(args.clients), args.hot_clients)
     keys = []
@@ -134,7 +134,7 @@ def race(server, data, racers: list[tuple[str, int, dict]], *, path: str, servic
     admin racer in this process. Counts refusals and errors; winners are counted in the database."""
     from django.db import connections
 
-    from booking_site.errors import BookingError
+    from kernel.errors import BookingError
 
     barrier = threading.Barrier(len(racers))
     outcomes: Counter = Counter()
@@ -188,13 +188,13 @@ def races(server, data, args, tag, day_offset, slot_iter) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from booking_site.bookings import HOLDING_STATUSES
-    from booking_site.channels import Actor, Channel
     from cabinets.availability import clinic_zone
     from cabinets.models import Cabinet, CabinetBooking
     from cabinets.services import cabinet_booking_create
     from equipment.models import EquipmentBooking, Item
     from equipment.services import equipment_booking_create
+    from kernel.bookings import HOLDING_STATUSES
+    from kernel.channels import Actor, Channel
 
     users = {pk: user for pk, user in get_user_model().objects.in_bulk(data["users"]).items()}
     item, cabinet = Item.objects.get(pk=data["item"]), Cabinet.objects.get(pk=data["cabinet"])
@@ -369,7 +369,7 @@ def main() -> None:
     figures = {"load_average": load_average()}
     with FakeTelegram() as fake, bench_environment("race") as env:
         django_setup()
-        from booking_site import locking
+        from kernel import locking
 
         data = build(args)
         figures.update({"database": vendor(), "pause_after_check_s": args.pause, "repeat": args.repeat,

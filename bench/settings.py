@@ -5,8 +5,8 @@ oversell); BENCH_PAUSE_AFTER_CHECK widens the window between the availability ch
 
 import os
 
-from booking_site import locking
 from booking_site.settings import *  # noqa: F403
+from kernel import locking
 
 locking.enabled = os.environ.get("BENCH_DISABLE_LOCKING", "") != "1"
 locking.pause_after_check = float(os.environ.get("BENCH_PAUSE_AFTER_CHECK", "0") or 0)

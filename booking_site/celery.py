@@ -32,7 +32,7 @@ signals.task_postrun.connect(log_plumbing.celery_unbind_request_id, weak=False)
 def serve_worker_metrics(**_kwargs) -> None:
     from django.conf import settings
 
-    from booking_site import metrics
+    from kernel import metrics
 
     if settings.WORKER_METRICS_PORT:
         metrics.serve_worker_metrics(settings.WORKER_METRICS_PORT)

@@ -13,10 +13,11 @@ import contextvars
 import json
 import logging
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+from kernel.request_id import bound_request_id, current_request_id, request_id_var
+
+__all__ = ["bound_request_id", "current_request_id", "request_id_var"]  # the kernel keeps the id; logs read it
 REQUEST_ID_HEADER = "request_id"
 
 # International or local phone numbers: 10 to 15 digits, optionally grouped. Not a run inside an identifier: a
@@ -53,25 +54,6 @@ def redact(text: str) -> str:
 def _mask_match(match: re.Match) -> str:
     found = match.group(0)
     return mask_phone(found) if len(re.sub(r"\D", "", found)) in _PHONE_DIGITS else found
-
-
-def current_request_id() -> str:
-    """The bound request id, or "" outside any request, update or task that carries one."""
-    value = request_id_var.get()
-    return "" if value == "-" else value
-
-
-@contextlib.contextmanager
-def bound_request_id(value: str | None) -> Iterator[None]:
-    """Bind `value` as the request id for the block; a falsy value keeps the current one."""
-    if not value:
-        yield
-        return
-    token = request_id_var.set(value)
-    try:
-        yield
-    finally:
-        request_id_var.reset(token)
 
 
 class RedactPersonalData(logging.Filter):

@@ -13,7 +13,7 @@ from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from booking_site.metrics import READINESS_FAILURES, render_latest
+from kernel.metrics import READINESS_FAILURES, render_latest
 
 logger = logging.getLogger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0

@@ -67,8 +67,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "axes",
-    "booking_site.outbox",
-    "booking_site.waitlist",
+    "kernel",
+    "kernel.outbox",
+    "kernel.waitlist",
     "accounts",
     "cabinets",
     "equipment",
@@ -80,12 +81,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "booking_site.middleware.RequestIdMiddleware",
-    "booking_site.api.ApiCorsMiddleware",
+    "kernel.api.ApiCorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "booking_site.api.ApiLanguageMiddleware",
+    "kernel.api.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -293,7 +294,7 @@ SPECTACULAR_SETTINGS = {
         "BreakReasonEnum": "cabinets.api.serializers.BREAK_REASONS",
         "DayReasonEnum": "cabinets.api.serializers.DAY_REASONS",
         "StatusEnum": ["pending", "approved", "rejected", "cancelled", "completed"],  # bookings
-        "WaitStatusEnum": "booking_site.waitlist.models.WaitStatus",
+        "WaitStatusEnum": "kernel.waitlist.models.WaitStatus",
     },
 }
 API_DEFAULT_RATE_LIMIT = env.int("API_DEFAULT_RATE_LIMIT", default=120)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from booking_site import ops
-from booking_site.api import api_not_found
+from kernel.api import api_not_found
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("metrics", ops.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("booking_site.api")),
+    path("", include("kernel.api")),
     path("", include("equipment.api.urls")),
     path("", include("cabinets.api.urls")),
     path("", include("integrations.webhooks.urls")),

@@ -15,10 +15,6 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.scheduling import day_bounds
 from cabinets import rules
 from cabinets.admin_stats import period_statistics_view
 from cabinets.attendance import cabinet_booking_mark_no_show
@@ -59,6 +55,10 @@ from cabinets.services import (
 from equipment.admin import ServiceSaveAdmin, safe_next
 from equipment.admin_bookings import BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.models import EquipmentBooking
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.scheduling import day_bounds
 
 
 def _local(moment: datetime) -> datetime:

@@ -8,13 +8,13 @@ from datetime import datetime
 
 from django.db import transaction
 
-from booking_site.attendance import booking_confirm_attendance, booking_mark_no_show
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.lifecycle import booking_transition
 from cabinets.models import CabinetBooking
 from cabinets.services import _locked, _release
 from equipment.services import RESOURCE as EQUIPMENT
+from kernel.attendance import booking_confirm_attendance, booking_mark_no_show
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.lifecycle import booking_transition
 
 
 @transaction.atomic

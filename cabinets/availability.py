@@ -24,8 +24,9 @@ from django.db import connection
 from django.db.models import CharField, F, FloatField, Func, IntegerField, TimeField, Value
 from django.db.models.functions import Coalesce
 
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.scheduling import (
+from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
+from kernel.bookings import HOLDING_STATUSES
+from kernel.scheduling import (
     DayWindow,
     Interval,
     SlotState,
@@ -34,8 +35,7 @@ from booking_site.scheduling import (
     day_slots,
     fill_durations,
 )
-from booking_site.waitlist.models import Wait
-from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
+from kernel.waitlist.models import Wait
 
 _FREE = "free"
 

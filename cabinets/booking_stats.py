@@ -10,13 +10,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import Status
-from booking_site.channels import Channel
-from booking_site.scheduling import day_bounds
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
+from kernel.bookings import Status
+from kernel.channels import Channel
+from kernel.scheduling import day_bounds
 
 PERIODS = (("today", _("Today"), 1), ("week", _("7 days"), 7), ("month", _("30 days"), 30))
 COUNTED = (Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)

@@ -11,12 +11,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import Status
-from booking_site.scheduling import day_bounds, local_datetime
-from booking_site.waitlist.services import waiting_by_day
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, Closure
 from equipment.models import EquipmentBooking
+from kernel.bookings import Status
+from kernel.scheduling import day_bounds, local_datetime
+from kernel.waitlist.services import waiting_by_day
 
 SHOWN_STATUSES = (Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
 CLOSED_LABELS = {"inactive": _("inactive"), "day off": _("day off"), "closed": _("closed"),

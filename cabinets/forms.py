@@ -15,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import TelegramAccount
-from booking_site.errors import BookingError
-from booking_site.scheduling import local_datetime
 from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
 from cabinets.services import (
@@ -29,6 +27,8 @@ from cabinets.services import (
     weekly_schedule_check,
 )
 from equipment.forms import DATE_INPUT, ClientFields, ItemChoiceField, bookable_items
+from kernel.errors import BookingError
+from kernel.scheduling import local_datetime
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
 CANCEL_AFFECTED_HELP = _("If the change strands existing bookings, cancel them and notify their clients. "

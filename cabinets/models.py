@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking_site.bookings import BookingBase, Status, StatusChangeBase, short_date
-from booking_site.channels import Channel
-from booking_site.scheduling import GRID_MINUTES, on_grid
+from kernel.bookings import BookingBase, Status, StatusChangeBase, short_date
+from kernel.channels import Channel
+from kernel.scheduling import GRID_MINUTES, on_grid
 
 
 class Cabinet(models.Model):

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
-from booking_site.bookings import Status
-from booking_site.scheduling import day_bounds
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
 from equipment.models import EquipmentBooking, Item
+from kernel.bookings import Status
+from kernel.scheduling import day_bounds
 
 HELD = (Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
 MAX_DAYS = 366

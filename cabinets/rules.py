@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking_site.channels import Actor
-from booking_site.lifecycle import can_cancel as lifecycle_can_cancel
-from booking_site.lifecycle import not_cancellable
+from kernel.channels import Actor
+from kernel.lifecycle import can_cancel as lifecycle_can_cancel
+from kernel.lifecycle import not_cancellable
 
 
 def booking_starts_at(booking) -> datetime:
@@ -19,7 +19,7 @@ def booking_ends_at(booking) -> datetime:
 
 
 def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
-    """Whether `actor` may cancel `booking` now (see `booking_site.lifecycle.can_cancel`)."""
+    """Whether `actor` may cancel `booking` now (see `kernel.lifecycle.can_cancel`)."""
     return lifecycle_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
 
 

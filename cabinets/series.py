@@ -16,14 +16,6 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES, Status
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
-from booking_site.errors import BookingError
-from booking_site.idempotency import partner_create, partner_external_id
-from booking_site.lifecycle import check_can_cancel, owner_fields
-from booking_site.scheduling import local_datetime
 from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, CabinetSeries
 from cabinets.services import (
@@ -36,6 +28,14 @@ from cabinets.services import (
     merged_lines,
 )
 from equipment.models import Item
+from kernel import locking
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.channels import Actor, Channel
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.errors import BookingError
+from kernel.idempotency import partner_create, partner_external_id
+from kernel.lifecycle import check_can_cancel, owner_fields
+from kernel.scheduling import local_datetime
 
 RESOURCE = "cabinet_series"
 SERIES_HORIZON_DAYS = 365

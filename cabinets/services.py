@@ -15,32 +15,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import locking
-from booking_site.alternatives import offers_alternatives
-from booking_site.bookings import HOLDING_STATUSES, Status
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
-from booking_site.errors import BookingError
-from booking_site.idempotency import partner_create, partner_external_id
-from booking_site.lifecycle import (
-    REASON_NOT_DECIDED,
-    booking_created,
-    booking_moved,
-    booking_transition,
-    bookings_remind_undecided,
-    bookings_sweep,
-    check_can_cancel,
-    check_can_decide,
-    check_requester,
-    initial_status,
-    owner_fields,
-    refusals_counted,
-    undecided_too_long,
-)
-from booking_site.outbox.models import Event
-from booking_site.outbox.services import event_record
-from booking_site.scheduling import DayWindow, day_slots, grid_points, slot_run
-from booking_site.stranded import refuse_stranded, resolve_stranded
 from cabinets import rules
 from cabinets.alternatives import cabinet_alternatives
 from cabinets.availability import CabinetDay, cabinet_day, clinic_zone
@@ -55,6 +29,32 @@ from cabinets.models import (
 )
 from equipment.models import Item
 from equipment.services import equipment_follow_cabinet, equipment_window_move, equipment_window_reserve
+from kernel import locking
+from kernel.alternatives import offers_alternatives
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.channels import Actor, Channel
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.errors import BookingError
+from kernel.idempotency import partner_create, partner_external_id
+from kernel.lifecycle import (
+    REASON_NOT_DECIDED,
+    booking_created,
+    booking_moved,
+    booking_transition,
+    bookings_remind_undecided,
+    bookings_sweep,
+    check_can_cancel,
+    check_can_decide,
+    check_requester,
+    initial_status,
+    owner_fields,
+    refusals_counted,
+    undecided_too_long,
+)
+from kernel.outbox.models import Event
+from kernel.outbox.services import event_record
+from kernel.scheduling import DayWindow, day_slots, grid_points, slot_run
+from kernel.stranded import refuse_stranded, resolve_stranded
 
 RESOURCE = "cabinet"
 REASON_SCHEDULE_CHANGED = "the schedule changed"

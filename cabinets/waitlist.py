@@ -10,13 +10,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from booking_site import locking
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
-from booking_site.errors import BookingError
-from booking_site.lifecycle import check_requester
-from booking_site.waitlist.models import LIVE_STATUSES, Wait
-from booking_site.waitlist.services import (
+from cabinets.availability import clinic_zone
+from cabinets.models import Cabinet, CabinetBooking
+from cabinets.services import _check_request, _lock_cabinet, _utc, cabinet_booking_create
+from kernel import locking
+from kernel.channels import Actor, Channel
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.errors import BookingError
+from kernel.lifecycle import check_requester
+from kernel.waitlist.models import LIVE_STATUSES, Wait
+from kernel.waitlist.services import (
     register_offerer,
     wait_booked,
     wait_end,
@@ -29,9 +32,6 @@ from booking_site.waitlist.services import (
     waits_for_requester,
     waits_sweep,
 )
-from cabinets.availability import clinic_zone
-from cabinets.models import Cabinet, CabinetBooking
-from cabinets.services import _check_request, _lock_cabinet, _utc, cabinet_booking_create
 
 RESOURCE = Wait.Resource.CABINET
 TAKEN = ("slot_taken", "held")

@@ -14,10 +14,6 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.scheduling import add_months, date_range
-from booking_site.waitlist.services import waiting_by_day
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.attendance import equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
@@ -32,6 +28,10 @@ from equipment.services import (
     equipment_booking_reject,
     item_catalogue_change,
 )
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.scheduling import add_months, date_range
+from kernel.waitlist.services import waiting_by_day
 
 
 def safe_next(request, fallback: str) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -24,11 +23,12 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from booking_site.admin_site import manager_pages
-from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import format_phone
-from booking_site.errors import BookingError
-from booking_site.lifecycle import can_cancel
+from kernel.bookings import HOLDING_STATUSES, TRANSITIONS, Status
+from kernel.channels import Actor, Channel
+from kernel.contacts import format_phone
+from kernel.errors import BookingError
+from kernel.forms import ReasonForm
+from kernel.lifecycle import can_cancel
 
 STATUS_COLOURS = {
     Status.PENDING: ("#8a5a00", "#fff3cd"),
@@ -114,11 +114,6 @@ class DateRangeFilter(admin.ListFilter):
             "keep": keep,
             "reset": changelist.get_query_string(remove=list(self.parameters)),
         }
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("The client sees this reason."))
 
 
 def _digits(text: str) -> str:

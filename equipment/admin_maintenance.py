@@ -9,10 +9,10 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
 from equipment.maintenance import maintenance_window_delete, maintenance_window_save
 from equipment.models import MaintenanceWindow
+from kernel.channels import Actor
+from kernel.errors import BookingError
 
 
 class MaintenanceWindowForm(forms.ModelForm):

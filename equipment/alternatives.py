@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from booking_site.channels import Actor
 from equipment.availability import bookable_items_for_clients, clinic_zone, equipment_usage
 from equipment.models import Item
+from kernel.channels import Actor
 
 SEARCH_DAYS = 14
 LIMIT = 3

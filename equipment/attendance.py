@@ -7,11 +7,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from booking_site.attendance import booking_confirm_attendance, booking_mark_no_show
-from booking_site.channels import Actor, Channel
 from equipment.models import EquipmentBooking
 from equipment.rules import booking_starts_at
 from equipment.services import RESOURCE, _locked, _refuse_attached
+from kernel.attendance import booking_confirm_attendance, booking_mark_no_show
+from kernel.channels import Actor, Channel
 
 
 @transaction.atomic

@@ -19,10 +19,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.scheduling import date_range, day_bounds, peak_concurrent
-from booking_site.waitlist.models import Wait
 from equipment.models import EquipmentBooking, Item, MaintenanceWindow
+from kernel.bookings import HOLDING_STATUSES
+from kernel.scheduling import date_range, day_bounds, peak_concurrent
+from kernel.waitlist.models import Wait
 
 
 def clinic_zone() -> ZoneInfo:

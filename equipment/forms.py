@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking_site.channels import Actor
-from booking_site.contacts import clean_client_name, normalize_phone
-from booking_site.errors import BookingError
 from equipment.models import Item
 from equipment.services import check_dates, item_catalogue_check
 from equipment.turnaround import item_turnaround_check
+from kernel.channels import Actor
+from kernel.contacts import clean_client_name, normalize_phone
+from kernel.errors import BookingError
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

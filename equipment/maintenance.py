@@ -15,15 +15,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking_site import locking
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.lifecycle import booking_transition
-from booking_site.scheduling import date_range
-from booking_site.stranded import resolve_stranded
 from equipment.availability import MAINTENANCE, Usage, clinic_zone, equipment_usage
 from equipment.models import EquipmentBooking, Item, MaintenanceWindow
+from kernel import locking
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.lifecycle import booking_transition
+from kernel.scheduling import date_range
+from kernel.stranded import resolve_stranded
 
 RESOURCE = "equipment"
 REASON_MAINTENANCE = "the equipment is out of service"

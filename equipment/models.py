@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import BookingBase, StatusChangeBase, short_date
+from kernel.bookings import BookingBase, StatusChangeBase, short_date
 
 
 class Item(models.Model):

@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
-from booking_site.lifecycle import can_cancel as lifecycle_can_cancel
-from booking_site.lifecycle import not_cancellable
-from booking_site.scheduling import local_datetime
 from equipment.availability import clinic_zone
+from kernel.channels import Actor
+from kernel.errors import BookingError
+from kernel.lifecycle import can_cancel as lifecycle_can_cancel
+from kernel.lifecycle import not_cancellable
+from kernel.scheduling import local_datetime
 
 
 def day_starts() -> time:
@@ -51,7 +51,7 @@ def booking_ends_at(booking) -> datetime:
 
 
 def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
-    """Whether `actor` may cancel `booking` now (see `booking_site.lifecycle.can_cancel`); equipment that
+    """Whether `actor` may cancel `booking` now (see `kernel.lifecycle.can_cancel`); equipment that
     belongs to a cabinet booking is cancelled with that booking, except by a manager."""
     if booking.cabinet_booking_id and not actor.is_manager:
         return False

@@ -17,14 +17,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking_site import locking, rows
-from booking_site.alternatives import offers_alternatives
-from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
-from booking_site.errors import BookingError
-from booking_site.idempotency import partner_create, partner_external_id
-from booking_site.lifecycle import (
+from equipment import rules
+from equipment.alternatives import equipment_alternatives
+from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
+from equipment.models import EquipmentBooking, Item
+from kernel import locking, rows
+from kernel.alternatives import offers_alternatives
+from kernel.bookings import HOLDING_STATUSES, TRANSITIONS, Status
+from kernel.channels import Actor, Channel
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.errors import BookingError
+from kernel.idempotency import partner_create, partner_external_id
+from kernel.lifecycle import (
     REASON_NOT_DECIDED,
     booking_created,
     booking_moved,
@@ -39,13 +43,9 @@ from booking_site.lifecycle import (
     refusals_counted,
     undecided_too_long,
 )
-from booking_site.outbox.models import Event
-from booking_site.scheduling import date_range
-from booking_site.waitlist.services import capacity_freed
-from equipment import rules
-from equipment.alternatives import equipment_alternatives
-from equipment.availability import clinic_zone, equipment_grid, items_free_in_window
-from equipment.models import EquipmentBooking, Item
+from kernel.outbox.models import Event
+from kernel.scheduling import date_range
+from kernel.waitlist.services import capacity_freed
 
 RESOURCE = "equipment"
 

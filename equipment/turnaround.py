@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.models import EquipmentBooking, Item
+from kernel import locking
+from kernel.bookings import HOLDING_STATUSES
+from kernel.channels import Actor
+from kernel.errors import BookingError
 
 
 @transaction.atomic

@@ -11,14 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import locking
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import clean_client_name, clean_comment, normalize_phone
-from booking_site.errors import BookingError
-from booking_site.lifecycle import check_requester
-from booking_site.scheduling import date_range
-from booking_site.waitlist.models import LIVE_STATUSES, Wait
-from booking_site.waitlist.services import (
+from equipment.availability import clinic_zone, equipment_grid
+from equipment.models import EquipmentBooking, Item
+from equipment.services import check_dates, check_item_bookable, check_units, equipment_booking_create
+from kernel import locking
+from kernel.channels import Actor, Channel
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.errors import BookingError
+from kernel.lifecycle import check_requester
+from kernel.scheduling import date_range
+from kernel.waitlist.models import LIVE_STATUSES, Wait
+from kernel.waitlist.services import (
     register_offerer,
     wait_booked,
     wait_end,
@@ -31,9 +34,6 @@ from booking_site.waitlist.services import (
     waits_for_requester,
     waits_sweep,
 )
-from equipment.availability import clinic_zone, equipment_grid
-from equipment.models import EquipmentBooking, Item
-from equipment.services import check_dates, check_item_bookable, check_units, equipment_booking_create
 
 RESOURCE = Wait.Resource.EQUIPMENT
 

@@ -9,11 +9,11 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        from booking_site import metrics
-        from booking_site.outbox.services import register_consumer
         from integrations import consumers, delivery, heartbeat, schedule
         from integrations.checks import telegram_webhook_secret_check
         from integrations.telegram.notifications import telegram_events_consume
+        from kernel import metrics
+        from kernel.outbox.services import register_consumer
 
         # Rendered and attempted first, so the worker's follow-up sees the deliveries they made.
         register_consumer(telegram_events_consume)

@@ -35,13 +35,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
-from booking_site.scheduling import GRID_MINUTES
 from cabinets.models import Cabinet, Holiday, WeeklySchedule
 from cabinets.services import cabinet_deactivate, holiday_save, weekly_schedule_save
 from equipment.models import Item
 from equipment.services import item_catalogue_change
+from kernel.channels import Actor
+from kernel.errors import BookingError
+from kernel.scheduling import GRID_MINUTES
 
 # Used when neither the cabinet nor the file's defaults give a schedule.
 FALLBACK_OPENS, FALLBACK_CLOSES, FALLBACK_SLOT_MINUTES = time(10), time(22), 30

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from booking_site.outbox.models import Event
-from booking_site.outbox.services import consumes
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from integrations.reminders import reminders_withdraw
+from kernel.outbox.models import Event
+from kernel.outbox.services import consumes
 
 logger = logging.getLogger(__name__)
 

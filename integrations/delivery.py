@@ -23,11 +23,11 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from booking_site import metrics
 from booking_site.logging import bound_request_id
-from booking_site.outbox.models import Event
 from integrations.joblock import job_lock
 from integrations.models import Delivery
+from kernel import metrics
+from kernel.outbox.models import Event
 
 if TYPE_CHECKING:
     import httpx

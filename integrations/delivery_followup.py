@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from booking_site.outbox.models import Event
 from integrations.delivery import deliveries_send_due
 from integrations.models import Delivery
+from kernel.outbox.models import Event
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking_site import metrics
 from integrations.models import JobCursor
+from kernel import metrics
 
 NAME = "heartbeat"
 

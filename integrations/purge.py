@@ -17,18 +17,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import IdempotencyKey
-from booking_site import metrics
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.outbox.models import Event
-from booking_site.scheduling import add_months
-from booking_site.waitlist.models import LIVE_STATUSES, Wait
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.audit.services import month_end
 from integrations.models import AuditExport, Delivery, Dialog, JobCursor, SeenUpdate
 from integrations.telegram.state import SEEN_UPDATES_KEPT
+from kernel import metrics
+from kernel.bookings import HOLDING_STATUSES
+from kernel.models import IdempotencyKey
+from kernel.outbox.models import Event
+from kernel.scheduling import add_months
+from kernel.waitlist.models import LIVE_STATUSES, Wait
 
 logger = logging.getLogger(__name__)
 BATCH = 1000

@@ -18,14 +18,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from booking_site import metrics
-from booking_site.bookings import Status
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from equipment.rules import booking_starts_at as equipment_starts_at
 from integrations.delivery import bot_token, deliveries_cancel_pending, deliveries_enqueue
 from integrations.models import Delivery
+from kernel import metrics
+from kernel.bookings import Status
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.utils import timezone
 
-from booking_site import metrics
 from booking_site.logging import log_task_runs_at_debug, sweep_log_level
 from cabinets.services import (
     cabinet_bookings_complete_ended,
@@ -32,6 +31,7 @@ from integrations.heartbeat import heartbeat_record
 from integrations.purge import purge_expired
 from integrations.reminders import reminders_send_due
 from integrations.sheets.sync import sheets_sync
+from kernel import metrics
 
 logger = logging.getLogger(__name__)
 

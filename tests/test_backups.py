@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from booking_site.backups import backup_path, backups_prune, row_counts
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_approve, equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK, NOW, file_mode
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from booking_site.counters import counter_hit, counter_take_back
+from kernel.counters import counter_hit, counter_take_back
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from booking_site.errors import ERRORS, BookingError
+from kernel.errors import ERRORS, BookingError
 
 
 def test_every_code_has_a_client_error_status():

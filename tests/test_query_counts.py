@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from cabinets.availability import cabinets_days
 from cabinets.models import Cabinet
 from cabinets.services import cabinet_booking_create
 from equipment.availability import equipment_grid
 from equipment.models import Item
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import NOW
 

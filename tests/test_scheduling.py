@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from booking_site.scheduling import (
+from kernel.scheduling import (
     DayWindow,
     SlotState,
     add_months,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from booking_site.api import ClinicDateTimeField, IsoDateField, StrictSerializer, check_day_span
+from kernel.api import ClinicDateTimeField, IsoDateField, StrictSerializer, check_day_span
 
 ID = {"min_value": 1, "max_value": 2_147_483_647}
 

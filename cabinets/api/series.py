@@ -12,7 +12,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from booking_site.api import (
+from cabinets.availability import clinic_zone
+from cabinets.models import CabinetSeries
+from cabinets.series import cabinet_series_cancel, cabinet_series_create_for_partner, series_occurrences
+from equipment.models import Item
+from kernel.api import (
     WRITE_BOOKINGS,
     IsoDateField,
     PartnerAPIView,
@@ -23,13 +27,9 @@ from booking_site.api import (
     local_iso,
     parse,
 )
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from cabinets.availability import clinic_zone
-from cabinets.models import CabinetSeries
-from cabinets.series import cabinet_series_cancel, cabinet_series_create_for_partner, series_occurrences
-from equipment.models import Item
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 
 TAG_SERIES = "Cabinet series"
 SERIES_ID_PARAMETER = OpenApiParameter("series_id", OpenApiTypes.INT, OpenApiParameter.PATH,

@@ -9,7 +9,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
-from booking_site.api import (
+from cabinets.api import serializers as s
+from cabinets.api.series import SERIES_EXAMPLE, CabinetSeriesOut, series_create
+from cabinets.availability import cabinet_day, cabinets_days
+from cabinets.models import Cabinet, CabinetBooking
+from cabinets.reasons import day_reasons, slot_reason
+from cabinets.services import cabinet_booking_cancel, cabinet_booking_create_for_partner
+from equipment.models import Item
+from kernel.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     READ_AVAILABILITY,
     READ_ITEMS,
@@ -24,15 +31,8 @@ from booking_site.api import (
     parse,
     partner_booking,
 )
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from cabinets.api import serializers as s
-from cabinets.api.series import SERIES_EXAMPLE, CabinetSeriesOut, series_create
-from cabinets.availability import cabinet_day, cabinets_days
-from cabinets.models import Cabinet, CabinetBooking
-from cabinets.reasons import day_reasons, slot_reason
-from cabinets.services import cabinet_booking_cancel, cabinet_booking_create_for_partner
-from equipment.models import Item
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 
 TAG_CABINETS = "Cabinets"
 TAG_BOOKINGS = "Cabinet bookings"

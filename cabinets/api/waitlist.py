@@ -11,7 +11,15 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicP
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from booking_site.api import (
+from cabinets.api import views as cabinet_views
+from cabinets.api.serializers import CabinetBookingOut
+from cabinets.models import Cabinet
+from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join_for_partner
+from equipment.api import views as equipment_views
+from equipment.api.serializers import EquipmentBookingOut
+from equipment.models import Item
+from equipment.waitlist import equipment_wait_accept, equipment_wait_join_for_partner
+from kernel.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     WRITE_BOOKINGS,
     ClinicDateTimeField,
@@ -24,18 +32,10 @@ from booking_site.api import (
     local_iso,
     parse,
 )
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
-from booking_site.waitlist.models import Wait, WaitStatus
-from booking_site.waitlist.services import wait_cancel, wait_position
-from cabinets.api import views as cabinet_views
-from cabinets.api.serializers import CabinetBookingOut
-from cabinets.models import Cabinet
-from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join_for_partner
-from equipment.api import views as equipment_views
-from equipment.api.serializers import EquipmentBookingOut
-from equipment.models import Item
-from equipment.waitlist import equipment_wait_accept, equipment_wait_join_for_partner
+from kernel.channels import Actor
+from kernel.errors import BookingError
+from kernel.waitlist.models import Wait, WaitStatus
+from kernel.waitlist.services import wait_cancel, wait_position
 
 TAG = "Waitlist"
 ID = {"min_value": 1, "max_value": 2_147_483_647}

@@ -13,8 +13,16 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
-from booking_site import rows
-from booking_site.api import (
+from equipment.api import serializers as s
+from equipment.availability import equipment_grid
+from equipment.models import EquipmentBooking, Item
+from equipment.services import (
+    check_item_bookable,
+    equipment_booking_cancel,
+    equipment_booking_create_for_partner,
+)
+from kernel import rows
+from kernel.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     READ_AVAILABILITY,
     READ_ITEMS,
@@ -28,18 +36,10 @@ from booking_site.api import (
     parse,
     partner_booking,
 )
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.scheduling import date_range
-from equipment.api import serializers as s
-from equipment.availability import equipment_grid
-from equipment.models import EquipmentBooking, Item
-from equipment.services import (
-    check_item_bookable,
-    equipment_booking_cancel,
-    equipment_booking_create_for_partner,
-)
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.scheduling import date_range
 
 TAG_SEED = "Equipment (compatible with the old API)"
 TAG_NEW = "Equipment bookings"

@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from booking_site.errors import BookingError
 from integrations.audit.services import file_name, parse_month, previous_month
+from kernel.errors import BookingError
 
 EXPORT_PERMISSION = "integrations.change_auditexport"
 

@@ -17,14 +17,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
-from booking_site import metrics
-from booking_site.errors import BookingError
 from booking_site.private_files import private_copy, private_directory
-from booking_site.scheduling import add_months
 from cabinets.availability import clinic_zone
 from integrations.audit.workbook import AuditWriter, Progress, month_bounds
 from integrations.delivery import bot_token, delivery_enqueue
 from integrations.models import AuditExport, Delivery
+from kernel import metrics
+from kernel.errors import BookingError
+from kernel.scheduling import add_months
 
 logger = logging.getLogger(__name__)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -25,13 +25,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
 
 from accounts.models import TelegramAccount
-from booking_site.bookings import Status
 from booking_site.private_files import private_file
-from booking_site.scheduling import date_range, day_bounds
 from booking_site.spreadsheets import safe_text
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
+from kernel.bookings import Status
+from kernel.scheduling import date_range, day_bounds
 
 CHUNK = 1000
 PROGRESS_EVERY = 5000

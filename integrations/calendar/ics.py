@@ -15,10 +15,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from booking_site.bookings import Status
-from booking_site.contacts import format_phone
 from booking_site.logging import mask_name, mask_phone
 from cabinets.availability import clinic_zone
+from kernel.bookings import Status
+from kernel.contacts import format_phone
 
 PRODID = "-//Clinic booking//Calendar feeds//EN"
 ICAL_STATUS = {Status.PENDING: "TENTATIVE", Status.APPROVED: "CONFIRMED", Status.COMPLETED: "CONFIRMED",

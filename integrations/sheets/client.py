@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from gspread.exceptions import APIError
 
-from booking_site import metrics
+from kernel import metrics
 
 logger = logging.getLogger(__name__)
 

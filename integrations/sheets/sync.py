@@ -19,8 +19,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from booking_site.outbox.models import Event
-from booking_site.scheduling import date_range
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.availability import equipment_grid
@@ -28,6 +26,8 @@ from equipment.models import EquipmentBooking, Item
 from integrations.joblock import job_lock
 from integrations.models import JobCursor
 from integrations.sheets.client import SheetsGateway
+from kernel.outbox.models import Event
+from kernel.scheduling import date_range
 
 logger = logging.getLogger(__name__)
 

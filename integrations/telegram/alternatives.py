@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 
-from booking_site.errors import BookingError
 from integrations.telegram import keyboards as kb
 from integrations.telegram.conversation import Turn
+from kernel.errors import BookingError
 
 SHOWN = 6
 

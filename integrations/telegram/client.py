@@ -17,10 +17,10 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from booking_site import metrics
 from booking_site.logging import bound_request_id
 from integrations.telegram.conversation import Incoming, Outcome, process, settings_token
 from integrations.telegram.state import dialog_track_message
+from kernel import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
 from accounts.services import telegram_account_upsert
-from booking_site import metrics
-from booking_site.channels import Actor
-from booking_site.counters import counter_hit
-from booking_site.errors import BookingError
 from integrations.telegram.state import DialogState, dialog_load, dialog_save
+from kernel import metrics
+from kernel.channels import Actor
+from kernel.counters import counter_hit
+from kernel.errors import BookingError
 
 logger = logging.getLogger(__name__)
 

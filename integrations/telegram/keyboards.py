@@ -11,8 +11,8 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, WebAppInfo
 
-from booking_site.scheduling import add_months, month_weeks
 from integrations.telegram import texts
+from kernel.scheduling import add_months, month_weeks
 
 MAX_CALLBACK_BYTES = 64
 NOOP = "noop"

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
 from accounts.services import managers_bootstrap
-from booking_site.channels import Actor
-from booking_site.outbox.models import Event
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from integrations.calendar.notifications import calendar_attachment_enqueue
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import texts
+from kernel.channels import Actor
+from kernel.outbox.models import Event
 
 logger = logging.getLogger(__name__)
 

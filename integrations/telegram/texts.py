@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from booking_site.bookings import Status
-from booking_site.contacts import format_phone
 from equipment.availability import clinic_zone
+from kernel.bookings import Status
+from kernel.contacts import format_phone
 
 # Button labels. Lazy, so each is rendered in the language of whoever reads it.
 BOOK = gettext_lazy("📋 Book")

@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from booking_site import metrics
 from booking_site.logging import bound_request_id
 from integrations.telegram.client import application_for, bot_token, deliver, incoming_from_data, webhook_reply
 from integrations.telegram.conversation import Incoming, Outcome, process
 from integrations.telegram.state import update_seen
+from kernel import metrics
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -10,15 +10,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
-from booking_site.waitlist.models import Wait
-from booking_site.waitlist.services import wait_cancel, wait_decline, wait_position
 from integrations.delivery import delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import keyboards as kb
 from integrations.telegram import texts
 from integrations.telegram.conversation import Turn
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
+from kernel.waitlist.models import Wait
+from kernel.waitlist.services import wait_cancel, wait_decline, wait_position
 
 JOIN_WAITLIST = gettext_lazy("🕒 Join the waitlist")
 NO_THANKS = gettext_lazy("No, thanks")

@@ -25,12 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import TelegramAccount
 from accounts.services import telegram_account_upsert
-from booking_site.channels import Actor, Channel
-from booking_site.contacts import format_phone
-from booking_site.errors import BookingError
-from booking_site.scheduling import add_months, date_range
-from booking_site.waitlist.models import Wait
-from booking_site.waitlist.services import wait_cancel, wait_decline, wait_position
 from cabinets import rules as cabinet_rules
 from cabinets import services as cabinet_services
 from cabinets import waitlist as cabinet_waitlist
@@ -51,6 +45,12 @@ from integrations.telegram.client import bot_token
 from integrations.telegram.prefill import last_client
 from integrations.webapp.initdata import MAX_AGE, WRITE_MAX_AGE, InitDataError, WebAppUser, init_data_validate
 from integrations.webapp.page import page_context
+from kernel.channels import Actor, Channel
+from kernel.contacts import format_phone
+from kernel.errors import BookingError
+from kernel.scheduling import add_months, date_range
+from kernel.waitlist.models import Wait
+from kernel.waitlist.services import wait_cancel, wait_decline, wait_position
 
 logger = logging.getLogger(__name__)
 

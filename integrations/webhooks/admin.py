@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking_site.errors import BookingError
 from integrations.admin import DeadLetterFilter
 from integrations.webhooks.delivery import webhook_deliveries_retry
 from integrations.webhooks.events import EVENT_TYPE_NAMES
@@ -22,6 +21,7 @@ from integrations.webhooks.services import (
     webhook_create,
     webhook_url_refusal,
 )
+from kernel.errors import BookingError
 
 
 class PartnerWebhookForm(forms.ModelForm):

@@ -9,10 +9,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from booking_site.api import WRITE_BOOKINGS, PartnerAPIView, StrictSerializer, error_responses, local_iso, parse
 from integrations.webhooks.events import EVENT_TYPE_NAMES
 from integrations.webhooks.models import PartnerWebhook
 from integrations.webhooks.services import webhook_create, webhook_delete, webhooks_of
+from kernel.api import WRITE_BOOKINGS, PartnerAPIView, StrictSerializer, error_responses, local_iso, parse
 
 TAG = "Webhooks"
 SIGNATURE_NOTE = (

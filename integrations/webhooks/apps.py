@@ -9,11 +9,11 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from booking_site import metrics
-        from booking_site.outbox.services import register_consumer
         from integrations.purge import register_purger
         from integrations.webhooks import delivery
         from integrations.webhooks.consumer import webhook_events_consume
+        from kernel import metrics
+        from kernel.outbox.services import register_consumer
 
         register_consumer(webhook_events_consume)
         metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from booking_site import rows
-from booking_site.outbox.models import Event
 from integrations.webhooks.events import BY_TOPIC
 from integrations.webhooks.models import PartnerWebhook, WebhookDelivery
+from kernel import rows
+from kernel.outbox.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def webhook_deliveries_create(*, event_ids: list[int], now: datetime) -> list[in
     if not hooks:
         return []
     # The API module loads DRF and its schema generator: imported here, not by every process loading the apps.
-    from booking_site.api import local_iso
+    from kernel.api import local_iso
 
     events = [e for e in Event.objects.filter(pk__in=event_ids, topic__in=list(BY_TOPIC)).order_by("pk")]
     if not events:

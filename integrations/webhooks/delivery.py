@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Q
 
-from booking_site import metrics
 from integrations.joblock import job_lock
 from integrations.webhooks.models import WebhookDelivery
+from kernel import metrics
 
 if TYPE_CHECKING:
     import httpx

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from booking_site.outbox.models import Event
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from kernel.outbox.models import Event
 
 # (partner id, data), or None when the event concerns no partner.
 Resolved = tuple[int, dict] | None

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner
-from booking_site.errors import BookingError
 from integrations.webhooks.events import EVENT_TYPE_NAMES
 from integrations.webhooks.models import PartnerWebhook
+from kernel.errors import BookingError
 
 MAX_WEBHOOKS_PER_PARTNER = 10
 SECRET_PREFIX = "whsec_"

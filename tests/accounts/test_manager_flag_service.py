@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.services import telegram_account_block, telegram_account_set_manager
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
+from kernel.channels import Actor
+from kernel.errors import BookingError
 
 
 def test_a_manager_can_make_someone_a_manager(alice, staff):

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK, NOW
 

@@ -5,9 +5,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor
 from cabinets.services import cabinet_booking_approve
+from kernel.bookings import Status
+from kernel.channels import Actor
 from tests.admin.conftest import NOW, at
 
 CABINET_LIST = "admin:cabinets_cabinetbooking_changelist"

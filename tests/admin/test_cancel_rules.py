@@ -1,14 +1,14 @@
 """In the admin a manager may cancel a booking at any time, also after it has started: the change page offers
-Cancel by the same rule the bots and the booking page use (`booking_site.lifecycle.can_cancel`)."""
+Cancel by the same rule the bots and the booking page use (`kernel.lifecycle.can_cancel`)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor
 from cabinets.services import cabinet_booking_approve
 from equipment.services import equipment_booking_approve
+from kernel.bookings import Status
+from kernel.channels import Actor
 from tests.admin.conftest import at
 
 

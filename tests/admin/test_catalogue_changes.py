@@ -3,9 +3,9 @@ cabinet out of service are refused with the bookings listed, unless the manager 
 
 from django.urls import reverse
 
-from booking_site.bookings import Status
 from cabinets.models import Cabinet, Holiday
 from equipment.models import Item
+from kernel.bookings import Status
 from tests.admin.conftest import at
 from tests.admin.test_schedules import schedule_formset
 

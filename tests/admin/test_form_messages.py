@@ -6,12 +6,12 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import translation
 
-from booking_site.channels import Actor
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_approve
 from equipment.forms import ItemChoiceField
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_approve
+from kernel.channels import Actor
 from tests import factories
 from tests.admin.conftest import NOW, at
 from tests.admin.test_phone_booking_and_move import CABINET_ADD, EQUIPMENT_ADD, cabinet_form
@@ -58,7 +58,7 @@ def test_a_start_during_lunch_says_it_is_the_lunch_break(manager_client, cabinet
 
 def test_no_show_is_offered_only_once_the_booking_has_started(manager_client, cabinet, book_cabinet, time_machine):
     booking = book_cabinet(cabinet, at(0, 11))
-    from booking_site.channels import Actor
+    from kernel.channels import Actor
 
     cabinet_booking_approve(booking=booking, actor=Actor.system(), now=NOW)
     page = reverse("admin:cabinets_cabinetbooking_change", args=[booking.pk])

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking_site.bookings import Status
+from kernel.bookings import Status
 from tests import factories
 from tests.admin.conftest import at
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests.admin.conftest import NOW, at
 
 pytestmark = pytest.mark.django_db

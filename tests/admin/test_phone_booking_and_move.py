@@ -2,10 +2,10 @@
 
 from django.urls import reverse
 
-from booking_site.bookings import Status
-from booking_site.channels import Channel
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from kernel.bookings import Status
+from kernel.channels import Channel
 from tests import factories
 from tests.admin.conftest import at
 

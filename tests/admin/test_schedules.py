@@ -5,8 +5,8 @@ from datetime import time
 
 from django.urls import reverse
 
-from booking_site.bookings import Status
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
+from kernel.bookings import Status
 from tests.admin.conftest import at
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from booking_site.bookings import HOLDING_STATUSES, Status
-from booking_site.channels import Channel
 from cabinets.models import CabinetBooking, CabinetSeries
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.channels import Channel
 from tests.admin.conftest import at
 
 ADD = "admin:cabinets_cabinetseries_add"

@@ -4,11 +4,11 @@ change, no cancellation, no outbox event, no notification); the same page withou
 
 from django.urls import reverse
 
-from booking_site.bookings import Status
-from booking_site.outbox.models import Event
 from cabinets.models import Cabinet, WeeklySchedule
 from equipment.models import Item
 from integrations.models import Delivery
+from kernel.bookings import Status
+from kernel.outbox.models import Event
 from tests import factories
 from tests.admin.conftest import at
 from tests.admin.test_catalogue_changes import item_data

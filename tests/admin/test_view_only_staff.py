@@ -15,7 +15,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from booking_site.channels import Actor, Channel
 from cabinets.series import cabinet_series_create
 from cabinets.waitlist import cabinet_wait_join
 from equipment.waitlist import equipment_wait_join
@@ -23,6 +22,7 @@ from integrations.calendar.services import calendar_token_issue
 from integrations.models import Delivery
 from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.services import webhook_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.admin.conftest import at
 from tests.conftest import NOW

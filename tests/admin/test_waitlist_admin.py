@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from booking_site.channels import Actor, Channel
-from booking_site.waitlist.models import Wait
 from cabinets.waitlist import cabinet_wait_join
 from equipment.waitlist import equipment_wait_join
+from kernel.channels import Actor, Channel
+from kernel.waitlist.models import Wait
 from tests import factories
 from tests.admin.conftest import at
 from tests.admin.test_pages import queries

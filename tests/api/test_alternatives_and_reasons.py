@@ -8,10 +8,10 @@ from datetime import date, time
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.maintenance import maintenance_window_save
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import NOW
 

@@ -171,7 +171,7 @@ DEAD_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCach
 
 
 def test_the_limit_fails_open_when_the_cache_is_down(frozen, db, caplog):
-    from booking_site.api import _CacheDown
+    from kernel.api import _CacheDown
 
     _partner, key = factories.partner_with_key(name="Busy", rate_limit=1)
     client = ApiClient(key)

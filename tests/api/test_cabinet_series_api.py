@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 import pytest
 
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking, CabinetSeries
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
+from kernel.bookings import HOLDING_STATUSES
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK
 

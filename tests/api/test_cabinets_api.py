@@ -6,10 +6,10 @@ from datetime import datetime, time
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK
 

@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from urllib.parse import quote
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The partner path reads its rows with statements built once per shape (booking_site.rows); the instances
+"""The partner path reads its rows with statements built once per shape (kernel.rows); the instances
 are the ORM's own, converters included (JSON scopes, aware datetimes, dates)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 
 from accounts.models import Partner
-from booking_site import locking, rows
 from equipment.models import EquipmentBooking
+from kernel import locking, rows
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK
 

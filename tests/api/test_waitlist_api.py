@@ -6,12 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.outbox.models import Event
-from booking_site.waitlist.models import Wait
 from cabinets.services import cabinet_booking_cancel, cabinet_booking_create
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create
+from kernel.channels import Actor, Channel
+from kernel.outbox.models import Event
+from kernel.waitlist.models import Wait
 from tests.api.conftest import ApiClient
 from tests.conftest import MSK, NOW
 from tests.factories import partner_with_key

@@ -10,11 +10,6 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from booking_site.attendance import no_shows_count
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
 from cabinets.attendance import cabinet_booking_confirm_attendance, cabinet_booking_mark_no_show
 from cabinets.models import CabinetBooking
 from cabinets.services import (
@@ -26,6 +21,11 @@ from cabinets.services import (
 )
 from equipment.attendance import equipment_booking_mark_no_show
 from equipment.services import equipment_booking_approve, equipment_booking_create, equipment_booking_create_for_partner
+from kernel.attendance import no_shows_count
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 

@@ -6,15 +6,15 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.outbox.models import Event
 from cabinets.models import CabinetBooking, CabinetOccupancy
 from cabinets.services import cabinet_booking_approve, cabinet_booking_create
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_approve, equipment_booking_create
 from integrations.delivery import delivery_attempt
 from integrations.reminders import reminders_send_due
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.outbox.models import Event
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, TelegramAccountFactory, with_week
 from tests.integrations.telegram.conftest import said

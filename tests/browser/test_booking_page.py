@@ -10,10 +10,10 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from booking_site.channels import Channel
 from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from kernel.channels import Channel
 from tests import factories
 from tests.integrations.telegram import conftest as telegram
 from tests.webapp.signed import init_data
@@ -180,8 +180,8 @@ def test_without_initdata_the_page_shows_availability_only(phone, live_server, c
 
 
 def test_a_full_day_is_refused_with_alternatives_and_one_tap_books_one(phone, live_server, bot_api, catalogue):
-    from booking_site.channels import Actor
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor
 
     day = (today().replace(day=1) + timedelta(days=40)).replace(day=5)
     page = open_page(phone, live_server)
@@ -205,9 +205,9 @@ def test_a_full_day_is_refused_with_alternatives_and_one_tap_books_one(phone, li
 
 
 def test_a_refused_client_joins_the_waitlist_from_the_page(phone, live_server, bot_api, catalogue):
-    from booking_site.channels import Actor
-    from booking_site.waitlist.models import Wait
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor
+    from kernel.waitlist.models import Wait
 
     day = (today().replace(day=1) + timedelta(days=40)).replace(day=6)
     page = open_page(phone, live_server)

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
 from cabinets.alternatives import cabinet_alternatives
 from cabinets.services import cabinet_booking_create, slot_hold_take
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 from tests import factories
 from tests.conftest import MSK, NOW
 

@@ -11,10 +11,10 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.scheduling import SlotState, date_range, day_slots, fill_durations
 from cabinets.availability import _window_for, cabinets_days
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold, WeeklySchedule
+from kernel.bookings import HOLDING_STATUSES
+from kernel.scheduling import SlotState, date_range, day_slots, fill_durations
 from tests import factories
 
 pytestmark = pytest.mark.django_db

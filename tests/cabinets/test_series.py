@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from booking_site.bookings import HOLDING_STATUSES, Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
 from cabinets.models import CabinetBooking, CabinetSeries
 from cabinets.series import cabinet_series_cancel, cabinet_series_create, series_dates
 from cabinets.services import cabinet_booking_create
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
 from tests import factories
 from tests.conftest import MSK, NOW
 

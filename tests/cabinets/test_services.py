@@ -7,10 +7,6 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
 from cabinets.availability import cabinet_day
 from cabinets.models import CabinetBooking, CabinetOccupancy, SlotHold
 from cabinets.services import (
@@ -30,6 +26,10 @@ from cabinets.services import (
 )
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
 from tests import factories
 from tests.conftest import NOW
 

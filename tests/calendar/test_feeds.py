@@ -12,7 +12,6 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
 from cabinets.services import (
     cabinet_booking_approve,
@@ -24,6 +23,7 @@ from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_approve, equipment_booking_create
 from integrations.calendar.models import CalendarToken
 from integrations.calendar.services import calendar_token_issue, token_hash
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, TelegramAccountFactory, with_week
 from tests.integrations.telegram.conftest import said

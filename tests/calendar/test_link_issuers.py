@@ -12,10 +12,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from integrations.calendar.models import CalendarToken
 from integrations.calendar.services import calendar_token_issue
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, StaffUserFactory, TelegramAccountFactory, with_week
 

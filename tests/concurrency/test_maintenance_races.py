@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from booking_site import locking
-from booking_site.channels import Actor, Channel
 from equipment.availability import equipment_grid
 from equipment.maintenance import maintenance_window_save
 from equipment.services import equipment_booking_create
+from kernel import locking
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.concurrency.test_races import NOW, TUE, race
 from tests.concurrency.test_races import people as people

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_create, cabinet_booking_create_for_partner
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create, equipment_booking_create_for_partner
+from kernel import locking
+from kernel.bookings import HOLDING_STATUSES
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 from tests import factories
 from tests.conftest import NOW
 

@@ -13,13 +13,13 @@ from itertools import pairwise
 
 import pytest
 
-from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking, CabinetSeries
 from cabinets.series import cabinet_series_create, cabinet_series_create_for_partner
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
+from kernel import locking
+from kernel.bookings import HOLDING_STATUSES
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.concurrency.test_races import MSK, race
 from tests.conftest import NOW

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.concurrency.test_races import race
 from tests.conftest import NOW

@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 
-from booking_site import locking
-from booking_site.channels import Actor, Channel
-from booking_site.waitlist.models import Wait
 from equipment.availability import equipment_grid
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from equipment.waitlist import equipment_wait_join
+from kernel import locking
+from kernel.channels import Actor, Channel
+from kernel.waitlist.models import Wait
 from tests import factories
 from tests.concurrency.test_races import race
 from tests.conftest import NOW

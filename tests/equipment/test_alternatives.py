@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
 from equipment.alternatives import equipment_alternatives
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 from tests import factories
 from tests.conftest import NOW
 

@@ -1,4 +1,4 @@
-"""When an equipment booking begins (`equipment.rules`) and who may cancel it (`booking_site.lifecycle`): one
+"""When an equipment booking begins (`equipment.rules`) and who may cancel it (`kernel.lifecycle`): one
 definition behind the cancel deadline, the bots, the booking page, reminders and no-shows.
 
 Europe/Moscow (the tests' clinic zone) has no daylight-saving time: a whole-day booking always begins at
@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.lifecycle import can_cancel
 from cabinets.services import cabinet_booking_create
 from equipment import rules
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.lifecycle import can_cancel
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import MSK, NOW

@@ -6,10 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
 from equipment.availability import equipment_grid
 from equipment.services import (
     equipment_booking_approve,
@@ -21,6 +17,10 @@ from equipment.services import (
     equipment_bookings_complete_ended,
     equipment_bookings_expire_undecided,
 )
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
 from tests import factories
 from tests.conftest import NOW
 

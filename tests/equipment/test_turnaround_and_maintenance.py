@@ -6,14 +6,14 @@ from datetime import date, timedelta
 import pytest
 from django.utils import translation
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
 from equipment.availability import equipment_grid, items_free_in_window
 from equipment.maintenance import maintenance_window_delete, maintenance_window_save
 from equipment.models import MaintenanceWindow
 from equipment.services import equipment_booking_cancel, equipment_booking_create, equipment_booking_move
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
 from tests import factories
 from tests.conftest import MSK, NOW
 

@@ -590,8 +590,8 @@ def test_a_reload_whose_hours_would_strand_a_booking_is_refused_naming_it(write,
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from booking_site.channels import Actor, Channel
     from cabinets.services import cabinet_booking_create
+    from kernel.channels import Actor, Channel
     from tests.conftest import NOW
 
     load("--cabinets", write("cabinets.yaml", SEED_CABINETS))
@@ -612,8 +612,8 @@ def test_a_reload_whose_hours_would_strand_a_booking_is_refused_naming_it(write,
 
 
 def book_units(item_name: str, units: int, staff):
-    from booking_site.channels import Actor, Channel
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor, Channel
     from tests.conftest import NOW
 
     return equipment_booking_create(
@@ -626,8 +626,8 @@ def book_cabinet(cabinet_name: str, staff):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from booking_site.channels import Actor, Channel
     from cabinets.services import cabinet_booking_create
+    from kernel.channels import Actor, Channel
     from tests.conftest import NOW
 
     return cabinet_booking_create(
@@ -638,7 +638,7 @@ def book_cabinet(cabinet_name: str, staff):
 
 
 def test_a_reload_leaving_fewer_units_than_are_booked_is_refused_naming_the_bookings(write, staff, frozen):
-    from booking_site.outbox.models import Event
+    from kernel.outbox.models import Event
 
     load("--items", write("items.yaml", SEED_ITEMS), "--cabinets", write("cabinets.yaml", SEED_CABINETS))
     booking = book_units("Accent", 2, staff)
@@ -671,7 +671,7 @@ def test_a_reload_withdrawing_an_item_with_bookings_is_refused_naming_them(write
 
 def test_a_reload_deactivating_a_cabinet_with_upcoming_bookings_is_refused_and_changes_nothing(
         write, staff, frozen):
-    from booking_site.outbox.models import Event
+    from kernel.outbox.models import Event
 
     load("--cabinets", write("cabinets.yaml", SEED_CABINETS))
     booking = book_cabinet("Кабинет №2", staff)

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_approve, cabinet_booking_create
 from equipment.services import equipment_booking_approve, equipment_booking_create
 from integrations.delivery import Pacer
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK
 from tests.jobs.fakebot import FakeBotApi

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 from accounts.models import TelegramAccount
-from booking_site.channels import Actor, Channel
+from kernel.channels import Actor, Channel
 from equipment.models import Item
 from equipment.services import equipment_booking_approve, equipment_booking_create
 

@@ -7,12 +7,12 @@ from django.core.management import call_command
 from django.utils import translation
 from openpyxl import load_workbook
 
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_cancel
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
 from integrations.audit.services import audit_export, audit_export_previous_month
 from integrations.models import AuditExport, Delivery
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
 

@@ -8,12 +8,12 @@ from django.utils import translation
 from openpyxl import load_workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from booking_site.channels import Actor
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_cancel
 from equipment.models import EquipmentBooking
 from integrations.audit import workbook
 from integrations.audit.workbook import AuditWriter, cell_value
+from kernel.channels import Actor
 from tests import factories
 from tests.conftest import MSK
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from booking_site import metrics
 from integrations.delivery import (
     deliveries_cancel_pending,
     deliveries_retry,
@@ -16,6 +15,7 @@ from integrations.delivery import (
     delivery_enqueue,
 )
 from integrations.models import Delivery
+from kernel import metrics
 from tests.jobs.fakebot import BAD_GATEWAY, too_many_requests
 
 pytestmark = pytest.mark.django_db
@@ -114,10 +114,10 @@ def test_the_admin_lists_dead_letters_and_retries_them(admin_client, bot_api):
 
 def test_the_worker_follows_up_a_committed_event_by_sending_its_pending_deliveries(
         bot_api, item, staff, now, caplog, django_capture_on_commit_callbacks):
-    from booking_site.channels import Actor, Channel
-    from booking_site.outbox.models import Event
     from equipment.services import equipment_booking_create
     from integrations.delivery_followup import events_follow_up
+    from kernel.channels import Actor, Channel
+    from kernel.outbox.models import Event
 
     with django_capture_on_commit_callbacks(execute=True):
         equipment_booking_create(item=item, start_date=now.date(), client_name="Иван", client_phone="+79990000000",

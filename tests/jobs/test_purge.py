@@ -5,14 +5,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
-from accounts.models import IdempotencyKey
-from booking_site.channels import Actor
 from cabinets.models import CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_bookings_complete_ended
 from integrations.audit.services import audit_export
 from integrations.models import Delivery
 from integrations.purge import purge_expired, register_purger
+from kernel.channels import Actor
+from kernel.models import IdempotencyKey
 from tests.conftest import MSK
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
 
@@ -176,10 +176,10 @@ def test_a_final_audit_is_kept_when_exported_again_after_the_purge(november, tmp
 
 
 def test_it_forgets_waitlist_entries_that_left_the_queue_long_ago(item, alice, bob, now):
-    from booking_site.channels import Channel
-    from booking_site.waitlist.models import Wait
-    from booking_site.waitlist.services import wait_cancel
     from equipment.waitlist import equipment_wait_join
+    from kernel.channels import Channel
+    from kernel.waitlist.models import Wait
+    from kernel.waitlist.services import wait_cancel
 
     def join(account):
         return equipment_wait_join(item=item, start_date=date(2026, 12, 1), client_name="Анна Смирнова",

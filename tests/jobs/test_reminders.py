@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 
-from booking_site.channels import Actor
 from cabinets.services import cabinet_booking_cancel
 from equipment.models import EquipmentBooking
 from integrations.delivery import deliveries_send_due
 from integrations.models import Delivery
 from integrations.reminders import reminders_send_due
+from kernel.channels import Actor
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
 from tests.jobs.fakebot import BAD_GATEWAY
 
@@ -131,8 +131,8 @@ def test_a_reminder_not_yet_sent_is_withdrawn_when_the_booking_is_cancelled(
 
 
 def test_pending_bookings_are_not_reminded(bot_api, item, alice, now):
-    from booking_site.channels import Channel
     from equipment.services import equipment_booking_create
+    from kernel.channels import Channel
 
     equipment_booking_create(item=item, start_date=WEDNESDAY, client_name="Анна", client_phone="+79997654321",
                              actor=Actor.telegram(alice), channel=Channel.BOT, now=now)

@@ -3,10 +3,10 @@
 import pytest
 from django_celery_beat.models import PeriodicTask
 
-from booking_site import metrics
 from booking_site.celery import BEAT_SCHEDULE, app
 from integrations.schedule import beat_schedule_install
 from integrations.tasks import bookings_sweep_task
+from kernel import metrics
 
 pytestmark = pytest.mark.django_db
 

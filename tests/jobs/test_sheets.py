@@ -8,13 +8,13 @@ import requests
 import responses
 from django.core.management import call_command
 
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_cancel
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from integrations.sheets.client import SheetsGateway, SheetsUnavailable, WriteLimiter
 from integrations.sheets.sync import GREEN, RED, YELLOW, sheets_sync
+from kernel.channels import Actor, Channel
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
 from tests.jobs.fakesheets import FakeSheets
 
@@ -173,7 +173,7 @@ def test_a_change_whose_event_commits_after_a_newer_one_still_reaches_the_sheet(
         gateway, google, item, alice, staff, now):
     """On PostgreSQL an event id is handed out at insert, so a slow transaction can commit a lower id after the
     sync already passed a higher one. Here the first booking's events are hidden until after a sync."""
-    from booking_site.outbox.models import Event
+    from kernel.outbox.models import Event
 
     late = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 24), now=now)
     hidden = list(Event.objects.filter(booking_id=late.pk).values())

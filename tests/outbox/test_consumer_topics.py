@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.outbox.models import Event
-from booking_site.outbox.services import consumes, events_dispatch, register_consumer, unregister_consumer
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from integrations.consumers import reminders_follow_bookings
+from kernel.channels import Actor, Channel
+from kernel.outbox.models import Event
+from kernel.outbox.services import consumes, events_dispatch, register_consumer, unregister_consumer
 from tests import factories
 from tests.conftest import NOW
 

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.outbox.models import Event
-from booking_site.outbox.services import events_dispatch_pending, register_consumer, unregister_consumer
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
+from kernel.outbox.models import Event
+from kernel.outbox.services import events_dispatch_pending, register_consumer, unregister_consumer
 from tests import factories
 from tests.conftest import NOW
 

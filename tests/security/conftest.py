@@ -13,12 +13,12 @@ from django.apps import apps
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from booking_site.api import PartnerAPIView
-from booking_site.channels import Actor, Channel
-from booking_site.waitlist.models import Wait
 from cabinets.models import CabinetSeries
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from integrations.webhooks.models import PartnerWebhook
+from kernel.api import PartnerAPIView
+from kernel.channels import Actor, Channel
+from kernel.waitlist.models import Wait
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW

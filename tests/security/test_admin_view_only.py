@@ -13,7 +13,6 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking, CabinetSeries
 from cabinets.series import cabinet_series_create
 from cabinets.services import cabinet_booking_create
@@ -21,6 +20,7 @@ from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
 from integrations.calendar.services import calendar_token_issue
 from integrations.webhooks.services import webhook_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import MSK, NOW
 from tests.security.conftest import OUR_APPS, changed_tables, snapshot

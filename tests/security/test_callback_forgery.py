@@ -12,15 +12,15 @@ import pytest
 from django.apps import apps
 
 from accounts.models import TelegramAccount
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.waitlist.models import Wait
 from cabinets.series import cabinet_series_create
 from cabinets.services import cabinet_booking_approve, cabinet_booking_create
 from cabinets.waitlist import cabinet_wait_join
 from equipment.services import equipment_booking_approve, equipment_booking_cancel, equipment_booking_create
 from equipment.waitlist import equipment_wait_join
 from integrations.telegram.bots import flow_for
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.waitlist.models import Wait
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, TelegramAccountFactory, with_week
 from tests.integrations.telegram.conftest import said

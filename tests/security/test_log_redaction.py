@@ -17,12 +17,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
-from booking_site.channels import Actor, Channel
 from booking_site.logging import JsonFormatter, ReadableFormatter
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import MSK, NOW

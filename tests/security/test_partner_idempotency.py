@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from booking_site.channels import Actor, Channel
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW

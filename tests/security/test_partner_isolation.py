@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking_site.waitlist.models import Wait
+from kernel.waitlist.models import Wait
 from tests.security.conftest import changed_tables, partner_routes, snapshot
 
 pytestmark = pytest.mark.django_db

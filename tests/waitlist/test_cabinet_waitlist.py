@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.waitlist.models import Wait
-from booking_site.waitlist.services import wait_decline
 from cabinets.availability import cabinet_day
 from cabinets.services import cabinet_booking_cancel, cabinet_booking_create, slot_hold_take
 from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join, cabinet_waits_sweep
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.waitlist.models import Wait
+from kernel.waitlist.services import wait_decline
 from tests import factories
 from tests.conftest import NOW
 

@@ -7,12 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
-from booking_site.waitlist.models import Wait
-from booking_site.waitlist.services import wait_cancel, wait_decline, wait_position
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create, equipment_booking_reject
@@ -21,6 +15,12 @@ from equipment.waitlist import (
     equipment_wait_join,
     equipment_waits_sweep,
 )
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
+from kernel.waitlist.models import Wait
+from kernel.waitlist.services import wait_cancel, wait_decline, wait_position
 from tests.conftest import NOW
 from tests.factories import ItemFactory, TelegramAccountFactory
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from booking_site.channels import Actor, Channel
 from equipment.services import equipment_booking_create
 from equipment.waitlist import equipment_wait_join, equipment_waitlist_offer
+from kernel.channels import Actor, Channel
 from tests.conftest import NOW
 from tests.factories import ItemFactory, TelegramAccountFactory
 

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from booking_site.bookings import Status
-from booking_site.channels import Channel
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from kernel.bookings import Status
+from kernel.channels import Channel
 from tests import factories
 from tests.conftest import NOW
 
@@ -43,8 +43,8 @@ def test_the_month_calendar_shows_booked_units_per_day(ann, catalogue):
 
 def test_a_month_calendar_answers_in_at_most_5_queries_whatever_the_bookings(ann, catalogue, alice,
                                                                            django_assert_max_num_queries):
-    from booking_site.channels import Actor
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor
 
     item = factories.ItemFactory(name="Монитор", quantity=40)
     for n in range(30):

@@ -8,11 +8,11 @@ from datetime import date, datetime, time
 
 import pytest
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.webapp.conftest import MiniAppUser
 

@@ -3,8 +3,8 @@ bookings and books the offer when capacity frees up, through the same waitlist s
 
 import pytest
 
-from booking_site.waitlist.models import Wait
 from equipment.models import EquipmentBooking
+from kernel.waitlist.models import Wait
 from tests.webapp.test_api import EQUIPMENT, cabinet_request
 
 pytestmark = pytest.mark.django_db

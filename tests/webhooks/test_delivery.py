@@ -10,13 +10,13 @@ from datetime import timedelta
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.outbox.services import event_record, events_dispatch
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create, equipment_booking_move
 from integrations.webhooks.delivery import webhook_deliveries_retry, webhook_deliveries_send_due
 from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.services import webhook_create
+from kernel.channels import Actor, Channel
+from kernel.outbox.services import event_record, events_dispatch
 from tests import factories
 from tests.conftest import NOW
 from tests.webhooks.conftest import book_accent
@@ -138,7 +138,7 @@ def test_one_delivery_per_event_after_the_receiver_recovers(api, accent, hook, r
     api.delete("/api/v1/equipment-bookings/crm-1")
     assert sweep(NOW) == {"pending": 3}
     # The outbox hands the same events over again (as after a crash): no second delivery is made.
-    from booking_site.outbox.models import Event
+    from kernel.outbox.models import Event
 
     events_dispatch(list(Event.objects.values_list("pk", flat=True)))
     assert WebhookDelivery.objects.count() == 3

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import VALID_SCOPES, partner_create
-from booking_site.errors import BookingError
+from kernel.errors import BookingError
 
 
 class Command(BaseCommand):

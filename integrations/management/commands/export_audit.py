@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from booking_site.errors import BookingError
 from integrations.audit.services import audit_export, audit_send_to_managers, parse_month, previous_month
+from kernel.errors import BookingError
 
 
 class Command(BaseCommand):

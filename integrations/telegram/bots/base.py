@@ -13,10 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
 from accounts.services import telegram_account_block, telegram_account_set_reminders, telegram_account_unblock
-from booking_site.channels import Channel
-from booking_site.contacts import clean_client_name, format_phone, normalize_phone
-from booking_site.errors import BookingError
-from booking_site.lifecycle import check_requester
 from integrations.calendar.bot import CalendarLinks
 from integrations.telegram import keyboards as kb
 from integrations.telegram import texts
@@ -24,6 +20,10 @@ from integrations.telegram.bots.attendance import Attendance
 from integrations.telegram.conversation import Turn
 from integrations.telegram.prefill import last_client
 from integrations.telegram.texts import local
+from kernel.channels import Channel
+from kernel.contacts import clean_client_name, format_phone, normalize_phone
+from kernel.errors import BookingError
+from kernel.lifecycle import check_requester
 
 logger = logging.getLogger(__name__)
 REFERENCE = re.compile(r"#?(?:([A-Za-z])-)?(\d{1,10})")  # "C-12", "#12", "12"

@@ -9,10 +9,6 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from booking_site.bookings import Status
-from booking_site.channels import Channel
-from booking_site.errors import BookingError
-from booking_site.scheduling import add_months, day_bounds
 from cabinets import rules as cabinet_rules
 from cabinets.attendance import cabinet_booking_confirm_attendance, cabinet_booking_mark_no_show
 from cabinets.availability import cabinet_day, cabinets_days, clinic_zone
@@ -37,6 +33,10 @@ from integrations.telegram.bots.cabinet_series import SeriesActions, with_series
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
 from integrations.telegram.waitlist import WaitlistButtons
+from kernel.bookings import Status
+from kernel.channels import Channel
+from kernel.errors import BookingError
+from kernel.scheduling import add_months, day_bounds
 
 TAKEN_CODES = ("held", "slot_taken")
 HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in

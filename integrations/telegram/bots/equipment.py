@@ -8,10 +8,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from booking_site.bookings import Status
-from booking_site.channels import Channel
-from booking_site.errors import BookingError
-from booking_site.scheduling import add_months, date_range
 from equipment import rules as equipment_rules
 from equipment.attendance import (
     equipment_booking_confirm_attendance,
@@ -35,6 +31,10 @@ from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
 from integrations.telegram.texts import local
 from integrations.telegram.waitlist import WaitlistButtons
+from kernel.bookings import Status
+from kernel.channels import Channel
+from kernel.errors import BookingError
+from kernel.scheduling import add_months, date_range
 
 SCHEDULE_DAYS = 30
 NAME_SHOWN = 40

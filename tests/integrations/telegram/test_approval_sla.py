@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.db import close_old_connections
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_create, equipment_bookings_remind_undecided
 from integrations.tasks import approvals_follow_up_task
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, TelegramAccountFactory, with_week
 

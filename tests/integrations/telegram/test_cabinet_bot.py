@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from booking_site.bookings import Status
 from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.models import Dialog
+from kernel.bookings import Status
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 from tests.integrations.telegram.conftest import said
@@ -90,8 +90,8 @@ def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_
 
 
 def book_cabinet(cabinet, start, minutes=60, account=None):
-    from booking_site.channels import Actor, Channel
     from cabinets.services import cabinet_booking_create
+    from kernel.channels import Actor, Channel
     from tests.conftest import NOW
 
     actor = Actor.telegram(account) if account is not None else Actor.system()

@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pytest
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking, CabinetSeries
 from cabinets.series import cabinet_series_create
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, StaffUserFactory, with_week
 from tests.integrations.telegram.conftest import said

@@ -9,10 +9,10 @@ from datetime import date, datetime, time
 import pytest
 
 from accounts.models import TelegramAccount
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_approve, cabinet_booking_create
 from equipment.services import equipment_booking_approve, equipment_booking_create
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, with_week
 from tests.integrations.telegram.conftest import said

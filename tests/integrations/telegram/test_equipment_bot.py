@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from booking_site.bookings import Status
 from equipment.models import EquipmentBooking, Item
 from integrations.models import Dialog
+from kernel.bookings import Status
 from tests.factories import ItemFactory
 from tests.integrations.telegram.conftest import said
 
@@ -56,8 +56,8 @@ def test_it_books_a_single_day_by_button_presses(ann, ecg, bot_api):
 
 
 def book_for(item, day, units=1, account=None):
-    from booking_site.channels import Actor, Channel
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor, Channel
     from tests.conftest import NOW
 
     actor = Actor.telegram(account) if account is not None else Actor.system()

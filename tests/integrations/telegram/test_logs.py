@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 
 from booking_site.logging import JsonFormatter, ReadableFormatter
-from booking_site.outbox.models import Event
 from equipment.models import EquipmentBooking
 from integrations.models import Delivery
+from kernel.outbox.models import Event
 from tests.api.conftest import ApiClient
 from tests.factories import ItemFactory, partner_with_key
 from tests.integrations.telegram.conftest import TOKENS

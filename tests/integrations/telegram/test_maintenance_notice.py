@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.permissions import MANAGERS_GROUP, managers_group_ensure
-from booking_site.bookings import Status
 from equipment.models import EquipmentBooking, MaintenanceWindow
+from kernel.bookings import Status
 from tests import factories
 from tests.factories import ItemFactory
 from tests.integrations.telegram.conftest import said
@@ -69,9 +69,9 @@ def test_a_window_is_refused_then_accepted_with_cancel_and_notify(ann, maria, bo
 
 
 def test_the_occupancy_calendar_shows_turnaround_and_maintenance(maria, transactional_db):
-    from booking_site.channels import Actor, Channel
     from equipment.maintenance import maintenance_window_save
     from equipment.services import equipment_booking_create
+    from kernel.channels import Actor, Channel
     from tests.conftest import NOW
 
     staff = factories.StaffUserFactory(username="olga")

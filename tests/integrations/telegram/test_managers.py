@@ -8,12 +8,12 @@ from datetime import date, datetime
 import pytest
 
 from accounts.models import TelegramAccount
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from integrations.models import Delivery
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
 from tests.factories import CabinetFactory, ItemFactory, TelegramAccountFactory, with_week
 from tests.integrations.telegram.conftest import said

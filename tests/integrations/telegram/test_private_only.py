@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import TelegramAccount
-from booking_site.channels import Actor, Channel
 from equipment.services import equipment_booking_create
 from integrations.models import Dialog
+from kernel.channels import Actor, Channel
 from tests.conftest import NOW
 from tests.factories import ItemFactory, StaffUserFactory
 from tests.integrations.telegram.conftest import TelegramUser, said

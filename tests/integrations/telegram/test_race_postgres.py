@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from booking_site import locking
 from cabinets.models import SlotHold
+from kernel import locking
 from tests.factories import CabinetFactory, with_week
 from tests.integrations.telegram.conftest import TelegramUser, said
 

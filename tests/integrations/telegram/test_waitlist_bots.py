@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 
 from accounts.models import TelegramAccount
-from booking_site.bookings import Status
-from booking_site.channels import Actor, Channel
-from booking_site.waitlist.models import Wait
 from cabinets.models import CabinetBooking
 from cabinets.waitlist import cabinet_waits_sweep
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from equipment.waitlist import equipment_wait_join
+from kernel.bookings import Status
+from kernel.channels import Actor, Channel
+from kernel.waitlist.models import Wait
 from tests.conftest import NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 from tests.integrations.telegram.conftest import said

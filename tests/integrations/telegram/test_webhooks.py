@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import TelegramAccount
-from booking_site import metrics
 from integrations.models import SeenUpdate
+from kernel import metrics
 from tests.integrations.telegram.conftest import said
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboxConfig(AppConfig):
-    name = "booking_site.outbox"
+    name = "kernel.outbox"
     label = "outbox"
     verbose_name = _("Outbox")

@@ -11,8 +11,8 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from booking_site.errors import BookingError
-from booking_site.rows import select as rows_select
+from kernel.errors import BookingError
+from kernel.rows import select as rows_select
 
 # Test-only switches. `enabled = False` proves the concurrency tests can see a race; `pause_after_check`
 # widens the window between the availability check and the write, as a slow request would.

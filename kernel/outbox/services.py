@@ -11,9 +11,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from booking_site import rows
-from booking_site.logging import current_request_id
-from booking_site.outbox.models import Event
+from kernel import rows
+from kernel.outbox.models import Event
+from kernel.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
 

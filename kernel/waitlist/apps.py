@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WaitlistConfig(AppConfig):
-    name = "booking_site.waitlist"
+    name = "kernel.waitlist"
     label = "waitlist"
     verbose_name = _("Waitlist")

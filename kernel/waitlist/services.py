@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner
-from booking_site import locking
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.idempotency import partner_create, partner_external_id
-from booking_site.outbox.models import Event
-from booking_site.outbox.services import event_record
-from booking_site.waitlist.models import LIVE_STATUSES, Wait
+from kernel import locking
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.idempotency import partner_create, partner_external_id
+from kernel.outbox.models import Event
+from kernel.outbox.services import event_record
+from kernel.waitlist.models import LIVE_STATUSES, Wait
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def waitlist_offer_pass(*, resource_type: str, resource_id: int, now: datetime) 
 def waiting_by_day(*, resource_type: str, resource_ids: Iterable[int], start_date, end_date) -> dict[tuple, int]:
     """How many live waits (waiting or offered) want each resource on each day of start_date..end_date, keyed
     (resource id, day), in one query."""
-    from booking_site.scheduling import date_range
+    from kernel.scheduling import date_range
 
     field = "item_id" if resource_type == Wait.Resource.EQUIPMENT else "cabinet_id"
     counts: dict[tuple, int] = {}

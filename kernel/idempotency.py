@@ -18,10 +18,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import IdempotencyKey, Partner
-from booking_site import locking, rows
-from booking_site.bookings import HOLDING_STATUSES, Status
-from booking_site.errors import BookingError
+from accounts.models import Partner
+from kernel import locking, rows
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.errors import BookingError
+from kernel.models import IdempotencyKey
 
 Created = TypeVar("Created")
 

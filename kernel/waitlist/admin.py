@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
-from booking_site.waitlist.models import LIVE_STATUSES, Wait
-from booking_site.waitlist.services import wait_cancel
+from kernel.channels import Actor
+from kernel.errors import BookingError
+from kernel.waitlist.models import LIVE_STATUSES, Wait
+from kernel.waitlist.services import wait_cancel
 
 
 class DayFilter(admin.SimpleListFilter):

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.errors import BookingError
+from kernel.errors import BookingError
 
 
 def describe_booking(booking: Any) -> str:

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import Status
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
-from booking_site.lifecycle import booking_transition
-from booking_site.outbox.models import Event
+from kernel.bookings import Status
+from kernel.channels import Actor
+from kernel.errors import BookingError
+from kernel.lifecycle import booking_transition
+from kernel.outbox.models import Event
 
 NO_SHOW_WINDOW_DAYS = 90
 

@@ -7,7 +7,7 @@ import re
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.errors import BookingError
+from kernel.errors import BookingError
 
 DEFAULT_REGION = "RU"
 NAME_MAX_LENGTH = 200

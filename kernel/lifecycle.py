@@ -11,13 +11,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import metrics, rows
-from booking_site.bookings import HOLDING_STATUSES, TRANSITIONS, Status
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.outbox.models import Event
-from booking_site.outbox.services import event_record
-from booking_site.waitlist.services import capacity_freed
+from kernel import metrics, rows
+from kernel.bookings import HOLDING_STATUSES, TRANSITIONS, Status
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.outbox.models import Event
+from kernel.outbox.services import event_record
+from kernel.waitlist.services import capacity_freed
 
 TOPICS = {
     Status.APPROVED: Event.Topic.APPROVED,
@@ -226,7 +226,7 @@ def check_requester(*, actor: Actor, holding_count) -> None:
     if limit and not account.is_manager:
         # Count under a lock on the account, so parallel requests for different resources queue here.
         from accounts.models import TelegramAccount
-        from booking_site import locking
+        from kernel import locking
 
         locking.lock(TelegramAccount, [account.pk])
     if limit and not account.is_manager and holding_count() >= limit:
@@ -242,7 +242,7 @@ def initial_status(actor: Actor, *, client_phone: str = "", now: datetime | None
     """Clients' requests wait for a manager; managers', staff's and partners' bookings are approved at once,
     except for a client with NO_SHOW_LIMIT no-shows in the last 90 days (by account or phone): a manager
     decides those."""
-    from booking_site.attendance import needs_approval_for_no_shows
+    from kernel.attendance import needs_approval_for_no_shows
 
     if actor.is_manager:
         return Status.APPROVED

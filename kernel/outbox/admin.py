@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from booking_site.outbox.models import Event
+from kernel.outbox.models import Event
 
 
 @admin.register(Event)

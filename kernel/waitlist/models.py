@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.channels import Channel
+from kernel.channels import Channel
 
 
 class Wait(models.Model):

@@ -4,4 +4,4 @@ Consumers (Telegram messages, Sheets rows, metrics) register here and are called
 the domain apps never import them. What a consumer fails to do, it keeps in its own delivery rows and
 retries from tasks, so nothing is lost when a downstream service is down."""
 
-default_app_config = "booking_site.outbox.apps.OutboxConfig"
+default_app_config = "kernel.outbox.apps.OutboxConfig"

@@ -39,10 +39,10 @@ from rest_framework.views import APIView, set_rollback
 
 from accounts.models import Partner
 from accounts.services import partner_authenticate
-from booking_site import metrics
-from booking_site.bookings import Status
-from booking_site.counters import counter_hit, counter_take_back
-from booking_site.errors import BookingError
+from kernel import metrics
+from kernel.bookings import Status
+from kernel.counters import counter_hit, counter_take_back
+from kernel.errors import BookingError
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
 
 
 class PartnerKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "booking_site.api.PartnerKeyAuthentication"
+    target_class = "kernel.api.PartnerKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from booking_site.channels import Channel
+from kernel.channels import Channel
 
 
 class Status(models.TextChoices):

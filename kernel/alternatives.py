@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Callable
 
-from booking_site.errors import BookingError
+from kernel.errors import BookingError
 
 logger = logging.getLogger(__name__)
 
