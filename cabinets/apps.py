@@ -7,4 +7,8 @@ class CabinetsConfig(AppConfig):
     verbose_name = _("Cabinets")
 
     def ready(self) -> None:
-        from cabinets import waitlist  # noqa: F401  registers the offer pass for freed windows
+        from cabinets import errors  # noqa: F401  registers the cabinets' error codes with the kernel
+        from cabinets.adapter import ADAPTER
+        from kernel import adapters
+
+        adapters.register(ADAPTER)

@@ -156,9 +156,9 @@ def _occupant_querysets(cabinet_ids, start_at: datetime, end_at: datetime, *, no
     )
     # A live waitlist offer is held for its waiter like their own slot hold (ref 0: a partner's, nobody's hold).
     offers = Wait.objects.filter(
-        cabinet_id__in=cabinet_ids, status=Wait.Status.OFFERED, offer_expires_at__gt=now, starts_at__lt=end_at,
-        ends_at__gt=start_at,
-    )
+        resource_type="cabinet", resource_id__in=cabinet_ids, status=Wait.Status.OFFERED, offer_expires_at__gt=now,
+        starts_at__lt=end_at, ends_at__gt=start_at,
+    ).annotate(cabinet_id=F("resource_id"))
     return (bookings.annotate(kind=Value("booking", output_field=CharField()), ref=F("id")),
             holds.annotate(kind=Value("hold", output_field=CharField()), ref=F("holder_id")),
             offers.annotate(kind=Value("hold", output_field=CharField()),

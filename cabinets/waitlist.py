@@ -20,7 +20,6 @@ from kernel.errors import BookingError
 from kernel.lifecycle import check_requester
 from kernel.waitlist.models import LIVE_STATUSES, Wait
 from kernel.waitlist.services import (
-    register_offerer,
     wait_booked,
     wait_end,
     wait_fingerprint,
@@ -33,7 +32,7 @@ from kernel.waitlist.services import (
     waits_sweep,
 )
 
-RESOURCE = Wait.Resource.CABINET
+RESOURCE = "cabinet"  # the adapter's resource type (cabinets/adapter.py)
 TAKEN = ("slot_taken", "held")
 # The window can never be booked any more: the wait is dropped rather than kept.
 GONE = ("date_in_past", "too_soon")
@@ -67,7 +66,7 @@ def cabinet_wait_join(
             raise
     day = timezone.localtime(starts_at, clinic_zone()).date()
     return wait_register(actor=actor, channel=channel, now=now, external_booking_id=external_booking_id,
-                         resource_type=RESOURCE, cabinet=cabinet, start_date=day, end_date=day,
+                         resource_type=RESOURCE, resource_id=cabinet.pk, start_date=day, end_date=day,
                          starts_at=starts_at, ends_at=starts_at + timedelta(minutes=duration_minutes),
                          client_name=name, client_phone=phone, comment=comment)
 
@@ -79,7 +78,8 @@ def cabinet_wait_join_for_partner(*, partner, external_booking_id: str, cabinet:
     external_booking_id = (external_booking_id or "").strip()
     starts_at = _utc(starts_at)
     fingerprint = wait_fingerprint(Wait(
-        external_booking_id=external_booking_id, cabinet_id=cabinet.pk, starts_at=starts_at,
+        external_booking_id=external_booking_id, resource_type=RESOURCE, resource_id=cabinet.pk,
+        starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=duration_minutes), units=1,
         client_name=clean_client_name(client_name), client_phone=normalize_phone(client_phone)))
     return wait_partner_join(
@@ -100,7 +100,8 @@ def cabinet_waitlist_offer(*, resource_id: int, now: datetime) -> list[Wait]:
         if cabinet is None:
             return []
         offered = []
-        for wait in Wait.objects.filter(cabinet=cabinet, status=Wait.Status.WAITING).order_by("created_at", "id"):
+        for wait in Wait.objects.filter(resource_type=RESOURCE, resource_id=cabinet.pk,
+                                        status=Wait.Status.WAITING).order_by("created_at", "id"):
             try:
                 _check_request(cabinet=cabinet, starts_at=wait.starts_at, duration_minutes=wait.duration_minutes,
                                now=now, holder_id=wait.requester_id)
@@ -120,7 +121,7 @@ def cabinet_wait_accept(*, wait: Wait, actor: Actor, now: datetime) -> CabinetBo
     same booking."""
     if wait.resource_type != RESOURCE:
         raise BookingError("not_found")
-    cabinet = _lock_cabinet(wait.cabinet_id)
+    cabinet = _lock_cabinet(wait.resource_id)
     wait = wait_take_offer(wait_id=wait.pk, actor=actor, now=now)
     if wait.booking_id:
         return CabinetBooking.objects.get(pk=wait.booking_id)
@@ -140,7 +141,7 @@ def cabinet_waits_sweep(*, now: datetime) -> dict[str, int]:
     counts = waits_sweep(now=now, stale=stale)
     offered = 0
     for cabinet_id in (Wait.objects.filter(resource_type=RESOURCE, status=Wait.Status.WAITING)
-                       .values_list("cabinet_id", flat=True).distinct().order_by()):
+                       .values_list("resource_id", flat=True).distinct().order_by()):
         offered += len(cabinet_waitlist_offer(resource_id=cabinet_id, now=now))
     counts["offered"] = offered
     return counts
@@ -149,8 +150,6 @@ def cabinet_waits_sweep(*, now: datetime) -> dict[str, int]:
 def waits_for(*, account) -> list[Wait]:
     return waits_for_requester(account=account, resource_type=RESOURCE)
 
-
-register_offerer(RESOURCE, cabinet_waitlist_offer)
 
 __all__ = ["cabinet_wait_accept", "cabinet_wait_join", "cabinet_wait_join_for_partner", "cabinet_waitlist_offer",
            "cabinet_waits_sweep"]

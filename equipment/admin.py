@@ -229,7 +229,7 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
                     level = "partial"
                 query = urlencode({"item__id__exact": item.pk, "date_from": day.isoformat(),
                                    "date_to": day.isoformat(), "status": ACTIVE})
-                waits = urlencode({"item__id__exact": item.pk, "day": day.isoformat()})
+                waits = urlencode({"resource_type": "equipment", "resource_id": item.pk, "day": day.isoformat()})
                 cells.append({"used": used, "total": total, "level": level, "url": f"{changelist}?{query}",
                               "weekend": day.weekday() >= 5, "today": day == today,
                               "turnaround": grid.turnaround.get((item.pk, day), 0),

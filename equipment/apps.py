@@ -7,4 +7,8 @@ class EquipmentConfig(AppConfig):
     verbose_name = _("Equipment")
 
     def ready(self) -> None:
-        from equipment import waitlist  # noqa: F401  registers the offer pass for freed units
+        from equipment import errors  # noqa: F401  registers equipment's error codes with the kernel
+        from equipment.adapter import ADAPTER
+        from kernel import adapters
+
+        adapters.register(ADAPTER)

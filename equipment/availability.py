@@ -146,8 +146,10 @@ def _usage_sql(items: int, excluded: int) -> str:
         f"UNION ALL SELECT {', '.join(column(m, n) for n in ('item', 'start_date', 'end_date', 'units', 'id'))}, "
         f"NULL, NULL, {maintenance_kind} FROM {table(m)} WHERE {column(m, 'item')} IN ({marks(items)}) "
         f"AND {column(m, 'start_date')} <= %s AND {column(m, 'end_date')} >= %s "
-        f"UNION ALL SELECT {', '.join(column(w, n) for n in ('item', 'start_date', 'end_date', 'units', 'id'))}, "
-        f"NULL, NULL, {offer_kind} FROM {table(w)} WHERE {column(w, 'item')} IN ({marks(items)}) "
+        f"UNION ALL SELECT "
+        f"{', '.join(column(w, n) for n in ('resource_id', 'start_date', 'end_date', 'units', 'id'))}, "
+        f"NULL, NULL, {offer_kind} FROM {table(w)} WHERE {column(w, 'resource_type')} = 'equipment' "
+        f"AND {column(w, 'resource_id')} IN ({marks(items)}) "
         f"AND {column(w, 'status')} = %s AND {column(w, 'offer_expires_at')} > %s "
         f"AND {column(w, 'start_date')} <= %s AND {column(w, 'end_date')} >= %s"
     )

@@ -22,7 +22,6 @@ from kernel.lifecycle import check_requester
 from kernel.scheduling import date_range
 from kernel.waitlist.models import LIVE_STATUSES, Wait
 from kernel.waitlist.services import (
-    register_offerer,
     wait_booked,
     wait_end,
     wait_fingerprint,
@@ -35,7 +34,7 @@ from kernel.waitlist.services import (
     waits_sweep,
 )
 
-RESOURCE = Wait.Resource.EQUIPMENT
+RESOURCE = "equipment"  # the adapter's resource type (equipment/adapter.py)
 
 
 def _today(now: datetime) -> date:
@@ -74,7 +73,8 @@ def equipment_wait_join(
         raise BookingError("no_capacity", _("%(item)s has only %(total)s units; that many will never be free.")
                            % {"item": item.name, "total": item.quantity}, total=item.quantity)
     return wait_register(actor=actor, channel=channel, now=now, external_booking_id=external_booking_id,
-                         resource_type=RESOURCE, item=item, units=units, start_date=start_date, end_date=end_date,
+                         resource_type=RESOURCE, resource_id=item.pk, units=units, start_date=start_date,
+                         end_date=end_date,
                          client_name=name, client_phone=phone, comment=comment)
 
 
@@ -86,7 +86,8 @@ def equipment_wait_join_for_partner(*, partner, external_booking_id: str, item: 
     end_date = end_date or start_date
     external_booking_id = (external_booking_id or "").strip()
     fingerprint = wait_fingerprint(Wait(
-        external_booking_id=external_booking_id, item_id=item.pk, start_date=start_date, end_date=end_date,
+        external_booking_id=external_booking_id, resource_type=RESOURCE, resource_id=item.pk, start_date=start_date,
+        end_date=end_date,
         units=units, client_name=clean_client_name(client_name), client_phone=normalize_phone(client_phone)))
     return wait_partner_join(
         partner=partner, external_booking_id=external_booking_id, idempotency_key=idempotency_key,
@@ -105,8 +106,8 @@ def equipment_waitlist_offer(*, resource_id: int, now: datetime) -> list[Wait]:
         item = locking.lock(Item, [resource_id]).get(resource_id)
         if item is None:
             return []
-        waiting = list(Wait.objects.filter(item=item, status=Wait.Status.WAITING, start_date__gte=_today(now))
-                       .order_by("created_at", "id"))
+        waiting = list(Wait.objects.filter(resource_type=RESOURCE, resource_id=item.pk, status=Wait.Status.WAITING,
+                                           start_date__gte=_today(now)).order_by("created_at", "id"))
         if not waiting or not item.is_active:
             return []
         rest = timedelta(days=item.turnaround_days)
@@ -131,7 +132,7 @@ def equipment_wait_accept(*, wait: Wait, actor: Actor, now: datetime) -> Equipme
     for partners). Accepting again returns the same booking."""
     if wait.resource_type != RESOURCE:
         raise BookingError("not_found")
-    item = _lock_item(wait.item_id)
+    item = _lock_item(wait.resource_id)
     wait = wait_take_offer(wait_id=wait.pk, actor=actor, now=now)
     if wait.booking_id:
         return EquipmentBooking.objects.select_related("item").get(pk=wait.booking_id)
@@ -150,7 +151,7 @@ def equipment_waits_sweep(*, now: datetime) -> dict[str, int]:
     counts = waits_sweep(now=now, stale=stale)
     offered = 0
     for item_id in (Wait.objects.filter(resource_type=RESOURCE, status=Wait.Status.WAITING)
-                    .values_list("item_id", flat=True).distinct().order_by()):
+                    .values_list("resource_id", flat=True).distinct().order_by()):
         offered += len(equipment_waitlist_offer(resource_id=item_id, now=now))
     counts["offered"] = offered
     return counts
@@ -159,8 +160,6 @@ def equipment_waits_sweep(*, now: datetime) -> dict[str, int]:
 def waits_for(*, account) -> list[Wait]:
     return waits_for_requester(account=account, resource_type=RESOURCE)
 
-
-register_offerer(RESOURCE, equipment_waitlist_offer)
 
 __all__ = ["equipment_wait_accept", "equipment_wait_join", "equipment_wait_join_for_partner",
            "equipment_waitlist_offer", "equipment_waits_sweep", "wait_end"]

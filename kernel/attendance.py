@@ -1,16 +1,16 @@
 """Attendance: the client's "I will come" answer, the manager's no-show mark, and the no-show limit.
-Both kinds of booking share these rules; the equipment and cabinet services call them after locking the
-booking, inside their own transactions."""
+Every kind of booking shares these rules; each resource's services call them after locking the booking,
+inside their own transactions. No-shows are counted through the resources' adapters."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.adapters import adapters
 from kernel.bookings import Status
 from kernel.channels import Actor
 from kernel.errors import BookingError
@@ -64,12 +64,8 @@ def no_shows_count(*, account=None, client_phone: str = "", now: datetime) -> in
     if not who:
         return 0
     since = now - timedelta(days=NO_SHOW_WINDOW_DAYS)
-    cabinets = apps.get_model("cabinets.CabinetBooking").objects.filter(
-        who, status=Status.NO_SHOW, starts_at__gte=since)
-    # A cabinet booking's equipment is part of that visit, not another one.
-    equipment = apps.get_model("equipment.EquipmentBooking").objects.filter(
-        who, status=Status.NO_SHOW, start_date__gte=since.date(), cabinet_booking__isnull=True)
-    return cabinets.count() + equipment.count()
+    # Each resource counts its own; a booking that is part of another's visit is counted once (its adapter says).
+    return sum(adapter.no_shows(who=who, since=since) for adapter in adapters())
 
 
 def needs_approval_for_no_shows(*, account, client_phone: str, now: datetime) -> bool:

@@ -1,5 +1,8 @@
 """The one domain error. Every interface translates it: HTTP 4xx in the API, a form error or message
-in the admin, a reply in the bots. Messages are user-safe and translatable; `code` is for machines."""
+in the admin, a reply in the bots. Messages are user-safe and translatable; `code` is for machines.
+
+The kernel's table holds the codes every resource shares; a resource adds its own (`register_errors`, from its
+`errors.py`, imported by its `AppConfig.ready()`), so the kernel names no resource's rule."""
 
 from __future__ import annotations
 
@@ -12,16 +15,12 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "invalid": (400, _("The request is not valid.")),
     "not_found": (404, _("Not found.")),
     "inactive": (409, _("This resource is not available for booking.")),
-    "reserved": (409, _("This item is permanently reserved and cannot be booked here.")),
-    "installed_in_cabinet": (409, _("This item is installed in a cabinet and is booked together with it.")),
     "date_in_past": (400, _("The date is in the past.")),
     "too_far_ahead": (400, _("The date is too far in the future.")),
     "range_too_long": (400, _("The date range is too long.")),
     "bad_range": (400, _("The end must not be before the start.")),
     "no_capacity": (409, _("Not enough free units.")),
     "too_soon": (409, _("It is too late to book this time.")),
-    "closed": (409, _("The cabinet is closed at that time.")),
-    "not_a_slot": (400, _("This time is not a bookable slot.")),
     "too_long": (400, _("The booking is too long.")),
     "slot_taken": (409, _("This time is already taken.")),
     "held": (409, _("Someone is booking this time right now.")),
@@ -40,9 +39,19 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "not_offered": (409, _("This place on the waitlist has no offer to accept.")),
     "offer_expired": (409, _("This offer has expired.")),
     "busy": (409, _("The system is busy, please try again.")),
-    "series_conflict": (409, _("Some dates of the series cannot be booked.")),
-    "series_too_long": (400, _("The series is too long.")),
 }
+
+
+def register_errors(codes: dict[str, tuple[int, Any]]) -> None:
+    """Add a resource's own codes -> (HTTP status, default message). A code already in the table with another
+    status or message is refused: one code means one thing in every channel."""
+    for code, (status, message) in codes.items():
+        if not 400 <= status < 500:
+            raise ValueError(f"booking error {code!r} must be a 4xx status, not {status}")
+        known = ERRORS.get(code)
+        if known is not None and (known[0] != status or str(known[1]) != str(message)):
+            raise ValueError(f"booking error code {code!r} is already registered with another meaning")
+        ERRORS[code] = (status, message)
 
 
 class BookingError(Exception):

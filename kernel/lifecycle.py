@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel import metrics, rows
+from kernel.adapters import adapter_for
 from kernel.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
@@ -115,8 +116,9 @@ def booking_transition(
 
 
 def _freed(booking, resource_type: str, now: datetime, *also: int) -> None:
-    """Capacity came free: after commit, waiters of the item or cabinet are offered what now fits."""
-    resource_id = getattr(booking, "item_id", None) or getattr(booking, "cabinet_id", None)
+    """Capacity came free: after commit, waiters of the booking's resource (and of the one it moved from) are
+    offered what now fits."""
+    resource_id = adapter_for(resource_type).booking_resource_id(booking)
     capacity_freed(resource_type=resource_type, resource_ids=[resource_id, *also], now=now)
 
 
@@ -125,7 +127,7 @@ def booking_moved(*, booking, resource_type: str, actor: Actor, channel: str, no
                            actor=actor.label, reason="moved", at=now)
     event_record(topic=Event.Topic.MOVED, resource_type=resource_type, booking_id=booking.pk, now=now,
                  channel=channel, actor_label=actor.label, payload={"before": before})
-    _freed(booking, resource_type, now, before.get("item_id") or before.get("cabinet_id"))
+    _freed(booking, resource_type, now, adapter_for(resource_type).moved_from(before))
 
 
 def bookings_sweep(queryset, change, *, batch: int = 500) -> int:

@@ -14,10 +14,12 @@ from rest_framework.response import Response
 from cabinets.api import views as cabinet_views
 from cabinets.api.serializers import CabinetBookingOut
 from cabinets.models import Cabinet
+from cabinets.waitlist import RESOURCE as CABINET
 from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join_for_partner
 from equipment.api import views as equipment_views
 from equipment.api.serializers import EquipmentBookingOut
 from equipment.models import Item
+from equipment.waitlist import RESOURCE as EQUIPMENT
 from equipment.waitlist import equipment_wait_accept, equipment_wait_join_for_partner
 from kernel.api import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -98,7 +100,9 @@ class WaitOut(serializers.Serializer):
 def wait_body(wait: Wait) -> dict:
     return {
         "id": wait.pk, "status": wait.status, "position": wait_position(wait),
-        "external_booking_id": wait.external_booking_id, "item_id": wait.item_id, "cabinet_id": wait.cabinet_id,
+        "external_booking_id": wait.external_booking_id,
+        "item_id": wait.resource_id if wait.resource_type == EQUIPMENT else None,
+        "cabinet_id": wait.resource_id if wait.resource_type == CABINET else None,
         "start_date": wait.start_date.isoformat(), "end_date": wait.end_date.isoformat(),
         "starts_at": local_iso(wait.starts_at) if wait.starts_at else None,
         "ends_at": local_iso(wait.ends_at) if wait.ends_at else None, "units": wait.units,
@@ -224,7 +228,7 @@ class WaitAcceptView(PartnerAPIView):
         wait = _own_wait(self.partner, wait_id)
         replayed = wait.status == Wait.Status.BOOKED
         actor, now = Actor.for_partner(self.partner), timezone.now()
-        if wait.resource_type == Wait.Resource.EQUIPMENT:
+        if wait.resource_type == EQUIPMENT:
             booking = equipment_wait_accept(wait=wait, actor=actor, now=now)
             return created(equipment_views.booking_body(booking), replayed=replayed)
         booking = cabinet_wait_accept(wait=wait, actor=actor, now=now)

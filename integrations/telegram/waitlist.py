@@ -18,7 +18,7 @@ from integrations.telegram.conversation import Turn
 from kernel.errors import BookingError
 from kernel.outbox.models import Event
 from kernel.waitlist.models import Wait
-from kernel.waitlist.services import wait_cancel, wait_decline, wait_position
+from kernel.waitlist.services import wait_cancel, wait_decline, wait_position, wait_resource_name
 
 JOIN_WAITLIST = gettext_lazy("🕒 Join the waitlist")
 NO_THANKS = gettext_lazy("No, thanks")
@@ -28,11 +28,12 @@ PREFIX_OF = {"equipment": "eq", "cabinet": "cab"}
 
 
 def wait_card(wait: Wait) -> str:
-    if wait.item_id:
-        lines = ["🏢 " + wait.item.name + (f" × {wait.units}" if wait.units > 1 else ""),
+    name = wait_resource_name(wait)
+    if wait.starts_at is None:  # whole days
+        lines = ["🏢 " + name + (f" × {wait.units}" if wait.units > 1 else ""),
                  "📅 " + texts.dates_text(wait.start_date, wait.end_date)]
     else:
-        lines = ["🚪 " + wait.cabinet.name, "📅 " + texts.window_text(wait.starts_at, wait.ends_at)]
+        lines = ["🚪 " + name, "📅 " + texts.window_text(wait.starts_at, wait.ends_at)]
     return "\n".join(lines)
 
 
@@ -58,7 +59,7 @@ def _ended_text(wait: Wait, status: str) -> str:
 def render_wait_event(event: Event, *, now) -> list[int]:
     """The waiter's Telegram message for a waitlist event; partners' waits are not sent here."""
     payload = event.payload or {}
-    wait = Wait.objects.select_related("item", "cabinet", "requester").filter(pk=payload.get("wait_id")).first()
+    wait = Wait.objects.select_related("requester").filter(pk=payload.get("wait_id")).first()
     if wait is None or wait.requester is None or wait.resource_type not in BOT_OF:
         return []
     client = wait.requester
@@ -127,7 +128,7 @@ class WaitlistButtons:
                  + "\n\n" + wait_card(wait), self.menu(turn))
 
     def _own_wait(self, turn: Turn, wait_id: int) -> Wait | None:
-        wait = Wait.objects.select_related("item", "cabinet").filter(
+        wait = Wait.objects.filter(
             pk=wait_id, requester=turn.account, resource_type=self.bot).first()
         if wait is None:
             turn.notice(_("This waitlist entry does not exist."))

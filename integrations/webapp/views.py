@@ -50,7 +50,7 @@ from kernel.contacts import format_phone
 from kernel.errors import BookingError
 from kernel.scheduling import add_months, date_range
 from kernel.waitlist.models import Wait
-from kernel.waitlist.services import wait_cancel, wait_decline, wait_position
+from kernel.waitlist.services import wait_cancel, wait_decline, wait_position, wait_resource_name
 
 logger = logging.getLogger(__name__)
 
@@ -461,11 +461,11 @@ def book(request: HttpRequest, *, account: TelegramAccount, now: datetime):
 
 
 def _wait_json(wait: Wait) -> dict:
-    if wait.item_id:
-        title = wait.item.name + (f" × {wait.units}" if wait.units > 1 else "")
+    if wait.starts_at is None:  # whole days
+        title = wait_resource_name(wait) + (f" × {wait.units}" if wait.units > 1 else "")
         when = texts.dates_text(wait.start_date, wait.end_date)
     else:
-        title, when = wait.cabinet.name, texts.window_text(wait.starts_at, wait.ends_at)
+        title, when = wait_resource_name(wait), texts.window_text(wait.starts_at, wait.ends_at)
     expires = (timezone.localtime(wait.offer_expires_at, clinic_zone()).isoformat()
                if wait.status == Wait.Status.OFFERED and wait.offer_expires_at else None)
     return {"id": wait.pk, "kind": wait.resource_type, "title": title, "when": when, "status": wait.status,
@@ -474,7 +474,7 @@ def _wait_json(wait: Wait) -> dict:
 
 
 def _own_wait(account: TelegramAccount, wait_id: int) -> Wait:
-    wait = Wait.objects.select_related("item", "cabinet").filter(pk=wait_id, requester=account).first()
+    wait = Wait.objects.filter(pk=wait_id, requester=account).first()
     if wait is None:
         raise BookingError("not_found", _("This waitlist entry does not exist."))
     return wait

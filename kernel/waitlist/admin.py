@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from kernel.adapters import resource_choices
 from kernel.channels import Actor
 from kernel.errors import BookingError
 from kernel.waitlist.models import LIVE_STATUSES, Wait
-from kernel.waitlist.services import wait_cancel
+from kernel.waitlist.services import wait_cancel, wait_resource_name, with_resource_names
 
 
 class DayFilter(admin.SimpleListFilter):
@@ -44,6 +45,21 @@ class DayFilter(admin.SimpleListFilter):
         return queryset.filter(start_date__lte=day, end_date__gte=day)
 
 
+class ResourceTypeFilter(admin.SimpleListFilter):
+    """Waits for one kind of resource (each registered adapter is one choice)."""
+
+    title = _("resource type")
+    parameter_name = "resource_type"
+
+    def lookups(self, request, model_admin):
+        return resource_choices()
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(resource_type=self.value())
+        return queryset
+
+
 class LiveFilter(admin.SimpleListFilter):
     title = _("status")
     parameter_name = "status"
@@ -63,8 +79,8 @@ class LiveFilter(admin.SimpleListFilter):
 class WaitAdmin(admin.ModelAdmin):
     list_display = ("id", "resource", "wanted", "units", "client_name", "who", "status", "position",
                     "offer_expires_at", "created_at")
-    list_filter = (LiveFilter, DayFilter, "resource_type", "item", "cabinet", "channel")
-    list_select_related = ("item", "cabinet", "requester", "partner")
+    list_filter = (LiveFilter, DayFilter, ResourceTypeFilter, "channel")
+    list_select_related = ("requester", "partner")
     search_fields = ("client_name", "client_phone", "external_booking_id")
     ordering = ("created_at", "id")
     actions = ["cancel_selected"]
@@ -83,9 +99,16 @@ class WaitAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_changelist_instance(self, request):
+        """The page's resource names read through the adapters, one query per resource type."""
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = with_resource_names(changelist.result_list)
+        return changelist
+
     @admin.display(description=_("resource"))
     def resource(self, obj: Wait) -> str:
-        return obj.item.name if obj.item_id else obj.cabinet.name
+        """The resource's name from its adapter: read for the whole page at once (see `get_changelist_instance`)."""
+        return wait_resource_name(obj) or f"{obj.resource_type} #{obj.resource_id}"
 
     @admin.display(description=_("wanted"), ordering="start_date")
     def wanted(self, obj: Wait) -> str:
@@ -108,9 +131,8 @@ class WaitAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         """Each row's place in its queue, counted in the same query (1 = first)."""
         ahead = Wait.objects.filter(
-            Q(item_id=OuterRef("item_id")) | Q(cabinet_id=OuterRef("cabinet_id")),
             Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lte=OuterRef("id")),
-            status__in=LIVE_STATUSES,
+            resource_type=OuterRef("resource_type"), resource_id=OuterRef("resource_id"), status__in=LIVE_STATUSES,
         ).order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")
         return super().get_queryset(request).annotate(
             place=Case(When(status__in=LIVE_STATUSES, then=Subquery(ahead)), default=None))

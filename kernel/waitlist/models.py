@@ -1,5 +1,8 @@
-"""A place in the waitlist: exactly the request that was refused for capacity (units of an item for whole days,
-or a cabinet window), waiting until that capacity frees up and is offered for a limited time."""
+"""A place in the waitlist: exactly the request that was refused for capacity (units of a resource for whole
+days, or a window of one), waiting until that capacity frees up and is offered for a limited time.
+
+A wait names its resource generically, `resource_type` + `resource_id`: the kernel knows no resource, and asks
+the resource's adapter (kernel/adapters.py) for its name, its lock and whether the wait fits."""
 
 from django.conf import settings
 from django.db import models
@@ -19,17 +22,11 @@ class Wait(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         DROPPED = "dropped", _("Dates passed")
 
-    class Resource(models.TextChoices):
-        EQUIPMENT = "equipment", _("Equipment")
-        CABINET = "cabinet", _("Cabinet")
-
-    resource_type = models.CharField(_("resource type"), max_length=16, choices=Resource.choices)
-    item = models.ForeignKey("equipment.Item", verbose_name=_("item"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="waits")
-    cabinet = models.ForeignKey("cabinets.Cabinet", verbose_name=_("cabinet"), null=True, blank=True,
-                                on_delete=models.CASCADE, related_name="waits")
+    # The registered adapter's resource type, and the id of the resource it waits for (an item, a cabinet...).
+    resource_type = models.CharField(_("resource type"), max_length=16)
+    resource_id = models.BigIntegerField(_("resource id"))
     units = models.PositiveIntegerField(_("units"), default=1)
-    # Equipment: the requested days. Cabinets: the local day of the window (so one filter serves both).
+    # Whole days: the requested days. A window (starts_at..ends_at): its local day, so one filter serves both.
     start_date = models.DateField(_("from"), db_index=True)
     end_date = models.DateField(_("until"))
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
@@ -58,11 +55,12 @@ class Wait(models.Model):
         verbose_name_plural = _("waitlist")
         ordering = ["created_at", "id"]
         constraints = [
+            models.CheckConstraint(condition=~Q(resource_type=""), name="wait_has_resource_type"),
+            # Whole days, or a window that ends after it starts.
             models.CheckConstraint(
-                condition=Q(resource_type="equipment", item__isnull=False, cabinet__isnull=True)
-                | Q(resource_type="cabinet", cabinet__isnull=False, item__isnull=True,
-                    starts_at__isnull=False, ends_at__isnull=False, starts_at__lt=F("ends_at")),
-                name="wait_one_resource",
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False, starts_at__lt=F("ends_at")),
+                name="wait_window_ordered",
             ),
             models.CheckConstraint(condition=Q(units__gte=1), name="wait_units_positive"),
             models.CheckConstraint(condition=Q(start_date__lte=F("end_date")), name="wait_start_not_after_end"),
@@ -74,7 +72,7 @@ class Wait(models.Model):
                 name="wait_external_id_unique_per_partner",
             ),
         ]
-        indexes = [models.Index(fields=["item", "status"]), models.Index(fields=["cabinet", "status"])]
+        indexes = [models.Index(fields=["resource_type", "resource_id", "status"], name="wait_resource_status_idx")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.resource_type} {self.start_date} ({self.status})"

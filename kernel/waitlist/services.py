@@ -1,9 +1,10 @@
-"""What equipment and cabinet waitlists share: joining, the offer and its end, the position in the queue, the
+"""What every resource's waitlist shares: joining, the offer and its end, the position in the queue, the
 partner's idempotent join, and the hook the booking services call when they free capacity.
 
-The rules of whether a wait fits live with each resource (equipment/waitlist.py, cabinets/waitlist.py); each
-registers its offer pass here, so a service that frees capacity asks for a pass without importing the other
-side. A pass runs after the freeing transaction commits, in a transaction of its own under the resource lock."""
+A wait names its resource as (resource_type, resource_id). Whether a wait fits, and the offer pass that hands
+freed capacity to waiters, are the resource's: the kernel asks its adapter (`adapter_for(resource_type)
+.offer_freed`), so a service that frees capacity asks for a pass without importing another resource. A pass
+runs after the freeing transaction commits, in a transaction of its own under the resource lock."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Partner
 from kernel import locking
+from kernel.adapters import adapter_for
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.idempotency import partner_create, partner_external_id
@@ -28,14 +30,7 @@ from kernel.waitlist.models import LIVE_STATUSES, Wait
 logger = logging.getLogger(__name__)
 
 RESOURCE = "waitlist"  # the idempotency records' resource type
-Offerer = Callable[..., list]
-_offerers: dict[str, Offerer] = {}
 ENDED_STATUSES = {Wait.Status.EXPIRED, Wait.Status.DROPPED}
-
-
-def register_offerer(resource_type: str, offerer: Offerer) -> None:
-    """`offerer(resource_id=..., now=...)` offers freed capacity of one resource to its waiters."""
-    _offerers[resource_type] = offerer
 
 
 def capacity_freed(*, resource_type: str, resource_ids: Iterable[int], now: datetime) -> None:
@@ -54,13 +49,11 @@ def capacity_freed(*, resource_type: str, resource_ids: Iterable[int], now: date
 
 
 def waitlist_offer_pass(*, resource_type: str, resource_id: int, now: datetime) -> list[Wait]:
-    offerer = _offerers.get(resource_type)
-    if offerer is None:
+    adapter = adapter_for(resource_type)
+    if not Wait.objects.filter(resource_type=resource_type, resource_id=resource_id,
+                               status=Wait.Status.WAITING).exists():
         return []
-    field = "item_id" if resource_type == Wait.Resource.EQUIPMENT else "cabinet_id"
-    if not Wait.objects.filter(**{field: resource_id}, status=Wait.Status.WAITING).exists():
-        return []
-    return offerer(resource_id=resource_id, now=now)
+    return adapter.offer_freed(resource_id=resource_id, now=now)
 
 
 def waiting_by_day(*, resource_type: str, resource_ids: Iterable[int], start_date, end_date) -> dict[tuple, int]:
@@ -68,11 +61,10 @@ def waiting_by_day(*, resource_type: str, resource_ids: Iterable[int], start_dat
     (resource id, day), in one query."""
     from kernel.scheduling import date_range
 
-    field = "item_id" if resource_type == Wait.Resource.EQUIPMENT else "cabinet_id"
     counts: dict[tuple, int] = {}
     for resource_id, first, last in Wait.objects.filter(
-            resource_type=resource_type, status__in=LIVE_STATUSES, **{f"{field}__in": list(resource_ids)},
-            start_date__lte=end_date, end_date__gte=start_date).values_list(field, "start_date", "end_date"):
+            resource_type=resource_type, status__in=LIVE_STATUSES, resource_id__in=list(resource_ids),
+            start_date__lte=end_date, end_date__gte=start_date).values_list("resource_id", "start_date", "end_date"):
         for day in date_range(max(first, start_date), min(last, end_date)):
             counts[(resource_id, day)] = counts.get((resource_id, day), 0) + 1
     return counts
@@ -88,7 +80,7 @@ def wait_register(*, actor: Actor, channel: str, now: datetime, external_booking
     is refused."""
     locking.require_transaction()
     if actor.account is not None:
-        same = {key: request[key] for key in ("resource_type", "item", "cabinet", "units", "start_date",
+        same = {key: request[key] for key in ("resource_type", "resource_id", "units", "start_date",
                                               "end_date", "starts_at") if key in request}
         if Wait.objects.filter(requester=actor.account, status__in=LIVE_STATUSES, **same).exists():
             raise BookingError("already_waiting", _("You are already on the waitlist for exactly this."))
@@ -98,7 +90,7 @@ def wait_register(*, actor: Actor, channel: str, now: datetime, external_booking
     wait.full_clean(validate_unique=False, validate_constraints=False)
     wait.save()
     # It may fit at once (capacity freed between the refusal and the join): the pass after commit offers it.
-    capacity_freed(resource_type=wait.resource_type, resource_ids=[wait.item_id or wait.cabinet_id], now=now)
+    capacity_freed(resource_type=wait.resource_type, resource_ids=[wait.resource_id], now=now)
     return wait
 
 
@@ -106,16 +98,40 @@ def wait_position(wait: Wait) -> int | None:
     """1 for the first in the queue of its resource; None once it left the queue."""
     if wait.status not in LIVE_STATUSES:
         return None
-    same = {"item_id": wait.item_id} if wait.item_id else {"cabinet_id": wait.cabinet_id}
-    ahead = Wait.objects.filter(**same, status__in=LIVE_STATUSES, created_at__lte=wait.created_at).exclude(
+    ahead = Wait.objects.filter(resource_type=wait.resource_type, resource_id=wait.resource_id,
+                                status__in=LIVE_STATUSES, created_at__lte=wait.created_at).exclude(
         created_at=wait.created_at, id__gte=wait.pk).count()
     return ahead + 1
 
 
 def waits_for_requester(*, account, resource_type: str, limit: int = 10) -> list[Wait]:
-    """A Telegram user's live waits of one kind, soonest first (a cabinet wait's start_date is its day)."""
-    return list(Wait.objects.filter(requester=account, resource_type=resource_type, status__in=LIVE_STATUSES)
-                .select_related("item", "cabinet").order_by("start_date", "starts_at", "id")[:limit])
+    """A Telegram user's live waits of one kind, soonest first (a window's start_date is its day), each with
+    its `resource_name` read through the adapter in one query."""
+    return with_resource_names(
+        Wait.objects.filter(requester=account, resource_type=resource_type, status__in=LIVE_STATUSES)
+        .order_by("start_date", "starts_at", "id")[:limit])
+
+
+def wait_resource_name(wait: Wait) -> str:
+    """The name of the resource `wait` waits for, from its adapter (kept on the wait once read)."""
+    name = getattr(wait, "resource_name", None)
+    if name is None:
+        names = adapter_for(wait.resource_type).resource_names([wait.resource_id])
+        name = wait.resource_name = names.get(wait.resource_id, "")
+    return name
+
+
+def with_resource_names(waits) -> list[Wait]:
+    """`waits` as a list, each with `resource_name` set from its resource's adapter (one query per type)."""
+    waits = list(waits)
+    ids: dict[str, set[int]] = {}
+    for wait in waits:
+        ids.setdefault(wait.resource_type, set()).add(wait.resource_id)
+    names = {resource_type: adapter_for(resource_type).resource_names(resource_ids)
+             for resource_type, resource_ids in ids.items()}
+    for wait in waits:
+        wait.resource_name = names[wait.resource_type].get(wait.resource_id, "")
+    return waits
 
 
 def wait_partner_join(*, partner: Partner, external_booking_id: str, idempotency_key: str | None,
@@ -140,10 +156,10 @@ def wait_partner_join(*, partner: Partner, external_booking_id: str, idempotency
 def wait_fingerprint(wait: Wait) -> dict:
     return {
         "external_booking_id": wait.external_booking_id,
-        "item_id": wait.item_id,
-        "cabinet_id": wait.cabinet_id,
-        "start_date": wait.start_date.isoformat() if wait.item_id else None,
-        "end_date": wait.end_date.isoformat() if wait.item_id else None,
+        "resource_type": wait.resource_type,
+        "resource_id": wait.resource_id,
+        "start_date": wait.start_date.isoformat() if wait.starts_at is None else None,
+        "end_date": wait.end_date.isoformat() if wait.starts_at is None else None,
         "starts_at": wait.starts_at.timestamp() if wait.starts_at else None,
         "duration_minutes": wait.duration_minutes,
         "units": wait.units,
@@ -192,7 +208,7 @@ def wait_end(*, wait: Wait, to_status: str, now: datetime, actor: Actor | None =
                      payload={"wait_id": wait.pk, "partner_id": wait.partner_id, "status": to_status,
                               "was": was})
     if was == Wait.Status.OFFERED:
-        capacity_freed(resource_type=wait.resource_type, resource_ids=[wait.item_id or wait.cabinet_id], now=now)
+        capacity_freed(resource_type=wait.resource_type, resource_ids=[wait.resource_id], now=now)
     return True
 
 

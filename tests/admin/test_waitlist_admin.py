@@ -40,7 +40,7 @@ def test_the_waitlist_lists_waits_with_their_place_and_filters_by_item_and_day(m
     assert {w.pk for w in page.context["cl"].result_list} == {on_item.pk, on_cabinet.pk}
     assert "Борис Белов" in page.content.decode() and "Карина Цой" in page.content.decode()
     assert {w.pk: w.place for w in page.context["cl"].result_list} == {on_item.pk: 1, on_cabinet.pk: 1}
-    by_item = manager_client.get(changelist, {"item__id__exact": item.pk})
+    by_item = manager_client.get(changelist, {"resource_type": "equipment", "resource_id": item.pk})
     assert [w.pk for w in by_item.context["cl"].result_list] == [on_item.pk]
     # An equipment wait for days 2..3 is listed on day 3, the cabinet wait only on day 1.
     on_day_3 = manager_client.get(changelist, {"day": at(3, 0).date().isoformat()})
@@ -64,7 +64,7 @@ def test_the_occupancy_month_and_the_day_schedule_show_how_many_wait(manager_cli
     day2, day3 = at(2, 0).date().day - 1, at(3, 0).date().day - 1
     assert (row["cells"][day2]["waiting"], row["cells"][day3]["waiting"], row["cells"][0]["waiting"]) == (1, 1, 0)
     linked = manager_client.get(row["cells"][day3]["waitlist_url"])
-    assert [w.item_id for w in linked.context["cl"].result_list] == [item.pk]
+    assert [w.resource_id for w in linked.context["cl"].result_list] == [item.pk]
 
     schedule = manager_client.get(reverse("admin:cabinets_day_schedule"), {"date": at(1, 0).date().isoformat()})
     cabinet_row = next(r for r in schedule.context["schedule"].rows if r.cabinet == cabinet)

@@ -44,7 +44,7 @@ def one_round(round_no: int) -> tuple[int, int]:
         for booking in bookings
     ])
     assert outcomes == {"ok": 2}, outcomes
-    offered = Wait.objects.filter(item=item, status=Wait.Status.OFFERED).count()
+    offered = Wait.objects.filter(resource_type="equipment", resource_id=item.pk, status=Wait.Status.OFFERED).count()
     free = equipment_grid(items=[item], start_date=DAY, end_date=DAY, now=NOW).free(item.pk, DAY)
     return offered, free
 

@@ -52,7 +52,8 @@ def test_equipment_join_list_book(ann, holter, bot_api):
     calls = ann.press("🕒 Join the waitlist")
     assert "You are on the waitlist, number 1 in line" in said(calls)
     wait = Wait.objects.get()
-    assert (wait.item, wait.start_date, wait.end_date, wait.units, wait.status) == (holter, DAY, DAY, 1, "waiting")
+    assert (wait.resource_type, wait.resource_id, wait.start_date, wait.end_date, wait.units, wait.status) == (
+        "equipment", holter.pk, DAY, DAY, 1, "waiting")
     assert wait.client_phone == "+79991234567"
 
     calls = ann.send("📊 My bookings")
@@ -159,7 +160,7 @@ def test_cabinet_join_list_offer_book(ann_cab, ben_cab, room, clock, bot_api):
     calls = ann_cab.press("🕒 Join the waitlist")
     assert "number 1 in line" in said(calls)
     wait = Wait.objects.get()
-    assert (wait.cabinet, wait.duration_minutes) == (room, 60)
+    assert (wait.resource_id, wait.duration_minutes) == (room.pk, 60)
     calls = ann_cab.send("📊 My bookings")
     assert "Number 1 in line" in said(calls) and "10:00–11:00" in said(calls)
 

@@ -1,0 +1,82 @@
+"""Cabinets as the kernel sees them: the one adapter object that answers the kernel's questions about cabinet
+bookings (kernel/adapters.py), built on the app's public rules (cabinets/rules.py), its services and its
+waitlist. Registered in `CabinetsConfig.ready()`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cabinets import rules
+from cabinets.models import Cabinet, CabinetBooking
+from kernel import locking
+from kernel.bookings import Status
+from kernel.channels import Actor
+from kernel.errors import BookingError
+
+
+class CabinetAdapter:
+    resource_type = "cabinet"
+    verbose_name = _("Cabinet")
+    booking_model = CabinetBooking
+    resource_model = Cabinet
+
+    def booking_resource_id(self, booking) -> int | None:
+        return booking.cabinet_id
+
+    def moved_from(self, before: dict) -> int | None:
+        return before.get("cabinet_id")
+
+    def resource_names(self, resource_ids: Iterable[int]) -> dict[int, str]:
+        return dict(Cabinet.objects.filter(pk__in=list(resource_ids)).values_list("pk", "name"))
+
+    def lock(self, resource_ids: Iterable[int]) -> dict[int, Cabinet]:
+        return locking.lock(Cabinet, list(resource_ids))
+
+    def check_window(self, *, starts_at: datetime, now: datetime, **_request) -> None:
+        from cabinets.services import _check_lead_time
+
+        _check_lead_time(starts_at=starts_at, now=now)
+
+    def booking_starts_at(self, booking) -> datetime:
+        return rules.booking_starts_at(booking)
+
+    def booking_ends_at(self, booking) -> datetime:
+        return rules.booking_ends_at(booking)
+
+    def horizon_days(self) -> int:
+        return settings.CABINET_MAX_ADVANCE_DAYS
+
+    def lead_time(self) -> timedelta:
+        return timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
+
+    def can_cancel(self, *, booking, actor: Actor, now: datetime) -> bool:
+        return rules.can_cancel(booking=booking, actor=actor, now=now)
+
+    def offer_freed(self, *, resource_id: int, now: datetime) -> list:
+        from cabinets.waitlist import cabinet_waitlist_offer
+
+        return cabinet_waitlist_offer(resource_id=resource_id, now=now)
+
+    def wait_fits(self, *, wait, now: datetime) -> bool:
+        from cabinets.services import _check_request
+
+        cabinet = Cabinet.objects.filter(pk=wait.resource_id).first()
+        if cabinet is None:
+            return False
+        try:
+            _check_request(cabinet=cabinet, starts_at=wait.starts_at, duration_minutes=wait.duration_minutes,
+                           now=now, holder_id=wait.requester_id)
+        except BookingError:
+            return False
+        return True
+
+    def no_shows(self, *, who: Q, since: datetime) -> int:
+        return CabinetBooking.objects.filter(who, status=Status.NO_SHOW, starts_at__gte=since).count()
+
+
+ADAPTER = CabinetAdapter()
