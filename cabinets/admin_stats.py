@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from booking_site.spreadsheets import safe_row
 from cabinets.availability import clinic_zone
 from cabinets.period_stats import MAX_DAYS, Report, period_statistics
+from kernel.spreadsheets import safe_row
 
 DEFAULT_DAYS = 30
 

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
 from kernel.bookings import HOLDING_STATUSES
+from kernel.clock import clinic_zone
 from kernel.scheduling import (
     DayWindow,
     Interval,
@@ -39,9 +40,6 @@ from kernel.waitlist.models import Wait
 
 _FREE = "free"
 
-
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per cached day

@@ -22,7 +22,6 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.admin_site import manager_pages
 from kernel.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from kernel.channels import Actor, Channel
 from kernel.contacts import format_phone
@@ -133,7 +132,8 @@ class BookingAdminMixin:
 
     def changelist_view(self, request, extra_context=None):
         # A line of links to the day schedule, occupancy and statistics above the list.
-        extra_context = {**(extra_context or {}), "manager_pages": manager_pages(request.user)}
+        pages = getattr(self.admin_site, "manager_pages", None)
+        extra_context = {**(extra_context or {}), "manager_pages": pages(request.user) if pages else []}
         return super().changelist_view(request, extra_context)
 
     # --- Moving a booking: a form whose submission is one service call --------------------------------

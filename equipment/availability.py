@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -21,13 +20,9 @@ from django.utils.dateparse import parse_datetime
 
 from equipment.models import EquipmentBooking, Item, MaintenanceWindow
 from kernel.bookings import HOLDING_STATUSES
+from kernel.clock import clinic_zone
 from kernel.scheduling import date_range, day_bounds, peak_concurrent
 from kernel.waitlist.models import Wait
-
-
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
 
 # Why a day is not available, in the order a clinic would give it.
 BOOKED, MAINTENANCE, TURNAROUND = "booked", "maintenance", "turnaround"

@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from equipment.availability import clinic_zone, equipment_grid
+from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
 from equipment.services import check_dates, check_item_bookable, check_units, equipment_booking_create
 from kernel import locking
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_today
 from kernel.contacts import clean_client_name, clean_comment, normalize_phone
 from kernel.errors import BookingError
 from kernel.lifecycle import check_requester
@@ -35,10 +35,6 @@ from kernel.waitlist.services import (
 )
 
 RESOURCE = "equipment"  # the adapter's resource type (equipment/adapter.py)
-
-
-def _today(now: datetime) -> date:
-    return timezone.localtime(now, clinic_zone()).date()
 
 
 def _lock_item(item_id: int) -> Item:
@@ -107,7 +103,7 @@ def equipment_waitlist_offer(*, resource_id: int, now: datetime) -> list[Wait]:
         if item is None:
             return []
         waiting = list(Wait.objects.filter(resource_type=RESOURCE, resource_id=item.pk, status=Wait.Status.WAITING,
-                                           start_date__gte=_today(now)).order_by("created_at", "id"))
+                                           start_date__gte=clinic_today(now)).order_by("created_at", "id"))
         if not waiting or not item.is_active:
             return []
         rest = timedelta(days=item.turnaround_days)
@@ -147,7 +143,7 @@ def equipment_wait_accept(*, wait: Wait, actor: Actor, now: datetime) -> Equipme
 def equipment_waits_sweep(*, now: datetime) -> dict[str, int]:
     """Expire offers that ran out, drop waits whose first day has passed, and offer whatever fits (units freed
     without a booking change: a hold that lapsed, a pass that failed)."""
-    stale = Wait.objects.filter(resource_type=RESOURCE, status__in=LIVE_STATUSES, start_date__lt=_today(now))
+    stale = Wait.objects.filter(resource_type=RESOURCE, status__in=LIVE_STATUSES, start_date__lt=clinic_today(now))
     counts = waits_sweep(now=now, stale=stale)
     offered = 0
     for item_id in (Wait.objects.filter(resource_type=RESOURCE, status=Wait.Status.WAITING)

@@ -2,14 +2,14 @@
 into openpyxl's write-only mode, and the summary is accumulated on the way.
 
 Dates and times are shown in the clinic's time zone (Excel has no zones, so they are written naive).
-Text that Excel or a CSV export could run as a formula is neutralised (booking_site.spreadsheets)."""
+Text that Excel or a CSV export could run as a formula is neutralised (kernel.spreadsheets)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,13 @@ from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
 
 from accounts.models import TelegramAccount
 from booking_site.private_files import private_file
-from booking_site.spreadsheets import safe_text
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
 from kernel.bookings import Status
-from kernel.scheduling import date_range, day_bounds
+from kernel.clock import month_bounds, month_instants
+from kernel.scheduling import date_range
+from kernel.spreadsheets import safe_text
 
 CHUNK = 1000
 PROGRESS_EVERY = 5000
@@ -230,17 +231,6 @@ class Column:
 def reference(model, pk: int) -> str:
     """The booking's reference as every other door shows it ("E-3", "C-3")."""
     return f"{model.REFERENCE_PREFIX}-{pk}"
-
-
-def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
-def month_instants(month: date, zone) -> tuple[datetime, datetime]:
-    first, last = month_bounds(month)
-    return day_bounds(first, zone)[0], day_bounds(last, zone)[1]
 
 
 def equipment_in_month(month: date):

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from booking_site.spreadsheets import safe_text
 from equipment.services import equipment_booking_create
 from integrations.audit.services import audit_export
 from kernel.channels import Actor, Channel
+from kernel.spreadsheets import safe_text
 from tests import factories
 
 pytestmark = pytest.mark.django_db
