@@ -29,8 +29,8 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "accounts": {
         "telegramaccount": ("view", "change"),
         "partner": ("view", "add", "change"),
-        "idempotencykey": ("view",),
     },
+    "kernel": {"idempotencykey": ("view",)},
     "outbox": {"event": ("view",)},
     # Rows of these three are read-only in the admin; "change" lets a manager cancel a wait or retry deliveries.
     "waitlist": {"wait": ("view", "change")},

@@ -30,10 +30,12 @@ class Migration(migrations.Migration):
             name="resource_id",
             field=models.BigIntegerField(null=True, verbose_name="resource id"),
         ),
-        migrations.RunPython(copy_resource_ids, restore_resource_keys),
         migrations.RemoveConstraint(model_name="wait", name="wait_one_resource"),
         migrations.RemoveIndex(model_name="wait", name="waitlist_wa_item_id_10ea1f_idx"),
         migrations.RemoveIndex(model_name="wait", name="waitlist_wa_cabinet_9a0fb3_idx"),
+        # Between the old check and the new ones, so that going back the keys are restored before the old
+        # check returns.
+        migrations.RunPython(copy_resource_ids, restore_resource_keys),
         migrations.RemoveField(model_name="wait", name="item"),
         migrations.RemoveField(model_name="wait", name="cabinet"),
         migrations.AlterField(
