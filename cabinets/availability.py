@@ -123,7 +123,7 @@ def _window_for(schedule) -> DayWindow | None:
                      lunch_start=schedule.lunch_start, lunch_end=schedule.lunch_end)
 
 
-def _closures(cabinet_ids, start: date, end: date):
+def closures_between(cabinet_ids, start: date, end: date):
     """Holidays (for every cabinet) and closures, in one query."""
     closures = Closure.objects.filter(cabinet_id__in=cabinet_ids, date__gte=start, date__lte=end).values_list(
         "cabinet_id", "date", "start_time", "end_time", "reason").order_by()
@@ -226,7 +226,7 @@ def cabinets_days(
     schedules = _schedules_by_cabinet(cabinet_list)
     holiday_names: dict[date, str] = {}
     closures: dict[tuple[int, date], list[tuple]] = defaultdict(list)
-    for cabinet_id, day, start, end, reason in _closures(ids, start_date, end_date):
+    for cabinet_id, day, start, end, reason in closures_between(ids, start_date, end_date):
         if cabinet_id is None:
             holiday_names[day] = reason or "holiday"
         else:

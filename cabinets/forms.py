@@ -19,9 +19,9 @@ from booking_site.errors import BookingError
 from booking_site.scheduling import local_datetime
 from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
+from cabinets.rules import check_lunch_break
 from cabinets.services import (
     cabinet_deactivate_check,
-    check_lunch_break,
     closure_check,
     closure_save,
     holiday_check,
