@@ -11,7 +11,8 @@ from booking_site.channels import Actor
 from booking_site.contacts import clean_client_name, normalize_phone
 from booking_site.errors import BookingError
 from equipment.models import Item
-from equipment.services import check_dates, item_catalogue_check
+from equipment.rules import check_dates
+from equipment.services import item_catalogue_check
 from equipment.turnaround import item_turnaround_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -33,7 +33,8 @@ from booking_site.waitlist.services import (
 )
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.models import EquipmentBooking, Item
-from equipment.services import check_dates, check_item_bookable, check_units, equipment_booking_create
+from equipment.rules import check_dates, check_item_bookable, check_units
+from equipment.services import equipment_booking_create
 
 RESOURCE = Wait.Resource.EQUIPMENT
 

@@ -35,8 +35,8 @@ from booking_site.scheduling import date_range
 from equipment.api import serializers as s
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
+from equipment.rules import check_item_bookable
 from equipment.services import (
-    check_item_bookable,
     equipment_booking_cancel,
     equipment_booking_create_for_partner,
 )
