@@ -139,12 +139,12 @@ def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
     from django.conf import settings
 
     from booking_site.scheduling import day_slots
-    from cabinets.availability import _window_for, clinic_zone
+    from cabinets.availability import clinic_zone, day_window
 
     tz = clinic_zone()
     earliest = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
     latest = now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
-    window = _window_for(schedules.get(day.weekday()))
+    window = day_window(schedules.get(day.weekday()))
     slots = day_slots(day, window, tz) if window else []
     return [s.start.astimezone(tz).strftime("%H:%M") for s in slots
             if earliest <= s.start <= latest and not any(s.start < e and b < s.end for b, e in taken)]

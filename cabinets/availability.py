@@ -116,7 +116,8 @@ class Occupant:
     ref_id: int  # booking id, or the holder's account id
 
 
-def _window_for(schedule) -> DayWindow | None:
+def day_window(schedule) -> DayWindow | None:
+    """A weekday schedule row as the day's hours, or None on a day off."""
     if schedule is None or schedule.is_day_off or schedule.opens is None or schedule.closes is None:
         return None
     return DayWindow(opens=schedule.opens, closes=schedule.closes, slot_minutes=schedule.slot_minutes,
@@ -250,7 +251,7 @@ def cabinets_days(
               (now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).timestamp())
     # The states of a day's slots before occupants, per shared day grid.
     baselines: dict[_DayGrid, list[str]] = {}
-    windows = {pk: {weekday: _window_for(schedule) for weekday, schedule in by_day.items()}
+    windows = {pk: {weekday: day_window(schedule) for weekday, schedule in by_day.items()}
                for pk, by_day in schedules.items()}
 
     result: dict[int, dict[date, CabinetDay]] = {}
