@@ -59,8 +59,8 @@ def generate(count: int) -> None:
 
     from accounts.models import TelegramAccount
     from cabinets.models import Cabinet, CabinetBooking, CabinetBookingStatusChange
-    from equipment.availability import clinic_zone
     from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
+    from kernel.clock import clinic_zone
 
     call_command("migrate", verbosity=0)
     if EquipmentBooking.objects.exists() or CabinetBooking.objects.exists():

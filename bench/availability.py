@@ -26,8 +26,8 @@ def build(args) -> dict:
     from django.utils import timezone
 
     from cabinets.models import Cabinet, CabinetBooking, CabinetOccupancy, WeeklySchedule
-    from equipment.availability import clinic_zone
     from equipment.models import EquipmentBooking, Item
+    from kernel.clock import clinic_zone
     from kernel.scheduling import grid_points
 
     rng, zone, today = random.Random(20261121), clinic_zone(), timezone.localdate()
@@ -138,13 +138,13 @@ def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
     horizon, and not overlapping any booking in `taken`."""
     from django.conf import settings
 
-    from cabinets.availability import _window_for, clinic_zone
+    from cabinets.availability import clinic_zone, day_window
     from kernel.scheduling import day_slots
 
     tz = clinic_zone()
     earliest = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
     latest = now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
-    window = _window_for(schedules.get(day.weekday()))
+    window = day_window(schedules.get(day.weekday()))
     slots = day_slots(day, window, tz) if window else []
     return [s.start.astimezone(tz).strftime("%H:%M") for s in slots
             if earliest <= s.start <= latest and not any(s.start < e and b < s.end for b, e in taken)]
@@ -152,9 +152,9 @@ def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
 
 def naive_cabinets(cabinets, days, now) -> dict:
     """One query per cabinet per day for its bookings, then every slot against every booking."""
-    from cabinets.availability import clinic_zone
     from cabinets.models import CabinetBooking
     from kernel.bookings import HOLDING_STATUSES
+    from kernel.clock import clinic_zone
     from kernel.scheduling import day_bounds
 
     tz, answer = clinic_zone(), {}
@@ -174,9 +174,9 @@ def set_based_cabinets(cabinets, days, now) -> dict:
     slot against that day's bookings."""
     from collections import defaultdict
 
-    from cabinets.availability import clinic_zone
     from cabinets.models import CabinetBooking
     from kernel.bookings import HOLDING_STATUSES
+    from kernel.clock import clinic_zone
     from kernel.scheduling import day_bounds
 
     tz = clinic_zone()

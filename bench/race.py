@@ -188,13 +188,13 @@ def races(server, data, args, tag, day_offset, slot_iter) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from cabinets.availability import clinic_zone
     from cabinets.models import Cabinet, CabinetBooking
     from cabinets.services import cabinet_booking_create
     from equipment.models import EquipmentBooking, Item
     from equipment.services import equipment_booking_create
     from kernel.bookings import HOLDING_STATUSES
     from kernel.channels import Actor, Channel
+    from kernel.clock import clinic_zone
 
     users = {pk: user for pk, user in get_user_model().objects.in_bulk(data["users"]).items()}
     item, cabinet = Item.objects.get(pk=data["item"]), Cabinet.objects.get(pk=data["cabinet"])

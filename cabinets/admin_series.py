@@ -14,13 +14,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cabinets.availability import clinic_zone
 from cabinets.forms import CabinetSeriesForm, EquipmentLines, SeriesCancelForm, equipment_lines
 from cabinets.models import CabinetSeries
 from cabinets.series import cabinet_series_cancel, cabinet_series_create, series_occurrences
 from equipment.admin_bookings import refusal_to_form
 from kernel.bookings import HOLDING_STATUSES
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 
 

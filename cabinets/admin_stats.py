@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from cabinets.availability import clinic_zone
 from cabinets.period_stats import MAX_DAYS, Report, period_statistics
+from kernel.clock import clinic_zone
 from kernel.spreadsheets import safe_row
 
 DEFAULT_DAYS = 30

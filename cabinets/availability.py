@@ -114,14 +114,15 @@ class Occupant:
     ref_id: int  # booking id, or the holder's account id
 
 
-def _window_for(schedule) -> DayWindow | None:
+def day_window(schedule) -> DayWindow | None:
+    """A weekday schedule row as the day's hours, or None on a day off."""
     if schedule is None or schedule.is_day_off or schedule.opens is None or schedule.closes is None:
         return None
     return DayWindow(opens=schedule.opens, closes=schedule.closes, slot_minutes=schedule.slot_minutes,
                      lunch_start=schedule.lunch_start, lunch_end=schedule.lunch_end)
 
 
-def _closures(cabinet_ids, start: date, end: date):
+def closures_between(cabinet_ids, start: date, end: date):
     """Holidays (for every cabinet) and closures, in one query."""
     closures = Closure.objects.filter(cabinet_id__in=cabinet_ids, date__gte=start, date__lte=end).values_list(
         "cabinet_id", "date", "start_time", "end_time", "reason").order_by()
@@ -224,7 +225,7 @@ def cabinets_days(
     schedules = _schedules_by_cabinet(cabinet_list)
     holiday_names: dict[date, str] = {}
     closures: dict[tuple[int, date], list[tuple]] = defaultdict(list)
-    for cabinet_id, day, start, end, reason in _closures(ids, start_date, end_date):
+    for cabinet_id, day, start, end, reason in closures_between(ids, start_date, end_date):
         if cabinet_id is None:
             holiday_names[day] = reason or "holiday"
         else:
@@ -248,7 +249,7 @@ def cabinets_days(
               (now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).timestamp())
     # The states of a day's slots before occupants, per shared day grid.
     baselines: dict[_DayGrid, list[str]] = {}
-    windows = {pk: {weekday: _window_for(schedule) for weekday, schedule in by_day.items()}
+    windows = {pk: {weekday: day_window(schedule) for weekday, schedule in by_day.items()}
                for pk, by_day in schedules.items()}
 
     result: dict[int, dict[date, CabinetDay]] = {}

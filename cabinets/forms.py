@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import TelegramAccount
-from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
+from cabinets.rules import check_lunch_break
 from cabinets.services import (
     cabinet_deactivate_check,
-    check_lunch_break,
     closure_check,
     closure_save,
     holiday_check,
@@ -27,6 +26,7 @@ from cabinets.services import (
     weekly_schedule_check,
 )
 from equipment.forms import DATE_INPUT, ClientFields, ItemChoiceField, bookable_items
+from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.scheduling import local_datetime
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cabinets.availability import CabinetDay, _closures
+from cabinets.availability import CabinetDay, closures_between
 
 HOLIDAY, CLOSED, LUNCH, BOOKED, HELD = "holiday", "closed", "lunch", "booked", "held"
 SLOT_REASONS = {"taken": BOOKED, "held": HELD}
@@ -23,7 +23,7 @@ def day_reasons(cabinet_day: CabinetDay) -> DayReasons:
     day = cabinet_day.date
     holiday = False
     breaks = []
-    for cabinet_id, _day, start, end, _label in _closures([cabinet_day.cabinet.pk], day, day):
+    for cabinet_id, _day, start, end, _label in closures_between([cabinet_day.cabinet.pk], day, day):
         if cabinet_id is None:
             holiday = True
         elif start is not None and end is not None:

@@ -16,21 +16,19 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cabinets.availability import clinic_zone
+from cabinets import rules
 from cabinets.models import Cabinet, CabinetBooking, CabinetSeries
 from cabinets.services import (
-    _check_lead_time,
-    _local,
-    _lock_cabinet,
-    _utc,
     cabinet_booking_cancel,
     cabinet_booking_create,
     merged_lines,
 )
+from cabinets.services.occupancy import lock_cabinet
 from equipment.models import Item
 from kernel import locking
 from kernel.bookings import HOLDING_STATUSES, Status
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from kernel.contacts import clean_client_name, clean_comment, normalize_phone
 from kernel.errors import BookingError
 from kernel.idempotency import partner_create, partner_external_id
@@ -113,17 +111,17 @@ def cabinet_series_create(
     skipped dates. `requester` is the Telegram client the series is for (they see it in the bot)."""
     if not (actor.is_manager or actor.partner is not None):
         raise BookingError("forbidden", _("Only managers and partners can book a series."))
-    starts_at = _utc(starts_at)
+    starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
-    local_start = _local(starts_at)
+    local_start = rules.local(starts_at)
     days = series_dates(first=local_start.date(), every_weeks=every_weeks, count=count, until=until)
-    _check_lead_time(starts_at=starts_at, now=now)
+    rules.check_lead_time(starts_at=starts_at, now=now)
     if days[-1] > (now + timedelta(days=SERIES_HORIZON_DAYS)).astimezone(clinic_zone()).date():
         raise BookingError("series_too_long", _("A series must end within %(n)s days.") % {"n": SERIES_HORIZON_DAYS},
                            horizon_days=SERIES_HORIZON_DAYS)
     # One lock on the cabinet, then on the items (sorted), for the whole series: the same order as a single
     # booking takes them, so the two never wait for each other in a circle.
-    cabinet = _lock_cabinet(cabinet.pk)
+    cabinet = lock_cabinet(cabinet.pk)
     lines = merged_lines(equipment)
     if lines:
         locking.lock(Item, [item_id for item_id, _units in lines])
@@ -200,7 +198,7 @@ def cabinet_series_create_for_partner(
     """A partner's series, approved at once; (series, replayed). `external_booking_id` names the series, its
     occurrences get "<id>#1", "<id>#2"...; a repeat with the same data returns the original series."""
     external_booking_id = partner_external_id(external_booking_id)
-    starts_at = _utc(starts_at)
+    starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
     fingerprint = _series_fingerprint(
         external_booking_id=external_booking_id, cabinet_id=cabinet.pk, starts_at=starts_at,
@@ -227,7 +225,7 @@ def cabinet_series_create_for_partner(
     return partner_create(
         partner=partner, model=CabinetSeries, resource_type=RESOURCE, external_booking_id=external_booking_id,
         idempotency_key=idempotency_key, fingerprint=fingerprint, fingerprint_of=lambda series: series.request,
-        lock=lambda: _lock_cabinet(cabinet.pk), create=create, now=now,
+        lock=lambda: lock_cabinet(cabinet.pk), create=create, now=now,
     )
 
 

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cabinets.availability import clinic_zone
+from cabinets import rules
 from cabinets.models import Cabinet, CabinetBooking
-from cabinets.services import _check_request, _lock_cabinet, _utc, cabinet_booking_create
+from cabinets.services import cabinet_booking_create
+from cabinets.services.occupancy import lock_cabinet
 from kernel import locking
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from kernel.contacts import clean_client_name, clean_comment, normalize_phone
 from kernel.errors import BookingError
 from kernel.lifecycle import check_requester
@@ -55,12 +57,12 @@ def cabinet_wait_join(
     """Wait for a window that is bookable but for being taken or held: every other rule (schedule, lead time,
     slots, length) is checked as for a booking."""
     check_requester(actor=actor, holding_count=lambda: 0)
-    starts_at = _utc(starts_at)
+    starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
-    cabinet = _lock_cabinet(cabinet.pk)
+    cabinet = lock_cabinet(cabinet.pk)
     try:
-        _check_request(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now,
-                       holder_id=actor.account.pk if actor.account else None)
+        rules.check_request(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now,
+                            holder_id=actor.account.pk if actor.account else None)
     except BookingError as exc:
         if exc.code not in TAKEN:
             raise
@@ -76,7 +78,7 @@ def cabinet_wait_join_for_partner(*, partner, external_booking_id: str, cabinet:
                                   duration_minutes: int, client_name: str, client_phone: str, now: datetime,
                                   idempotency_key: str | None = None) -> tuple[Wait, bool]:
     external_booking_id = (external_booking_id or "").strip()
-    starts_at = _utc(starts_at)
+    starts_at = rules.as_utc(starts_at)
     fingerprint = wait_fingerprint(Wait(
         external_booking_id=external_booking_id, resource_type=RESOURCE, resource_id=cabinet.pk,
         starts_at=starts_at,
@@ -84,7 +86,7 @@ def cabinet_wait_join_for_partner(*, partner, external_booking_id: str, cabinet:
         client_name=clean_client_name(client_name), client_phone=normalize_phone(client_phone)))
     return wait_partner_join(
         partner=partner, external_booking_id=external_booking_id, idempotency_key=idempotency_key,
-        fingerprint=fingerprint, booking_model=CabinetBooking, lock_resource=lambda: _lock_cabinet(cabinet.pk),
+        fingerprint=fingerprint, booking_model=CabinetBooking, lock_resource=lambda: lock_cabinet(cabinet.pk),
         join=lambda actor: cabinet_wait_join(
             cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, client_name=client_name,
             client_phone=client_phone, actor=actor, channel=Channel.API, now=now,
@@ -103,8 +105,8 @@ def cabinet_waitlist_offer(*, resource_id: int, now: datetime) -> list[Wait]:
         for wait in Wait.objects.filter(resource_type=RESOURCE, resource_id=cabinet.pk,
                                         status=Wait.Status.WAITING).order_by("created_at", "id"):
             try:
-                _check_request(cabinet=cabinet, starts_at=wait.starts_at, duration_minutes=wait.duration_minutes,
-                               now=now, holder_id=wait.requester_id)
+                rules.check_request(cabinet=cabinet, starts_at=wait.starts_at,
+                                    duration_minutes=wait.duration_minutes, now=now, holder_id=wait.requester_id)
             except BookingError as exc:
                 if exc.code in GONE:
                     wait_end(wait=wait, to_status=Wait.Status.DROPPED, now=now)
@@ -121,7 +123,7 @@ def cabinet_wait_accept(*, wait: Wait, actor: Actor, now: datetime) -> CabinetBo
     same booking."""
     if wait.resource_type != RESOURCE:
         raise BookingError("not_found")
-    cabinet = _lock_cabinet(wait.resource_id)
+    cabinet = lock_cabinet(wait.resource_id)
     wait = wait_take_offer(wait_id=wait.pk, actor=actor, now=now)
     if wait.booking_id:
         return CabinetBooking.objects.get(pk=wait.booking_id)

@@ -8,8 +8,9 @@ from datetime import datetime
 from django.db import transaction
 
 from equipment.models import EquipmentBooking
-from equipment.rules import booking_starts_at
-from equipment.services import RESOURCE, _locked, _refuse_attached
+from equipment.rules import booking_starts_at, check_attached_decide
+from equipment.services import RESOURCE
+from equipment.services.locks import lock_booking
 from kernel.attendance import booking_confirm_attendance, booking_mark_no_show
 from kernel.channels import Actor, Channel
 
@@ -17,8 +18,8 @@ from kernel.channels import Actor, Channel
 @transaction.atomic
 def equipment_booking_confirm_attendance(*, booking: EquipmentBooking, actor: Actor, now: datetime
                                          ) -> EquipmentBooking:
-    booking = _locked(booking)
-    _refuse_attached(booking)
+    booking = lock_booking(booking)
+    check_attached_decide(booking)
     booking_confirm_attendance(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
     return booking
 
@@ -26,8 +27,8 @@ def equipment_booking_confirm_attendance(*, booking: EquipmentBooking, actor: Ac
 @transaction.atomic
 def equipment_booking_mark_no_show(*, booking: EquipmentBooking, actor: Actor, now: datetime,
                                    channel: str = Channel.ADMIN) -> EquipmentBooking:
-    booking = _locked(booking)
-    _refuse_attached(booking)
+    booking = lock_booking(booking)
+    check_attached_decide(booking)
     booking_mark_no_show(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel,
                          starts_at=booking_starts_at(booking), now=now)
     return booking

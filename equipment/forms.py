@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from equipment.models import Item
-from equipment.services import check_dates, item_catalogue_check
+from equipment.rules import check_dates
+from equipment.services import item_catalogue_check
 from equipment.turnaround import item_turnaround_check
 from kernel.channels import Actor
 from kernel.contacts import clean_client_name, normalize_phone

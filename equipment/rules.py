@@ -5,17 +5,25 @@ A whole-day booking begins at EQUIPMENT_DAY_STARTS on its first day and ends at 
 day, in the clinic's zone (TIME_ZONE). Both are wall times turned into instants on that day, so a day when the
 clocks change (Europe/Berlin in March and October) still begins at 09:00 local time; Europe/Moscow has no
 daylight-saving time, so there every day begins at the same UTC hour. A booking attached to a cabinet booking
-follows that booking's window."""
+follows that booking's window.
+
+Whether a request may be booked is here too: the dates (not past, within the horizon, not too long), the
+number of units, and whether the item may be booked by this actor (and with which cabinet)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
-from equipment.availability import clinic_zone
+from equipment.models import EquipmentBooking, Item
 from kernel.channels import Actor
+from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel as lifecycle_can_cancel
 from kernel.lifecycle import not_cancellable
@@ -70,3 +78,73 @@ def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
         return
     check_attached_cancel(booking=booking, actor=actor)
     raise not_cancellable(booking)
+
+
+def clinic_today(now: datetime) -> date:
+    """The clinic's date at `now` (TIME_ZONE): whole-day bookings are counted in it."""
+    return timezone.localtime(now, clinic_zone()).date()
+
+
+def days_text(days: Sequence[date]) -> str:
+    """Dates as a refusal names them: the first ten, then an ellipsis."""
+    shown = ", ".join(date_format(d, "d.m.Y") for d in days[:10])
+    return shown + (" …" if len(days) > 10 else "")
+
+
+def check_dates(*, start_date: date, end_date: date, now: datetime) -> None:
+    """Not in the past (clinic time), not too far ahead, not too long, end not before start."""
+    today = clinic_today(now)
+    if end_date < start_date:
+        raise BookingError("bad_range", _("The end date cannot be before the start date."))
+    if start_date < today:
+        raise BookingError("date_in_past", _("You cannot book a date in the past."))
+    horizon = today + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)
+    if end_date > horizon:
+        raise BookingError(
+            "too_far_ahead",
+            _("Bookings are possible up to %(n)s days ahead (until %(day)s).")
+            % {"n": settings.EQUIPMENT_MAX_ADVANCE_DAYS, "day": date_format(horizon, "d.m.Y")},
+            last_date=horizon.isoformat(),
+        )
+    days = (end_date - start_date).days + 1
+    if days > settings.EQUIPMENT_MAX_RANGE_DAYS:
+        raise BookingError(
+            "range_too_long",
+            _("A booking can cover at most %(n)s days.") % {"n": settings.EQUIPMENT_MAX_RANGE_DAYS},
+            max_days=settings.EQUIPMENT_MAX_RANGE_DAYS,
+        )
+
+
+def check_item_bookable(*, item: Item, actor: Actor, with_cabinet_id: int | None = None) -> None:
+    """Inactive items cannot be booked; reserved items only by managers; items installed in a cabinet only
+    with that cabinet (or by managers for whole days)."""
+    if not item.is_active:
+        raise BookingError("inactive", _("%(item)s is not available for booking.") % {"item": item.name})
+    if item.permanently_reserved and not actor.is_manager:
+        raise BookingError(
+            "reserved", _("%(item)s is permanently reserved and cannot be booked.") % {"item": item.name}
+        )
+    if item.cabinet_id is not None:
+        if with_cabinet_id is None and not actor.is_manager:
+            raise BookingError(
+                "installed_in_cabinet",
+                _("%(item)s is installed in a cabinet and is booked together with it.") % {"item": item.name},
+            )
+        if with_cabinet_id is not None and with_cabinet_id != item.cabinet_id:
+            raise BookingError(
+                "installed_in_cabinet", _("%(item)s is installed in another cabinet.") % {"item": item.name}
+            )
+
+
+def check_units(units: Any) -> int:
+    """A whole number of units, at least 1."""
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise BookingError("invalid", _("The number of units must be a whole number of at least 1."), field="units")
+    return units
+
+
+def check_attached_decide(booking: EquipmentBooking) -> None:
+    """Equipment booked with a cabinet booking is decided (and attended) with that booking."""
+    if booking.cabinet_booking_id:
+        raise BookingError("forbidden", _("This equipment belongs to cabinet booking %(ref)s; decide that booking.")
+                           % {"ref": booking.cabinet_booking.reference}, cabinet_booking_id=booking.cabinet_booking_id)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
-from equipment.services import check_dates, check_item_bookable, check_units, equipment_booking_create
+from equipment.rules import check_dates, check_item_bookable, check_units
+from equipment.services import equipment_booking_create
 from kernel import locking
 from kernel.channels import Actor, Channel
 from kernel.clock import clinic_today

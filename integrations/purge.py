@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.audit.services import month_end
@@ -25,6 +24,7 @@ from integrations.models import AuditExport, Delivery, Dialog, JobCursor, SeenUp
 from integrations.telegram.state import SEEN_UPDATES_KEPT
 from kernel import metrics
 from kernel.bookings import HOLDING_STATUSES
+from kernel.clock import clinic_zone
 from kernel.models import IdempotencyKey
 from kernel.outbox.models import Event
 from kernel.scheduling import add_months

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from equipment.rules import booking_starts_at as equipment_starts_at
@@ -26,6 +25,7 @@ from integrations.delivery import bot_token, deliveries_cancel_pending, deliveri
 from integrations.models import Delivery
 from kernel import metrics
 from kernel.bookings import Status
+from kernel.clock import clinic_zone
 
 logger = logging.getLogger(__name__)
 

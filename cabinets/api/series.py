@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetSeries
 from cabinets.series import cabinet_series_cancel, cabinet_series_create_for_partner, series_occurrences
 from equipment.models import Item
@@ -29,6 +28,7 @@ from kernel.api import (
 )
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 
 TAG_SERIES = "Cabinet series"

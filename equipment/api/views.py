@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from equipment.api import serializers as s
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
+from equipment.rules import check_item_bookable
 from equipment.services import (
-    check_item_bookable,
     equipment_booking_cancel,
     equipment_booking_create_for_partner,
 )

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
 from booking_site.private_files import private_copy, private_directory
-from cabinets.availability import clinic_zone
 from integrations.audit.workbook import AuditWriter, Progress, month_bounds
 from integrations.delivery import bot_token, delivery_enqueue
 from integrations.models import AuditExport, Delivery
 from kernel import metrics
+from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.scheduling import add_months
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from booking_site.logging import mask_name, mask_phone
-from cabinets.availability import clinic_zone
 from kernel.bookings import Status
+from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
 
 PRODID = "-//Clinic booking//Calendar feeds//EN"

@@ -15,12 +15,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
-from cabinets.availability import clinic_zone
 from cabinets.models import Cabinet, CabinetBooking
 from equipment.models import EquipmentBooking
 from integrations.calendar import ics
 from integrations.calendar.models import CalendarToken
 from kernel import locking
+from kernel.clock import clinic_zone
 
 TOKEN_BYTES = 24
 CABINET_FEED_PAST_DAYS = 7

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
 from integrations.joblock import job_lock
 from integrations.models import JobCursor
 from integrations.sheets.client import SheetsGateway
+from kernel.clock import clinic_zone
 from kernel.outbox.models import Event
 from kernel.scheduling import date_range
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from equipment.availability import clinic_zone
 from kernel.bookings import Status
+from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
 
 # Button labels. Lazy, so each is rendered in the language of whoever reads it.

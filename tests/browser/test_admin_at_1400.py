@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cabinets.availability import clinic_zone
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
 from integrations.models import AuditExport
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from tests import factories
 from tests.browser.conftest import PASSWORD
 

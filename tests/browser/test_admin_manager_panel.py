@@ -6,12 +6,12 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import TelegramAccount
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_create
 from equipment.models import EquipmentBooking
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

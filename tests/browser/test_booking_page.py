@@ -10,10 +10,10 @@ from urllib.parse import quote
 import pytest
 from django.utils import timezone
 
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from kernel.channels import Channel
+from kernel.clock import clinic_zone
 from tests import factories
 from tests.integrations.telegram import conftest as telegram
 from tests.webapp.signed import init_data

@@ -9,10 +9,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from cabinets.availability import clinic_zone
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking, Item
 from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from tests import factories
 from tests.browser import test_booking_page as booking_page
 

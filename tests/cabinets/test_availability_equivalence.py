@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from cabinets.availability import _window_for, cabinets_days
+from cabinets.availability import cabinets_days, day_window
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold, WeeklySchedule
 from kernel.bookings import HOLDING_STATUSES
 from kernel.scheduling import SlotState, date_range, day_slots, fill_durations
@@ -33,7 +33,7 @@ def plain_grid(cabinets, start_date, end_date, now, holder_id=None, exclude=()):
     for cabinet in cabinets:
         for day in date_range(start_date, end_date):
             schedule = WeeklySchedule.objects.filter(cabinet=cabinet, weekday=day.weekday()).first()
-            window = _window_for(schedule)
+            window = day_window(schedule)
             closures = list(Closure.objects.filter(cabinet=cabinet, date=day))
             holiday = Holiday.objects.filter(date=day).first()
             reason = None

@@ -1,0 +1,108 @@
+"""A new cabinet booking: 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window.
+
+Every check-and-write locks the cabinet row first, inside one transaction; the occupancy table's unique
+index (and on PostgreSQL an exclusion constraint) refuses an overlap even if a check were skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from cabinets import rules
+from cabinets.alternatives import cabinet_alternatives
+from cabinets.models import Cabinet, CabinetBooking, SlotHold
+from cabinets.services.occupancy import lock_cabinet, occupy
+from cabinets.services.status import RESOURCE
+from equipment.models import Item
+from equipment.services import equipment_window_reserve
+from kernel import locking
+from kernel.alternatives import offers_alternatives
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.channels import Actor
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.errors import BookingError
+from kernel.lifecycle import (
+    booking_created,
+    check_requester,
+    initial_status,
+    owner_fields,
+    refusals_counted,
+)
+
+
+def _holding_count(account, now: datetime) -> int:
+    return CabinetBooking.objects.filter(requester=account, status__in=HOLDING_STATUSES, ends_at__gt=now).count()
+
+
+@offers_alternatives(cabinet_alternatives)
+@refusals_counted(RESOURCE)
+@transaction.atomic
+def cabinet_booking_create(
+    *,
+    cabinet: Cabinet,
+    starts_at: datetime,
+    duration_minutes: int,
+    client_name: str,
+    client_phone: str,
+    actor: Actor,
+    channel: str,
+    now: datetime,
+    equipment: Sequence[tuple[Item, int]] = (),
+    comment: str = "",
+    external_booking_id: str | None = None,
+    series=None,
+    series_index: int | None = None,
+    notify: bool = True,
+) -> CabinetBooking:
+    """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
+    neither. The requester's own slot hold, if any, becomes this booking. An occurrence of a `series`
+    (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS."""
+    check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
+    starts_at = rules.as_utc(starts_at)
+    name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    cabinet = lock_cabinet(cabinet.pk)
+    holder_id = actor.account.pk if actor.account is not None else None
+    rules.check_request(
+        cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, now=now, holder_id=holder_id,
+        far_ahead_ok=series is not None,
+    )
+    locking.after_check()
+    status = initial_status(actor, client_phone=phone, now=now)
+    owner = owner_fields(actor)
+    if series is not None and series.requester_id:
+        owner["requester"] = series.requester
+    booking = CabinetBooking(
+        cabinet=cabinet,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        status=status,
+        channel=channel,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+        external_booking_id=external_booking_id or None,
+        created_at=now,
+        updated_at=now,
+        decided_by=actor.label if status == Status.APPROVED else "",
+        decided_at=now if status == Status.APPROVED else None,
+        series=series,
+        series_index=series_index,
+        **owner,
+    )
+    booking.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:  # PostgreSQL's exclusion constraint: someone else won the race
+        raise BookingError(
+            "slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {"cabinet": cabinet.name}
+        ) from exc
+    occupy(booking)
+    equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
+    if holder_id is not None:
+        SlotHold.objects.filter(holder_id=holder_id).delete()
+    booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, notify=notify)
+    return booking

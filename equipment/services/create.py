@@ -1,0 +1,84 @@
+"""A new whole-day equipment booking.
+
+Every check-and-write locks the item rows first (sorted), inside one transaction, so two requests for the
+last unit cannot both pass the check."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+
+from equipment.alternatives import equipment_alternatives
+from equipment.models import EquipmentBooking, Item
+from equipment.rules import check_dates, check_units, clinic_today
+from equipment.services.capacity import reserve_days
+from equipment.services.locks import RESOURCE
+from kernel import rows
+from kernel.alternatives import offers_alternatives
+from kernel.bookings import HOLDING_STATUSES, Status
+from kernel.channels import Actor
+from kernel.contacts import clean_client_name, clean_comment, normalize_phone
+from kernel.lifecycle import (
+    booking_created,
+    check_requester,
+    initial_status,
+    owner_fields,
+    refusals_counted,
+)
+
+
+def _holding_count(account, now: datetime) -> int:
+    return EquipmentBooking.objects.filter(
+        requester=account, status__in=HOLDING_STATUSES, end_date__gte=clinic_today(now), cabinet_booking__isnull=True
+    ).count()
+
+
+@offers_alternatives(equipment_alternatives)
+@refusals_counted(RESOURCE)
+@transaction.atomic
+def equipment_booking_create(
+    *,
+    item: Item,
+    start_date: date,
+    end_date: date | None = None,
+    units: int = 1,
+    client_name: str,
+    client_phone: str,
+    comment: str = "",
+    actor: Actor,
+    channel: str,
+    now: datetime,
+    external_booking_id: str | None = None,
+) -> EquipmentBooking:
+    """Book `units` of `item` for whole days start_date..end_date (one day when end_date is None)."""
+    end_date = end_date or start_date
+    units = check_units(units)
+    check_dates(start_date=start_date, end_date=end_date, now=now)
+    check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
+    name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    item = reserve_days(item_id=item.pk, start_date=start_date, end_date=end_date, units=units, actor=actor,
+                         now=now)
+    booking = EquipmentBooking(
+        item=item,
+        units=units,
+        start_date=start_date,
+        end_date=end_date,
+        status=initial_status(actor, client_phone=phone, now=now),
+        channel=channel,
+        client_name=name,
+        client_phone=phone,
+        comment=comment,
+        external_booking_id=external_booking_id or None,
+        created_at=now,
+        updated_at=now,
+        **owner_fields(actor),
+    )
+    if booking.status == Status.APPROVED:
+        booking.decided_by, booking.decided_at = actor.label, now
+    # The item row was just locked and the partner is the caller (locked by the partner path): looking both
+    # up again would only lengthen the item's lock; the foreign keys still guard them.
+    booking.full_clean(exclude=["item", "partner"], validate_unique=False, validate_constraints=False)
+    rows.insert(booking)
+    booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
+    return booking
