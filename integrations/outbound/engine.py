@@ -196,7 +196,7 @@ def _settle(channel: Channel, row: Any, result: Result, *, now: datetime) -> Out
     kind = "dead" if dead else ("rate_limited" if result.retry_after is not None else "retry")
     channel.metrics.attempts.labels(*labels, kind).inc()
     if dead and channel.metrics.dead is not None:
-        channel.metrics.dead.labels(*labels).inc()
+        (channel.metrics.dead.labels(*labels) if labels else channel.metrics.dead).inc()
     channel.logger.warning("%s attempt %s failed: %s%s", channel.describe(row), attempts, result.error,
                            " - dead letter" if dead else "")
     return Outcome(DEAD if dead else PENDING, result.retry_after)
