@@ -1,13 +1,12 @@
-"""Sending webhook deliveries: signed like Stripe's (`X-Clinic-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
-"<t>.<body>">`), 5 s timeout, retried with exponential backoff on any non-2xx answer, timeout or connection
-error until WEBHOOK_RETRY_HOURS after the event, then a dead letter an operator can retry from the admin.
+"""Partner webhook deliveries: the channel that the delivery engine (integrations.outbound.engine: claim,
+lease, backoff, dead letter, metrics) sends them through. What is the webhooks' own is here: signed like
+Stripe's (`X-Clinic-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`), 5 s timeout, retried with
+exponential backoff on any non-2xx answer, timeout or connection error until WEBHOOK_RETRY_HOURS after the
+event, then a dead letter an operator can retry from the admin.
 
 Every connection goes to an address checked as it is opened (integrations.webhooks.transport): a receiver
 whose name now leads to a loopback, private or link-local address gets nothing and the delivery is a dead
-letter at once.
-
-One attempt at a time per delivery: each is claimed with a conditional update, so two workers never send it
-twice at once; one stuck in "sending" (its worker died) becomes due again after SENDING_LEASE."""
+letter at once."""
 
 from __future__ import annotations
 
@@ -16,15 +15,14 @@ import hmac
 import json
 import logging
 import ssl
-import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
 
-from integrations.joblock import job_lock
+from integrations.outbound import engine
+from integrations.outbound.engine import ChannelMetrics, Result
 from integrations.webhooks.models import WebhookDelivery
 from kernel import metrics
 
@@ -49,24 +47,6 @@ def signature(*, secret: str, timestamp: int, body: bytes) -> str:
     """The header value: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the secret>."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
-
-
-def backoff(attempts: int) -> timedelta:
-    """base, 2·base, 4·base … (30 s, 1 min, 2 min by default), at most an hour apart."""
-    return min(MAX_BACKOFF, timedelta(seconds=settings.WEBHOOK_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)))
-
-
-def _due(now: datetime) -> Q:
-    return Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, next_attempt_at__lte=now - SENDING_LEASE)
-
-
-def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
-    claimed = WebhookDelivery.objects.filter(_due(now), pk=delivery_id).update(status=Status.SENDING,
-                                                                              next_attempt_at=now)
-    if not claimed:
-        return None
-    return WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
 
 
 class Failure(Exception):
@@ -125,57 +105,71 @@ def _post(delivery: WebhookDelivery, *, now: datetime, timeout: float) -> int:
     raise Failure(f"HTTP {response.status_code}", status_code=response.status_code)
 
 
+class WebhookChannel(engine.Channel):
+    """Signed POSTs to a partner's endpoint: retried with backoff from WEBHOOK_BACKOFF_SECONDS (30 s, 1 min,
+    2 min … at most an hour apart) until the delivery's retry window ends, then a dead letter; a dead letter
+    at once when the endpoint is switched off or its name leads to an address deliveries must not reach."""
+
+    name = "webhook"
+    model = WebhookDelivery
+    lock_name = "webhooks"
+    done_status = Status.DELIVERED
+    done_at_field = "delivered_at"
+    status_code_field = "last_status_code"
+    lease = SENDING_LEASE
+    max_backoff = MAX_BACKOFF
+    logger = logger
+    metrics = ChannelMetrics(attempts=metrics.WEBHOOK_ATTEMPTS, dead_letters=metrics.WEBHOOK_DEAD_LETTERS)
+
+    def send(self, row: WebhookDelivery, *, now: datetime, timeout: float) -> Result:
+        try:
+            code = _post(row, now=now, timeout=timeout)
+        except Failure as failure:
+            if failure.permanent:
+                return Result.refused(str(failure), status_code=failure.status_code)
+            return Result.retry(str(failure), status_code=failure.status_code)
+        return Result.delivered(status_code=code)
+
+    def backoff_base_seconds(self) -> float:
+        return settings.WEBHOOK_BACKOFF_SECONDS
+
+    def retry_deadline(self, row: WebhookDelivery) -> datetime:
+        return row.retry_until
+
+    def revive_fields(self, *, now: datetime) -> dict[str, Any]:
+        return {"retry_until": now + timedelta(hours=settings.WEBHOOK_RETRY_HOURS)}
+
+    def load(self, pk: int) -> WebhookDelivery:
+        return WebhookDelivery.objects.select_related("webhook").get(pk=pk)
+
+    def describe(self, row: WebhookDelivery) -> str:
+        return f"webhook delivery {row.pk} ({row.event_type}, webhook {row.webhook_id})"
+
+
+WEBHOOKS = WebhookChannel()
+
+
+def backoff(attempts: int) -> timedelta:
+    """base, 2·base, 4·base … (30 s, 1 min, 2 min by default), at most an hour apart."""
+    return WEBHOOKS.backoff(attempts)
+
+
 def webhook_delivery_attempt(delivery_id: int, *, now: datetime, timeout: float = TIMEOUT_SECONDS) -> str:
     """Try once if due. Returns "delivered", "pending" (will be retried), "dead" or "skipped" (not due)."""
-    delivery = _claim(delivery_id, now)
-    if delivery is None:
-        return "skipped"
-    attempts = delivery.attempts + 1
-    try:
-        code = _post(delivery, now=now, timeout=timeout)
-    except Failure as failure:
-        dead = failure.permanent or now >= delivery.retry_until
-        # The last attempt falls on the end of the window, so "down for 24 h" is tried until the very end.
-        next_at = min(now + backoff(attempts), delivery.retry_until)
-        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-            status=Status.DEAD if dead else Status.PENDING, attempts=attempts, next_attempt_at=next_at,
-            last_status_code=failure.status_code, last_error=str(failure)[:500])
-        metrics.WEBHOOK_ATTEMPTS.labels("dead" if dead else "retry").inc()
-        logger.warning("webhook delivery %s (%s, webhook %s) attempt %s failed: %s%s", delivery.pk,
-                       delivery.event_type, delivery.webhook_id, attempts, failure, " - dead letter" if dead else "")
-        return Status.DEAD if dead else Status.PENDING
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=Status.DELIVERED, attempts=attempts,
-                                                          last_status_code=code, last_error="", delivered_at=now)
-    metrics.WEBHOOK_ATTEMPTS.labels("delivered").inc()
-    logger.info("webhook delivery %s (%s, webhook %s) delivered on attempt %s", delivery.pk, delivery.event_type,
-                delivery.webhook_id, attempts)
-    return Status.DELIVERED
+    return engine.attempt(WEBHOOKS, delivery_id, now=now, timeout=timeout).status
 
 
 def webhook_deliveries_send_due(*, now: datetime, batch: int = 200, budget_seconds: float = 50.0,
                                 timeout: float = TIMEOUT_SECONDS) -> dict:
-    """Attempt the deliveries due at `now`, oldest first, up to `batch` of them or for about
-    `budget_seconds`; the rest wait for the next run. Returns counts per outcome."""
-    counts: dict[str, int] = {}
-    with job_lock("webhooks", seconds=budget_seconds + timeout) as acquired:
-        if not acquired:
-            return {"locked": 1}
-        started = time.monotonic()
-        due = list(WebhookDelivery.objects.filter(_due(now)).order_by("next_attempt_at", "id")
-                   .values_list("pk", flat=True)[:batch])
-        for pk in due:
-            if time.monotonic() - started >= budget_seconds:
-                break
-            outcome = webhook_delivery_attempt(pk, now=now, timeout=timeout)
-            counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+    """Attempt the deliveries due at `now`, oldest first, for about `budget_seconds`; the rest wait for the
+    next run. Returns counts per outcome."""
+    return engine.send_due(WEBHOOKS, clock=lambda: now, timeout=timeout, budget_seconds=budget_seconds,
+                           batch=batch)
 
 
 def webhook_deliveries_retry(*, delivery_ids: Iterable[int], now: datetime) -> int:
     """Dead letters get a fresh window of retries, the first one due now."""
-    window = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
-    return WebhookDelivery.objects.filter(pk__in=list(delivery_ids), status=Status.DEAD).update(
-        status=Status.PENDING, attempts=0, next_attempt_at=now, retry_until=now + window, last_error="")
+    return engine.revive(WEBHOOKS, delivery_ids, now=now)
 
 
 def delivered_expired(now: datetime):
@@ -185,10 +179,10 @@ def delivered_expired(now: datetime):
 
 
 def dead_letters_count() -> int:
-    return WebhookDelivery.objects.filter(status=Status.DEAD).count()
+    return engine.dead_letters_count(WEBHOOKS)
 
 
 def refresh_dead_letter_gauge() -> None:
-    metrics.WEBHOOK_DEAD_LETTERS.set(dead_letters_count())
+    engine.refresh_dead_letter_gauge(WEBHOOKS)
 
 
