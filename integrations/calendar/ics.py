@@ -19,6 +19,7 @@ from booking_site.bookings import Status
 from booking_site.contacts import format_phone
 from booking_site.logging import mask_name, mask_phone
 from cabinets.availability import clinic_zone
+from integrations.texts import status_label
 
 PRODID = "-//Clinic booking//Calendar feeds//EN"
 ICAL_STATUS = {Status.PENDING: "TENTATIVE", Status.APPROVED: "CONFIRMED", Status.COMPLETED: "CONFIRMED",
@@ -34,8 +35,6 @@ def uid(kind: str, booking_id: int) -> str:
 
 
 def _status_text(status: str) -> str:
-    from integrations.telegram.texts import status_label
-
     return status_label(status)
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,6 +20,7 @@ from booking_site import metrics
 from booking_site.channels import Actor
 from booking_site.counters import counter_hit
 from booking_site.errors import BookingError
+from integrations.addresses import bot_token
 from integrations.telegram.state import DialogState, dialog_load, dialog_save
 
 logger = logging.getLogger(__name__)
@@ -194,4 +194,4 @@ def process(bot: str, incoming: Incoming) -> Outcome:
 
 
 def settings_token(bot: str) -> str:
-    return settings.EQUIPMENT_BOT_TOKEN if bot == "equipment" else settings.CABINET_BOT_TOKEN
+    return bot_token(bot)

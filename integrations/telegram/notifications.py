@@ -18,10 +18,10 @@ from booking_site.channels import Actor
 from booking_site.outbox.models import Event
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
-from integrations.calendar.notifications import calendar_attachment_enqueue
+from integrations import texts
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
-from integrations.telegram import texts
+from integrations.telegram.calendar_attachment import calendar_attachment_enqueue
 
 logger = logging.getLogger(__name__)
 

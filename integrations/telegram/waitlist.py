@@ -8,32 +8,24 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from booking_site.errors import BookingError
 from booking_site.outbox.models import Event
 from booking_site.waitlist.models import Wait
 from booking_site.waitlist.services import wait_cancel, wait_decline, wait_position
+from integrations import texts
 from integrations.delivery import delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
 from integrations.telegram.conversation import Turn
 
-JOIN_WAITLIST = gettext_lazy("🕒 Join the waitlist")
-NO_THANKS = gettext_lazy("No, thanks")
-LEAVE_WAITLIST = gettext_lazy("Leave the waitlist")
+JOIN_WAITLIST, NO_THANKS, LEAVE_WAITLIST = texts.JOIN_WAITLIST, texts.NO_THANKS, texts.LEAVE_WAITLIST
 BOT_OF = {"equipment": Delivery.Bot.EQUIPMENT, "cabinet": Delivery.Bot.CABINET}
 PREFIX_OF = {"equipment": "eq", "cabinet": "cab"}
 
 
 def wait_card(wait: Wait) -> str:
-    if wait.item_id:
-        lines = ["🏢 " + wait.item.name + (f" × {wait.units}" if wait.units > 1 else ""),
-                 "📅 " + texts.dates_text(wait.start_date, wait.end_date)]
-    else:
-        lines = ["🚪 " + wait.cabinet.name, "📅 " + texts.window_text(wait.starts_at, wait.ends_at)]
-    return "\n".join(lines)
+    return ("🏢 " if wait.item_id else "🚪 ") + texts.wait_title(wait) + "\n📅 " + texts.wait_when(wait)
 
 
 def offer_markup(prefix: str, wait_id: int):

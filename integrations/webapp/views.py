@@ -46,9 +46,9 @@ from equipment.availability import (
     offered_with_cabinet,
 )
 from equipment.models import EquipmentBooking, Item
-from integrations.telegram import texts
-from integrations.telegram.client import bot_token
-from integrations.telegram.prefill import last_client
+from integrations import texts
+from integrations.addresses import bot_token
+from integrations.prefill import last_client
 from integrations.webapp.initdata import MAX_AGE, WRITE_MAX_AGE, InitDataError, WebAppUser, init_data_validate
 from integrations.webapp.page import page_context
 

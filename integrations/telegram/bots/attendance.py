@@ -10,7 +10,7 @@ from booking_site.bookings import HOLDING_STATUSES, Status
 from booking_site.errors import BookingError
 from integrations.telegram import keyboards as kb
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
+from integrations.texts import local
 
 # The day's schedule shows what took place too, so a manager can still mark a completed booking a no-show.
 SCHEDULE_STATUSES = (*HOLDING_STATUSES, Status.COMPLETED, Status.NO_SHOW)

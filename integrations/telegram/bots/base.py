@@ -17,13 +17,13 @@ from booking_site.channels import Channel
 from booking_site.contacts import clean_client_name, format_phone, normalize_phone
 from booking_site.errors import BookingError
 from booking_site.lifecycle import check_requester
-from integrations.calendar.bot import CalendarLinks
+from integrations import texts
+from integrations.prefill import last_client
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
 from integrations.telegram.bots.attendance import Attendance
+from integrations.telegram.bots.calendar_link import CalendarLinks
 from integrations.telegram.conversation import Turn
-from integrations.telegram.prefill import last_client
-from integrations.telegram.texts import local
+from integrations.texts import local
 
 logger = logging.getLogger(__name__)
 REFERENCE = re.compile(r"#?(?:([A-Za-z])-)?(\d{1,10})")  # "C-12", "#12", "12"

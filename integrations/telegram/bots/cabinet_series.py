@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from booking_site.channels import Channel
 from booking_site.errors import BookingError
 from cabinets.series import cabinet_series_cancel
+from integrations import texts
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
+from integrations.texts import local
 
 CANCEL_ONE = gettext_lazy("❌ Cancel this one")
 CANCEL_LATER = gettext_lazy("⏭ Cancel this and later")

@@ -29,14 +29,15 @@ from cabinets.services import (
 from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join, waits_for
 from equipment.availability import items_free_in_window, offered_with_cabinet
 from equipment.models import Item
-from integrations.telegram import alternatives, texts
+from integrations import texts
+from integrations.telegram import alternatives
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.bots.cabinet_series import SeriesActions, with_series
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
 from integrations.telegram.waitlist import WaitlistButtons
+from integrations.texts import local
 
 TAKEN_CODES = ("held", "slot_taken")
 HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in

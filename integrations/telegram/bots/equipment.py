@@ -28,13 +28,14 @@ from equipment.services import (
     upcoming_for_requester,
 )
 from equipment.waitlist import equipment_wait_accept, equipment_wait_join, waits_for
-from integrations.telegram import alternatives, texts
+from integrations import texts
+from integrations.telegram import alternatives
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.base import BaseFlow
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
 from integrations.telegram.waitlist import WaitlistButtons
+from integrations.texts import local
 
 SCHEDULE_DAYS = 30
 NAME_SHOWN = 40

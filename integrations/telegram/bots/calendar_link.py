@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from integrations.calendar.services import calendar_token_issue, personal_token, personal_url
 from integrations.telegram import keyboards as kb
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
+from integrations.texts import local
 
 NEW_CALENDAR_LINK = gettext_lazy("🔄 New calendar link")
 
