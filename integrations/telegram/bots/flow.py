@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from booking_site.contacts import format_phone
 from integrations import texts
 from integrations.telegram import keyboards as kb
 from integrations.telegram.conversation import Turn
@@ -208,8 +209,6 @@ class Flow:
         self.enter(turn, self.first_step, new=True)
 
     def summary(self, turn: Turn) -> str:
-        from booking_site.contacts import format_phone
-
         data = turn.dialog.data
         lines = self.resource.summary_lines(turn)
         if data.get("name"):
