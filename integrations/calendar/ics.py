@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from booking_site.logging import mask_name, mask_phone
+from integrations.texts import status_label
 from kernel.bookings import Status
 from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
@@ -34,8 +35,6 @@ def uid(kind: str, booking_id: int) -> str:
 
 
 def _status_text(status: str) -> str:
-    from integrations.telegram.texts import status_label
-
     return status_label(status)
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import TelegramAccount
 from accounts.services import telegram_account_upsert
+from integrations.addresses import bot_token
 from integrations.telegram.state import DialogState, dialog_load, dialog_save
 from kernel import metrics
 from kernel.channels import Actor
@@ -194,4 +194,4 @@ def process(bot: str, incoming: Incoming) -> Outcome:
 
 
 def settings_token(bot: str) -> str:
-    return settings.EQUIPMENT_BOT_TOKEN if bot == "equipment" else settings.CABINET_BOT_TOKEN
+    return bot_token(bot)

@@ -11,7 +11,8 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, WebAppInfo
 
-from integrations.telegram import texts
+from integrations import texts
+from integrations.addresses import booking_page_url
 from kernel.scheduling import add_months, month_weeks
 
 MAX_CALLBACK_BYTES = 64
@@ -47,8 +48,6 @@ def main_menu(*, bot: str, is_manager: bool) -> ReplyKeyboardMarkup:
     rows.append([str(texts.HELP), str(texts.REMINDERS)])
     if is_manager:
         rows.append([str(texts.PENDING), str(texts.TODAY), str(texts.TOMORROW)])
-    from integrations.webapp.page import booking_page_url  # the page imports the texts of these keyboards
-
     page = booking_page_url(bot)
     if page:  # Telegram opens Mini Apps from https addresses only
         rows.append([KeyboardButton(str(texts.OPEN_PAGE), web_app=WebAppInfo(page))])

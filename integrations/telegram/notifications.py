@@ -16,10 +16,10 @@ from accounts.models import TelegramAccount
 from accounts.services import managers_bootstrap
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
-from integrations.calendar.notifications import calendar_attachment_enqueue
+from integrations import texts
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
-from integrations.telegram import texts
+from integrations.telegram.calendar_attachment import calendar_attachment_enqueue
 from kernel.channels import Actor
 from kernel.outbox.models import Event
 

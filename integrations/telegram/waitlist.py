@@ -8,33 +8,24 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from integrations import texts
 from integrations.delivery import delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
 from integrations.telegram.conversation import Turn
 from kernel.errors import BookingError
 from kernel.outbox.models import Event
 from kernel.waitlist.models import Wait
-from kernel.waitlist.services import wait_cancel, wait_decline, wait_position, wait_resource_name
+from kernel.waitlist.services import wait_cancel, wait_decline, wait_position
 
-JOIN_WAITLIST = gettext_lazy("🕒 Join the waitlist")
-NO_THANKS = gettext_lazy("No, thanks")
-LEAVE_WAITLIST = gettext_lazy("Leave the waitlist")
+JOIN_WAITLIST, NO_THANKS, LEAVE_WAITLIST = texts.JOIN_WAITLIST, texts.NO_THANKS, texts.LEAVE_WAITLIST
 BOT_OF = {"equipment": Delivery.Bot.EQUIPMENT, "cabinet": Delivery.Bot.CABINET}
 PREFIX_OF = {"equipment": "eq", "cabinet": "cab"}
 
 
 def wait_card(wait: Wait) -> str:
-    name = wait_resource_name(wait)
-    if wait.starts_at is None:  # whole days
-        lines = ["🏢 " + name + (f" × {wait.units}" if wait.units > 1 else ""),
-                 "📅 " + texts.dates_text(wait.start_date, wait.end_date)]
-    else:
-        lines = ["🚪 " + name, "📅 " + texts.window_text(wait.starts_at, wait.ends_at)]
-    return "\n".join(lines)
+    return ("🏢 " if wait.starts_at is None else "🚪 ") + texts.wait_title(wait) + "\n📅 " + texts.wait_when(wait)
 
 
 def offer_markup(prefix: str, wait_id: int):
@@ -76,121 +67,119 @@ def render_wait_event(event: Event, *, now) -> list[int]:
     return [delivery.pk] if delivery is not None else []
 
 
-class WaitlistButtons:
-    """Mixed into both flows. Each flow supplies `wait_request`, `join_wait`, `accept_wait` and `my_waits`."""
-
-    def waitlist_buttons(self) -> dict:
-        return {"join": self.btn_join_waitlist, "wcx": self.btn_leave_waitlist, "wbk": self.btn_book_offer,
-                "wno": self.btn_decline_offer}
-
-    def can_wait(self, turn: Turn) -> bool:
-        """The refused request is complete (a refusal at Confirm): it can be waited for as it is."""
-        return bool(turn.dialog.data.get("name") and turn.dialog.data.get("phone"))
-
-    def remember_wait_request(self, turn: Turn, waitable: bool = True) -> None:
-        """Keep the refused request for the Join button; forget an older one when this refusal is not for
-        capacity."""
-        if waitable:
-            turn.dialog.data["waitreq"] = self.wait_request(turn)
-        else:
-            turn.dialog.data.pop("waitreq", None)
-
-    def join_rows(self, turn: Turn) -> list:
-        """The Join button's row on the alternatives screen, while a refused request is kept."""
-        return [[kb.button(JOIN_WAITLIST, f"{self.prefix}:join:0")]] if turn.dialog.data.get("waitreq") else []
-
-    def _join_markup(self):
-        return kb.inline([[kb.button(JOIN_WAITLIST, f"{self.prefix}:join:0")]])
-
-    def offer_waitlist(self, turn: Turn, text: str) -> None:
-        """Say why the request was refused, with a button to wait for exactly it."""
-        self.remember_wait_request(turn)
-        turn.say(text, self._join_markup())
+def can_wait(turn: Turn) -> bool:
+    """The refused request is complete (a refusal at Confirm): it can be waited for as it is."""
+    return bool(turn.dialog.data.get("name") and turn.dialog.data.get("phone"))
 
 
-    def btn_join_waitlist(self, turn: Turn, _zero: int) -> None:
-        request = turn.dialog.data.get("waitreq")
-        if not request:
-            turn.notice(_("This button is out of date."))
-            return
-        try:
-            wait = self.join_wait(turn, request)
-        except BookingError as exc:
-            turn.notice(_("Not added."))
-            turn.say(exc.message)
-            return
-        self.on_cancel(turn)
-        turn.strip()
-        turn.dialog.reset()
-        turn.notice(_("You are on the waitlist."))
-        turn.say(_("🕒 You are on the waitlist, number %(n)s in line. When it is free it will be held for you and "
-                   "you will get a message here with a Book button.") % {"n": wait_position(wait)}
-                 + "\n\n" + wait_card(wait), self.menu(turn))
+def remember_wait_request(flow, turn: Turn, waitable: bool = True) -> None:
+    """Keep the refused request for the Join button; forget an older one when this refusal is not for
+    capacity."""
+    if waitable:
+        turn.dialog.data["waitreq"] = flow.resource.wait_request(turn)
+    else:
+        turn.dialog.data.pop("waitreq", None)
 
-    def _own_wait(self, turn: Turn, wait_id: int) -> Wait | None:
-        wait = Wait.objects.filter(
-            pk=wait_id, requester=turn.account, resource_type=self.bot).first()
-        if wait is None:
-            turn.notice(_("This waitlist entry does not exist."))
-        return wait
 
-    def btn_leave_waitlist(self, turn: Turn, wait_id: int) -> None:
-        wait = self._own_wait(turn, wait_id)
-        if wait is None:
-            return
-        try:
-            wait_cancel(wait=wait, actor=turn.actor, now=turn.now)
-        except BookingError as exc:
-            turn.notice(_("Nothing changed."))
-            turn.edit(exc.message)
-            return
-        turn.notice(_("You have left the waitlist."))
-        turn.edit(_("You have left the waitlist.") + "\n\n" + wait_card(wait))
+def join_rows(flow, turn: Turn) -> list:
+    """The Join button's row on the alternatives screen, while a refused request is kept."""
+    return [[kb.button(JOIN_WAITLIST, f"{flow.prefix}:join:0")]] if turn.dialog.data.get("waitreq") else []
 
-    def btn_book_offer(self, turn: Turn, wait_id: int) -> None:
-        wait = self._own_wait(turn, wait_id)
-        if wait is None:
-            return
-        try:
-            booking = self.accept_wait(turn, wait)
-        except BookingError as exc:
-            turn.notice(_("Not booked."))
-            turn.edit(exc.message + "\n\n" + wait_card(wait))
-            return
-        if booking.status == "approved":
-            text = _("✅ Booking %(ref)s is approved.") % {"ref": booking.reference}
-        else:
-            text = _("⏳ Your request %(ref)s is created. Please wait for a manager's confirmation.") % {
-                "ref": booking.reference}
-        turn.notice(_("Booked."))
-        turn.edit(text + "\n\n" + self.card(booking))
 
-    def btn_decline_offer(self, turn: Turn, wait_id: int) -> None:
-        wait = self._own_wait(turn, wait_id)
-        if wait is None:
-            return
-        try:
-            wait_decline(wait=wait, actor=turn.actor, now=turn.now)
-        except BookingError as exc:
-            turn.notice(_("Nothing changed."))
-            turn.edit(exc.message)
-            return
-        turn.notice(_("Declined."))
-        turn.edit(_("Thank you: the place passes to the next person in line.") + "\n\n" + wait_card(wait))
+def offer_waitlist(flow, turn: Turn, text: str) -> None:
+    """Say why the request was refused, with a button to wait for exactly it."""
+    remember_wait_request(flow, turn)
+    turn.say(text, kb.inline([[kb.button(JOIN_WAITLIST, f"{flow.prefix}:join:0")]]))
 
-    def cmd_my_bookings(self, turn: Turn, args: str) -> None:
-        super().cmd_my_bookings(turn, args)
-        self.say_waits(turn)
 
-    def say_waits(self, turn: Turn) -> None:
-        """The user's waits after their bookings, each with Leave (and Book / No, thanks while offered)."""
-        waits = self.my_waits(turn)
-        if not waits:
-            return
-        turn.say(_("🕒 You are on the waitlist:"))
-        for wait in waits:
-            if wait.status == Wait.Status.OFFERED:
-                turn.say(_offer_text(wait), offer_markup(self.prefix, wait.pk))
-                continue
-            text = _("Number %(n)s in line") % {"n": wait_position(wait)} + "\n" + wait_card(wait)
-            turn.say(text, kb.inline([[kb.button(LEAVE_WAITLIST, f"{self.prefix}:wcx:{wait.pk}")]]))
+def btn_join_waitlist(flow, turn: Turn, _zero: int) -> None:
+    request = turn.dialog.data.get("waitreq")
+    if not request:
+        turn.notice(_("This button is out of date."))
+        return
+    try:
+        wait = flow.resource.join_wait(turn, request)
+    except BookingError as exc:
+        turn.notice(_("Not added."))
+        turn.say(exc.message)
+        return
+    flow.resource.release(turn)
+    turn.strip()
+    turn.dialog.reset()
+    turn.notice(_("You are on the waitlist."))
+    turn.say(_("🕒 You are on the waitlist, number %(n)s in line. When it is free it will be held for you and "
+               "you will get a message here with a Book button.") % {"n": wait_position(wait)}
+             + "\n\n" + wait_card(wait), flow.menu(turn))
+
+
+def _own_wait(flow, turn: Turn, wait_id: int) -> Wait | None:
+    wait = Wait.objects.filter(
+        pk=wait_id, requester=turn.account, resource_type=flow.bot).first()
+    if wait is None:
+        turn.notice(_("This waitlist entry does not exist."))
+    return wait
+
+
+def btn_leave_waitlist(flow, turn: Turn, wait_id: int) -> None:
+    wait = _own_wait(flow, turn, wait_id)
+    if wait is None:
+        return
+    try:
+        wait_cancel(wait=wait, actor=turn.actor, now=turn.now)
+    except BookingError as exc:
+        turn.notice(_("Nothing changed."))
+        turn.edit(exc.message)
+        return
+    turn.notice(_("You have left the waitlist."))
+    turn.edit(_("You have left the waitlist.") + "\n\n" + wait_card(wait))
+
+
+def btn_book_offer(flow, turn: Turn, wait_id: int) -> None:
+    wait = _own_wait(flow, turn, wait_id)
+    if wait is None:
+        return
+    try:
+        booking = flow.resource.accept_wait(turn, wait)
+    except BookingError as exc:
+        turn.notice(_("Not booked."))
+        turn.edit(exc.message + "\n\n" + wait_card(wait))
+        return
+    if booking.status == "approved":
+        text = _("✅ Booking %(ref)s is approved.") % {"ref": booking.reference}
+    else:
+        text = _("⏳ Your request %(ref)s is created. Please wait for a manager's confirmation.") % {
+            "ref": booking.reference}
+    turn.notice(_("Booked."))
+    turn.edit(text + "\n\n" + flow.resource.card(booking))
+
+
+def btn_decline_offer(flow, turn: Turn, wait_id: int) -> None:
+    wait = _own_wait(flow, turn, wait_id)
+    if wait is None:
+        return
+    try:
+        wait_decline(wait=wait, actor=turn.actor, now=turn.now)
+    except BookingError as exc:
+        turn.notice(_("Nothing changed."))
+        turn.edit(exc.message)
+        return
+    turn.notice(_("Declined."))
+    turn.edit(_("Thank you: the place passes to the next person in line.") + "\n\n" + wait_card(wait))
+
+
+def say_waits(flow, turn: Turn) -> None:
+    """The user's waits after their bookings, each with Leave (and Book / No, thanks while offered)."""
+    waits = flow.resource.my_waits(turn)
+    if not waits:
+        return
+    turn.say(_("🕒 You are on the waitlist:"))
+    for wait in waits:
+        if wait.status == Wait.Status.OFFERED:
+            turn.say(_offer_text(wait), offer_markup(flow.prefix, wait.pk))
+            continue
+        text = _("Number %(n)s in line") % {"n": wait_position(wait)} + "\n" + wait_card(wait)
+        turn.say(text, kb.inline([[kb.button(LEAVE_WAITLIST, f"{flow.prefix}:wcx:{wait.pk}")]]))
+
+
+# `<eq|cab>:join:0` joins with the refused request kept in the dialog; the others take the wait's id.
+BUTTONS = {"join": btn_join_waitlist, "wcx": btn_leave_waitlist, "wbk": btn_book_offer, "wno": btn_decline_offer}

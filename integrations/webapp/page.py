@@ -3,13 +3,12 @@ the API root and where the bots are."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from integrations.telegram import texts
-from integrations.telegram import waitlist as WAIT_TEXTS
+from integrations import texts
+from integrations.addresses import bot_links
 
 
 def _texts() -> dict[str, str]:
@@ -52,9 +51,9 @@ def _texts() -> dict[str, str]:
         "open_bot": _("Open the bot"),
         "blocked": _("Booking is not available for your account."),
         "alternatives": _("You could book instead:"),
-        "join_waitlist": str(WAIT_TEXTS.JOIN_WAITLIST),
-        "leave_waitlist": str(WAIT_TEXTS.LEAVE_WAITLIST),
-        "no_thanks": str(WAIT_TEXTS.NO_THANKS),
+        "join_waitlist": str(texts.JOIN_WAITLIST),
+        "leave_waitlist": str(texts.LEAVE_WAITLIST),
+        "no_thanks": str(texts.NO_THANKS),
         "book": str(texts.BOOK),
         "waits": _("Waitlist"),
         "on_waitlist": _("You are on the waitlist, number %(n)s in line. When it is free it is held for you and "
@@ -72,19 +71,6 @@ def _texts() -> dict[str, str]:
     }
 
 
-def booking_page_url(bot: str) -> str | None:
-    """Where a bot's menu opens the booking page (on its own tab), or None when PUBLIC_URL is not https,
-    since Telegram refuses Mini App buttons with any other address."""
-    if not settings.PUBLIC_URL.startswith("https://"):
-        return None
-    return f"{settings.PUBLIC_URL}/app/?tab={'cabinets' if bot == 'cabinet' else 'equipment'}"
-
-
-def _bot_links() -> dict[str, str]:
-    names = {"equipment": settings.EQUIPMENT_BOT_USERNAME, "cabinet": settings.CABINET_BOT_USERNAME}
-    return {bot: f"https://t.me/{name}" for bot, name in names.items() if name}
-
-
 def page_context(request: HttpRequest, *, language: str) -> dict:
     tab = request.GET.get("tab")
     return {
@@ -93,7 +79,7 @@ def page_context(request: HttpRequest, *, language: str) -> dict:
             "api": reverse("webapp:catalogue").rsplit("/", 1)[0],
             "language": language,
             "tab": tab if tab in ("equipment", "cabinets", "bookings") else "equipment",
-            "bots": _bot_links(),
+            "bots": bot_links(),
             "texts": _texts(),
         },
     }

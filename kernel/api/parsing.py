@@ -86,7 +86,10 @@ class ClinicDateTimeField(serializers.DateTimeField):
         super().__init__(input_formats=["iso-8601"], **kwargs)
 
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError:  # DRF's own check of a naive time near year 1 or 9999 overflows
+            raise serializers.ValidationError(_("The time must be between the years 2000 and 2999.")) from None
         if not FIRST_DATE <= moment.date() <= LAST_DATE:
             raise serializers.ValidationError(_("The time must be between the years 2000 and 2999."))
         return moment

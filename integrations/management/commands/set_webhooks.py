@@ -10,9 +10,9 @@ from django.utils import translation
 from telegram import Bot, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
 
-from integrations.telegram import texts
+from integrations import texts
+from integrations.addresses import booking_page_url
 from integrations.telegram.client import api_base_url, bot_token, enabled_bots
-from integrations.webapp.page import booking_page_url
 
 PATHS = {"equipment": "/telegram/equipment/", "cabinet": "/telegram/cabinets/"}
 ALLOWED_UPDATES = ["message", "callback_query"]

@@ -1,4 +1,4 @@
-"""The flows of the two bots, by name."""
+"""The two bots, by name: each composed from the shared verb tables (dispatch.py) and its resource's adapter."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from functools import cache
 @cache
 def flow_for(bot: str):
     if bot == "equipment":
-        from integrations.telegram.bots.equipment import EquipmentFlow
+        from integrations.telegram.bots.equipment import build
 
-        return EquipmentFlow()
+        return build()
     if bot == "cabinet":
-        from integrations.telegram.bots.cabinets import CabinetFlow
+        from integrations.telegram.bots.cabinets import build
 
-        return CabinetFlow()
+        return build()
     raise KeyError(bot)

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cabinets.series import cabinet_series_cancel
+from integrations import texts
 from integrations.telegram import keyboards as kb
-from integrations.telegram import texts
+from integrations.telegram.bots.cards import own_or_managed, refuse_not_cancellable
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
+from integrations.texts import local
 from kernel.channels import Channel
 from kernel.errors import BookingError
 
@@ -28,51 +29,49 @@ def with_series(booking, card: str) -> str:
         "id": series.pk, "n": booking.series_index, "every": every}
 
 
-class SeriesActions:
-    """Mixed into the cabinet flow before BaseFlow."""
+def series_markup(flow, booking, can_cancel: bool):
+    """Under a cancellable date of a series: Open, Cancel this one, Cancel this and later. None otherwise."""
+    if not booking.series_id or not can_cancel:
+        return None
+    return kb.inline([[kb.button(texts.OPEN, f"{flow.prefix}:open:{booking.pk}")],
+                      [kb.button(CANCEL_ONE, f"{flow.prefix}:cancel:{booking.pk}"),
+                       kb.button(CANCEL_LATER, f"{flow.prefix}:cxl:{booking.pk}")]])
 
-    prefix: str
 
-    def booking_markup(self, booking, turn: Turn):
-        if not booking.series_id or not self.cancellable(booking, turn):
-            return super().booking_markup(booking, turn)
-        return kb.inline([[kb.button(texts.OPEN, f"{self.prefix}:open:{booking.pk}")],
-                          [kb.button(CANCEL_ONE, f"{self.prefix}:cancel:{booking.pk}"),
-                           kb.button(CANCEL_LATER, f"{self.prefix}:cxl:{booking.pk}")]])
+def _own_occurrence(flow, turn: Turn, booking_id: int):
+    booking = flow.resource.load(booking_id)
+    if not own_or_managed(booking, turn) or not booking.series_id:
+        turn.notice(_("Booking not found."))
+        return None
+    return booking
 
-    def buttons(self) -> dict:
-        return {**super().buttons(), "cxl": self.btn_cancel_later, "cxly": self.btn_cancel_later_confirmed}
 
-    def _own_occurrence(self, turn: Turn, booking_id: int):
-        booking = self.load(booking_id)
-        if (not self.visible(booking, turn) or not booking.series_id
-                or (booking.requester_id != turn.account.pk and not turn.account.is_manager)):
-            turn.notice(_("Booking not found."))
-            return None
-        return booking
+def btn_cancel_later(flow, turn: Turn, booking_id: int) -> None:
+    booking = _own_occurrence(flow, turn, booking_id)
+    if booking is None:
+        return
+    if refuse_not_cancellable(flow, booking, turn):
+        return
+    turn.say(_("Cancel this date and every later date of the series?") + "\n\n" + flow.resource.card(booking),
+             kb.inline([[kb.button(texts.YES_CANCEL, f"{flow.prefix}:cxly:{booking.pk}"),
+                         kb.button(texts.BACK, f"{flow.prefix}:open:{booking.pk}")]]))
 
-    def btn_cancel_later(self, turn: Turn, booking_id: int) -> None:
-        booking = self._own_occurrence(turn, booking_id)
-        if booking is None:
-            return
-        if self.refuse_not_cancellable(booking, turn):
-            return
-        turn.say(_("Cancel this date and every later date of the series?") + "\n\n" + self.card(booking),
-                 kb.inline([[kb.button(texts.YES_CANCEL, f"{self.prefix}:cxly:{booking.pk}"),
-                             kb.button(texts.BACK, f"{self.prefix}:open:{booking.pk}")]]))
 
-    def btn_cancel_later_confirmed(self, turn: Turn, booking_id: int) -> None:
-        booking = self._own_occurrence(turn, booking_id)
-        if booking is None:
-            return
-        try:
-            cancelled = cabinet_series_cancel(series=booking.series, actor=turn.actor, now=turn.now,
-                                              from_date=local(booking.starts_at).date(), channel=Channel.BOT)
-        except BookingError as exc:
-            turn.notice(_("Not cancelled."))
-            turn.edit(exc.message)
-            return
-        turn.notice(_("Cancelled."))
-        days = ", ".join(texts.window_text(b.starts_at, b.ends_at) for b in cancelled)
-        turn.edit(_("🚫 %(n)s dates of series #%(id)s are cancelled: %(days)s.") % {
-            "n": len(cancelled), "id": booking.series_id, "days": days})
+def btn_cancel_later_confirmed(flow, turn: Turn, booking_id: int) -> None:
+    booking = _own_occurrence(flow, turn, booking_id)
+    if booking is None:
+        return
+    try:
+        cancelled = cabinet_series_cancel(series=booking.series, actor=turn.actor, now=turn.now,
+                                          from_date=local(booking.starts_at).date(), channel=Channel.BOT)
+    except BookingError as exc:
+        turn.notice(_("Not cancelled."))
+        turn.edit(exc.message)
+        return
+    turn.notice(_("Cancelled."))
+    days = ", ".join(texts.window_text(b.starts_at, b.ends_at) for b in cancelled)
+    turn.edit(_("🚫 %(n)s dates of series #%(id)s are cancelled: %(days)s.") % {
+        "n": len(cancelled), "id": booking.series_id, "days": days})
+
+
+BUTTONS = {"cxl": btn_cancel_later, "cxly": btn_cancel_later_confirmed}

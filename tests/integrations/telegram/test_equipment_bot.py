@@ -308,7 +308,7 @@ def test_an_item_withdrawn_during_the_dialog_sends_the_user_back_to_the_item_lis
 
 
 def test_an_unexpected_error_gets_an_apology_and_leaves_the_dialog_as_it_was(ann, ecg, monkeypatch):
-    from integrations.telegram.bots.equipment import EquipmentFlow
+    from integrations.telegram.bots import flow_for
 
     ann.send("📋 Book")
     ann.press("ЭКГ")
@@ -316,7 +316,7 @@ def test_an_unexpected_error_gets_an_apology_and_leaves_the_dialog_as_it_was(ann
     def broken(self, turn, value):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(EquipmentFlow, "pick_month", broken)
+    monkeypatch.setitem(flow_for("equipment").steps["start"].picks, "month", broken)
     calls = ann.press("›")
     answers = [call.fields.get("text") for call in calls if call.method == "answerCallbackQuery"]
     assert answers == ["Something went wrong. Please try again or press /start."]

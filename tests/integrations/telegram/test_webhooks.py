@@ -34,12 +34,12 @@ def test_a_repeated_update_id_is_ignored(ann, bot_api):
 
 
 def test_a_handler_failure_is_logged_counted_and_still_answered_200(ann, bot_api, caplog, monkeypatch):
-    from integrations.telegram.bots.equipment import EquipmentFlow
+    from integrations.telegram.bots import flow_for
 
     def broken(self, turn, args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(EquipmentFlow, "cmd_start", broken)
+    monkeypatch.setitem(flow_for("equipment").commands(), "start", broken)
     errors = metrics.TELEGRAM_HANDLER_ERRORS.labels("equipment")
     before = errors._value.get()
     ann.send("/start")  # asserts the 200

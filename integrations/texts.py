@@ -1,5 +1,7 @@
-"""What the bots say. Every text is translatable (Russian by default, English for English-speaking users);
-dates and times are shown in the clinic's time zone. One vocabulary for both bots (DESIGN.md §6)."""
+"""What the doors say: the bots, the booking page and the calendar feeds read their shared words here (button
+labels, status names, dates and windows, a booking's card lines). Every text is translatable (Russian by
+default, English for English-speaking users); dates and times are shown in the clinic's time zone. One
+vocabulary for every door (DESIGN.md §6)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from kernel.bookings import Status
 from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
+from kernel.waitlist.services import wait_resource_name
 
 # Button labels. Lazy, so each is rendered in the language of whoever reads it.
 BOOK = gettext_lazy("📋 Book")
@@ -38,6 +41,9 @@ SHARE_PHONE = gettext_lazy("📱 Share my phone")
 YES_CANCEL = gettext_lazy("Yes, cancel it")
 BOOK_THIS = gettext_lazy("📋 Book this item")
 OPEN_PAGE = gettext_lazy("🌐 Open the booking page")
+JOIN_WAITLIST = gettext_lazy("🕒 Join the waitlist")
+NO_THANKS = gettext_lazy("No, thanks")
+LEAVE_WAITLIST = gettext_lazy("Leave the waitlist")
 PAGE_MENU_BUTTON = gettext_lazy("Book")
 PREV_MONTH = "‹"
 NEXT_MONTH = "›"
@@ -100,6 +106,42 @@ def window_text(starts_at: datetime, ends_at: datetime) -> str:
     return f"{day_text(local(starts_at).date())} {hhmm(starts_at)}–{hhmm(ends_at)}"
 
 
+def units_text(name: str, units: int) -> str:
+    """An item and how many of its units: "ECG", "ECG × 2"."""
+    return name + (f" × {units}" if units > 1 else "")
+
+
+def booking_title(kind: str, booking) -> str:
+    """What a booking is for, in one line: the item with its units, or the cabinet."""
+    if kind == "equipment":
+        return units_text(booking.item.name, booking.units)
+    return booking.cabinet.name
+
+
+def booking_when(kind: str, booking) -> str:
+    """When a booking is, in one line: its days, or its window."""
+    if kind == "equipment":
+        return dates_text(booking.start_date, booking.end_date)
+    return window_text(booking.starts_at, booking.ends_at)
+
+
+def equipment_lines(booking) -> list[str]:
+    """The equipment taken with a cabinet booking, one line each."""
+    return [units_text(line.item.name, line.units) for line in booking.equipment_bookings.all()]
+
+
+def wait_title(wait) -> str:
+    """What a wait waits for: a resource's name, with the units of a whole-day wait."""
+    name = wait_resource_name(wait)
+    return units_text(name, wait.units) if wait.starts_at is None else name
+
+
+def wait_when(wait) -> str:
+    if wait.starts_at is None:  # whole days
+        return dates_text(wait.start_date, wait.end_date)
+    return window_text(wait.starts_at, wait.ends_at)
+
+
 def greeting(is_manager: bool) -> str:
     text = _("Welcome! Choose an action below.")
     if is_manager:
@@ -126,8 +168,8 @@ def contacts_text() -> str:
 
 def equipment_card(booking, *, for_manager: bool = False) -> str:
     lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
-             "🏢 " + booking.item.name + (f" × {booking.units}" if booking.units > 1 else ""),
-             "📅 " + dates_text(booking.start_date, booking.end_date),
+             "🏢 " + booking_title("equipment", booking),
+             "📅 " + booking_when("equipment", booking),
              "📊 " + status_label(booking.status)]
     if for_manager:
         lines += ["👤 " + booking.client_name, "📱 " + format_phone(booking.client_phone)]
@@ -139,11 +181,10 @@ def equipment_card(booking, *, for_manager: bool = False) -> str:
 
 
 def cabinet_card(booking, *, for_manager: bool = False) -> str:
-    equipment = ", ".join(f"{line.item.name}" + (f" × {line.units}" if line.units > 1 else "")
-                          for line in booking.equipment_bookings.all()) or str(NO_EQUIPMENT)
+    equipment = ", ".join(equipment_lines(booking)) or str(NO_EQUIPMENT)
     lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
-             "🚪 " + booking.cabinet.name,
-             "📅 " + window_text(booking.starts_at, booking.ends_at),
+             "🚪 " + booking_title("cabinet", booking),
+             "📅 " + booking_when("cabinet", booking),
              "🛠 " + equipment,
              "📊 " + status_label(booking.status)]
     if for_manager:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from integrations.calendar.services import calendar_token_issue, personal_token, personal_url
 from integrations.telegram import keyboards as kb
 from integrations.telegram.conversation import Turn
-from integrations.telegram.texts import local
+from integrations.texts import local
 
 NEW_CALENDAR_LINK = gettext_lazy("🔄 New calendar link")
 
@@ -21,23 +21,22 @@ def _link_text(url: str) -> str:
              "makes a new one and stops this one.") % {"url": url}
 
 
-class CalendarLinks:
-    prefix = ""
+def calendar_keyboard(flow):
+    return kb.inline([[kb.button(NEW_CALENDAR_LINK, f"{flow.prefix}:caln:0")]])
 
-    def calendar_keyboard(self):
-        return kb.inline([[kb.button(NEW_CALENDAR_LINK, f"{self.prefix}:caln:0")]])
 
-    def offer_calendar(self, turn: Turn) -> None:
-        token = personal_token(turn.account)
-        if token is None:
-            _token, raw = calendar_token_issue(account=turn.account, now=turn.now)
-            turn.say(_link_text(personal_url(raw)), self.calendar_keyboard())
-            return
-        turn.say(_("📅 Your private calendar link was sent here on %(day)s. If you lost it or shared it, press "
-                   "\"New calendar link\": the old one stops working.") % {
-                       "day": date_format(local(token.created_at).date(), "d.m.Y")}, self.calendar_keyboard())
-
-    def btn_new_calendar_link(self, turn: Turn, _unused: int) -> None:
+def offer_calendar(flow, turn: Turn) -> None:
+    token = personal_token(turn.account)
+    if token is None:
         _token, raw = calendar_token_issue(account=turn.account, now=turn.now)
-        turn.notice(_("A new calendar link is made; the old one no longer works."))
-        turn.edit(_link_text(personal_url(raw)), self.calendar_keyboard())
+        turn.say(_link_text(personal_url(raw)), calendar_keyboard(flow))
+        return
+    turn.say(_("📅 Your private calendar link was sent here on %(day)s. If you lost it or shared it, press "
+               "\"New calendar link\": the old one stops working.") % {
+                   "day": date_format(local(token.created_at).date(), "d.m.Y")}, calendar_keyboard(flow))
+
+
+def btn_new_calendar_link(flow, turn: Turn, _unused: int) -> None:
+    _token, raw = calendar_token_issue(account=turn.account, now=turn.now)
+    turn.notice(_("A new calendar link is made; the old one no longer works."))
+    turn.edit(_link_text(personal_url(raw)), calendar_keyboard(flow))

@@ -1,0 +1,11 @@
+"""The booking page and the JSON it reads. Thin like every interface: parse the shape (the partner API's
+fields and serializers, in webapp/shapes.py), call the apps' calculators and services, render. Availability
+is open to anyone who opens the page; everything personal, and every write, needs initData signed by one of
+the bots."""
+
+from integrations.webapp.views.availability import cabinet_equipment, cabinets_day, catalogue, equipment_month, page
+from integrations.webapp.views.bookings import book, cancel, me
+from integrations.webapp.views.waitlist import waitlist_action, waitlist_join
+
+__all__ = ["book", "cabinet_equipment", "cabinets_day", "cancel", "catalogue", "equipment_month", "me", "page",
+           "waitlist_action", "waitlist_join"]

@@ -1,0 +1,108 @@
+"""The signed-in user: who they are with their bookings and waits, a new booking, and a cancellation. A
+Telegram account acts exactly as in the bots (blocklist, per-user limit, approval, notifications)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import TelegramAccount
+from cabinets import services as cabinet_services
+from cabinets import waitlist as cabinet_waitlist
+from cabinets.models import CabinetBooking
+from equipment import services as equipment_services
+from equipment import waitlist as equipment_waitlist
+from equipment.models import EquipmentBooking, Item
+from integrations.prefill import last_client
+from integrations.webapp.shapes import booking_request
+from integrations.webapp.views.availability import active_cabinet, item_for_clients
+from integrations.webapp.views.plumbing import body, endpoint
+from integrations.webapp.views.presenters import RULES, booking_json, wait_json
+from kernel.channels import Actor, Channel
+from kernel.contacts import format_phone
+from kernel.errors import BookingError
+
+
+def cabinet_booking(booking_id: int) -> CabinetBooking:
+    return CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item").get(
+        pk=booking_id)
+
+
+def request_fields(data: dict, account: TelegramAccount, now: datetime, *, with_equipment: bool = True
+                   ) -> tuple[str, dict]:
+    """The resource and the service's arguments for a booking (or waitlist) request of the page: its shape
+    checked by the serializers, its item or cabinet looked up, the actor and channel added."""
+    kind, fields = booking_request(data)
+    resource = ({"item": item_for_clients(fields["item_id"]), "start_date": fields["start_date"],
+                 "end_date": fields["end_date"], "units": fields["units"]} if kind == "equipment" else
+                {"cabinet": active_cabinet(fields["cabinet_id"]), "starts_at": fields["starts_at"],
+                 "duration_minutes": fields["duration_minutes"]})
+    client = {"client_name": fields["client_name"], "client_phone": fields["client_phone"],
+              "comment": fields["comment"], "actor": Actor.telegram(account), "channel": Channel.WEBAPP, "now": now}
+    if kind == "cabinet" and with_equipment:
+        client["equipment"] = _equipment(fields["equipment"])
+    return kind, {**resource, **client}
+
+
+def _equipment(lines: list[dict]) -> list[tuple[Item, int]]:
+    items = {item.pk: item for item in Item.objects.filter(pk__in=[line["item_id"] for line in lines])}
+    if any(line["item_id"] not in items for line in lines):
+        raise BookingError("not_found", _("This equipment is no longer available."))
+    return [(items[line["item_id"]], line["units"]) for line in lines]
+
+
+def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
+    equipment = equipment_services.upcoming_for_requester(account=account, now=now)[:20]
+    cabinets = cabinet_services.upcoming_for_requester(account=account, now=now)[:20]
+    return ([booking_json("equipment", b, now, account) for b in equipment]
+            + [booking_json("cabinet", b, now, account) for b in cabinets])
+
+
+@require_GET
+@endpoint(signed=True)
+def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
+    name, phone = " ".join(part for part in (account.first_name, account.last_name) if part), account.phone
+    last = last_client(account)
+    if last is not None:  # the form starts with what they gave last time
+        name, phone = last.name, format_phone(last.phone)
+    waits = equipment_waitlist.waits_for(account=account) + cabinet_waitlist.waits_for(account=account)
+    return JsonResponse({"user": {"name": name, "phone": phone, "language": account.language,
+                                  "is_blocked": account.is_blocked},
+                         "bookings": _my_bookings(account, now), "waits": [wait_json(w) for w in waits]})
+
+
+@require_POST
+@endpoint(signed=True)
+def book(request: HttpRequest, *, account: TelegramAccount, now: datetime):
+    kind, fields = request_fields(body(request), account, now)
+    if kind == "equipment":
+        booking = equipment_services.equipment_booking_create(**fields)
+    else:
+        booking = cabinet_booking(cabinet_services.cabinet_booking_create(**fields).pk)
+    return JsonResponse({"booking": booking_json(kind, booking, now, account)}, status=201)
+
+
+@require_POST
+@endpoint(signed=True)
+def cancel(request: HttpRequest, kind: str, booking_id: int, *, account: TelegramAccount, now: datetime):
+    """The user's own booking, while the resource's public rule lets them cancel it."""
+    if kind not in RULES:
+        raise BookingError("not_found", _("Booking not found."))
+    actor = Actor.telegram(account)
+    if kind == "equipment":
+        booking = EquipmentBooking.objects.select_related("item").filter(pk=booking_id, requester=account).first()
+    else:
+        booking = CabinetBooking.objects.filter(pk=booking_id, requester=account).first()
+    if booking is None:
+        raise BookingError("not_found", _("Booking not found."))
+    RULES[kind].check_cancellable(booking=booking, actor=actor, now=now)
+    if kind == "equipment":
+        booking = equipment_services.equipment_booking_cancel(booking=booking, actor=actor, now=now,
+                                                              channel=Channel.WEBAPP)
+    else:
+        cabinet_services.cabinet_booking_cancel(booking=booking, actor=actor, now=now, channel=Channel.WEBAPP)
+        booking = cabinet_booking(booking_id)
+    return JsonResponse({"booking": booking_json(kind, booking, now, account)})
