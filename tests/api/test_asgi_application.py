@@ -87,7 +87,7 @@ def test_a_partner_booking_through_the_asgi_application_passes_every_middleware(
     assert headers["access-control-allow-origin"] == "*"  # the API's CORS middleware
     assert headers["x-content-type-options"] == "nosniff"  # the security middleware
     assert refused == 401 and refused_headers["content-type"] == "application/json"
-    assert json.loads(refused_body)["error"] == "Authentication credentials were not provided."  # English for a partner by default
+    assert json.loads(refused_body)["error"] == "Authentication credentials were not provided."  # English
 
 
 def test_a_request_makes_one_trip_for_its_middleware_and_view(application, trips):
