@@ -147,8 +147,11 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
         WEB_DATABASE_POOL_MAX_SIZE if env.bool("SERVES_HTTP", default=False) else 0)
     if _pool_size > 0:
         _db["CONN_MAX_AGE"] = 0  # Django checks pooled connections (CONN_HEALTH_CHECKS) before handing them out
+        # A request waits this long for a connection, then fails as if the database were down (the API answers
+        # 503 with Retry-After): while PostgreSQL is down, the pool retries in the background and a longer wait
+        # would hold every request for it instead of telling the partner to retry.
         _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size,
-                                  "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0)}
+                                  "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=2.0)}
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

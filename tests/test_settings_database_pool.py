@@ -29,6 +29,7 @@ def database_settings(tmp_path, *, web: bool, **overrides) -> dict:
 def test_a_web_process_pools_its_connections_and_checks_each_before_use(tmp_path):
     db = database_settings(tmp_path, web=True)
     assert db["pool"]["max_size"] == 8 and db["max_age"] == 0 and db["checks"] is True
+    assert db["pool"]["timeout"] == 2.0  # then the API answers 503 with Retry-After (tests/faults)
 
 
 def test_a_worker_opens_its_connection_without_a_pool(tmp_path):
