@@ -118,6 +118,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 
+WEB_DATABASE_POOL_MAX_SIZE = 8
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -139,11 +140,19 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
     # A pool of at most this many connections per process, shared by its request threads (0: none). Under
     # ASGI every request may run on another thread, so persistent per-thread connections pile up; a pool
     # reuses a few connections and makes a request wait (up to DATABASE_POOL_TIMEOUT_SECONDS) rather than
-    # open more. Replaces DATABASE_CONN_MAX_AGE, which must then be 0.
-    if (_pool_size := env.int("DATABASE_POOL_MAX_SIZE", default=0)) > 0:
+    # open more. Replaces DATABASE_CONN_MAX_AGE, which must then be 0. Unset (or empty), a web process
+    # (asgi.py and wsgi.py set SERVES_HTTP) pools WEB_DATABASE_POOL_MAX_SIZE connections: opening a connection
+    # for every request cost about 2 ms of CPU per partner booking. Celery and commands open one as they go.
+    _pool_setting = env.str("DATABASE_POOL_MAX_SIZE", default="").strip()
+    _pool_size = int(_pool_setting) if _pool_setting else (
+        WEB_DATABASE_POOL_MAX_SIZE if env.bool("SERVES_HTTP", default=False) else 0)
+    if _pool_size > 0:
         _db["CONN_MAX_AGE"] = 0  # Django checks pooled connections (CONN_HEALTH_CHECKS) before handing them out
+        # A request waits this long for a connection, then fails as if the database were down (the API answers
+        # 503 with Retry-After): while PostgreSQL is down, the pool retries in the background and a longer wait
+        # would hold every request for it instead of telling the partner to retry.
         _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size,
-                                  "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0)}
+                                  "timeout": env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=2.0)}
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

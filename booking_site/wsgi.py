@@ -3,4 +3,5 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_site.settings")
+os.environ["SERVES_HTTP"] = "1"  # settings: a web process pools its PostgreSQL connections unless told otherwise
 application = get_wsgi_application()

@@ -15,10 +15,9 @@ class IntegrationsConfig(AppConfig):
         from kernel import metrics
         from kernel.outbox.services import register_consumer
 
-        # Rendered and attempted first, so the worker's follow-up sees the deliveries they made.
+        # Rendered and attempted at once; what could not be sent is handed to the worker from there.
         register_consumer(telegram_events_consume)
         register_consumer(consumers.reminders_follow_bookings)
-        register_consumer(consumers.events_to_worker)
         metrics.register_scrape_hook(delivery.refresh_dead_letter_gauge)
         metrics.register_scrape_hook(delivery.refresh_pending_gauges)
         metrics.register_scrape_hook(heartbeat.refresh_heartbeat_gauge)

@@ -32,8 +32,8 @@ def reminders_follow_bookings(event_ids: list[int]) -> None:
 
 def events_to_worker(event_ids: list[int]) -> None:
     """Hand committed events to the worker, which follows up on their Telegram deliveries (sending what the
-    web process could not). Fails open: with the broker down the booking stands and the beat sweep later
-    sends whatever is pending."""
+    web process could not); called for the events with a delivery left unsent. Fails open: with the broker
+    down the booking stands and the beat sweep later sends whatever is pending."""
     from integrations.tasks import events_follow_up_task
 
     try:

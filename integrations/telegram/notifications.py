@@ -17,6 +17,7 @@ from accounts.services import managers_bootstrap
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from integrations import texts
+from integrations.consumers import events_to_worker
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram.calendar_attachment import calendar_attachment_enqueue
@@ -26,6 +27,7 @@ from kernel.outbox.models import Event
 logger = logging.getLogger(__name__)
 
 SEND_NOW_TIMEOUT = 3.0
+UNSETTLED = (Delivery.Status.PENDING, Delivery.Status.SENDING)
 BOT_OF = {"equipment": Delivery.Bot.EQUIPMENT, "cabinet": Delivery.Bot.CABINET}
 PREFIX_OF = {"equipment": "eq", "cabinet": "cab"}
 
@@ -144,19 +146,25 @@ def _to_managers(event: Event, booking, bot: str, headline, *, now, markup=None)
 
 
 def telegram_events_consume(event_ids: list[int]) -> None:
-    """Outbox consumer: render the committed events, then try to send at once (short timeout)."""
+    """Outbox consumer: render the committed events, then try to send at once (short timeout); the events whose
+    messages are not all sent are handed to the worker, which follows them up."""
     if not (settings.EQUIPMENT_BOT_TOKEN or settings.CABINET_BOT_TOKEN):
         return
     now = timezone.now()
-    ids: list[int] = []
+    rendered: dict[int, int] = {}  # delivery id -> its event, in sending order
     failed: list[int] = []
     for event in Event.objects.filter(pk__in=event_ids).order_by("pk"):
         try:
-            ids += render_event(event, now=now)
+            rendered.update(dict.fromkeys(render_event(event, now=now), event.pk))
         except Exception:  # one bad event must not stop the others
             logger.exception("could not render outbox event %s for Telegram", event.pk)
             failed.append(event.pk)
-    if ids:
-        deliveries_send_now(ids, timeout=SEND_NOW_TIMEOUT)
+    if rendered:
+        outcomes = deliveries_send_now(list(rendered), timeout=SEND_NOW_TIMEOUT)
+        # Only events with a message still to send are the worker's business: most bookings are sent in full
+        # here, and handing every event to the broker cost the web process more than the booking itself.
+        waiting = sorted({rendered[pk] for pk, status in outcomes.items() if status in UNSETTLED})
+        if waiting:
+            events_to_worker(waiting)
     if failed:  # the outbox hands these events over again later; delivery dedupe keys make that harmless
         raise RuntimeError(f"outbox events not rendered for Telegram: {failed}")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from integrations.models import Dialog, SeenUpdate
+from kernel import rows
 
 DIALOG_TTL = timedelta(minutes=30)
 SEEN_UPDATES_KEPT = timedelta(days=2)
@@ -51,7 +52,9 @@ def dialog_load(*, bot: str, chat_id: int, user_id: int, now: datetime) -> Dialo
     """The user's dialog in the chat, locked for this transaction. An expired dialog comes back empty, marked
     expired."""
     key = {"bot": bot, "chat_id": chat_id, "user_id": user_id}
-    row = Dialog.objects.select_for_update().filter(**key).first()
+    # Every update reads its dialog: a statement built once (at most one row: the key is unique).
+    found = rows.select(Dialog, where=key, for_update=True)
+    row = found[0] if found else None
     if row is None:
         return DialogState(**key, stored=False)
     if row.expires_at <= now:
