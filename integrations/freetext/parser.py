@@ -1,0 +1,149 @@
+"""parse(): one free-text booking message → what it asks for, and what it leaves out.
+
+Order matters: durations first («на 2 часа» must not become a time), then dates (so «с 10 по 12 декабря» is
+never read as hours), times, dayparts, resources and units; each rule claims the words it understood, and words
+nobody understood are kept so the bot can say what it did not get. Whatever is unsure is left missing, never
+guessed: the bot asks for it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from integrations.freetext.dates import read_dates
+from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_resources
+from integrations.freetext.text import Span, normalize
+from integrations.freetext.times import read_daypart, read_duration, read_times
+
+RESOURCE, DATE, TIME, DURATION = "resource", "date", "time", "duration"
+
+# Words that ask for a booking without saying what, when or how long.
+_FILLER = set("""
+    хочу хотел хотела хотим хотелось бы бы мне нам нужен нужна нужно нужны надо можно пожалуйста плиз забронировать
+    забронируйте забронируй бронь бронировать бронирую запишите записать запись запишись занять займите арендовать
+    аренда взять возьму снять на в во с со к по до от и или а для у меня нас это этот эту тот та время свободно
+    свободен свободный есть будет здравствуйте привет добрый день утро вечер спасибо пож-та час часа часов
+    i want would like to book a an the please need for on at in from with me us reserve reservation get hi hello
+    thanks thank you can could we some of and is are be it free slot
+    """.split())
+
+
+@dataclass(frozen=True)
+class Parse:
+    """What a message asks for. ids holds the one matching resource, or the candidates when several fit;
+    missing lists what the bot still has to ask (resource, date, time, duration)."""
+
+    text: str
+    kind: str | None = None
+    ids: tuple[int, ...] = ()
+    equipment_ids: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    start: time | None = None
+    end: time | None = None
+    daypart: str | None = None
+    duration_minutes: int | None = None
+    units: int | None = None
+    unknown: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    zone: ZoneInfo = field(default=ZoneInfo("UTC"), compare=False, repr=False)
+
+    @property
+    def resource_id(self) -> int | None:
+        return self.ids[0] if len(self.ids) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.ids) > 1
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def starts_at(self) -> datetime | None:
+        if self.date_from is None or self.start is None:
+            return None
+        return datetime.combine(self.date_from, self.start, tzinfo=self.zone)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None or self.duration_minutes is None:
+            return None
+        # Wall-clock arithmetic in UTC, so an hour across a DST change is an hour of real time.
+        return (self.starts_at.astimezone(ZoneInfo("UTC")) + timedelta(minutes=self.duration_minutes)).astimezone(
+            self.zone)
+
+
+def clinic_zone() -> ZoneInfo:
+    from django.conf import settings
+
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru",
+          zone: ZoneInfo | None = None) -> Parse:
+    """Read one message. now is an aware moment; dates are relative to the clinic's today (the zone of
+    settings.TIME_ZONE unless zone is given). catalogue: (kind, id, name, aliases) entries. language is the
+    reader's language ("ru" or "en"); the rules read both, so a Russian speaker may write "Philips"."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    zone = zone or clinic_zone()
+    today = now.astimezone(zone).date()
+    span = Span(normalize(text))
+    minutes, days = read_duration(span)
+    date_from, date_to, dates_unsure = read_dates(span, today)
+    start, end, time_unsure = read_times(span)
+    daypart = read_daypart(span)
+    mention = read_resources(span, catalogue)
+    unknown = tuple(word for _start, word in span.words()
+                    if word not in _FILLER and not re.fullmatch(r"[-\d.:/]+|.", word))
+    if days and date_from is not None and date_from == date_to:
+        date_to = date_from + timedelta(days=days - 1)
+    elif days and date_from is not None and (date_to - date_from).days + 1 != days:
+        date_from = date_to = None  # «на 3 дня с 10 по 15 декабря»: the two disagree
+        dates_unsure = True
+    if start and end and minutes is None:
+        minutes = (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds // 60
+    elif start and minutes and end is None:
+        end = (datetime.combine(date.min, start) + timedelta(minutes=minutes)).time()
+    elif start and end and minutes and (datetime.combine(date.min, end) - datetime.combine(date.min, start)
+                                        ).seconds // 60 != minutes:
+        start = end = minutes = None  # «с 10 до 11 на 2 часа»
+        time_unsure = True
+    if start and daypart and not _in_daypart(start, daypart):
+        start = end = None  # «утром в 15:00»
+        time_unsure = True
+    kind = mention.kind
+    if kind is None and unknown and not mention.ids:
+        kind = None  # a name that is not in the catalogue (a service such as «УЗИ», or a typo too far)
+    missing = _missing(kind, mention.ids, date_from, date_to, start, minutes, dates_unsure, time_unsure)
+    return Parse(text=text, kind=kind, ids=mention.ids, equipment_ids=mention.equipment_ids, date_from=date_from,
+                 date_to=date_to, start=start, end=end, daypart=daypart if start is None else None,
+                 duration_minutes=minutes, units=mention.units, unknown=unknown, missing=missing, zone=zone)
+
+
+def _in_daypart(start: time, daypart: str) -> bool:
+    from integrations.freetext.times import DAYPARTS
+
+    first, last = DAYPARTS[daypart]
+    return first <= start < last or (daypart == "afternoon" and start == last)
+
+
+def _missing(kind, ids, date_from, date_to, start, minutes, dates_unsure, time_unsure) -> tuple[str, ...]:
+    missing = []
+    if len(ids) != 1 or kind is None:
+        missing.append(RESOURCE)
+    if date_from is None or dates_unsure:
+        missing.append(DATE)
+    elif kind in (CABINET, SERVICE) and date_from != date_to:
+        missing.append(DATE)  # a cabinet or a service is booked for one day at a time
+    if kind != EQUIPMENT:
+        if start is None or time_unsure:
+            missing.append(TIME)
+        if minutes is None and kind != SERVICE:
+            missing.append(DURATION)
+    return tuple(missing)

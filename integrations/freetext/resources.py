@@ -1,0 +1,176 @@
+"""Which cabinet, item or service a message names, matched against the catalogue the caller passes in as
+(kind, id, name, aliases) entries. Case, ё/е, one Russian ending and one typo in a word of five letters or more
+do not matter; numbers do ("кабинет 2", "кабинет №2", "cabinet 3" name exactly cabinet 2 or 3, never another).
+A name that fits several entries gives them all as candidates; a name that fits none gives none: the bot asks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from integrations.freetext.text import Span, normalize, same_word
+
+CABINET, EQUIPMENT, SERVICE = "cabinet", "equipment", "service"
+KINDS = (CABINET, EQUIPMENT, SERVICE)
+
+# Words that say what kind of thing is meant without naming which one.
+KIND_WORDS = {
+    CABINET: ("кабинет", "каб", "cabinet", "room", "комната"),
+    EQUIPMENT: ("аппарат", "прибор", "устройство", "оборудование", "device", "machine", "equipment", "apparatus"),
+    SERVICE: ("услуга", "процедура", "service", "procedure"),
+}
+# Words of a name that name nothing by themselves.
+_NAME_FILLER = {"для", "и", "с", "со", "the", "of", "for", "and", "a", "an", "№"}
+_UNIT_WORDS = r"(?:шт|штук[аи]?|штук|единиц[аы]?|units?|pcs|pieces?)"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One bookable thing of the catalogue: kind, id, name and other names people use for it."""
+
+    kind: str
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, value) -> Entry:
+        if isinstance(value, Entry):
+            return value
+        kind, id_, name, *rest = value
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        return cls(kind, int(id_), name, tuple(rest[0]) if rest else ())
+
+    def phrases(self) -> list[tuple[set[str], set[str]]]:
+        """(words, numbers) of the name and of each alias, the kind's own words left out."""
+        found = []
+        for phrase in (self.name, *self.aliases):
+            tokens = re.split(r"[\s\-./]+", normalize(phrase))
+            words = {t for t in tokens if t and not t.isdigit() and t not in _NAME_FILLER
+                     and not _is_kind_word(t, self.kind)}
+            numbers = {t.lstrip("0") or "0" for t in tokens if t.isdigit()}
+            found.append((words, numbers))
+        return found
+
+
+def _is_kind_word(word: str, kind: str | None = None) -> bool:
+    kinds = [kind] if kind else KINDS
+    return any(same_word(word, kind_word) for k in kinds for kind_word in KIND_WORDS[k])
+
+
+def _kind_of(word: str) -> str | None:
+    for kind in KINDS:
+        if _is_kind_word(word, kind):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What the message says about resources: the kind it names, the entries that fit (one: found; several:
+    ask which; none: not in the catalogue), an item named alongside a cabinet, and a count of units."""
+
+    kind: str | None
+    ids: tuple[int, ...]
+    equipment_ids: tuple[int, ...]
+    units: int | None
+    words: tuple[str, ...]  # the words that named it, for the card and the question
+
+
+_NUMBERED = re.compile(r"\b(?P<w>[a-zа-я]+)\s*(?:№\s*)?(?P<n>\d{1,4})\b(?![.:]\d)|№\s*(?P<n2>\d{1,4})\b"
+                       r"|\b(?P<n3>\d{1,2})-?(?:й|ой|ий|м|ом|th|nd|rd|st)\s+(?P<w3>[a-zа-я]+)")
+
+
+def read_resources(span: Span, catalogue: Iterable) -> Mention:
+    entries = [Entry.of(value) for value in catalogue]
+    phrases = {entry: entry.phrases() for entry in entries}
+    kinds: list[str] = []
+    words_used: list[str] = []
+    numbered: list[set[Entry]] = []
+    for match in span.find(_NUMBERED):
+        word = match["w"] or match["w3"]
+        kind = _kind_of(word) if word else CABINET
+        if kind != CABINET:
+            continue
+        number = (match["n"] or match["n2"] or match["n3"]).lstrip("0") or "0"
+        span.claim(match, "resource")
+        kinds.append(CABINET)
+        words_used.append(match.group().strip())
+        numbered.append({e for e in entries if e.kind == CABINET and any(number in nums for _w, nums in phrases[e])})
+    units = _read_units(span, entries, phrases)
+    scores: dict[Entry, set[str]] = {}
+    for start, word in span.words():
+        for part in re.split(r"[-./]", word):
+            kind = _kind_of(part) if not part.isdigit() else None
+            hits = [e for e in entries if any(_matches(part, words) for words, _n in phrases[e])]
+            if hits:
+                for entry in hits:
+                    scores.setdefault(entry, set()).add(part)
+                words_used.append(part)
+            elif kind:
+                kinds.append(kind)
+                words_used.append(part)
+            else:
+                continue
+            span.claim(re.compile(re.escape(word)).search(span.free, start), "resource")
+            break
+    return _resolve(entries, kinds, numbered, scores, units, tuple(words_used))
+
+
+def _matches(word: str, name_words: set[str]) -> bool:
+    return any(same_word(word, name_word) for name_word in name_words)
+
+
+def _read_units(span: Span, entries: list[Entry], phrases: dict) -> int | None:
+    """«2 аппарата Philips», «2 шт», "x2", "2 units": a count right before a unit word, a kind-of-equipment
+    word or the name of an item."""
+    item_words = {w for e in entries if e.kind == EQUIPMENT for words, _n in phrases[e] for w in words}
+    pattern = re.compile(r"\b(?P<n>\d{1,2})\s?(?P<w>[a-zа-я]+)\b|\bx\s?(?P<x>\d{1,2})\b")
+    for match in span.find(pattern):
+        count = int(match["n"] or match["x"])
+        word = match["w"]
+        if word and not (re.fullmatch(_UNIT_WORDS, word) or _is_kind_word(word, EQUIPMENT)
+                         or _matches(word, item_words)):
+            continue
+        if count < 1:
+            continue
+        if word and not re.fullmatch(_UNIT_WORDS, word):  # the item's word stays for the name rules
+            span.claim(re.compile(re.escape(match["n"])).search(span.free, match.start()), "units")
+        else:
+            span.claim(match, "units")
+        return count
+    return None
+
+
+def _resolve(entries, kinds, numbered, scores, units, words) -> Mention:
+    cabinets: set[Entry] | None = None
+    for found in numbered:
+        cabinets = found if cabinets is None else cabinets & found
+    best = max((len(found) for found in scores.values()), default=0)
+    named = {e for e, found in scores.items() if len(found) == best}
+    cabinet_best = max((len(found) for e, found in scores.items() if e.kind == CABINET), default=0)
+    named_cabinets = {e for e, found in scores.items() if e.kind == CABINET and len(found) == cabinet_best}
+    if cabinets is not None or CABINET in kinds or named_cabinets:
+        if cabinets is None:
+            cabinets = named_cabinets or {e for e in entries if e.kind == CABINET}
+        elif named_cabinets:
+            cabinets = cabinets & named_cabinets
+        cabinet_words = set().union(*(scores.get(e, set()) for e in cabinets)) if cabinets else set()
+        # An item named alongside a cabinet, by words of its own (not the words that named the cabinet).
+        items = {e for e, found in scores.items() if e.kind == EQUIPMENT and found - cabinet_words}
+        most = max((len(scores[e] - cabinet_words) for e in items), default=0)
+        equipment = tuple(sorted(e.id for e in items if len(scores[e] - cabinet_words) == most))
+        return Mention(CABINET, tuple(sorted(e.id for e in cabinets)), equipment, units, words)
+    wanted = [k for k in kinds if k != CABINET]
+    kind = wanted[0] if len(set(wanted)) == 1 else None
+    if named:
+        if kind is not None and any(e.kind == kind for e in named):
+            named = {e for e in named if e.kind == kind}
+        kinds_named = {e.kind for e in named}
+        kind = kinds_named.pop() if len(kinds_named) == 1 else kind
+        return Mention(kind, tuple(sorted(e.id for e in named)), (), units, words)
+    if kind is not None:
+        return Mention(kind, tuple(sorted(e.id for e in entries if e.kind == kind)), (), units, words)
+    return Mention(None, (), (), units, words)
