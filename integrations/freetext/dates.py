@@ -59,6 +59,9 @@ _WEEKDAY = re.compile(r"(?:\b(?P<nw1>" + _NEXT_WEEK + r")\s+)?(?:\b(?:в|во|с
 _BARE_NEXT_WEEK = re.compile(r"\b" + _NEXT_WEEK + r"\b")
 
 
+MAX_RANGE_DAYS = 92
+
+
 def _month(word: str) -> int:
     for number, forms in enumerate(_MONTHS, 1):
         if any(re.fullmatch(rf"(?:{form})[а-я]*", word) for form in forms):
@@ -128,8 +131,8 @@ def _day_range(match: re.Match, today: date, dotted: bool = False) -> tuple[date
     if year1 is None and end is not None:  # the first day is the latest one not after the last
         year1 = end.year if (month1, day1) <= (month2, day2) else end.year - 1
     start = _day_month(f"{day1}.{month1}", day1, month1, year1, today)
-    if start is None or end is None or end < start:
-        return None, None
+    if start is None or end is None or end < start or (end - start).days > MAX_RANGE_DAYS:
+        return None, None  # «с 12 по 10 декабря»: not a range anyone books
     return start, end
 
 

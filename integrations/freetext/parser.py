@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from integrations.freetext.dates import read_dates
-from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_resources
+from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_cabinet_numbers, read_resources
 from integrations.freetext.text import Span, normalize
 from integrations.freetext.times import read_daypart, read_duration, read_times
 
@@ -95,10 +95,11 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     today = now.astimezone(zone).date()
     span = Span(normalize(text))
     minutes, days = read_duration(span)
+    numbered = read_cabinet_numbers(span, catalogue)
     date_from, date_to, dates_unsure = read_dates(span, today)
     start, end, time_unsure = read_times(span)
     daypart = read_daypart(span)
-    mention = read_resources(span, catalogue)
+    mention = read_resources(span, catalogue, numbered)
     unknown = tuple(word for _start, word in span.words()
                     if word not in _FILLER and not re.fullmatch(r"[-\d.:/]+|.", word))
     if days and date_from is not None and date_from == date_to:
@@ -115,7 +116,7 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
         start = end = minutes = None  # «с 10 до 11 на 2 часа»
         time_unsure = True
     if start and daypart and not _in_daypart(start, daypart):
-        start = end = None  # «утром в 15:00»
+        start = end = daypart = None  # «утром в 15:00»
         time_unsure = True
     kind = mention.kind
     if kind is None and unknown and not mention.ids:

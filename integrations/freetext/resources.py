@@ -79,26 +79,37 @@ class Mention:
     words: tuple[str, ...]  # the words that named it, for the card and the question
 
 
-_NUMBERED = re.compile(r"\b(?P<w>[a-zа-я]+)\s*(?:№\s*)?(?P<n>\d{1,4})\b(?![.:]\d)|№\s*(?P<n2>\d{1,4})\b"
-                       r"|\b(?P<n3>\d{1,2})-?(?:й|ой|ий|м|ом|th|nd|rd|st)\s+(?P<w3>[a-zа-я]+)")
+# A number followed by a month is a day («кабинет, 2 декабря в 10»), unless the month has its own day after it
+# ("cabinet 2 Dec 10").
+_MONTH_NEXT = (r"(?!\s*(?:(?:-|по|до)\s*\d{1,2}\s*)?(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|"
+               r"ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zа-я]*(?!\s+\d{1,2}\b(?![.:]\d)))")
+_NUMBERED = re.compile(r"\b(?P<w>[a-zа-я]+)\s*(?:№\s*)?(?P<n>\d{1,4}(?:\s*(?:или|or|и|and|-)\s*\d{1,4})*)\b(?![.:]\d)"
+                       + _MONTH_NEXT + r"|№\s*(?P<n2>\d{1,4})\b(?![.:]\d)" + _MONTH_NEXT
+                       + r"|\b(?P<n3>\d{1,2})-?(?:й|ой|ий|м|ом|th|nd|rd|st)\s+(?P<w3>[a-zа-я]+)")
 
 
-def read_resources(span: Span, catalogue: Iterable) -> Mention:
+def read_cabinet_numbers(span: Span, catalogue: Iterable) -> list[set[Entry]]:
+    """"кабинет 2", "кабинет №2", "каб 2", "cabinet 3", "room 102", "2-й кабинет", "№2": the cabinets with that
+    number in a name or an alias. Read before dates, so the 2 of «кабинет 2 10 декабря» is never a day; a number
+    followed by a month («кабинет, 2 декабря») is left to the dates. «кабинет 1 или 2» gives both to choose from."""
     entries = [Entry.of(value) for value in catalogue]
-    phrases = {entry: entry.phrases() for entry in entries}
-    kinds: list[str] = []
-    words_used: list[str] = []
-    numbered: list[set[Entry]] = []
+    numbered = []
     for match in span.find(_NUMBERED):
         word = match["w"] or match["w3"]
-        kind = _kind_of(word) if word else CABINET
-        if kind != CABINET:
+        if word and _kind_of(word) != CABINET:
             continue
-        number = (match["n"] or match["n2"] or match["n3"]).lstrip("0") or "0"
+        numbers = {n.lstrip("0") or "0" for n in re.findall(r"\d+", match["n"] or match["n2"] or match["n3"])}
         span.claim(match, "resource")
-        kinds.append(CABINET)
-        words_used.append(match.group().strip())
-        numbered.append({e for e in entries if e.kind == CABINET and any(number in nums for _w, nums in phrases[e])})
+        numbered.append({e for e in entries if e.kind == CABINET
+                         and any(numbers & nums for _w, nums in e.phrases())})
+    return numbered
+
+
+def read_resources(span: Span, catalogue: Iterable, numbered: list[set[Entry]]) -> Mention:
+    entries = [Entry.of(value) for value in catalogue]
+    phrases = {entry: entry.phrases() for entry in entries}
+    kinds: list[str] = [CABINET] * len(numbered)
+    words_used: list[str] = []
     units = _read_units(span, entries, phrases)
     scores: dict[Entry, set[str]] = {}
     for start, word in span.words():
@@ -152,6 +163,19 @@ def _resolve(entries, kinds, numbered, scores, units, words) -> Mention:
     named = {e for e, found in scores.items() if len(found) == best}
     cabinet_best = max((len(found) for e, found in scores.items() if e.kind == CABINET), default=0)
     named_cabinets = {e for e, found in scores.items() if e.kind == CABINET and len(found) == cabinet_best}
+    if cabinets is None and CABINET not in kinds and named_cabinets:
+        # «массажный» names the massage cabinet and the massage table alike; «массажный стол» only the table.
+        cabinet_words = set().union(*(scores[e] for e in named_cabinets))
+        rivals = {e for e, found in scores.items() if e.kind != CABINET and found & cabinet_words
+                  and len(found) >= cabinet_best}
+        if rivals:
+            rival_best = max(len(scores[e]) for e in rivals)
+            if rival_best > cabinet_best or EQUIPMENT in kinds:
+                named_cabinets = set()
+                named = {e for e in rivals if len(scores[e]) == rival_best}
+            else:
+                ids = tuple(sorted(e.id for e in named_cabinets | rivals))
+                return Mention(None, ids, (), units, words)
     if cabinets is not None or CABINET in kinds or named_cabinets:
         if cabinets is None:
             cabinets = named_cabinets or {e for e in entries if e.kind == CABINET}

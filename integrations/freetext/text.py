@@ -31,10 +31,10 @@ def normalize(text: str) -> str:
     """The message in one form: lower case, ё as е, number words as digits, dashes as "-", single spaces.
     Trailing dots of sentences and abbreviations ("каб.", "мин.") go; dots inside "10.12" and "1.5" stay."""
     text = text.lower().replace("ё", "е").replace("×", " x ")
+    text = re.sub(r"(?<=\d),(?=\d)", ".", text)  # "1,5 часа"
     text = _SEPARATORS.sub(" ", text)
     text = _DASHES.sub("-", text)
-    text = re.sub(r"№\s*", "№ ", text)
-    text = re.sub(r"(?<=\d),(?=\d)", ".", text)  # "1,5 часа"
+    text = re.sub(r"[№#]\s*", "№ ", text)
     text = re.sub(r"\.(?!\d)", " ", text)
     words = [str(NUMBER_WORDS.get(word, word)) for word in text.split()]
     return " ".join(words)

@@ -63,7 +63,7 @@ _UNTIL = re.compile(r"\b(?:до|until|till)\s+" + _HM.format("b") + r"(?:" + _RU
                     + _MONTH_AHEAD)
 _AT = re.compile(
     r"(?:\b(?:в|во|к|на|at|@)\s+)?\b" + _HM.format("a") + r"(?:" + _RU_PART.format("a") + r"|"
-    + _EN_PART.format("a") + r"|\s*(?:час(?:а|ов)?|ч|o'?clock)(?![а-я]))?\b" + _MONTH_AHEAD)
+    + _EN_PART.format("a") + r"|\s*(?:час(?:а|ов)?|ч|o'?clock)(?![а-я]))?\b(?![-.:/]\d)" + _MONTH_AHEAD)
 _COMPACT_EN = re.compile(r"\b(?:at\s+)?(?P<ah>1[0-2]|0?[1-9])(?::(?P<am>[0-5]\d))?(?P<apart>am|pm)\b")
 _WORD_HOURS = re.compile(r"\b(?:в|at)\s+(?:(?P<one>час)\s+(?P<part>дня|ночи)|(?P<noon>полдень|noon)|"
                          r"(?P<midnight>полночь|midnight))\b")
@@ -147,6 +147,9 @@ _DURATIONS = [
 ]
 _HOURS_MINUTES = re.compile(r"\b(?:на|for)\s+" + _NUMBER + r"\s*(?:часа|часов|час|ч|h|hours?|hrs?)\b"
                             r"(?:\s*(?:и\s+|and\s+)?(?P<m>\d{1,2})\s*(?:минут[аы]?|мин|m|minutes?|mins?)\b)?")
+# «кабинет 2 завтра 10:00 два часа»: a small count of hours with no preposition is a length, not a time.
+_BARE_HOURS = re.compile(r"(?<![вк] )(?<!во )(?<!at )(?<!до )(?<!с )\b(?P<n>[1-4](?:\.5)?)\s*(?:часа|час|hours?)\b"
+                         r"(?!\s*(?:утра|дня|вечера|ночи))")
 _MINUTES = re.compile(r"\b(?:на|for)\s+(?P<n>\d{1,3})\s*(?:минут[аы]?|мин|m|minutes?|mins?)\b")
 _DAYS = re.compile(r"\b(?:на|for)\s+(?:(?P<n>\d{1,2})\s*)?(?P<unit>день|дня|дней|сутки|суток|days?|недел[юи]|"
                    r"недель|weeks?)\b")
@@ -169,6 +172,11 @@ def read_duration(span: Span) -> tuple[int | None, int | None]:
             hours = float(match.group("n"))
             total = hours * 60 + int(match.group("m") or 0)
             minutes = int(total) if total == int(total) and 0 < total <= 24 * 60 else None
+            break
+    if minutes is None:
+        for match in span.find(_BARE_HOURS):
+            span.claim(match, "duration")
+            minutes = int(float(match.group("n")) * 60)
             break
     if minutes is None:
         for match in span.find(_MINUTES):
