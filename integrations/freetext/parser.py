@@ -37,6 +37,7 @@ class Parse:
     missing lists what the bot still has to ask (resource, date, time, duration)."""
 
     text: str
+    language: str = "ru"
     kind: str | None = None
     ids: tuple[int, ...] = ()
     equipment_ids: tuple[int, ...] = ()
@@ -118,11 +119,11 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     if start and daypart and not _in_daypart(start, daypart):
         start = end = daypart = None  # «утром в 15:00»
         time_unsure = True
+    # A name that is not in the catalogue (a service such as «УЗИ», or a typo too far) leaves kind None and its
+    # words in unknown: the bot asks what to book.
     kind = mention.kind
-    if kind is None and unknown and not mention.ids:
-        kind = None  # a name that is not in the catalogue (a service such as «УЗИ», or a typo too far)
     missing = _missing(kind, mention.ids, date_from, date_to, start, minutes, dates_unsure, time_unsure)
-    return Parse(text=text, kind=kind, ids=mention.ids, equipment_ids=mention.equipment_ids, date_from=date_from,
+    return Parse(text=text, language=language, kind=kind, ids=mention.ids, equipment_ids=mention.equipment_ids, date_from=date_from,
                  date_to=date_to, start=start, end=end, daypart=daypart if start is None else None,
                  duration_minutes=minutes, units=mention.units, unknown=unknown, missing=missing, zone=zone)
 

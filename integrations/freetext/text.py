@@ -23,7 +23,7 @@ NUMBER_WORDS = {
 # Commas, quotes, brackets and the like separate words; ":" "." "-" "/" "№" stay, since times, dates, ranges
 # and cabinet numbers are written with them.
 _SEPARATORS = re.compile(r"[,;!?\"'«»“”„()\[\]{}]+")
-_DASHES = re.compile(r"\s*[–—]\s*")
+_DASHES = re.compile(r"(?<=\d)\s*[–—]\s*(?=\d)")
 _WORD = re.compile(r"[a-zа-я0-9]+(?:[-.:/][a-zа-я0-9]+)*|№")
 
 
@@ -33,7 +33,7 @@ def normalize(text: str) -> str:
     text = text.lower().replace("ё", "е").replace("×", " x ")
     text = re.sub(r"(?<=\d),(?=\d)", ".", text)  # "1,5 часа"
     text = _SEPARATORS.sub(" ", text)
-    text = _DASHES.sub("-", text)
+    text = _DASHES.sub("-", text).replace("–", " ").replace("—", " ")
     text = re.sub(r"[№#]\s*", "№ ", text)
     text = re.sub(r"\.(?!\d)", " ", text)
     words = [str(NUMBER_WORDS.get(word, word)) for word in text.split()]
