@@ -151,14 +151,18 @@ def _weekday_date(word: str, qualifier: str | None, next_week: bool, today: date
     return found
 
 
-def read_dates(span: Span, today: date) -> tuple[date | None, date | None, bool]:
+def read_dates(span: Span, today: date, language: str = "ru") -> tuple[date | None, date | None, bool]:
     """(first day, last day, unsure). One day gives first == last; unsure when a date was written that we do
-    not read for certain, or two dates that disagree."""
+    not read for certain, or two dates that disagree. In English "12/11" may be either day first or month first:
+    when both numbers could be a month, it is left to ask."""
     found: list[tuple[date | None, date | None]] = []
     for pattern, dotted in ((_RANGE_TWO_MONTHS, False), (_RANGE_SHARED_MONTH, False), (_RANGE_EN_MONTH_FIRST, False),
                             (_RANGE_DOTTED, True)):
         for match in span.find(pattern):
             span.claim(match, "dates")
+            if dotted and language == "en" and max(int(match["d1"]), int(match["d2"])) <= 12:
+                found.append((None, None))
+                continue
             found.append(_day_range(match, today, dotted=dotted))
     for match in span.find(_ISO):
         span.claim(match, "date")
@@ -169,6 +173,9 @@ def read_dates(span: Span, today: date) -> tuple[date | None, date | None, bool]
             if dotted and not 1 <= int(match["m"]) <= 12:
                 continue  # "10.30" is a time, left to the time rules
             span.claim(match, "date")
+            if dotted and language == "en" and int(match["d"]) <= 12 and match["d"] != match["m"]:
+                found.append((None, None))
+                continue
             month = int(match["m"]) if dotted else _month(match["m"])
             day = _day_month(match.group(), int(match["d"]), month, _year(match["y"]), today)
             found.append((day, day))

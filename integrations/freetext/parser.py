@@ -61,8 +61,13 @@ class Parse:
         return len(self.ids) > 1
 
     @property
+    def understood(self) -> bool:
+        """No number was left unread: «Philips 2 дня»-like leftovers may change the booking, so the bot asks."""
+        return not any(char.isdigit() for word in self.unknown for char in word)
+
+    @property
     def complete(self) -> bool:
-        return not self.missing
+        return not self.missing and self.understood
 
     @property
     def starts_at(self) -> datetime | None:
@@ -95,14 +100,13 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     zone = zone or clinic_zone()
     today = now.astimezone(zone).date()
     span = Span(normalize(text))
-    minutes, days = read_duration(span)
+    minutes, days, length_unsure = read_duration(span)
     numbered = read_cabinet_numbers(span, catalogue)
-    date_from, date_to, dates_unsure = read_dates(span, today)
-    start, end, time_unsure = read_times(span)
+    date_from, date_to, dates_unsure = read_dates(span, today, language)
+    start, end, time_unsure = read_times(span, with_length=minutes is not None)
     daypart = read_daypart(span)
     mention = read_resources(span, catalogue, numbered)
-    unknown = tuple(word for _start, word in span.words()
-                    if word not in _FILLER and not re.fullmatch(r"[-\d.:/]+|.", word))
+    unknown = tuple(word for _start, word in span.words() if word not in _FILLER and len(word) > 1 or word.isdigit())
     if days and date_from is not None and date_from == date_to:
         date_to = date_from + timedelta(days=days - 1)
     elif days and date_from is not None and (date_to - date_from).days + 1 != days:
@@ -122,7 +126,8 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     # A name that is not in the catalogue (a service such as «УЗИ», or a typo too far) leaves kind None and its
     # words in unknown: the bot asks what to book.
     kind = mention.kind
-    missing = _missing(kind, mention.ids, date_from, date_to, start, minutes, dates_unsure, time_unsure)
+    missing = _missing(kind, mention.ids, date_from, date_to, start, minutes, dates_unsure, time_unsure,
+                       length_unsure)
     return Parse(text=text, language=language, kind=kind, ids=mention.ids, equipment_ids=mention.equipment_ids, date_from=date_from,
                  date_to=date_to, start=start, end=end, daypart=daypart if start is None else None,
                  duration_minutes=minutes, units=mention.units, unknown=unknown, missing=missing, zone=zone)
@@ -135,17 +140,18 @@ def _in_daypart(start: time, daypart: str) -> bool:
     return first <= start < last or (daypart == "afternoon" and start == last)
 
 
-def _missing(kind, ids, date_from, date_to, start, minutes, dates_unsure, time_unsure) -> tuple[str, ...]:
+def _missing(kind, ids, date_from, date_to, start, minutes, dates_unsure, time_unsure, length_unsure
+             ) -> tuple[str, ...]:
     missing = []
     if len(ids) != 1 or kind is None:
         missing.append(RESOURCE)
-    if date_from is None or dates_unsure:
+    if date_from is None or dates_unsure or (length_unsure and kind == EQUIPMENT):
         missing.append(DATE)
     elif kind in (CABINET, SERVICE) and date_from != date_to:
         missing.append(DATE)  # a cabinet or a service is booked for one day at a time
     if kind != EQUIPMENT:
         if start is None or time_unsure:
             missing.append(TIME)
-        if minutes is None and kind != SERVICE:
+        if (minutes is None or length_unsure) and kind != SERVICE:
             missing.append(DURATION)
     return tuple(missing)

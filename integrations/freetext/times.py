@@ -69,17 +69,19 @@ _WORD_HOURS = re.compile(r"\b(?:в|at)\s+(?:(?P<one>час)\s+(?P<part>дня|н
                          r"(?P<midnight>полночь|midnight))\b")
 
 
-def read_times(span: Span) -> tuple[time | None, time | None, bool]:
+def read_times(span: Span, *, with_length: bool = False) -> tuple[time | None, time | None, bool]:
     """(start, end, unsure): the time or time range written; unsure when a time was written that we do not
-    read for certain (an hour with no part of the day, "в 3"), so the bot asks rather than guesses."""
-    unsure = False
+    read for certain (an hour with no part of the day, "в 3") or two times were written («в 10, нет, в 11»),
+    so the bot asks rather than guesses. with_length: a length was written too, so «с 10 на час» starts at 10."""
+    found: list[tuple[time | None, time | None]] = []
     for match in span.find(_WORD_HOURS):
         span.claim(match, "time")
         if match.group("noon"):
-            return time(12, 0), None, False
-        if match.group("one"):
-            return (time(13, 0) if match.group("part") == "дня" else time(1, 0)), None, False
-        return None, None, True
+            found.append((time(12, 0), None))
+        elif match.group("one"):
+            found.append((time(13, 0) if match.group("part") == "дня" else time(1, 0), None))
+        else:
+            found.append((None, None))
     for match in span.find(_RANGE):
         if not _RANGE_NEEDS.search(match.group().strip()):
             continue  # a bare "10-12" is more likely days than hours
@@ -89,35 +91,36 @@ def read_times(span: Span) -> tuple[time | None, time | None, bool]:
         if start is None and b_part and not a_part:  # «с 2 до 4 дня»: the part of the day covers both ends
             start = _clock(*_fields(match, "a")[:2], b_part)
         span.claim(match, "time")
-        if start is None or end is None or end <= start:
-            return None, None, True
-        return start, end, False
+        found.append((start, end) if start and end and start < end else (None, None))
     for match in span.find(_COMPACT_EN):
         span.claim(match, "time")
-        return _clock(*_fields(match, "a")), None, False
-    start = None
+        found.append((_clock(*_fields(match, "a")), None))
     for match in span.find(_AT):
         text = match.group().strip()
         part = match.group("apart") or match.group("aepart")
-        has_marker = bool(re.match(r"(?:в|во|к|at|@)\s", text)) or ":" in text or part or \
-            re.search(r"(час|ч|clock)$", text)
         if text.startswith("на ") and not (":" in text or part):
             continue  # «на 15» is a date as often as a time
+        # «с 10 на час» starts at 10; «с 2 аппаратами» is a count, so a bare hour after «с» must be a day's hour.
+        starts_from = (with_length and int(match.group("ah")) > 6
+                       and re.search(r"\b(?:с|со|from)\s+$", span.free[:match.start()]))
+        has_marker = (bool(re.match(r"(?:в|во|к|at|@)\s", text)) or ":" in text or part or starts_from
+                      or re.search(r"(час|ч|clock)$", text))
         if not has_marker or (match.group("am") is None and "." in text):
             continue
         span.claim(match, "time")
-        start = _clock(*_fields(match, "a"))
-        unsure = start is None
-        break
-    end = None
+        found.append((_clock(*_fields(match, "a")), None))
     for match in span.find(_UNTIL):
         span.claim(match, "time")
         end = _clock(*_fields(match, "b"))
-        unsure = unsure or end is None or (start is not None and end <= start)
-        break
-    if unsure:
+        if len(found) == 1 and found[0][1] is None and found[0][0] and end and found[0][0] < end:
+            found[0] = (found[0][0], end)  # «в 10 до 12»
+        else:
+            found.append((None, end) if end else (None, None))
+    if not found:
+        return None, None, False
+    if len(set(found)) != 1 or found[0][0] is None:
         return None, None, True
-    return start, end, False
+    return found[0][0], found[0][1], False
 
 
 _DAYPARTS = [
@@ -146,46 +149,41 @@ _DURATIONS = [
     (re.compile(r"\bна\s+час\b|\b(?:for\s+)?(?:an|one|1)\s+hour\b"), 60),
 ]
 _HOURS_MINUTES = re.compile(r"\b(?:на|for)\s+" + _NUMBER + r"\s*(?:часа|часов|час|ч|h|hours?|hrs?)\b"
-                            r"(?:\s*(?:и\s+|and\s+)?(?P<m>\d{1,2})\s*(?:минут[аы]?|мин|m|minutes?|mins?)\b)?")
+                            r"(?:\s*(?:и\s+|and\s+)?(?P<m>\d{1,2})\s*(?:минут[аы]?|мин|м|m|minutes?|mins?)\b)?")
 # «кабинет 2 завтра 10:00 два часа»: a small count of hours with no preposition is a length, not a time.
 _BARE_HOURS = re.compile(r"(?<![вк] )(?<!во )(?<!at )(?<!до )(?<!с )\b(?P<n>[1-4](?:\.5)?)\s*(?:часа|час|hours?)\b"
                          r"(?!\s*(?:утра|дня|вечера|ночи))")
 _MINUTES = re.compile(r"\b(?:на|for)\s+(?P<n>\d{1,3})\s*(?:минут[аы]?|мин|m|minutes?|mins?)\b")
-_DAYS = re.compile(r"\b(?:на|for)\s+(?:(?P<n>\d{1,2})\s*)?(?P<unit>день|дня|дней|сутки|суток|days?|недел[юи]|"
+# A bare «2 дня» is two days, but «до 4 дня» is 4 p.m. and «через 2 дня» a date.
+_DAYS = re.compile(r"\b(?:(?:на|for)\s+(?:(?P<n>\d{1,2})\s*)?|(?<!через )(?<!in )(?<!до )(?<!в )(?<!с )(?<!к )(?<!по )"
+                   r"(?P<bare>\d{1,2})\s*)(?P<unit>день|дня|дней|сутки|суток|days?|недел[юи]|"
                    r"недель|weeks?)\b")
 
 
-def read_duration(span: Span) -> tuple[int | None, int | None]:
-    """(minutes, days): «на час» → 60 minutes, «на 3 дня» → 3 days, «на неделю» → 7 days."""
-    minutes = days = None
+def read_duration(span: Span) -> tuple[int | None, int | None, bool]:
+    """(minutes, days, unsure): «на час» → 60 minutes, «на 3 дня» → 3 days, «на неделю» → 7 days; unsure when
+    a length was written that is not one (0 minutes, 25 hours) or two lengths disagree."""
+    lengths: list[int | None] = []
     for pattern, value in _DURATIONS:
         for match in span.find(pattern):
             span.claim(match, "duration")
             extra = match.groupdict().get("m")
-            minutes = value + (int(extra) if extra else 0)
-            break
-        if minutes:
-            break
-    if minutes is None:
-        for match in span.find(_HOURS_MINUTES):
+            lengths.append(value + (int(extra) if extra else 0))
+    for match in span.find(_HOURS_MINUTES):
+        span.claim(match, "duration")
+        total = float(match.group("n")) * 60 + int(match.group("m") or 0)
+        lengths.append(int(total) if total == int(total) and 0 < total <= 24 * 60 else None)
+    for pattern in (_BARE_HOURS, _MINUTES):
+        for match in span.find(pattern):
             span.claim(match, "duration")
-            hours = float(match.group("n"))
-            total = hours * 60 + int(match.group("m") or 0)
-            minutes = int(total) if total == int(total) and 0 < total <= 24 * 60 else None
-            break
-    if minutes is None:
-        for match in span.find(_BARE_HOURS):
-            span.claim(match, "duration")
-            minutes = int(float(match.group("n")) * 60)
-            break
-    if minutes is None:
-        for match in span.find(_MINUTES):
-            span.claim(match, "duration")
-            minutes = int(match.group("n")) or None
-            break
+            total = float(match.group("n")) * (60 if pattern is _BARE_HOURS else 1)
+            lengths.append(int(total) if 0 < total <= 24 * 60 else None)
+    day_counts = []
     for match in span.find(_DAYS):
         span.claim(match, "duration")
-        count = int(match.group("n") or 1)
-        days = count * 7 if match.group("unit").startswith(("недел", "week")) else count
-        break
-    return minutes, days
+        count = int(match.group("n") or match.group("bare") or 1)
+        day_counts.append(count * 7 if match.group("unit").startswith(("недел", "week")) else count)
+    unsure = len(set(lengths)) > 1 or None in lengths or len(set(day_counts)) > 1 or 0 in day_counts
+    minutes = lengths[0] if lengths and not unsure else None
+    days = day_counts[0] if day_counts and not unsure else None
+    return minutes, days, unsure

@@ -19,6 +19,10 @@ FIELDS = ("kind", "ids", "equipment", "dates", "start", "end", "daypart", "durat
 BOOKING_FIELDS = ("ids", "equipment", "dates", "start", "end", "duration", "units")
 
 
+def language_of(text: str) -> str:
+    return "ru" if any("а" <= char <= "я" for char in text.lower()) else "en"
+
+
 def load() -> dict:
     return yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
 
@@ -79,7 +83,7 @@ def run(corpus: dict | None = None) -> list[Verdict]:
     now = datetime.fromisoformat(corpus["now"])
     verdicts = []
     for phrase in corpus["phrases"]:
-        result = parse(phrase["text"], now=now, catalogue=corpus["catalogue"], language=phrase.get("language", "ru"),
+        result = parse(phrase["text"], now=now, catalogue=corpus["catalogue"], language=phrase.get("language") or language_of(phrase["text"]),
                        zone=zone)
         verdicts.append(Verdict(phrase["text"], expected(phrase["expect"]), actual(result)))
     return verdicts
