@@ -40,6 +40,7 @@ class Parse:
     language: str = "ru"
     kind: str | None = None
     ids: tuple[int, ...] = ()
+    id_kinds: tuple[str, ...] = ()  # the kind of each of ids (they may differ when kind is None)
     equipment_ids: tuple[int, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
@@ -128,7 +129,8 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     kind = mention.kind
     missing = _missing(kind, mention.ids, date_from, date_to, start, minutes, dates_unsure, time_unsure,
                        length_unsure)
-    return Parse(text=text, language=language, kind=kind, ids=mention.ids, equipment_ids=mention.equipment_ids, date_from=date_from,
+    return Parse(text=text, language=language, kind=kind, ids=mention.ids, id_kinds=mention.id_kinds,
+                 equipment_ids=mention.equipment_ids, date_from=date_from,
                  date_to=date_to, start=start, end=end, daypart=daypart if start is None else None,
                  duration_minutes=minutes, units=mention.units, unknown=unknown, missing=missing, zone=zone)
 

@@ -77,6 +77,14 @@ class Mention:
     equipment_ids: tuple[int, ...]
     units: int | None
     words: tuple[str, ...]  # the words that named it, for the card and the question
+    id_kinds: tuple[str, ...] = ()  # the kind of each id, when the ids are of different kinds
+
+    @classmethod
+    def of(cls, entries, equipment=(), units=None, words=(), kind=None) -> Mention:
+        entries = sorted(entries, key=lambda e: (e.kind, e.id))
+        kinds = {e.kind for e in entries}
+        return cls(kind if kind is not None or len(kinds) != 1 else kinds.pop(), tuple(e.id for e in entries),
+                   tuple(equipment), units, tuple(words), tuple(e.kind for e in entries))
 
 
 # A number followed by a month is a day («кабинет, 2 декабря в 10»), unless the month has its own day after it
@@ -174,8 +182,7 @@ def _resolve(entries, kinds, numbered, scores, units, words) -> Mention:
                 named_cabinets = set()
                 named = {e for e in rivals if len(scores[e]) == rival_best}
             else:
-                ids = tuple(sorted(e.id for e in named_cabinets | rivals))
-                return Mention(None, ids, (), units, words)
+                return Mention.of(named_cabinets | rivals, units=units, words=words)
     if cabinets is not None or CABINET in kinds or named_cabinets:
         if cabinets is None:
             cabinets = named_cabinets or {e for e in entries if e.kind == CABINET}
@@ -186,15 +193,13 @@ def _resolve(entries, kinds, numbered, scores, units, words) -> Mention:
         items = {e for e, found in scores.items() if e.kind == EQUIPMENT and found - cabinet_words}
         most = max((len(scores[e] - cabinet_words) for e in items), default=0)
         equipment = tuple(sorted(e.id for e in items if len(scores[e] - cabinet_words) == most))
-        return Mention(CABINET, tuple(sorted(e.id for e in cabinets)), equipment, units, words)
+        return Mention.of(cabinets, equipment, units, words, kind=CABINET)
     wanted = [k for k in kinds if k != CABINET]
     kind = wanted[0] if len(set(wanted)) == 1 else None
     if named:
         if kind is not None and any(e.kind == kind for e in named):
             named = {e for e in named if e.kind == kind}
-        kinds_named = {e.kind for e in named}
-        kind = kinds_named.pop() if len(kinds_named) == 1 else kind
-        return Mention(kind, tuple(sorted(e.id for e in named)), (), units, words)
+        return Mention.of(named, units=units, words=words)
     if kind is not None:
-        return Mention(kind, tuple(sorted(e.id for e in entries if e.kind == kind)), (), units, words)
+        return Mention.of([e for e in entries if e.kind == kind], units=units, words=words, kind=kind)
     return Mention(None, (), (), units, words)
