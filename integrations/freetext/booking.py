@@ -90,9 +90,11 @@ def _names(entries: list[Entry]) -> dict[tuple[str, int], str]:
     return {(entry.kind, entry.id): entry.name for entry in entries}
 
 
-def _candidates(parse: Parse, names: dict) -> list[str]:
+def _candidates(parse: Parse, entries: list[Entry]) -> list[str]:
+    """The names of the candidates, in the catalogue's order (the wizards' order)."""
     kinds = parse.id_kinds or (parse.kind,) * len(parse.ids)
-    return [names.get((kind, id_), str(id_)) for kind, id_ in zip(kinds, parse.ids, strict=False)]
+    wanted = set(zip(kinds, parse.ids, strict=True))
+    return [entry.name for entry in entries if (entry.kind, entry.id) in wanted]
 
 
 def daypart_text(daypart: str) -> str:
@@ -110,7 +112,7 @@ def card_text(parse: Parse, entries: list[Entry]) -> str:
         units = f" × {parse.units}" if parse.kind == EQUIPMENT and parse.units and parse.units > 1 else ""
         lines.append(f"{icon} {name}{units}")
     elif parse.ids:
-        lines.append(f"{icon} " + _("one of: %(names)s") % {"names": ", ".join(_candidates(parse, names))})
+        lines.append(f"{icon} " + _("one of: %(names)s") % {"names": ", ".join(_candidates(parse, entries))})
     else:
         lines.append(f"{icon} ?")
     if parse.kind == EQUIPMENT or (parse.date_from and parse.date_from != parse.date_to):
@@ -141,14 +143,13 @@ def _when(parse: Parse) -> str:
 def question(parse: Parse, entries: list[Entry]) -> str | None:
     """The one question for the first thing missing (None when nothing is): which resource, which day, what
     time (within the part of the day, when one was named), how long."""
-    names = _names(entries)
     if RESOURCE in parse.missing:
         if parse.ids and parse.kind == CABINET:
-            return _("Which cabinet: %(names)s?") % {"names": ", ".join(_candidates(parse, names))}
+            return _("Which cabinet: %(names)s?") % {"names": ", ".join(_candidates(parse, entries))}
         if parse.ids and parse.kind == EQUIPMENT:
-            return _("Which equipment: %(names)s?") % {"names": ", ".join(_candidates(parse, names))}
+            return _("Which equipment: %(names)s?") % {"names": ", ".join(_candidates(parse, entries))}
         if parse.ids:
-            return _("Which one do you mean: %(names)s?") % {"names": ", ".join(_candidates(parse, names))}
+            return _("Which one do you mean: %(names)s?") % {"names": ", ".join(_candidates(parse, entries))}
         if parse.kind == CABINET:
             return _("There is no such cabinet. Which cabinet would you like?")
         if parse.unknown:

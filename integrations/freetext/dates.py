@@ -53,8 +53,8 @@ _WEEKDAY_RE = "|".join(rf"{ru}[а-я]*|{en}" for ru, en in _WEEKDAYS)
 _WD = r"(?P<{0}>" + _WEEKDAY_RE + r")"
 _NEXT_WEEK = r"(?:на\s+следующей\s+неделе|на\s+будущей\s+неделе|next\s+week)"
 _WEEKDAY_RANGE = re.compile(r"\b(?:с|со|from)\s+" + _WD.format("w1") + _TO + _WD.format("w2") + r"\b")
-_WEEKDAY = re.compile(r"(?:\b(?P<nw1>" + _NEXT_WEEK + r")\s+)?(?:\b(?:в|во|с|со|on|from|starting)\s+)?(?:\b(?P<q>эт[уот]|this|"
-                      r"следующ[а-я]+|next|ближайш[а-я]+|coming|будущ[а-я]+)\s+)?\b" + _WD.format("w")
+_WEEKDAY = re.compile(r"(?:\b(?P<nw1>" + _NEXT_WEEK + r")\s+)?(?:\b(?:в|во|с|со|on|from|starting)\s+)?"
+                      r"(?:\b(?P<q>эт[уот]|this|следующ[а-я]+|next|ближайш[а-я]+|coming|будущ[а-я]+)\s+)?\b" + _WD.format("w")
                       + r"(?:\s+(?P<nw2>" + _NEXT_WEEK + r"))?\b")
 _BARE_NEXT_WEEK = re.compile(r"\b" + _NEXT_WEEK + r"\b")
 
@@ -79,8 +79,9 @@ def _weekday(word: str) -> int:
 @lru_cache(maxsize=512)
 def _dateparser(text: str, today: date) -> date | None:
     languages = ["ru", "en"] if re.search("[а-я]", text) else ["en"]
+    midnight = datetime(today.year, today.month, today.day)  # noqa: DTZ001 - dateparser counts from a wall clock
     found = dateparser.parse(text, languages=languages, settings={
-        "RELATIVE_BASE": datetime(today.year, today.month, today.day), "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": midnight, "PREFER_DATES_FROM": "future",
         "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": []})
     return found.date() if found else None
 

@@ -7,7 +7,6 @@ guessed: the bot asks for it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -78,11 +77,10 @@ class Parse:
 
     @property
     def ends_at(self) -> datetime | None:
+        """starts_at plus the length, on the clinic's wall clock: the same sum the cabinet services make."""
         if self.starts_at is None or self.duration_minutes is None:
             return None
-        # Wall-clock arithmetic in UTC, so an hour across a DST change is an hour of real time.
-        return (self.starts_at.astimezone(ZoneInfo("UTC")) + timedelta(minutes=self.duration_minutes)).astimezone(
-            self.zone)
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 def clinic_zone() -> ZoneInfo:
@@ -107,7 +105,7 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     start, end, time_unsure = read_times(span, with_length=minutes is not None)
     daypart = read_daypart(span)
     mention = read_resources(span, catalogue, numbered)
-    unknown = tuple(word for _start, word in span.words() if word not in _FILLER and len(word) > 1 or word.isdigit())
+    unknown = tuple(word for _start, word in span.words() if (word not in _FILLER and len(word) > 1) or word.isdigit())
     if days and date_from is not None and date_from == date_to:
         date_to = date_from + timedelta(days=days - 1)
     elif days and date_from is not None and (date_to - date_from).days + 1 != days:

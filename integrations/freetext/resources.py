@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from integrations.freetext.text import Span, normalize, same_word
+from integrations.freetext.text import Span, cyrillic, normalize, same_word
 
 CABINET, EQUIPMENT, SERVICE = "cabinet", "equipment", "service"
 KINDS = (CABINET, EQUIPMENT, SERVICE)
@@ -51,6 +51,7 @@ class Entry:
             words = {t for t in tokens if t and not t.isdigit() and t not in _NAME_FILLER
                      and not _is_kind_word(t, self.kind)}
             numbers = {t.lstrip("0") or "0" for t in tokens if t.isdigit()}
+            words |= {spelled for word in words if (spelled := cyrillic(word))}  # «Филипс» for "Philips"
             found.append((words, numbers))
         return found
 

@@ -112,3 +112,18 @@ def same_word(text_word: str, name_word: str) -> bool:
         return False
     return damerau_levenshtein(text_word, name_word) <= 1 or damerau_levenshtein(stem(text_word),
                                                                                  stem(name_word)) <= 1
+
+
+_LATIN_PAIRS = (("sch", "ш"), ("sh", "ш"), ("ch", "ч"), ("ph", "ф"), ("th", "т"), ("ck", "к"), ("ee", "и"),
+                ("oo", "у"), ("x", "кс"))
+_LATIN = str.maketrans("abcdefghijklmnopqrstuvwyz", "абкдефгхийклмнопкрстуввиз")
+
+
+def cyrillic(word: str) -> str | None:
+    """A rough Cyrillic spelling of a Latin word ("philips" → "филипс", "fotona" → "фотона"), so that a name
+    written in the other alphabet still matches within one typo. None for words that are not Latin letters."""
+    if not re.fullmatch(r"[a-z]{5,}", word):
+        return None
+    for latin, russian in _LATIN_PAIRS:
+        word = word.replace(latin, russian)
+    return word.translate(_LATIN)

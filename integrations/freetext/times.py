@@ -145,7 +145,9 @@ _NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
 _DURATIONS = [
     (re.compile(r"\b(?:на\s+)?полтора\s+часа\b|\b(?:for\s+)?(?:an?\s+)?hour\s+and\s+a\s+half\b"), 90),
     (re.compile(r"\b(?:на\s+)?полчаса\b|\b(?:for\s+)?half\s+an\s+hour\b"), 30),
-    (re.compile(r"\b(?:на\s+)?час\s+(?P<m>\d{1,2})(?:\s*(?:минут[аы]?|мин))?\b"), 60),
+    # «на час 30» is an hour and a half; «на час 17» is not a way to say 77 minutes.
+    (re.compile(r"\b(?:на\s+)?час\s+(?:(?P<m>15|30|45)\b(?:\s*(?:минут[аы]?|мин))?|(?P<m2>\d{1,2})\s*(?:минут[аы]?|мин)\b)"),
+     60),
     (re.compile(r"\bна\s+час\b|\b(?:for\s+)?(?:an|one|1)\s+hour\b"), 60),
 ]
 _HOURS_MINUTES = re.compile(r"\b(?:на|for)\s+" + _NUMBER + r"\s*(?:часа|часов|час|ч|h|hours?|hrs?)\b"
@@ -167,7 +169,7 @@ def read_duration(span: Span) -> tuple[int | None, int | None, bool]:
     for pattern, value in _DURATIONS:
         for match in span.find(pattern):
             span.claim(match, "duration")
-            extra = match.groupdict().get("m")
+            extra = match.groupdict().get("m") or match.groupdict().get("m2")
             lengths.append(value + (int(extra) if extra else 0))
     for match in span.find(_HOURS_MINUTES):
         span.claim(match, "duration")

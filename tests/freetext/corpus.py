@@ -83,8 +83,8 @@ def run(corpus: dict | None = None) -> list[Verdict]:
     now = datetime.fromisoformat(corpus["now"])
     verdicts = []
     for phrase in corpus["phrases"]:
-        result = parse(phrase["text"], now=now, catalogue=corpus["catalogue"], language=phrase.get("language") or language_of(phrase["text"]),
-                       zone=zone)
+        language = phrase.get("language") or language_of(phrase["text"])
+        result = parse(phrase["text"], now=now, catalogue=corpus["catalogue"], language=language, zone=zone)
         verdicts.append(Verdict(phrase["text"], expected(phrase["expect"]), actual(result)))
     return verdicts
 

@@ -7,8 +7,8 @@ from datetime import date, time
 
 from tests.freetext import corpus
 
-ISSUE_EXAMPLES = ("завтра в 15:00 кабинет 2 на час", "УЗИ в пятницу после обеда", "2 аппарата Philips с 10 по 12 декабря",
-                  "cabinet 3 tomorrow 10:30 for 90 minutes")
+ISSUE_EXAMPLES = ("завтра в 15:00 кабинет 2 на час", "УЗИ в пятницу после обеда",
+                  "2 аппарата Philips с 10 по 12 декабря", "cabinet 3 tomorrow 10:30 for 90 minutes")
 DATEPARSER_TRAPS = ("завтра в три часа дня", "в 9 утра", "в 15")
 
 
