@@ -54,8 +54,8 @@ _WD = r"(?P<{0}>" + _WEEKDAY_RE + r")"
 _NEXT_WEEK = r"(?:на\s+следующей\s+неделе|на\s+будущей\s+неделе|next\s+week)"
 _WEEKDAY_RANGE = re.compile(r"\b(?:с|со|from)\s+" + _WD.format("w1") + _TO + _WD.format("w2") + r"\b")
 _WEEKDAY = re.compile(r"(?:\b(?P<nw1>" + _NEXT_WEEK + r")\s+)?(?:\b(?:в|во|с|со|on|from|starting)\s+)?"
-                      r"(?:\b(?P<q>эт[уот]|this|следующ[а-я]+|next|ближайш[а-я]+|coming|будущ[а-я]+)\s+)?\b" + _WD.format("w")
-                      + r"(?:\s+(?P<nw2>" + _NEXT_WEEK + r"))?\b")
+                      r"(?:\b(?P<q>эт[уот]|this|следующ[а-я]+|next|ближайш[а-я]+|coming|будущ[а-я]+)\s+)?\b"
+                      + _WD.format("w") + r"(?:\s+(?P<nw2>" + _NEXT_WEEK + r"))?\b")
 _BARE_NEXT_WEEK = re.compile(r"\b" + _NEXT_WEEK + r"\b")
 
 
