@@ -14,21 +14,10 @@ from zoneinfo import ZoneInfo
 
 from integrations.freetext.dates import read_dates
 from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_cabinet_numbers, read_resources
-from integrations.freetext.text import Span, normalize
+from integrations.freetext.text import FILLER, Span, normalize
 from integrations.freetext.times import read_daypart, read_duration, read_times
 
 RESOURCE, DATE, TIME, DURATION = "resource", "date", "time", "duration"
-
-# Words that ask for a booking without saying what, when or how long.
-_FILLER = set("""
-    хочу хотел хотела хотим хотелось бы бы мне нам нужен нужна нужно нужны надо можно пожалуйста плиз забронировать
-    забронируйте забронируй бронь бронировать бронирую запишите записать запись запишись занять займите арендовать
-    аренда взять возьму снять на в во с со к по до от и или а для у меня нас это этот эту тот та время свободно
-    свободен свободный есть будет здравствуйте привет добрый день утро вечер спасибо пож-та час часа часов
-    i want would like to book a an the please need for on at in from with me us reserve reservation get hi hello
-    thanks thank you can could we some of and is are be it free slot
-    """.split())
-
 
 @dataclass(frozen=True)
 class Parse:
@@ -105,7 +94,7 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     start, end, time_unsure = read_times(span, with_length=minutes is not None)
     daypart = read_daypart(span)
     mention = read_resources(span, catalogue, numbered)
-    unknown = tuple(word for _start, word in span.words() if (word not in _FILLER and len(word) > 1) or word.isdigit())
+    unknown = tuple(word for _start, word in span.words() if (word not in FILLER and len(word) > 1) or word.isdigit())
     if days and date_from is not None and date_from == date_to:
         date_to = date_from + timedelta(days=days - 1)
     elif days and date_from is not None and (date_to - date_from).days + 1 != days:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from integrations.freetext.text import Span, cyrillic, normalize, same_word
+from integrations.freetext.text import FILLER, Span, cyrillic, normalize, same_word
 
 CABINET, EQUIPMENT, SERVICE = "cabinet", "equipment", "service"
 KINDS = (CABINET, EQUIPMENT, SERVICE)
@@ -122,6 +122,8 @@ def read_resources(span: Span, catalogue: Iterable, numbered: list[set[Entry]]) 
     units = _read_units(span, entries, phrases)
     scores: dict[Entry, set[str]] = {}
     for start, word in span.words():
+        if word in FILLER:
+            continue  # «хочу», «нужен», "please" never name a thing, however close to a name they are
         for part in re.split(r"[-./]", word):
             kind = _kind_of(part) if not part.isdigit() else None
             hits = [e for e in entries if any(_matches(part, words) for words, _n in phrases[e])]

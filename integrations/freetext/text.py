@@ -20,6 +20,16 @@ NUMBER_WORDS = {
     "forty-five": 45, "ninety": 90,
 }
 
+# Words that ask for a booking without saying what, when or how long.
+FILLER = frozenset("""
+    хочу хотел хотела хотим хотелось бы бы мне нам нужен нужна нужно нужны надо можно пожалуйста плиз забронировать
+    забронируйте забронируй бронь бронировать бронирую запишите записать запись запишись занять займите арендовать
+    аренда взять возьму снять на в во с со к по до от и или а для у меня нас это этот эту тот та время свободно
+    свободен свободный есть будет здравствуйте привет добрый день утро вечер спасибо пож-та час часа часов
+    i want would like to book a an the please need for on at in from with me us reserve reservation get hi hello
+    thanks thank you can could we some of and is are be it free slot
+    """.split())
+
 # Commas, quotes, brackets and the like separate words; ":" "." "-" "/" "№" stay, since times, dates, ranges
 # and cabinet numbers are written with them.
 _SEPARATORS = re.compile(r"[,;!?\"'«»“”„()\[\]{}]+")

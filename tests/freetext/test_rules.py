@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from integrations.freetext import AFTERNOON, EVENING, MORNING, Entry, parse
 from integrations.freetext.text import damerau_levenshtein, normalize, same_word
@@ -256,3 +258,23 @@ def test_one_typo_is_one_edit_and_words_under_five_letters_must_match_exactly():
     assert same_word("кабинете", "кабинет")
     assert not same_word("стул", "стол")
     assert not same_word("2", "3")
+
+
+# --- Any text at all ----------------------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(["кабинет", "2", "№", "в", "с", "по", "до", "10", "12", "15:00", "декабря", "завтра", "на",
+                           "час", "1.5", "часа", "утра", "дня", "пятницу", "philips", "x", "-", ".", ",", "31", "99",
+                           "2026", "10.12", "tomorrow", "at", "pm", "for", "minutes", "next", "week", "через", "0",
+                           "24:00", "числа", "хочу", "Филипс", "массажный"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=14).map(" ".join)))
+def test_any_text_gives_a_parse_that_names_only_what_the_catalogue_holds(text):
+    result = read(text)
+    assert {(kind, id_) for kind, id_ in zip(result.id_kinds, result.ids, strict=True)} <= {
+        (kind, id_) for kind, id_, *_rest in CATALOGUE}
+    assert set(result.equipment_ids) <= {id_ for kind, id_, *_rest in CATALOGUE if kind == "equipment"}
+    assert result.complete == (not result.missing and result.understood)
+    if result.complete:
+        assert result.resource_id is not None and result.date_from is not None
