@@ -30,7 +30,9 @@ def test_the_corpus_is_read_at_least_95_percent_exactly_and_never_wrongly():
 
 
 def test_the_dateparser_traps_come_out_right():
-    got = {v.text: v.got for v in corpus.run() if v.text in DATEPARSER_TRAPS}
+    data = corpus.load()
+    got = {v.text: v.got for v in corpus.run({**data, "phrases": [p for p in data["phrases"]
+                                                                  if p["text"] in DATEPARSER_TRAPS]})}
     assert got["завтра в три часа дня"]["start"] == time(15, 0)
     assert got["завтра в три часа дня"]["dates"] == (date(2026, 11, 24), date(2026, 11, 24))
     assert got["в 9 утра"]["start"] == time(9, 0)
