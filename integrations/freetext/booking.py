@@ -54,6 +54,8 @@ def cabinet_dialog(parse: Parse) -> dict:
     _ready(parse, CABINET)
     if len(parse.equipment_ids) > 1:
         raise NotReady(RESOURCE)
+    if parse.equipment_ids and (parse.units or 1) > 1:
+        raise NotReady("units")  # the wizard adds one unit of an item; service_arguments() books more
     return {"cabinet": parse.resource_id, "day": parse.date_from.isoformat(), "slot": f"{parse.start:%H%M}",
             "minutes": parse.duration_minutes, "item": parse.equipment_ids[0] if parse.equipment_ids else 0}
 
@@ -71,17 +73,19 @@ def service_arguments(parse: Parse, *, for_manager: bool = False) -> dict:
         if item is None:
             raise NotReady(RESOURCE)
         return {"item": item, "start_date": parse.date_from, "end_date": parse.date_to, "units": data["units"]}
-    data = cabinet_dialog(parse)
-    cabinet = Cabinet.objects.filter(pk=data["cabinet"], is_active=True).first()
+    _ready(parse, CABINET)
+    if len(parse.equipment_ids) > 1:
+        raise NotReady(RESOURCE)
+    cabinet = Cabinet.objects.filter(pk=parse.resource_id, is_active=True).first()
     if cabinet is None:
         raise NotReady(RESOURCE)
     item = None
-    if data["item"]:
-        item = Item.objects.filter(offered_with_cabinet(cabinet.pk), pk=data["item"]).first()
+    if parse.equipment_ids:
+        item = Item.objects.filter(offered_with_cabinet(cabinet.pk), pk=parse.equipment_ids[0]).first()
         if item is None:
             raise NotReady(RESOURCE)
     return {"cabinet": cabinet, "starts_at": parse.starts_at, "duration_minutes": parse.duration_minutes,
-            "equipment": [(item, 1)] if item else []}
+            "equipment": [(item, parse.units or 1)] if item else []}
 
 
 # --- What the bot says --------------------------------------------------------------------------------------------
@@ -122,8 +126,9 @@ def card_text(parse: Parse, entries: list[Entry]) -> str:
     if parse.kind == CABINET:
         if parse.duration_minutes:
             lines.append("⏱ " + texts.duration_text(parse.duration_minutes))
-        lines.append("🛠 " + (", ".join(names.get((EQUIPMENT, i), "?") for i in parse.equipment_ids)
-                             or str(texts.NO_EQUIPMENT)))
+        units = f" × {parse.units}" if parse.equipment_ids and parse.units and parse.units > 1 else ""
+        lines.append("🛠 " + (", ".join(names.get((EQUIPMENT, i), "?") for i in parse.equipment_ids) + units
+                             if parse.equipment_ids else str(texts.NO_EQUIPMENT)))
     if parse.unknown:
         lines.append("❔ " + _("Not understood: %(words)s") % {"words": " ".join(parse.unknown)})
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from integrations.freetext.dates import read_dates
 from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_cabinet_numbers, read_resources
 from integrations.freetext.text import FILLER, Span, normalize
-from integrations.freetext.times import read_daypart, read_duration, read_times
+from integrations.freetext.times import AFTERNOON, EVENING, MORNING, read_daypart, read_duration, read_times
 
 RESOURCE, DATE, TIME, DURATION = "resource", "date", "time", "duration"
 
@@ -122,11 +122,14 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
                  duration_minutes=minutes, units=mention.units, unknown=unknown, missing=missing, zone=zone)
 
 
-def _in_daypart(start: time, daypart: str) -> bool:
-    from integrations.freetext.times import DAYPARTS
+# The hours a part of the day may name, wider than the windows the bot offers: «утром в 7:30» is morning.
+_DAYPART_HOURS = {MORNING: (time(5, 0), time(12, 0)), AFTERNOON: (time(11, 0), time(18, 0)),
+                  EVENING: (time(16, 0), time(23, 59))}
 
-    first, last = DAYPARTS[daypart]
-    return first <= start < last or (daypart == "afternoon" and start == last)
+
+def _in_daypart(start: time, daypart: str) -> bool:
+    first, last = _DAYPART_HOURS[daypart]
+    return first <= start <= last
 
 
 def _missing(kind, ids, date_from, date_to, start, minutes, dates_unsure, time_unsure, length_unsure

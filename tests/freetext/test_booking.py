@@ -74,6 +74,19 @@ def test_a_room_number_and_an_item_named_with_the_cabinet_go_into_the_booking(cl
     assert booking.ends_at == datetime(2026, 11, 25, 11, 30, tzinfo=MSK)
 
 
+def test_two_units_of_an_item_with_a_cabinet_are_booked_by_the_service_not_the_one_unit_wizard(clinic, alice):
+    result = read("кабинет 2 завтра в 10 на час с 2 аппаратами Philips")
+    with pytest.raises(NotReady, match="units"):
+        cabinet_dialog(result)
+    arguments = service_arguments(result)
+    assert arguments["equipment"] == [(clinic.philips, 2)]
+    booking = cabinet_booking_create(**arguments, client_name="Ольга Смирнова", client_phone="+79990001122",
+                                     actor=Actor.telegram(alice), channel=Channel.BOT, now=NOW)
+    assert [(line.item, line.units) for line in booking.equipment_bookings.all()] == [(clinic.philips, 2)]
+    with translation.override("ru"):
+        assert card_text(result, catalogue()).endswith("🛠 Аппарат Philips HD11 × 2")
+
+
 def test_an_equipment_request_books_its_units_for_its_days(clinic, alice):
     result = read("2 аппарата Philips с 10 по 12 декабря")
     assert equipment_dialog(result) == {"item": clinic.philips.pk, "start": "2026-12-10", "end": "2026-12-12",

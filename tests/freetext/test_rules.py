@@ -85,6 +85,8 @@ def test_a_part_of_the_day_without_a_time_asks_for_the_time_within_it(text, dayp
 def test_a_time_inside_the_part_of_the_day_wins_over_it():
     result = read("кабинет 2 завтра вечером в 18:00 на час")
     assert (result.start, result.daypart, result.missing) == (time(18, 0), None, ())
+    early = read("кабинет 2 завтра утром в 7:30 на час")
+    assert (early.start, early.missing) == (time(7, 30), ())
 
 
 # --- Durations ----------------------------------------------------------------------------------------------------
