@@ -40,6 +40,7 @@ _SINGLE_RU = re.compile(r"\b" + _DAY.format("d") + r"\s+(?:of\s+)?" + _MON.forma
 _SINGLE_EN = re.compile(r"\b" + _MON.format("m") + r"\s+" + _DAY.format("d") + r"(?:\s*,?\s*(?P<y>20\d\d))?\b")
 _SINGLE_DOTTED = re.compile(r"\b(?P<d>[0-3]?\d)[./](?P<m>[01]?\d)(?:[./](?P<y>(?:20)?\d\d))?\b(?![.:/]\d)")
 _ISO = re.compile(r"\b(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b")
+_DAYS_OF_MONTH = re.compile(_FROM + r"\b(?P<d1>[0-3]?\d)" + _TO + r"(?P<d2>[0-3]?\d)(?:\s+числа|-?го\s+числа)\b")
 _DAY_OF_MONTH = re.compile(r"\b(?:на\s+|on\s+the\s+)?(?P<d>[0-3]?\d)(?:\s+числа|-?го\s+числа|-го|th|st|nd|rd)\b")
 
 _RELATIVE = re.compile(r"\b(?:(?P<today>сегодня|today)|(?P<after>послезавтра|the\s+day\s+after\s+tomorrow|day\s+after"
@@ -47,9 +48,15 @@ _RELATIVE = re.compile(r"\b(?:(?P<today>сегодня|today)|(?P<after>посл
 _IN_DAYS = re.compile(r"\b(?:через|in)\s+(?:(?P<n>\d{1,2})\s+|an?\s+)?(?P<unit>день|дня|дней|days?|недел[юи]|недель|"
                       r"weeks?)\b")
 
-_WEEKDAYS = [("понедельник", "monday"), ("вторник", "tuesday"), ("сред", "wednesday"), ("четверг", "thursday"),
-             ("пятниц", "friday"), ("суббот", "saturday"), ("воскресень", "sunday")]
-_WEEKDAY_RE = "|".join(rf"{ru}[а-я]*|{en}" for ru, en in _WEEKDAYS)
+_WEEKDAYS = [("понедельник", "monday", "пн", "mon"), ("вторник", "tuesday", "вт", "tue|tues"),
+             ("сред", "wednesday", "ср", "wed"), ("четверг", "thursday", "чт", "thu|thur|thurs"),
+             ("пятниц", "friday", "пт", "fri"), ("суббот", "saturday", "сб", "sat"),
+             ("воскресень", "sunday", "вс", "sun")]
+_WEEKDAY_RE = "|".join(rf"{ru}[а-я]*|{en}|{ru_short}|{en_short}" for ru, en, ru_short, en_short in _WEEKDAYS)
+# A day after «до», «по», "until" is where a stretch ends, and one after «с», "from" where it starts: alone,
+# neither is the day to book.
+_ENDS_BEFORE = re.compile(r"\b(?:до|по|к|until|till|through|by)\s*$")
+_STARTS_BEFORE = re.compile(r"\b(?:с|со|from|starting)\s*$")
 _WD = r"(?P<{0}>" + _WEEKDAY_RE + r")"
 _NEXT_WEEK = r"(?:на\s+следующей\s+неделе|на\s+будущей\s+неделе|next\s+week)"
 _WEEKDAY_RANGE = re.compile(r"\b(?:с|со|from)\s+" + _WD.format("w1") + _TO + _WD.format("w2") + r"\b")
@@ -70,8 +77,8 @@ def _month(word: str) -> int:
 
 
 def _weekday(word: str) -> int:
-    for number, (ru, en) in enumerate(_WEEKDAYS):
-        if word.startswith(ru) or word == en:
+    for number, (ru, en, ru_short, en_short) in enumerate(_WEEKDAYS):
+        if word.startswith(ru) or word == en or word == ru_short or word in en_short.split("|"):
             return number
     raise ValueError(word)
 
@@ -109,10 +116,10 @@ def _day_month(text: str, day: int, month: int, year: int | None, today: date) -
             return date(year, month, day)
         except ValueError:
             return None
+    ours = _next_occurrence(day, month, today)
     found = _dateparser(text, today)
-    if found and found.day == day and found.month == month and found >= today:
-        return found
-    return _next_occurrence(day, month, today)
+    # dateparser puts today's own date a year ahead ("23 ноября" on 23 November): our rule answers then.
+    return found if found == ours else ours
 
 
 def _year(value: str | None) -> int | None:
@@ -143,7 +150,7 @@ def _weekday_date(word: str, qualifier: str | None, next_week: bool, today: date
         return today + timedelta(days=7 - today.weekday() + weekday)
     if qualifier and qualifier.startswith(("следующ", "next", "будущ")):
         return None  # the coming Friday or the one after: people differ
-    found = _dateparser(word, today)
+    found = _dateparser(_WEEKDAYS[weekday][1], today)
     if found is None or found.weekday() != weekday or not today < found <= today + timedelta(days=7):
         found = today + timedelta(days=(weekday - today.weekday()) % 7 or 7)  # our rule
     if found == today + timedelta(days=7):
@@ -152,11 +159,24 @@ def _weekday_date(word: str, qualifier: str | None, next_week: bool, today: date
     return found
 
 
-def read_dates(span: Span, today: date, language: str = "ru") -> tuple[date | None, date | None, bool]:
-    """(first day, last day, unsure). One day gives first == last; unsure when a date was written that we do
-    not read for certain, or two dates that disagree. In English "12/11" may be either day first or month first:
-    when both numbers could be a month, it is left to ask."""
+def read_dates(span: Span, today: date, language: str = "ru") -> tuple[date | None, date | None, bool, bool]:
+    """(first day, last day, unsure, open start). One day gives first == last; unsure when a date was written
+    that we do not read for certain, or two dates that disagree, or a day that only ends a stretch («до
+    пятницы»). open start: a day that starts a stretch with no end («с 10 декабря»), which a length completes.
+    In English "12/11" may be either day first or month first: when both could be a month, it is left to ask."""
     found: list[tuple[date | None, date | None]] = []
+    open_start = False
+
+    def single(match: re.Match, day: date | None) -> None:
+        nonlocal open_start
+        before = span.free[: match.start()]
+        if _ENDS_BEFORE.search(before):
+            found.append((None, None))
+            return
+        if _STARTS_BEFORE.search(before) or re.match(r"(?:с|со|from|starting)\s", match.group()):
+            open_start = True
+        found.append((day, day))
+
     for pattern, dotted in ((_RANGE_TWO_MONTHS, False), (_RANGE_SHARED_MONTH, False), (_RANGE_EN_MONTH_FIRST, False),
                             (_RANGE_DOTTED, True)):
         for match in span.find(pattern):
@@ -165,10 +185,13 @@ def read_dates(span: Span, today: date, language: str = "ru") -> tuple[date | No
                 found.append((None, None))
                 continue
             found.append(_day_range(match, today, dotted=dotted))
+    for match in span.find(_DAYS_OF_MONTH):
+        span.claim(match, "dates")
+        first, last = _day_of_month(int(match["d1"]), today), _day_of_month(int(match["d2"]), today)
+        found.append((first, last) if first and last and first <= last else (None, None))
     for match in span.find(_ISO):
         span.claim(match, "date")
-        day = _day_month(match.group(), int(match["d"]), int(match["m"]), int(match["y"]), today)
-        found.append((day, day))
+        single(match, _day_month(match.group(), int(match["d"]), int(match["m"]), int(match["y"]), today))
     for pattern, dotted in ((_SINGLE_RU, False), (_SINGLE_EN, False), (_SINGLE_DOTTED, True)):
         for match in span.find(pattern):
             if dotted and not 1 <= int(match["m"]) <= 12:
@@ -178,31 +201,20 @@ def read_dates(span: Span, today: date, language: str = "ru") -> tuple[date | No
                 found.append((None, None))
                 continue
             month = int(match["m"]) if dotted else _month(match["m"])
-            day = _day_month(match.group(), int(match["d"]), month, _year(match["y"]), today)
-            found.append((day, day))
+            single(match, _day_month(match.group(), int(match["d"]), month, _year(match["y"]), today))
     for match in span.find(_DAY_OF_MONTH):
         span.claim(match, "date")
-        day = int(match["d"])
-        month_start = today.replace(day=1)
-        for first in (month_start, (month_start + timedelta(days=32)).replace(day=1)):
-            candidate = _day_month("", day, first.month, first.year, today) if day <= 31 else None
-            if candidate and candidate >= today:
-                found.append((candidate, candidate))
-                break
-        else:
-            found.append((None, None))
+        single(match, _day_of_month(int(match["d"]), today))
     for match in span.find(_RELATIVE):
         span.claim(match, "date")
-        text = match.group()
-        parsed = _dateparser(text, today)
         offset = 0 if match["today"] else 2 if match["after"] else 1
-        day = parsed if parsed == today + timedelta(days=offset) else today + timedelta(days=offset)
-        found.append((day, day))
+        parsed, ours = _dateparser(match.group(), today), today + timedelta(days=offset)
+        single(match, parsed if parsed == ours else ours)
     for match in span.find(_IN_DAYS):
         span.claim(match, "date")
         count = int(match["n"] or 1) * (7 if match["unit"].startswith(("недел", "week")) else 1)
         day = today + timedelta(days=count)
-        found.append((day, day) if _dateparser(match.group(), today) in (day, None) else (None, None))
+        single(match, day if _dateparser(match.group(), today) in (day, None) else None)
     for match in span.find(_WEEKDAY_RANGE):
         span.claim(match, "dates")
         start = _weekday_date(match["w1"], None, False, today)
@@ -212,12 +224,21 @@ def read_dates(span: Span, today: date, language: str = "ru") -> tuple[date | No
         found.append((start, end) if start and end else (None, None))
     for match in span.find(_WEEKDAY):
         span.claim(match, "date")
-        day = _weekday_date(match["w"], match["q"], bool(match["nw1"] or match["nw2"]), today)
-        found.append((day, day))
+        single(match, _weekday_date(match["w"], match["q"], bool(match["nw1"] or match["nw2"]), today))
     for match in span.find(_BARE_NEXT_WEEK):
         span.claim(match, "date")
         found.append((None, None))
-    return _agree(found)
+    return (*_agree(found), open_start)
+
+
+def _day_of_month(day: int, today: date) -> date | None:
+    """«28 числа»: that day of this month, or of the next once it has passed."""
+    month_start = today.replace(day=1)
+    for first in (month_start, (month_start + timedelta(days=32)).replace(day=1)):
+        candidate = _day_month("", day, first.month, first.year, today) if day <= 31 else None
+        if candidate and candidate >= today:
+            return candidate
+    return None
 
 
 def _agree(found: list[tuple[date | None, date | None]]) -> tuple[date | None, date | None, bool]:

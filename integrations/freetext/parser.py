@@ -90,11 +90,14 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     span = Span(normalize(text))
     minutes, days, length_unsure = read_duration(span)
     numbered = read_cabinet_numbers(span, catalogue)
-    date_from, date_to, dates_unsure = read_dates(span, today, language)
+    date_from, date_to, dates_unsure, open_start = read_dates(span, today, language)
     start, end, time_unsure = read_times(span, with_length=minutes is not None)
     daypart = read_daypart(span)
     mention = read_resources(span, catalogue, numbered)
     unknown = tuple(word for _start, word in span.words() if (word not in FILLER and len(word) > 1) or word.isdigit())
+    if open_start and not days:
+        date_from = date_to = None  # «Philips с 10 декабря»: from then until when?
+        dates_unsure = True
     if days and date_from is not None and date_from == date_to:
         date_to = date_from + timedelta(days=days - 1)
     elif days and date_from is not None and (date_to - date_from).days + 1 != days:

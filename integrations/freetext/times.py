@@ -20,7 +20,8 @@ DAYPARTS = {MORNING: (time(8, 0), time(12, 0)), AFTERNOON: (time(12, 0), time(17
 _MONTH_AHEAD = (r"(?!\s*(?:-|по|до)?\s*\d{0,2}\s*(?:янв|фев|мар|апр|мая|май|июн|июл|авг|сен|окт|ноя|дек|jan|feb|mar|"
                 r"apr|may|jun|jul|aug|sep|oct|nov|dec|числ|[-.]?го\b))")
 _H = r"(?P<{0}h>[01]?\d|2[0-3])"
-_HM = r"(?P<{0}h>[01]?\d|2[0-3])(?:[:.](?P<{0}m>[0-5]\d)|\s*ч\s*(?P<{0}m2>[0-5]\d)\s*(?:мин|м)?)?"
+_HM = (r"(?P<{0}h>[01]?\d|2[0-3])(?:[:.](?P<{0}m>[0-5]\d)|\s*ч\s*(?P<{0}m2>[0-5]\d)\s*(?:мин|м)?"
+       r"|\s(?P<{0}m3>00|15|30|45)\b(?!\s*(?:мин|min|м\b|m\b|час|ч\b|h\b|дн|ден|day|числ|[-.:/]\d)))?")
 # Words that put an hour in the day: «в 9 утра», «в 3 часа дня», "3 pm".
 _RU_PART = r"(?:\s*(?:час(?:а|ов)?|ч))?\s*(?P<{0}part>утра|дня|вечера|ночи)"
 _EN_PART = r"\s*(?P<{0}epart>am|pm|a\.m|p\.m|in the morning|in the afternoon|in the evening)"
@@ -50,7 +51,7 @@ def _clock(hour: int, minute: int, part: str | None) -> time | None:
 
 def _fields(match: re.Match, prefix: str) -> tuple[int, int, str | None]:
     groups = match.groupdict()
-    minute = groups.get(f"{prefix}m") or groups.get(f"{prefix}m2") or 0
+    minute = groups.get(f"{prefix}m") or groups.get(f"{prefix}m2") or groups.get(f"{prefix}m3") or 0
     return int(groups[f"{prefix}h"]), int(minute), groups.get(f"{prefix}part") or groups.get(f"{prefix}epart")
 
 
@@ -105,7 +106,10 @@ def read_times(span: Span, *, with_length: bool = False) -> tuple[time | None, t
                        and re.search(r"\b(?:с|со|from)\s+$", span.free[:match.start()]))
         has_marker = (bool(re.match(r"(?:в|во|к|at|@)\s", text)) or ":" in text or part or starts_from
                       or re.search(r"(час|ч|clock)$", text))
-        if not has_marker or (match.group("am") is None and "." in text):
+        minute = match.group("am")
+        if minute and "." in text and (minute == "00" or int(minute) > 12):
+            has_marker = True  # "15.00": no month is 00 or above 12
+        if not has_marker or (minute is None and "." in text):
             continue
         span.claim(match, "time")
         found.append((_clock(*_fields(match, "a")), None))
