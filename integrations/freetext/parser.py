@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.freetext.dates import read_dates
 from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_cabinet_numbers, read_resources
-from integrations.freetext.text import FILLER, Span, normalize
+from integrations.freetext.text import DOUBT, FILLER, Span, normalize
 from integrations.freetext.times import AFTERNOON, EVENING, MORNING, read_daypart, read_duration, read_times
 
 RESOURCE, DATE, TIME, DURATION = "resource", "date", "time", "duration"
@@ -51,8 +51,9 @@ class Parse:
 
     @property
     def understood(self) -> bool:
-        """No number was left unread: «Philips 2 дня»-like leftovers may change the booking, so the bot asks."""
-        return not any(char.isdigit() for word in self.unknown for char in word)
+        """No number and no word of doubt was left unread: «Philips 2 дня» or «в 10, нет, в 11» may change the
+        booking, so the bot asks. Other words left over («для УЗИ») are shown on the card to confirm."""
+        return not any(word in DOUBT or any(char.isdigit() for char in word) for word in self.unknown)
 
     @property
     def complete(self) -> bool:
@@ -94,7 +95,8 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     start, end, time_unsure = read_times(span, with_length=minutes is not None)
     daypart = read_daypart(span)
     mention = read_resources(span, catalogue, numbered)
-    unknown = tuple(word for _start, word in span.words() if (word not in FILLER and len(word) > 1) or word.isdigit())
+    unknown = tuple(word for _start, word in span.words()
+                    if (word not in FILLER and len(word) > 1) or word.isdigit() or word in DOUBT)
     if open_start and not days:
         date_from = date_to = None  # «Philips с 10 декабря»: from then until when?
         dates_unsure = True

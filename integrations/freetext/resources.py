@@ -91,7 +91,7 @@ class Mention:
 # A number followed by a month is a day («кабинет, 2 декабря в 10»), unless the month has its own day after it
 # ("cabinet 2 Dec 10").
 _MONTH_NEXT = (r"(?!\s*(?:(?:-|по|до)\s*\d{1,2}\s*)?(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|"
-               r"ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zа-я]*(?!\s+\d{1,2}\b(?![.:]\d)))")
+               r"ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zа-я]*(?!\s+\d{1,2}(?:st|nd|rd|th)?\b(?![.:]\d)))")
 _NUMBERED = re.compile(r"\b(?P<w>[a-zа-я]+)\s*(?:№\s*)?(?P<n>\d{1,4}(?:\s*(?:или|or|и|and|-)\s*\d{1,4})*)\b(?![.:]\d)"
                        + _MONTH_NEXT + r"|№\s*(?P<n2>\d{1,4})\b(?![.:]\d)" + _MONTH_NEXT
                        + r"|\b(?P<n3>\d{1,2})-?(?:й|ой|ий|м|ом|th|nd|rd|st)\s+(?P<w3>[a-zа-я]+)")
@@ -142,7 +142,8 @@ def read_resources(span: Span, catalogue: Iterable, numbered: list[set[Entry]]) 
 
 
 def _matches(word: str, name_words: set[str]) -> bool:
-    return any(same_word(word, name_word) for name_word in name_words)
+    spelled = cyrillic(word)  # "laser" for «Лазер»
+    return any(same_word(word, name_word) or (spelled and same_word(spelled, name_word)) for name_word in name_words)
 
 
 def _read_units(span: Span, entries: list[Entry], phrases: dict) -> int | None:

@@ -59,13 +59,13 @@ _RANGE = re.compile(
     r"(?:\b(?:с|от|from|between)\s+)?\b" + _HM.format("a") + r"(?:" + _RU_PART.format("a") + r"|"
     + _EN_PART.format("a") + r")?\s*(?:-|до|по|to|till|until|and)\s*" + _HM.format("b") + r"(?:"
     + _RU_PART.format("b") + r"|" + _EN_PART.format("b") + r")?\b" + _MONTH_AHEAD)
-_RANGE_NEEDS = re.compile(r"^(?:с|от|from|between)\s|^\S*[:.]|:")
+_RANGE_NEEDS = re.compile(r"^(?:с|от|from|between)\s|^\S*[:.]|:|(?:am|pm|утра|дня|вечера|ночи)$")
 _UNTIL = re.compile(r"\b(?:до|until|till)\s+" + _HM.format("b") + r"(?:" + _RU_PART.format("b") + r")?\b"
                     + _MONTH_AHEAD)
 _AT = re.compile(
-    r"(?:\b(?:в|во|к|на|at|@)\s+)?\b" + _HM.format("a") + r"(?:" + _RU_PART.format("a") + r"|"
+    r"(?:\b(?:в|во|к|на|at|@)\s+)?(?<![-\d])\b" + _HM.format("a") + r"(?:" + _RU_PART.format("a") + r"|"
     + _EN_PART.format("a") + r"|\s*(?:час(?:а|ов)?|ч|o'?clock)(?![а-я]))?\b(?![-.:/]\d)" + _MONTH_AHEAD)
-_COMPACT_EN = re.compile(r"\b(?:at\s+)?(?P<ah>1[0-2]|0?[1-9])(?::(?P<am>[0-5]\d))?(?P<apart>am|pm)\b")
+_COMPACT_EN = re.compile(r"(?<!-)\b(?:at\s+)?(?P<ah>1[0-2]|0?[1-9])(?::(?P<am>[0-5]\d))?(?P<apart>am|pm)\b")
 _WORD_HOURS = re.compile(r"\b(?:в|at)\s+(?:(?P<one>час)\s+(?P<part>дня|ночи)|(?P<noon>полдень|noon)|"
                          r"(?P<midnight>полночь|midnight))\b")
 
@@ -154,10 +154,11 @@ _DURATIONS = [
      60),
     (re.compile(r"\bна\s+час\b|\b(?:for\s+)?(?:an|one|1)\s+hour\b"), 60),
 ]
+_COMPACT_HOURS = re.compile(r"\b(?:(?:на|for)\s+)?(?P<n>\d{1,2})h(?P<m>[0-5]\d)\b")  # "1h30"
 _HOURS_MINUTES = re.compile(r"\b(?:на|for)\s+" + _NUMBER + r"\s*(?:часа|часов|час|ч|h|hours?|hrs?)\b"
-                            r"(?:\s*(?:и\s+|and\s+)?(?P<m>\d{1,2})\s*(?:минут[аы]?|мин|м|m|minutes?|mins?)\b)?")
+                           r"(?:\s*(?:и\s+|and\s+)?(?P<m>\d{1,2})\s*(?:минут[аы]?|мин|м|m|minutes?|mins?)\b)?")
 # «кабинет 2 завтра 10:00 два часа»: a small count of hours with no preposition is a length, not a time.
-_BARE_HOURS = re.compile(r"(?<![вк] )(?<!во )(?<!at )(?<!до )(?<!с )\b(?P<n>[1-4](?:\.5)?)\s*(?:часа|час|hours?)\b"
+_BARE_HOURS = re.compile(r"(?<![вк] )(?<!во )(?<!at )(?<!до )(?<!с )\b(?P<n>[1-4](?:\.5)?)\s*(?:часа|час|hours?|h)\b"
                          r"(?!\s*(?:утра|дня|вечера|ночи))")
 _MINUTES = re.compile(r"\b(?:на|for)\s+(?P<n>\d{1,3})\s*(?:минут[аы]?|мин|m|minutes?|mins?)\b")
 # A bare «2 дня» is two days, but «до 4 дня» is 4 p.m. and «через 2 дня» a date.
@@ -175,6 +176,9 @@ def read_duration(span: Span) -> tuple[int | None, int | None, bool]:
             span.claim(match, "duration")
             extra = match.groupdict().get("m") or match.groupdict().get("m2")
             lengths.append(value + (int(extra) if extra else 0))
+    for match in span.find(_COMPACT_HOURS):
+        span.claim(match, "duration")
+        lengths.append(int(match.group("n")) * 60 + int(match.group("m")) or None)
     for match in span.find(_HOURS_MINUTES):
         span.claim(match, "duration")
         total = float(match.group("n")) * 60 + int(match.group("m") or 0)

@@ -95,7 +95,8 @@ def test_a_time_inside_the_part_of_the_day_wins_over_it():
     ("на час", 60), ("на полчаса", 30), ("на полтора часа", 90), ("на 2 часа", 120), ("на два часа", 120),
     ("на 90 минут", 90), ("на 45 мин", 45), ("на 1,5 часа", 90), ("на 1.5 часа", 90), ("на час 30 минут", 90),
     ("на 2 часа 30 минут", 150), ("for an hour", 60), ("for 90 minutes", 90), ("for 1.5 hours", 90),
-    ("for half an hour", 30), ("for an hour and a half", 90), ("for 2 hours", 120), ("1 час", 60),
+    ("for half an hour", 30), ("for an hour and a half", 90), ("for 2 hours", 120), ("1 час", 60), ("1h", 60),
+    ("1h30", 90), ("на 1ч 30м", 90),
 ])
 def test_a_length_is_read_in_minutes(text, minutes):
     assert read(f"кабинет 2 {text}").duration_minutes == minutes
@@ -280,3 +281,44 @@ def test_any_text_gives_a_parse_that_names_only_what_the_catalogue_holds(text):
     assert result.complete == (not result.missing and result.understood)
     if result.complete:
         assert result.resource_id is not None and result.date_from is not None
+
+
+# --- Stretches, corrections and doubt ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Philips до пятницы", "Philips к пятнице", "Philips until friday",
+                                  "Philips с 10 декабря", "Philips from December 10", "кабинет 2 по пятницам"])
+def test_a_day_that_only_starts_or_ends_a_stretch_is_asked_about(text):
+    result = read(text)
+    assert result.date_from is None
+    assert "date" in result.missing
+
+
+@pytest.mark.parametrize(("text", "day"), [("во вт", TOMORROW), ("в пт", date(2026, 11, 27)),
+                                          ("on fri", date(2026, 11, 27)), ("23 ноября", date(2026, 11, 23)),
+                                          ("в пн", None)])
+def test_weekday_abbreviations_and_today_s_own_date(text, day):
+    assert read(f"кабинет 2 {text}").date_from == day
+
+
+@pytest.mark.parametrize("text", ["кабинет 2 завтра в 10, нет, в 11 на час",
+                                  "cabinet 2 tomorrow at 10 or 11 for an hour", "Philips tomorrow and the day after",
+                                  "кабинет 2 завтра в 10 на час 17"])
+def test_a_correction_an_alternative_or_a_number_left_over_keeps_the_request_from_being_complete(text):
+    result = read(text)
+    assert not result.understood
+    assert not result.complete
+
+
+def test_words_left_over_without_doubt_are_kept_for_the_card_and_do_not_stop_the_request():
+    result = read("кабинет 2 завтра в 10 на час для УЗИ")
+    assert result.unknown == ("узи",)
+    assert result.complete
+
+
+def test_a_latin_c_in_a_russian_message_is_the_russian_preposition():
+    result = read("кабинет 2 завтра c 10 до 11")
+    assert (result.start, result.end) == (time(10, 0), time(11, 0))
+
+
+def test_an_english_word_finds_a_russian_name_spelled_alike():
+    assert read("the laser tomorrow").ids == (11,)
