@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cabinets.models import Cabinet
 from equipment.availability import bookable_items_for_clients, offered_with_cabinet
 from equipment.models import Item
-from integrations.freetext.parser import DATE, DURATION, RESOURCE, TIME, Parse
+from integrations.freetext.parser import DATE, DURATION, RESOURCE, TIME, WITH, Parse
 from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, Entry
 from integrations.freetext.times import AFTERNOON, DAYPARTS, EVENING, MORNING
 from integrations.telegram import texts
@@ -127,8 +127,11 @@ def card_text(parse: Parse, entries: list[Entry]) -> str:
         if parse.duration_minutes:
             lines.append("⏱ " + texts.duration_text(parse.duration_minutes))
         units = f" × {parse.units}" if parse.equipment_ids and parse.units and parse.units > 1 else ""
-        lines.append("🛠 " + (", ".join(names.get((EQUIPMENT, i), "?") for i in parse.equipment_ids) + units
-                             if parse.equipment_ids else str(texts.NO_EQUIPMENT)))
+        if len(parse.equipment_ids) > 1:
+            lines.append("🛠 ?")
+        else:
+            lines.append("🛠 " + (", ".join(names.get((EQUIPMENT, i), "?") for i in parse.equipment_ids) + units
+                                 if parse.equipment_ids else str(texts.NO_EQUIPMENT)))
     if parse.unknown:
         lines.append("❔ " + _("Not understood: %(words)s") % {"words": " ".join(parse.unknown)})
     return "\n".join(lines)
@@ -173,6 +176,9 @@ def question(parse: Parse, entries: list[Entry]) -> str | None:
         return _("At what time? For example: “15:00”.")
     if DURATION in parse.missing:
         return _("For how long? For example: “for an hour” or “90 minutes”.")
+    if WITH in parse.missing:
+        items = [entry.name for entry in entries if entry.kind == EQUIPMENT and entry.id in parse.equipment_ids]
+        return _("Which equipment: %(names)s?") % {"names": ", ".join(items)}
     if not parse.understood:
         return _("I did not understand “%(words)s”. Please write the request again.") % {
             "words": " ".join(parse.unknown)}

@@ -17,12 +17,13 @@ from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, read_ca
 from integrations.freetext.text import DOUBT, FILLER, Span, normalize
 from integrations.freetext.times import AFTERNOON, EVENING, MORNING, read_daypart, read_duration, read_times
 
-RESOURCE, DATE, TIME, DURATION = "resource", "date", "time", "duration"
+RESOURCE, DATE, TIME, DURATION, WITH = "resource", "date", "time", "duration", "equipment"
 
 @dataclass(frozen=True)
 class Parse:
     """What a message asks for. ids holds the one matching resource, or the candidates when several fit;
-    missing lists what the bot still has to ask (resource, date, time, duration)."""
+    equipment_ids the item to go with a cabinet (several: the candidates); missing lists what the bot still has
+    to ask (resource, date, time, duration, equipment)."""
 
     text: str
     language: str = "ru"
@@ -121,6 +122,8 @@ def parse(text: str, *, now: datetime, catalogue: Iterable, language: str = "ru"
     kind = mention.kind
     missing = _missing(kind, mention.ids, date_from, date_to, start, minutes, dates_unsure, time_unsure,
                        length_unsure)
+    if len(mention.equipment_ids) > 1:
+        missing += (WITH,)  # «кабинет 2 с аппаратом»: one item goes with a cabinet, which one?
     return Parse(text=text, language=language, kind=kind, ids=mention.ids, id_kinds=mention.id_kinds,
                  equipment_ids=mention.equipment_ids, date_from=date_from,
                  date_to=date_to, start=start, end=end, daypart=daypart if start is None else None,

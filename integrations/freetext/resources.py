@@ -197,6 +197,8 @@ def _resolve(entries, kinds, numbered, scores, units, words) -> Mention:
         items = {e for e, found in scores.items() if e.kind == EQUIPMENT and found - cabinet_words}
         most = max((len(scores[e] - cabinet_words) for e in items), default=0)
         equipment = tuple(sorted(e.id for e in items if len(scores[e] - cabinet_words) == most))
+        if not equipment and EQUIPMENT in kinds:  # «кабинет 2 с аппаратом»: which one is for the bot to ask
+            equipment = tuple(sorted(e.id for e in entries if e.kind == EQUIPMENT))
         return Mention.of(cabinets, equipment, units, words, kind=CABINET)
     wanted = [k for k in kinds if k != CABINET]
     kind = wanted[0] if len(set(wanted)) == 1 else None

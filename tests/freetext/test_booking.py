@@ -158,3 +158,14 @@ def test_after_lunch_gives_the_afternoon_of_that_day_to_offer_free_times_from(cl
     result = read("кабинет 2 в пятницу после обеда на 2 часа")
     assert daypart_window(result) == (datetime(2026, 11, 27, 12, tzinfo=MSK), datetime(2026, 11, 27, 17, tzinfo=MSK))
     assert daypart_window(read("кабинет 2 в пятницу в 15:00 на час")) is None
+
+
+def test_a_cabinet_with_some_equipment_asks_which_item(clinic):
+    factories.ItemFactory(name="Аппарат Mindray DC-70")
+    result = read("кабинет 2 с аппаратом завтра в 10 на час")
+    assert result.missing == ("equipment",)
+    with pytest.raises(NotReady):
+        service_arguments(result)
+    with translation.override("ru"):
+        assert question(result, catalogue()) == "Какое оборудование: Аппарат Philips HD11, Аппарат Mindray DC-70?"
+        assert card_text(result, catalogue()).endswith("🛠 ?")
