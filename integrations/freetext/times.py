@@ -66,8 +66,8 @@ _AT = re.compile(
     r"(?:\b(?:в|во|к|на|at|@)\s+)?(?<![-\d])\b" + _HM.format("a") + r"(?:" + _RU_PART.format("a") + r"|"
     + _EN_PART.format("a") + r"|\s*(?:час(?:а|ов)?|ч|o'?clock)(?![а-я]))?\b(?![-.:/]\d)" + _MONTH_AHEAD)
 _COMPACT_EN = re.compile(r"(?<!-)\b(?:at\s+)?(?P<ah>1[0-2]|0?[1-9])(?::(?P<am>[0-5]\d))?(?P<apart>am|pm)\b")
-_WORD_HOURS = re.compile(r"\b(?:в|at)\s+(?:(?P<one>час)\s+(?P<part>дня|ночи)|(?P<noon>полдень|noon)|"
-                         r"(?P<midnight>полночь|midnight))\b")
+_WORD_HOURS = re.compile(r"\b(?:в|at|с|from)\s+(?:(?P<one>час)\s+(?P<part>дня|ночи)|"
+                         r"(?P<noon>полдень|полудня|noon)|(?P<midnight>полночь|midnight))\b")
 
 
 def read_times(span: Span, *, with_length: bool = False) -> tuple[time | None, time | None, bool]:
@@ -148,7 +148,7 @@ def read_daypart(span: Span) -> str | None:
 _NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
 _DURATIONS = [
     (re.compile(r"\b(?:на\s+)?полтора\s+часа\b|\b(?:for\s+)?(?:an?\s+)?hour\s+and\s+a\s+half\b"), 90),
-    (re.compile(r"\b(?:на\s+)?полчаса\b|\b(?:for\s+)?half\s+an\s+hour\b"), 30),
+    (re.compile(r"\b(?:на\s+)?пол\s?часа\b|\b(?:for\s+)?half\s+an\s+hour\b"), 30),
     # «на час 30» is an hour and a half; «на час 17» is not a way to say 77 minutes.
     (re.compile(r"\b(?:на\s+)?час\s+(?:(?P<m>15|30|45)\b(?:\s*(?:минут[аы]?|мин))?|(?P<m2>\d{1,2})\s*(?:минут[аы]?|мин)\b)"),
      60),
