@@ -92,8 +92,8 @@ class Mention:
 # ("cabinet 2 Dec 10").
 _MONTH_NEXT = (r"(?!\s*(?:(?:-|по|до)\s*\d{1,2}\s*)?(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|"
                r"ноябр|декабр|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zа-я]*(?!\s+\d{1,2}(?:st|nd|rd|th)?\b(?![.:]\d)))")
-_NUMBERED = re.compile(r"\b(?P<w>[a-zа-я]+)(?:\s*|\.)(?:№\s*)?(?P<n>\d{1,4}(?:\s*(?:или|or|и|and|-)\s*\d{1,4})*)\b(?![.:]\d)"
-                       + _MONTH_NEXT + r"|№\s*(?P<n2>\d{1,4})\b(?![.:]\d)" + _MONTH_NEXT
+_NUMBERED = re.compile(r"\b(?P<w>[a-zа-я]+)(?:\s*|\.)(?:№\s*)?(?P<n>\d{1,4}(?:\s*(?:или|or|и|and|-)\s*\d{1,4})*)"
+                       r"\b(?![.:]\d)" + _MONTH_NEXT + r"|№\s*(?P<n2>\d{1,4})\b(?![.:]\d)" + _MONTH_NEXT
                        + r"|\b(?P<n3>\d{1,2})-?(?:й|ой|ий|м|ом|th|nd|rd|st)\s+(?P<w3>[a-zа-я]+)")
 
 
