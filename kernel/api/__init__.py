@@ -15,6 +15,7 @@ from kernel.api.auth import (
     PartnerKeyAuthentication,
     PartnerKeyScheme,
     PartnerPrincipal,
+    partner_for_key,
     partner_touch,
 )
 from kernel.api.docs import (
@@ -34,6 +35,7 @@ from kernel.api.errors import (
     api_exception_handler,
     error_body,
     error_responses,
+    first_error,
 )
 from kernel.api.http import (
     CORS_HEADERS,
@@ -61,6 +63,7 @@ from kernel.api.throttle import (
     RATE_WINDOW_SECONDS,
     PartnerRateThrottle,
     _CacheDown,
+    partner_rate_wait,
     sliding_window_hit,
 )
 from kernel.api.views import (
@@ -75,6 +78,9 @@ from kernel.api.views import (
 )
 
 __all__ = [
+    "first_error",
+    "partner_for_key",
+    "partner_rate_wait",
     "CORS_HEADERS",
     "EMPTY_IMAGE",
     "ERROR_DESCRIPTIONS",

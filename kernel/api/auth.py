@@ -71,6 +71,18 @@ def partner_touch(partner: Partner, now: datetime) -> None:
         partner.last_used_at = now
 
 
+def partner_for_key(key: str, extra: str, *, now: datetime) -> Partner | None:
+    """The active partner of an X-API-Key (and its X-API-Extra), its last use recorded; None when not valid.
+    The REST API and the gRPC service check keys here."""
+    key = key.strip()
+    if not _KEY_SHAPE.match(key):
+        return None
+    partner = partner_authenticate(key=key, extra=extra.strip())
+    if partner is not None:
+        partner_touch(partner, now)
+    return partner
+
+
 class PartnerKeyAuthentication(BaseAuthentication):
     """X-API-Key (plus X-API-Extra for partners that have an extra secret)."""
 
@@ -78,12 +90,9 @@ class PartnerKeyAuthentication(BaseAuthentication):
         key = request.headers.get("X-API-Key", "").strip()
         if not key:
             return None
-        partner = None
-        if _KEY_SHAPE.match(key):
-            partner = partner_authenticate(key=key, extra=request.headers.get("X-API-Extra", "").strip())
+        partner = partner_for_key(key, request.headers.get("X-API-Extra", ""), now=timezone.now())
         if partner is None:
             raise exceptions.AuthenticationFailed(_("Invalid API key."), code="invalid_api_key")
-        partner_touch(partner, timezone.now())
         return PartnerPrincipal(partner), partner
 
     def authenticate_header(self, request) -> str:

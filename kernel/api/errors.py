@@ -34,6 +34,12 @@ def _first_message(detail: Any) -> tuple[str, str]:
     return "", str(detail)
 
 
+def first_error(detail: Any) -> str:
+    """A DRF error detail in one line for people, as the `error` of a 400: "field: message"."""
+    field, message = _first_message(detail)
+    return f"{field}: {message}" if field else message
+
+
 def error_body(*, message: Any, code: str, details: dict | None = None) -> dict:
     return {"error": str(message), "code": code, "details": details or {}}
 
@@ -71,9 +77,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
                             status=status.HTTP_500_INTERNAL_SERVER_ERROR)
         status_code = exc.status_code
         if isinstance(exc, exceptions.ValidationError):
-            field, message = _first_message(exc.detail)
             details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-            body = error_body(message=f"{field}: {message}" if field else message, code="invalid",
+            body = error_body(message=first_error(exc.detail), code="invalid",
                               details={"fields": details})
         else:
             code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else exc.default_code

@@ -37,30 +37,34 @@ def sliding_window_hit(key: str, limit: int, window: int, now: float) -> float |
     return max(0.0, window * (1 - (limit - current - 1) / previous) - position)
 
 
+def partner_rate_wait(partner: Partner, now: float) -> float | None:
+    """Count one request of `partner` against its per-minute limit: None when allowed, else the seconds to wait.
+    One counter per partner, whichever door (REST or gRPC) the request came through. If the cache is down the
+    limit fails open: partners keep booking, and the outage is logged and counted."""
+    if now < _CacheDown.until:
+        metrics.API_RATE_LIMIT.labels("fail_open").inc()
+        return None
+    try:
+        wait = sliding_window_hit(f"api-rate:{partner.pk}", partner.rate_limit_per_minute, RATE_WINDOW_SECONDS, now)
+    except Exception:  # any cache failure: serve the request rather than refuse it
+        logger.warning("partner rate limit skipped: the cache is unavailable")
+        _CacheDown.until = now + 30
+        metrics.API_RATE_LIMIT.labels("fail_open").inc()
+        return None
+    if wait is not None:
+        metrics.API_RATE_LIMIT.labels("limited").inc()
+    return wait
+
+
 class PartnerRateThrottle(BaseThrottle):
-    """Per-partner limit (Partner.rate_limit_per_minute) in the shared cache. If the cache is down the limit
-    fails open: partners keep booking, and the outage is logged and counted."""
+    """Per-partner limit (Partner.rate_limit_per_minute) in the shared cache (partner_rate_wait)."""
 
     def allow_request(self, request, view) -> bool:
         partner = request.auth
         if not isinstance(partner, Partner):
             return True
-        now = time.time()
-        if now < _CacheDown.until:
-            metrics.API_RATE_LIMIT.labels("fail_open").inc()
-            return True
-        try:
-            self._wait = sliding_window_hit(f"api-rate:{partner.pk}", partner.rate_limit_per_minute,
-                                            RATE_WINDOW_SECONDS, now)
-        except Exception:  # any cache failure: serve the request rather than refuse it
-            logger.warning("partner rate limit skipped: the cache is unavailable")
-            _CacheDown.until = now + 30
-            metrics.API_RATE_LIMIT.labels("fail_open").inc()
-            return True
-        if self._wait is None:
-            return True
-        metrics.API_RATE_LIMIT.labels("limited").inc()
-        return False
+        self._wait = partner_rate_wait(partner, time.time())
+        return self._wait is None
 
     def wait(self) -> float | None:
         return self._wait
