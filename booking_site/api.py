@@ -104,6 +104,12 @@ def _first_message(detail: Any) -> tuple[str, str]:
     return "", str(detail)
 
 
+def first_error(detail: Any) -> str:
+    """A DRF error detail in one line for people, as the `error` of a 400: "field: message"."""
+    field, message = _first_message(detail)
+    return f"{field}: {message}" if field else message
+
+
 def error_body(*, message: Any, code: str, details: dict | None = None) -> dict:
     return {"error": str(message), "code": code, "details": details or {}}
 
@@ -141,9 +147,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
                             status=status.HTTP_500_INTERNAL_SERVER_ERROR)
         status_code = exc.status_code
         if isinstance(exc, exceptions.ValidationError):
-            field, message = _first_message(exc.detail)
             details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-            body = error_body(message=f"{field}: {message}" if field else message, code="invalid",
+            body = error_body(message=first_error(exc.detail), code="invalid",
                               details={"fields": details})
         else:
             code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else exc.default_code
@@ -236,6 +241,18 @@ def partner_touch(partner: Partner, now: datetime) -> None:
         partner.last_used_at = now
 
 
+def partner_for_key(key: str, extra: str, *, now: datetime) -> Partner | None:
+    """The active partner of an X-API-Key (and its X-API-Extra), its last use recorded; None when not valid.
+    The REST API and the gRPC service check keys here."""
+    key = key.strip()
+    if not _KEY_SHAPE.match(key):
+        return None
+    partner = partner_authenticate(key=key, extra=extra.strip())
+    if partner is not None:
+        partner_touch(partner, now)
+    return partner
+
+
 class PartnerKeyAuthentication(BaseAuthentication):
     """X-API-Key (plus X-API-Extra for partners that have an extra secret)."""
 
@@ -243,12 +260,9 @@ class PartnerKeyAuthentication(BaseAuthentication):
         key = request.headers.get("X-API-Key", "").strip()
         if not key:
             return None
-        partner = None
-        if _KEY_SHAPE.match(key):
-            partner = partner_authenticate(key=key, extra=request.headers.get("X-API-Extra", "").strip())
+        partner = partner_for_key(key, request.headers.get("X-API-Extra", ""), now=timezone.now())
         if partner is None:
             raise exceptions.AuthenticationFailed(_("Invalid API key."), code="invalid_api_key")
-        partner_touch(partner, timezone.now())
         return PartnerPrincipal(partner), partner
 
     def authenticate_header(self, request) -> str:
@@ -297,30 +311,34 @@ def sliding_window_hit(key: str, limit: int, window: int, now: float) -> float |
     return max(0.0, window * (1 - (limit - current - 1) / previous) - position)
 
 
+def partner_rate_wait(partner: Partner, now: float) -> float | None:
+    """Count one request of `partner` against its per-minute limit: None when allowed, else the seconds to wait.
+    One counter per partner, whichever door (REST or gRPC) the request came through. If the cache is down the
+    limit fails open: partners keep booking, and the outage is logged and counted."""
+    if now < _CacheDown.until:
+        metrics.API_RATE_LIMIT.labels("fail_open").inc()
+        return None
+    try:
+        wait = sliding_window_hit(f"api-rate:{partner.pk}", partner.rate_limit_per_minute, RATE_WINDOW_SECONDS, now)
+    except Exception:  # any cache failure: serve the request rather than refuse it
+        logger.warning("partner rate limit skipped: the cache is unavailable")
+        _CacheDown.until = now + 30
+        metrics.API_RATE_LIMIT.labels("fail_open").inc()
+        return None
+    if wait is not None:
+        metrics.API_RATE_LIMIT.labels("limited").inc()
+    return wait
+
+
 class PartnerRateThrottle(BaseThrottle):
-    """Per-partner limit (Partner.rate_limit_per_minute) in the shared cache. If the cache is down the limit
-    fails open: partners keep booking, and the outage is logged and counted."""
+    """Per-partner limit (Partner.rate_limit_per_minute) in the shared cache (partner_rate_wait)."""
 
     def allow_request(self, request, view) -> bool:
         partner = request.auth
         if not isinstance(partner, Partner):
             return True
-        now = time.time()
-        if now < _CacheDown.until:
-            metrics.API_RATE_LIMIT.labels("fail_open").inc()
-            return True
-        try:
-            self._wait = sliding_window_hit(f"api-rate:{partner.pk}", partner.rate_limit_per_minute,
-                                            RATE_WINDOW_SECONDS, now)
-        except Exception:  # any cache failure: serve the request rather than refuse it
-            logger.warning("partner rate limit skipped: the cache is unavailable")
-            _CacheDown.until = now + 30
-            metrics.API_RATE_LIMIT.labels("fail_open").inc()
-            return True
-        if self._wait is None:
-            return True
-        metrics.API_RATE_LIMIT.labels("limited").inc()
-        return False
+        self._wait = partner_rate_wait(partner, time.time())
+        return self._wait is None
 
     def wait(self) -> float | None:
         return self._wait
