@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent import futures
+from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -54,9 +55,20 @@ class MetricsInterceptor(grpc.ServerInterceptor):
             response_serializer=handler.response_serializer)
 
 
-def build_server(*, port: int, max_workers: int, host: str = "[::]") -> tuple[grpc.Server, int]:
-    """A server with every service added and bound to host:port (0: a free port); returns it, not started, with
-    the port it got."""
+@dataclass
+class Built:
+    server: grpc.Server
+    port: int  # the port bound (a free one when 0 was asked)
+    health: health.HealthServicer
+
+    def stop(self, grace: float | None) -> None:
+        """Report NOT_SERVING (balancers stop sending new calls), then let calls under way finish."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+
+
+def build_server(*, port: int, max_workers: int, host: str = "[::]") -> Built:
+    """A server with every service added and bound to host:port (0: a free port), not started yet."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
                          interceptors=[MetricsInterceptor()])
     bronivik_grpc.add_AvailabilityServiceServicer_to_server(BronivikAvailability(), server)
@@ -70,4 +82,4 @@ def build_server(*, port: int, max_workers: int, host: str = "[::]") -> tuple[gr
     bound = server.add_insecure_port(f"{host}:{port}")
     if not bound:
         raise OSError(f"cannot listen on {host}:{port}")
-    return server, bound
+    return Built(server=server, port=bound, health=health_servicer)

@@ -37,10 +37,10 @@ def _fresh_rate_limits():
 def grpc_target(transactional_db, frozen):
     """The address of a running server. The calls set no deadline: the clock is frozen in the past and gRPC
     turns a timeout into an absolute time from it."""
-    server, port = build_server(port=0, host="127.0.0.1", max_workers=4)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop(None).wait()
+    built = build_server(port=0, host="127.0.0.1", max_workers=4)
+    built.server.start()
+    yield f"127.0.0.1:{built.port}"
+    built.server.stop(None).wait()
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def catalogue(transactional_db, frozen):
     cabinet = factories.with_week(factories.CabinetFactory(name="Кабинет №1", number="1", floor=2),
                                   opens=time(9), closes=time(21), lunch=(time(13), time(14)))
     factories.closure(cabinet, date(2026, 11, 24), start=time(16), end=time(17))
-    booker, booker_key = factories.partner_with_key(name="Booker")
+    _booker, booker_key = factories.partner_with_key(name="Booker")
     booked = ApiClient(booker_key).post("/api/v1/cabinet-bookings", {
         "cabinet_id": cabinet.pk, "starts_at": "2026-11-24T10:00:00+03:00", "duration_minutes": 90,
         "external_booking_id": "crm-1", **CLIENT})

@@ -23,15 +23,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         port = options["port"] if options["port"] is not None else settings.GRPC_PORT
-        server, bound = build_server(port=port, host=options["host"], max_workers=settings.GRPC_MAX_WORKERS)
+        built = build_server(port=port, host=options["host"], max_workers=settings.GRPC_MAX_WORKERS)
         if settings.GRPC_METRICS_PORT:
             metrics.serve_worker_metrics(settings.GRPC_METRICS_PORT, process="grpc")
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_args: stop.set())
-        server.start()
-        self.stdout.write(f"gRPC on port {bound}: {', '.join(SERVICES)}, health and reflection.")
+        built.server.start()
+        self.stdout.write(f"gRPC on port {built.port}: {', '.join(SERVICES)}, health and reflection.")
         self.stdout.flush()
         stop.wait()
-        self.stdout.write(f"Stopping: calls under way get {GRACE_SECONDS} s to finish.")
-        server.stop(GRACE_SECONDS).wait()
+        self.stdout.write(f"Stopping: NOT_SERVING to health checks; calls under way get {GRACE_SECONDS} s to finish.")
+        self.stdout.flush()
+        built.stop(GRACE_SECONDS)
