@@ -20,8 +20,6 @@ from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW
 
-pytestmark = pytest.mark.postgres
-
 CLIENT = {"client_name": "Иван Петров", "client_phone": "+79991234567"}
 
 
