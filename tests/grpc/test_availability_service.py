@@ -108,6 +108,14 @@ def test_a_holiday_has_no_slots_and_says_why_like_rest(clinic, key, rest, catalo
     assert (answer.reason, len(answer.slots)) == ("holiday", 0)
 
 
+def test_concurrent_calls_on_the_server_threads_get_the_same_answer(clinic, key, catalogue):
+    request = clinic_pb2.GetItemAvailabilityRequest(item_id=catalogue["laser"].pk, start_date=WEEK[0],
+                                                    end_date=WEEK[1])
+    calls = [clinic.GetItemAvailability.future(request, metadata=key) for _ in range(12)]
+    answers = [call.result() for call in calls]
+    assert all(answer == answers[0] for answer in answers) and len(answers[0].days) == 7
+
+
 def test_service_slots_are_not_implemented_until_services_can_be_booked(clinic, key, catalogue):
     code, message = refusal(clinic.ListServiceSlots, clinic_pb2.ListServiceSlotsRequest(
         service_id=1, date="2026-12-01", specialist_id=2), metadata=key)
