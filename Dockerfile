@@ -16,5 +16,6 @@ RUN pip install --no-cache-dir -e . \
     && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
     && chown -R app:app /app/var
 USER app
-EXPOSE 8000
+# 8000: web; 50051: the gRPC service (`manage.py grpcserver`, GRPC_PORT).
+EXPOSE 8000 50051
 CMD ["gunicorn", "booking_site.asgi:application", "-k", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--no-control-socket"]

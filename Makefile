@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PTB_TIMEDELTA := 1
 
-.PHONY: run test lint install install-dev web migrate demo schema clean bench
+.PHONY: run test lint install install-dev web migrate demo schema grpc-generate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,17 @@ lint: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Regenerate the committed gRPC modules after a change in proto/ (a test fails until they match).
+grpc-generate: install-dev
+	$(BIN)/python -m integrations.grpc.codegen
+
 # Regenerate the committed OpenAPI document after an API change (a test fails until it matches).
 schema: install-dev
 	$(BIN)/python manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
 
 # Every benchmark in bench/, one after the other, each printing one JSON line (against DATABASE_URL/REDIS_URL
 # when set; see README), followed by its targets met / not met and the machine's load average.
-BENCHES ?= availability race webhook reminders audit
+BENCHES ?= availability race webhook reminders audit grpc
 bench: install-dev
 	@mkdir -p var
 	@for name in $(BENCHES); do \

@@ -309,6 +309,11 @@ SPECTACULAR_SETTINGS = {
 API_DEFAULT_RATE_LIMIT = env.int("API_DEFAULT_RATE_LIMIT", default=120)
 API_MAX_BULK_ITEMS = 100
 API_MAX_BULK_DAYS = 90
+# `manage.py grpcserver`: the gRPC availability service (the REST API's keys, scopes, limits and answers).
+GRPC_PORT = env.int("GRPC_PORT", default=50051)
+GRPC_MAX_WORKERS = env.int("GRPC_MAX_WORKERS", default=8)
+# The gRPC server's own /metrics on this port when set; 0: off.
+GRPC_METRICS_PORT = env.int("GRPC_METRICS_PORT", default=0)
 
 # --- Booking rules (DESIGN.md §5) -----------------------------------------------------------------
 

@@ -59,6 +59,13 @@ WEBHOOK_DEAD_LETTERS = Gauge(
     "webhook_dead_letters", "Partner webhook deliveries given up after their retry window", multiprocess_mode="max",
 )
 
+# The gRPC availability service (`manage.py grpcserver`), per full method name and status code.
+GRPC_REQUESTS = Counter("grpc_requests_total", "gRPC calls answered, by method and status code", ["method", "code"])
+GRPC_SECONDS = Histogram(
+    "grpc_request_duration_seconds", "gRPC call handling time", ["method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
 # Liveness and readiness, for the dashboard and the alerts.
 READINESS_FAILURES = Counter(
     "readiness_failures_total", "/readyz checks that failed, by part (database, cache, broker)", ["part"],
@@ -103,10 +110,11 @@ def _process_registry() -> CollectorRegistry:
     return DEFAULT_REGISTRY
 
 
-def serve_worker_metrics(port: int) -> None:
-    """The worker's /metrics on `port` (its pool's processes aggregated through PROMETHEUS_MULTIPROC_DIR).
-    No scrape hooks: the gauges read from the database are the web process's to export."""
+def serve_worker_metrics(port: int, process: str = "worker") -> None:
+    """The worker's (or the gRPC server's) /metrics on `port` (its processes aggregated through
+    PROMETHEUS_MULTIPROC_DIR). No scrape hooks: the gauges read from the database are the web process's to
+    export."""
     from prometheus_client import start_http_server
 
     start_http_server(port, registry=_process_registry())
-    logger.info("worker metrics on port %s", port)
+    logger.info("%s metrics on port %s", process, port)

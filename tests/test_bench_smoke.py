@@ -100,6 +100,14 @@ def test_the_audit_bench_builds_a_workbook():
     assert figures["sizes"]["200"]["rows"]["equipment_bookings"] == 140
 
 
+def test_the_grpc_bench_asks_both_doors_the_same_bulk_question_and_gets_the_same_answer():
+    figures = run_bench("grpc", "--items", "3", "--days", "3", "--bookings-per-item", "3", "--calls", "5",
+                        "--warm-up", "1")
+    assert figures["answers_equal"] is True and figures["cells"] == 3 * 3
+    assert figures["rest"]["samples"] == figures["grpc"]["samples"] == 5
+    assert figures["grpc"]["answer_bytes"] < figures["rest"]["answer_bytes"]
+
+
 def test_percentiles_are_by_nearest_rank_and_p99_needs_a_hundred_samples():
     from bench.common import percentiles
 

@@ -9,11 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.response import Response
 
+from cabinets.api import answers
 from cabinets.api import serializers as s
 from cabinets.api.series import SERIES_EXAMPLE, CabinetSeriesOut, series_create
-from cabinets.availability import cabinet_day, cabinets_days
+from cabinets.availability import cabinets_days
 from cabinets.models import Cabinet, CabinetBooking
-from cabinets.reasons import day_reasons, slot_reason
 from cabinets.services import cabinet_booking_cancel, cabinet_booking_create_for_partner
 from equipment.models import Item
 from kernel.api import (
@@ -26,7 +26,6 @@ from kernel.api import (
     created,
     error_responses,
     idempotency_key,
-    local_hhmm,
     local_iso,
     parse,
     partner_booking,
@@ -82,20 +81,7 @@ class CabinetSlotsView(PartnerAPIView):
     )
     def get(self, request, cabinet_id: int):
         day = parse(s.DateQuery, request.query_params)["date"]
-        cabinet = Cabinet.objects.filter(pk=cabinet_id).first()
-        if cabinet is None:
-            raise BookingError("not_found", _("Cabinet not found."), cabinet_id=cabinet_id)
-        result = cabinet_day(cabinet=cabinet, day=day, now=timezone.now())
-        why = day_reasons(result)
-        return Response({
-            "cabinet_id": cabinet.pk, "date": day.isoformat(), "closed_reason": result.closed_reason,
-            "slots": [{"start": local_hhmm(slot.start), "end": local_hhmm(slot.end), "available": slot.available,
-                       "state": slot.state, "durations": slot.durations, "reason": slot_reason(slot.state)}
-                      for slot in result.slots],
-            "reason": why.reason,
-            "breaks": [{"start": b["start"].strftime("%H:%M"), "end": b["end"].strftime("%H:%M"),
-                        "reason": b["reason"]} for b in why.breaks],
-        })
+        return Response(answers.cabinet_slots(cabinet_id, day, timezone.now()))
 
 
 class CabinetsAvailabilityView(PartnerAPIView):

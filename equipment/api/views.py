@@ -3,8 +3,6 @@ the shape, asks the calculator or a service, and renders; the rules live in equi
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +11,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
+from equipment.api import answers
 from equipment.api import serializers as s
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
-from equipment.rules import check_item_bookable
 from equipment.services import (
     equipment_booking_cancel,
     equipment_booking_create_for_partner,
@@ -53,37 +51,6 @@ def _today():
     return timezone.localdate()
 
 
-def _refusal(item: Item, actor: Actor) -> str | None:
-    """Why a partner may not book this item at all (reserved, installed in a cabinet, inactive), or None."""
-    try:
-        check_item_bookable(item=item, actor=actor)
-    except BookingError as error:
-        return error.code
-    return None
-
-
-def _day(grid, item: Item, day: date, refusal: str | None) -> dict:
-    row = _days(grid, item, [day], refusal)[0]
-    del row["date"]
-    return row
-
-
-def _days(grid, item: Item, days, refusal: str | None, **extra) -> list[dict]:
-    """_day for many days of one item (the bulk answers), with the per-item lookups done once."""
-    pk, total, bookable = item.pk, grid.total(item.pk), refusal is None
-    free, peak, blocked, reason = grid.free, grid.peak, grid.blocked, grid.reason
-    return [{**extra, "date": day.isoformat(), "available": bookable and free(pk, day) >= 1,
-             "booked_count": peak(pk, day), "total": total, "blocked_count": blocked(pk, day),
-             "reason": refusal or reason(pk, day)} for day in days]
-
-
-def _item_by_name(name: str) -> Item:
-    item = Item.objects.filter(name=name.strip()).first() if name.isprintable() else None
-    if item is None:
-        raise BookingError("not_found", _("Item not found."), item_name=name)
-    return item
-
-
 # --- The old system's endpoints -------------------------------------------------------------------
 
 
@@ -101,16 +68,7 @@ class ItemsView(PartnerAPIView):
             "created_at": "2026-11-01T09:00:00+03:00", "updated_at": "2026-11-20T18:30:00+03:00"}]})],
     )
     def get(self, request):
-        items = []
-        for item in Item.objects.order_by("sort_order", "id"):
-            row = {"id": item.pk, "name": item.name, "description": item.description, "category": item.category,
-                   "total_quantity": item.quantity, "sort_order": item.sort_order, "is_active": item.is_active,
-                   "permanent_reserved": item.permanently_reserved, "created_at": local_iso(item.created_at),
-                   "updated_at": local_iso(item.updated_at)}
-            if item.cabinet_id is not None:
-                row["cabinet_id"] = item.cabinet_id
-            items.append(row)
-        return Response({"items": items})
+        return Response({"items": answers.items_list()})
 
 
 class ItemAvailabilityView(PartnerAPIView):
@@ -134,9 +92,7 @@ class ItemAvailabilityView(PartnerAPIView):
     )
     def get(self, request, item_name: str):
         day = parse(s.DateQuery, request.query_params)["date"]
-        item = _item_by_name(item_name)
-        grid = equipment_grid(items=[item], start_date=day, end_date=day)
-        return Response(_day(grid, item, day, _refusal(item, Actor.for_partner(self.partner))))
+        return Response(answers.item_availability(answers.item_by_name(item_name), day, self.partner))
 
 
 class BulkAvailabilityView(PartnerAPIView):
@@ -162,20 +118,8 @@ class BulkAvailabilityView(PartnerAPIView):
     )
     def post(self, request):
         data = parse(s.BulkAvailabilityRequest, request.data)
-        days = sorted(set(data["dates"])) if "dates" in data else list(
-            date_range(data["start_date"], data["end_date"]))
-        asked_days = data["dates"] if "dates" in data else days
-        names = [name.strip() for name in data["items"] if name.strip()]
-        by_name = {item.name: item for item in Item.objects.filter(name__in=names)}
-        grid = equipment_grid(items=by_name.values(), start_date=days[0], end_date=days[-1])
-        actor = Actor.for_partner(self.partner)
-        refusals = {item.pk: _refusal(item, actor) for item in by_name.values()}
-        results = [
-            row for name in dict.fromkeys(names) if (item := by_name.get(name)) is not None
-            for row in _days(grid, item, asked_days, refusals[item.pk], item_name=name)
-        ]
-        unknown = [name for name in dict.fromkeys(names) if name not in by_name]
-        return Response({"results": results, "unknown_items": unknown})
+        days = data["dates"] if "dates" in data else list(date_range(data["start_date"], data["end_date"]))
+        return Response(answers.bulk_availability(data["items"], days, self.partner))
 
 
 class ItemsAvailabilityView(PartnerAPIView):
@@ -214,7 +158,7 @@ class ItemsAvailabilityView(PartnerAPIView):
         actor = Actor.for_partner(self.partner)
         answer = []
         for item in items:
-            refusal = _refusal(item, actor)
+            refusal = answers.refusal(item, actor)
             days = []
             for day in date_range(start, end):
                 if refusal is not None:
@@ -256,7 +200,7 @@ class DevicesView(PartnerAPIView):
             row = {"id": item.pk, "name": item.name}
             if item.description:
                 row["description"] = item.description
-            row["available"] = _day(grid, item, day, _refusal(item, actor))["available"]
+            row["available"] = answers.item_days(grid, item, [day], answers.refusal(item, actor))[0]["available"]
             if item.cabinet_id is not None:
                 row["cabinet_id"] = item.cabinet_id
             row["permanent_reserved"] = item.permanently_reserved
@@ -265,7 +209,7 @@ class DevicesView(PartnerAPIView):
 
 
 def _item_for_booking(*, item_id: int | None = None, name: str | None = None) -> Item:
-    item = rows.first(Item, pk=item_id) if item_id else _item_by_name(name or "")
+    item = rows.first(Item, pk=item_id) if item_id else answers.item_by_name(name or "")
     if item is None:
         raise BookingError("not_found", _("Item not found."), item_id=item_id)
     return item

@@ -78,9 +78,6 @@ from kernel.api.views import (
 )
 
 __all__ = [
-    "first_error",
-    "partner_for_key",
-    "partner_rate_wait",
     "CORS_HEADERS",
     "EMPTY_IMAGE",
     "ERROR_DESCRIPTIONS",
@@ -127,12 +124,15 @@ __all__ = [
     "days_in",
     "error_body",
     "error_responses",
+    "first_error",
     "idempotency_key",
     "is_external_id",
     "local_hhmm",
     "local_iso",
     "parse",
     "partner_booking",
+    "partner_for_key",
+    "partner_rate_wait",
     "partner_touch",
     "redoc_bundle",
     "sliding_window_hit",

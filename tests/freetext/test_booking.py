@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from booking_site.channels import Actor, Channel
 from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
 from integrations.freetext import CABINET, EQUIPMENT, Entry, parse
@@ -25,6 +24,7 @@ from integrations.freetext.booking import (
     question,
     service_arguments,
 )
+from kernel.channels import Actor, Channel
 from tests import factories
 from tests.conftest import NOW
 
