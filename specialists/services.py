@@ -1,0 +1,187 @@
+"""Appointments: a service performed by a specialist in a cabinet, with the service's equipment, claimed in one
+transaction. The specialist rows are locked first (in id order), then the cabinet booking service locks the
+cabinet and the items; the same order everywhere, so two requests never wait for each other in a circle. On
+PostgreSQL an exclusion constraint refuses two overlapping live appointments of one specialist even if a
+check were skipped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from booking_site import locking
+from booking_site.channels import Actor
+from booking_site.errors import BookingError
+from booking_site.lifecycle import refusals_counted
+from cabinets.models import Cabinet, CabinetBooking
+from cabinets.services import cabinet_booking_create
+from specialists.availability import (
+    OUTSIDE_HOURS,
+    SPECIALIST_BUSY,
+    SPECIALIST_DAY_OFF,
+    ServiceGrid,
+    day_of,
+    performers,
+)
+from specialists.models import Service, Specialist
+from specialists.rules import check_duration, check_on_grid, check_within_hours, clinic_zone
+
+RESOURCE = "specialist"
+SPECIALIST_CONSTRAINT = "cabinetbooking_specialist_no_overlap"
+
+
+def _hhmm(moment: datetime) -> str:
+    return f"{timezone.localtime(moment, clinic_zone()):%H:%M}"
+
+
+def _check_service(service: Service) -> None:
+    if not service.is_active:
+        raise BookingError("inactive", _("%(service)s is not available for booking.") % {"service": service.name})
+    check_duration(service.duration_minutes)
+
+
+def _candidates(service: Service, specialist: Specialist | None) -> list[int]:
+    """Who may take the appointment: the one asked for (who must perform the service), or every active
+    specialist who performs it."""
+    if specialist is None:
+        ids = list(performers(service).values_list("pk", flat=True))
+        if not ids:
+            raise BookingError("inactive", _("No specialist performs %(service)s now.") % {"service": service.name})
+        return ids
+    if not performers(service, [specialist.pk]).exists():
+        raise BookingError(
+            "invalid", _("%(name)s does not perform %(service)s.") % {"name": specialist.name, "service": service.name},
+            field="specialist_id")
+    return [specialist.pk]
+
+
+def _refuse_specialist(grid: ServiceGrid, specialist: Specialist, starts_at: datetime) -> None:
+    """The asked-for specialist's own refusal, with the rules' own messages for their hours."""
+    refusal = grid.specialist_refusal(specialist.pk, starts_at)
+    if refusal in (SPECIALIST_DAY_OFF, OUTSIDE_HOURS):
+        # The rules say it with the specialist's hours; the grid read the same rows, so they refuse too.
+        check_within_hours(specialist, starts_at, starts_at + grid.duration,
+                           hours=grid.hours.get(specialist.pk, ()), days_off=grid.days_off.get(specialist.pk, ()))
+        raise BookingError(refusal, specialist_id=specialist.pk)
+    if refusal == SPECIALIST_BUSY:
+        raise BookingError(
+            SPECIALIST_BUSY,
+            _("%(name)s already has an appointment at %(time)s on %(day)s.")
+            % {"name": specialist.name, "time": _hhmm(starts_at), "day": date_format(day_of(starts_at), "d.m.Y")},
+            specialist_id=specialist.pk,
+        )
+
+
+def _choose_specialist(grid: ServiceGrid, candidates: list[int], starts_at: datetime) -> int:
+    """Among the candidates free for the whole length, the one with the fewest booked minutes that day, the
+    lowest id on a tie. Refuses with the most telling reason when no one is free."""
+    refusals = {pk: grid.specialist_refusal(pk, starts_at) for pk in candidates}
+    free = [pk for pk, refusal in refusals.items() if refusal is None]
+    if free:
+        day = day_of(starts_at)
+        return min(free, key=lambda pk: (grid.booked_minutes(pk, day), pk))
+    if any(refusal == SPECIALIST_BUSY for refusal in refusals.values()):
+        raise BookingError(SPECIALIST_BUSY, _("Every specialist of %(service)s is busy at %(time)s.")
+                           % {"service": grid.service.name, "time": _hhmm(starts_at)})
+    if any(refusal == OUTSIDE_HOURS for refusal in refusals.values()):
+        raise BookingError(OUTSIDE_HOURS, _("No specialist of %(service)s works at %(time)s.")
+                           % {"service": grid.service.name, "time": _hhmm(starts_at)})
+    raise BookingError(SPECIALIST_DAY_OFF, _("No specialist of %(service)s works on %(day)s.")
+                       % {"service": grid.service.name, "day": date_format(day_of(starts_at), "d.m.Y")})
+
+
+def _choose_cabinet(grid: ServiceGrid, cabinet: Cabinet | None, starts_at: datetime) -> Cabinet:
+    """The asked-for cabinet (which must be allowed for the service; the cabinet service then checks it), or
+    the first allowed cabinet in sort order that is free for the whole length."""
+    allowed = {c.pk: c for c in grid.cabinets}
+    if cabinet is not None:
+        if cabinet.pk not in allowed:
+            raise BookingError("invalid", _("%(service)s does not take place in %(cabinet)s.")
+                               % {"service": grid.service.name, "cabinet": cabinet.name}, field="cabinet_id")
+        return allowed[cabinet.pk]
+    day = day_of(starts_at)
+    free = grid.free_cabinet_ids(day).get(starts_at.timestamp())
+    if free:
+        return allowed[free[0]]
+    if not grid.open_cabinet_ids(day):
+        raise BookingError("closed", _("No cabinet for %(service)s is open on %(day)s.")
+                           % {"service": grid.service.name, "day": date_format(day, "d.m.Y")})
+    raise BookingError("slot_taken", _("No cabinet for %(service)s is free at %(time)s.")
+                       % {"service": grid.service.name, "time": _hhmm(starts_at)})
+
+
+def _lost_to_another_appointment(error: BookingError) -> bool:
+    """Whether the cabinet service's 'taken' came from the specialist's exclusion constraint."""
+    cause = error.__cause__
+    return isinstance(cause, IntegrityError) and SPECIALIST_CONSTRAINT in str(cause)
+
+
+@refusals_counted(RESOURCE)
+@transaction.atomic
+def appointment_create(
+    *,
+    service: Service,
+    starts_at: datetime,
+    client_name: str,
+    client_phone: str,
+    actor: Actor,
+    channel: str,
+    now: datetime,
+    specialist: Specialist | None = None,
+    cabinet: Cabinet | None = None,
+    comment: str = "",
+    external_booking_id: str | None = None,
+    notify: bool = True,
+) -> CabinetBooking:
+    """Book `service` at `starts_at` with `specialist` (None: any who is free, chosen deterministically) in
+    `cabinet` (None: the first allowed one free for the whole length), with the service's equipment. The
+    appointment is a cabinet booking naming its service and specialist, made by the cabinet booking service,
+    so every rule, notice and record of cabinet bookings applies to it."""
+    if timezone.is_naive(starts_at):
+        raise BookingError("invalid", _("The start time needs a time zone."), field="starts_at")
+    starts_at = starts_at.astimezone(UTC)
+    _check_service(service)
+    check_on_grid(starts_at)
+    candidates = _candidates(service, specialist)
+    locked = locking.lock(Specialist, candidates)
+    candidates = [pk for pk in candidates if pk in locked and locked[pk].is_active]
+    if not candidates:
+        raise BookingError("inactive", _("This specialist is not available for booking."))
+    day = day_of(starts_at)
+    holder_id = actor.account.pk if actor.account is not None else None
+    grid = ServiceGrid(service=service, start_date=day, end_date=day, now=now, specialist_ids=candidates,
+                       holder_id=holder_id)
+    if day in grid.holidays:
+        raise BookingError("closed", _("The clinic is closed on %(day)s.") % {"day": date_format(day, "d.m.Y")},
+                           reason="holiday")
+    if specialist is not None:
+        _refuse_specialist(grid, locked[specialist.pk], starts_at)
+        chosen = specialist.pk
+    else:
+        chosen = _choose_specialist(grid, candidates, starts_at)
+    room = _choose_cabinet(grid, cabinet, starts_at)
+    if not grid.equipment_free(starts_at):
+        raise BookingError("no_capacity", _("The equipment for %(service)s is not free at %(time)s.")
+                           % {"service": service.name, "time": _hhmm(starts_at)})
+    locking.after_check()
+    try:
+        return cabinet_booking_create(
+            cabinet=room, starts_at=starts_at, duration_minutes=service.duration_minutes, client_name=client_name,
+            client_phone=client_phone, actor=actor, channel=channel, now=now, comment=comment,
+            external_booking_id=external_booking_id, notify=notify,
+            equipment=grid.lines,
+            service=service, specialist=locked[chosen],
+        )
+    except BookingError as error:
+        # The cabinet's suggestions would book a cabinet without the specialist: not an answer here.
+        error.details.pop("alternatives", None)
+        if error.code == "slot_taken" and _lost_to_another_appointment(error):
+            raise BookingError(SPECIALIST_BUSY, _("%(name)s was just booked at %(time)s by someone else.")
+                               % {"name": locked[chosen].name, "time": _hhmm(starts_at)},
+                               specialist_id=chosen) from error
+        raise
+
