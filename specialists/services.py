@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from booking_site import locking
+from booking_site.bookings import HOLDING_STATUSES
 from booking_site.channels import Actor
 from booking_site.errors import BookingError
 from booking_site.lifecycle import refusals_counted
@@ -28,7 +29,16 @@ from specialists.availability import (
     performers,
 )
 from specialists.models import Service, Specialist
-from specialists.rules import check_duration, check_on_grid, check_within_hours, clinic_zone
+from specialists.rules import (
+    Hours,
+    Off,
+    check_duration,
+    check_on_grid,
+    check_within_hours,
+    clinic_zone,
+    intervals_on,
+    within,
+)
 
 RESOURCE = "specialist"
 SPECIALIST_CONSTRAINT = "cabinetbooking_specialist_no_overlap"
@@ -185,3 +195,24 @@ def appointment_create(
                                specialist_id=chosen) from error
         raise
 
+
+
+def appointments_stranded(*, specialist: Specialist, now: datetime, hours: list[Hours] | None = None,
+                          days_off: list[Off] | None = None) -> list[CabinetBooking]:
+    """The specialist's future live appointments that these hours and days off (their saved ones where not
+    given) would leave outside their working time: a change of hours must not strand them silently."""
+    if specialist.pk is None:
+        return []
+    if hours is None:
+        hours = [Hours(*row) for row in specialist.hours.values_list("weekday", "start", "end")]
+    upcoming = list(CabinetBooking.objects.filter(specialist=specialist, status__in=HOLDING_STATUSES,
+                                                  ends_at__gt=now).select_related("cabinet").order_by("starts_at"))
+    if days_off is None and upcoming:
+        days_off = [Off(*row) for row in specialist.days_off.filter(to_date__gte=day_of(now)).values_list(
+            "from_date", "to_date")]
+    stranded = []
+    for appointment in upcoming:
+        intervals = intervals_on(day_of(appointment.starts_at), hours, days_off or ())
+        if not within(intervals, appointment.starts_at, appointment.ends_at):
+            stranded.append(appointment)
+    return stranded
