@@ -57,8 +57,8 @@ class WorkingHours(models.Model):
     specialist = models.ForeignKey(Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE,
                                    related_name="hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
-    start = models.TimeField(_("from"))
-    end = models.TimeField(_("until"))
+    start = models.TimeField(_("starts"))
+    end = models.TimeField(_("ends"))
 
     class Meta:
         verbose_name = _("working hours")
@@ -101,8 +101,8 @@ class DayOff(models.Model):
 
     specialist = models.ForeignKey(Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE,
                                    related_name="days_off")
-    from_date = models.DateField(_("from"))
-    to_date = models.DateField(_("until"))
+    from_date = models.DateField(_("first day"))
+    to_date = models.DateField(_("last day"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:

@@ -142,3 +142,16 @@ def test_an_inactive_service_or_a_specialist_who_does_not_perform_it_is_refused(
 
 def test_a_start_off_the_grid_is_not_a_slot(ultrasound, anna, book):
     assert refusal(lambda: book(ultrasound, at(TUE, 10, 15), specialist=anna)).code == "not_a_slot"
+
+
+def test_the_refusals_speak_russian_by_default_and_english_on_request(ultrasound, anna, book):
+    from django.utils import translation
+
+    book(ultrasound, at(TUE, 10), specialist=anna)
+    with translation.override("ru"):
+        assert str(refusal(lambda: book(ultrasound, at(TUE, 10), specialist=anna))) == \
+            "У специалиста Анна Смирнова уже есть запись 24.11.2026 в 10:00."
+    with translation.override("en"):
+        assert str(refusal(lambda: book(ultrasound, at(TUE, 10), specialist=anna))) == \
+            "Анна Смирнова already has an appointment at 10:00 on 24.11.2026."
+        assert str(BookingError("outside_hours")) == "The specialist does not work at that time."
