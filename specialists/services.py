@@ -62,6 +62,9 @@ def _candidates(service: Service, specialist: Specialist | None) -> list[int]:
         if not ids:
             raise BookingError("inactive", _("No specialist performs %(service)s now.") % {"service": service.name})
         return ids
+    if not specialist.is_active:
+        raise BookingError("inactive", _("%(name)s is not available for booking.") % {"name": specialist.name},
+                           specialist_id=specialist.pk)
     if not performers(service, [specialist.pk]).exists():
         raise BookingError(
             "invalid", _("%(name)s does not perform %(service)s.") % {"name": specialist.name, "service": service.name},

@@ -135,6 +135,12 @@ def test_the_same_request_twice_gives_the_same_choice(ultrasound, anna, boris, r
 def test_an_inactive_service_or_a_specialist_who_does_not_perform_it_is_refused(ultrasound, anna, book):
     stranger = specialist("Глеб Хирург", {1: [(time(9), time(18))]})
     assert refusal(lambda: book(ultrasound, at(TUE, 10), specialist=stranger)).code == "invalid"
+    anna.is_active = False
+    anna.save()
+    assert refusal(lambda: book(ultrasound, at(TUE, 10), specialist=anna)).code == "inactive"
+    assert book(ultrasound, at(TUE, 10)).specialist.name == "Борис Иванов"  # "any" leaves her out
+    anna.is_active = True
+    anna.save()
     ultrasound.is_active = False
     ultrasound.save()
     assert refusal(lambda: book(ultrasound, at(TUE, 10), specialist=anna)).code == "inactive"
