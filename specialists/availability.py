@@ -26,7 +26,7 @@ from booking_site.scheduling import date_range, day_bounds
 from cabinets.availability import CabinetDay, cabinets_days
 from cabinets.models import Cabinet, CabinetBooking, Holiday
 from equipment.availability import Usage, equipment_usage
-from specialists.models import DayOff, Service, ServiceEquipment, Specialist, WorkingHours
+from specialists.models import DayOff, Service, ServiceEquipment, Specialist, WorkingHours, slot_minutes
 from specialists.rules import Hours, Off, clinic_zone, intervals_on
 
 MAX_DAYS = 31
@@ -45,7 +45,6 @@ _HOURS, _OFF, _HOLIDAY, _BOOKED = "hours", "off", "holiday", "booked"
 class ServiceSlot:
     starts_at: datetime
     specialist_ids: list[int]  # the free specialists who perform the service, by id
-    cabinet_ids: list[int]  # the free allowed cabinets, in their sort order
 
 
 @dataclass
@@ -161,6 +160,8 @@ class ServiceGrid:
         if self.lines:
             self.usage = equipment_usage(items=[item for item, _units in self.lines], start_date=start_date,
                                          end_date=end_date, now=now)
+            self.equipment_grid = self.usage.grid()
+        self._cabinet_starts: dict[tuple[int, date], frozenset[float]] = {}
 
     # --- one specialist ------------------------------------------------------------------------------
 
@@ -168,6 +169,22 @@ class ServiceGrid:
         return [(i.start.timestamp(), i.end.timestamp())
                 for i in intervals_on(day, self.hours.get(specialist_id, ()), self.days_off.get(specialist_id, ()),
                                       self.tz)]
+
+    def free_windows(self, specialist_id: int, day: date) -> list[tuple[float, float]]:
+        """The specialist's working intervals on `day` with their appointments taken out."""
+        windows = self.intervals(specialist_id, day)
+        for a, b in self.appointments.get(specialist_id, ()):
+            cut = []
+            for start, end in windows:
+                if b <= start or end <= a:
+                    cut.append((start, end))
+                    continue
+                if start < a:
+                    cut.append((start, a))
+                if b < end:
+                    cut.append((b, end))
+            windows = cut
+        return windows
 
     def specialist_refusal(self, specialist_id: int, starts_at: datetime) -> str | None:
         """Why this specialist cannot take the service at `starts_at`: day_off, outside_hours or
@@ -190,20 +207,41 @@ class ServiceGrid:
         seconds = sum(max(0.0, min(b, last) - max(a, first)) for a, b in self.appointments.get(specialist_id, ()))
         return int(seconds // 60)
 
+    def free_specialists(self, day: date) -> dict[float, list[int]]:
+        """For each start on the slot grid: the specialists free for the whole length, by id. Hours and
+        appointments lie on the grid, so stepping from a free window's start stays on it."""
+        length, step = self.duration.total_seconds(), slot_minutes() * 60
+        starts: dict[float, list[int]] = defaultdict(list)
+        for pk in self.specialist_ids:
+            for a, b in self.free_windows(pk, day):
+                start = a
+                while start + length <= b:
+                    starts[start].append(pk)
+                    start += step
+        return starts
+
     # --- cabinets and equipment ----------------------------------------------------------------------
 
-    def free_cabinet_ids(self, day: date) -> dict[float, list[int]]:
-        """For each start on `day`: the allowed cabinets free for the whole length, in their sort order."""
-        minutes = self.service.duration_minutes
-        free: dict[float, list[int]] = defaultdict(list)
-        for cabinet in self.cabinets:
-            cabinet_day = self.cabinet_days[cabinet.pk][day]
-            if cabinet_day.closed_reason:
-                continue
-            for slot in cabinet_day.slots:
-                if slot.available and minutes in slot.durations:
-                    free[slot.start.timestamp()].append(cabinet.pk)
-        return free
+    def cabinet_free_starts(self, cabinet_id: int, day: date) -> frozenset[float]:
+        """The starts from which this cabinet is free for the whole length on `day` (read once per day)."""
+        key = (cabinet_id, day)
+        found = self._cabinet_starts.get(key)
+        if found is None:
+            cabinet_day = self.cabinet_days[cabinet_id][day]
+            minutes = self.service.duration_minutes
+            found = frozenset() if cabinet_day.closed_reason else frozenset(
+                slot.start.timestamp() for slot in cabinet_day.slots if slot.available and minutes in slot.durations)
+            self._cabinet_starts[key] = found
+        return found
+
+    def free_cabinet_ids(self, day: date, start: float) -> list[int]:
+        """The allowed cabinets free for the whole length from `start`, in their sort order."""
+        return [c.pk for c in self.cabinets if start in self.cabinet_free_starts(c.pk, day)]
+
+    def first_free_cabinet_id(self, day: date, start: float) -> int | None:
+        """The first allowed cabinet free from `start`: the grid looks no further (the days of the other
+        cabinets are only read when the first ones are taken)."""
+        return next((c.pk for c in self.cabinets if start in self.cabinet_free_starts(c.pk, day)), None)
 
     def open_cabinet_ids(self, day: date) -> list[int]:
         return [c.pk for c in self.cabinets if not self.cabinet_days[c.pk][day].closed_reason]
@@ -211,6 +249,10 @@ class ServiceGrid:
     def equipment_free(self, starts_at: datetime) -> bool:
         if self.usage is None:
             return True
+        day = starts_at.astimezone(self.tz).date()
+        if self.start_date <= day <= self.end_date and all(
+                self.equipment_grid.free(item.pk, day) >= units for item, units in self.lines):
+            return True  # enough units free all day: every window of it is free too
         free = self.usage.free_in_window(starts_at, starts_at + self.duration)
         return all(free.get(item.pk, 0) >= units for item, units in self.lines)
 
@@ -221,26 +263,17 @@ class ServiceGrid:
             return ServiceDay(day, HOLIDAY)
         if not self.open_cabinet_ids(day):
             return ServiceDay(day, CLOSED)
-        working = {pk: self.intervals(pk, day) for pk in self.specialist_ids}
-        working = {pk: intervals for pk, intervals in working.items() if intervals}
-        if not working:
+        if not any(self.intervals(pk, day) for pk in self.specialist_ids):
             return ServiceDay(day, DAY_OFF)
-        length = self.duration.total_seconds()
         slots, equipment_short = [], False
-        for start, cabinet_ids in sorted(self.free_cabinet_ids(day).items()):
-            end = start + length
-            specialist_ids = [
-                pk for pk, intervals in working.items()
-                if any(a <= start and end <= b for a, b in intervals)
-                and not any(a < end and start < b for a, b in self.appointments.get(pk, ()))
-            ]
-            if not specialist_ids:
+        for start, specialist_ids in sorted(self.free_specialists(day).items()):
+            if self.first_free_cabinet_id(day, start) is None:
                 continue
             starts_at = datetime.fromtimestamp(start, tz=UTC).astimezone(self.tz)
             if not self.equipment_free(starts_at):
                 equipment_short = True
                 continue
-            slots.append(ServiceSlot(starts_at, sorted(specialist_ids), cabinet_ids))
+            slots.append(ServiceSlot(starts_at, sorted(specialist_ids)))
         if slots:
             return ServiceDay(day, None, slots)
         return ServiceDay(day, NO_CAPACITY if equipment_short else BOOKED)

@@ -117,7 +117,7 @@ def _choose_cabinet(grid: ServiceGrid, cabinet: Cabinet | None, starts_at: datet
                                % {"service": grid.service.name, "cabinet": cabinet.name}, field="cabinet_id")
         return allowed[cabinet.pk]
     day = day_of(starts_at)
-    free = grid.free_cabinet_ids(day).get(starts_at.timestamp())
+    free = grid.free_cabinet_ids(day, starts_at.timestamp())
     if free:
         return allowed[free[0]]
     if not grid.open_cabinet_ids(day):

@@ -37,14 +37,13 @@ def test_a_specialist_is_offered_around_their_lunch_break_but_never_across_it(ul
     assert all(slot.specialist_ids == [anna.pk] for slot in tuesday.slots)
 
 
-def test_each_time_names_every_free_specialist_and_the_free_cabinets_in_order(ultrasound, anna, boris, rooms):
+def test_each_time_names_every_free_specialist(ultrasound, anna, boris, rooms):
     tuesday = day_of(ultrasound)
     by_time = {f"{slot.starts_at:%H:%M}": slot for slot in tuesday.slots}
     assert by_time["09:00"].specialist_ids == [anna.pk]
     assert by_time["12:30"].specialist_ids == [boris.pk]  # Анна's hour would run into her break
     assert by_time["11:00"].specialist_ids == [anna.pk, boris.pk]
     assert by_time["18:00"].specialist_ids == [boris.pk]
-    assert by_time["11:00"].cabinet_ids == [rooms[0].pk, rooms[1].pk]
     assert "18:30" not in by_time  # Борис stops at 19:00
     assert tuesday.as_dict()["slots"][0] == {"starts_at": by_time["09:00"].starts_at.isoformat(),
                                              "specialist_ids": [anna.pk]}
@@ -75,6 +74,13 @@ def test_a_service_whose_only_cabinet_is_closed_that_day_is_closed(ultrasound, r
     assert day_of(ultrasound).reason == "closed"
     factories.closure(rooms[1], TUE + timedelta(days=1))  # not allowed for the service: no effect
     assert day_of(ultrasound, TUE + timedelta(days=1)).reason is None
+
+
+def test_a_cabinet_whose_slots_are_off_the_appointment_grid_offers_nothing(ultrasound, rooms, anna):
+    quarter_past = factories.with_week(factories.CabinetFactory(name="Кабинет 9:15"), opens=time(9, 15),
+                                       closes=time(17, 15), lunch=None)
+    ultrasound.cabinets.set([quarter_past])
+    assert day_of(ultrasound).slots == []
 
 
 def test_a_partial_closure_of_the_only_cabinet_removes_its_hours(ultrasound, rooms):
