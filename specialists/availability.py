@@ -208,17 +208,23 @@ class ServiceGrid:
         return int(seconds // 60)
 
     def free_specialists(self, day: date) -> dict[float, list[int]]:
-        """For each start on the slot grid: the specialists free for the whole length, by id. Hours and
-        appointments lie on the grid, so stepping from a free window's start stays on it."""
+        """For each start on the slot grid (clinic time): the specialists free for the whole length, by id."""
         length, step = self.duration.total_seconds(), slot_minutes() * 60
         starts: dict[float, list[int]] = defaultdict(list)
         for pk in self.specialist_ids:
             for a, b in self.free_windows(pk, day):
-                start = a
+                start = self._on_grid(a, step)
                 while start + length <= b:
                     starts[start].append(pk)
                     start += step
         return starts
+
+    def _on_grid(self, moment: float, step: int) -> float:
+        """The first instant at or after `moment` on the slot grid of clinic time (hours and appointments
+        lie on it already; this keeps a stray row from offering a start the booking service refuses)."""
+        local = datetime.fromtimestamp(moment, tz=UTC).astimezone(self.tz)
+        past = (local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6) % step
+        return moment + (step - past if past else 0)
 
     # --- cabinets and equipment ----------------------------------------------------------------------
 
