@@ -109,7 +109,8 @@ def _choose_specialist(grid: ServiceGrid, candidates: list[int], starts_at: date
 
 def _choose_cabinet(grid: ServiceGrid, cabinet: Cabinet | None, starts_at: datetime) -> Cabinet:
     """The asked-for cabinet (which must be allowed for the service; the cabinet service then checks it), or
-    the first allowed cabinet in sort order that is free for the whole length."""
+    the first allowed cabinet in sort order that is free for the whole length. When none is, the first one
+    open that day: the cabinet service then says exactly why (too soon, in the past, taken, lunch)."""
     allowed = {c.pk: c for c in grid.cabinets}
     if cabinet is not None:
         if cabinet.pk not in allowed:
@@ -120,11 +121,11 @@ def _choose_cabinet(grid: ServiceGrid, cabinet: Cabinet | None, starts_at: datet
     free = grid.free_cabinet_ids(day, starts_at.timestamp())
     if free:
         return allowed[free[0]]
-    if not grid.open_cabinet_ids(day):
+    open_ids = grid.open_cabinet_ids(day)
+    if not open_ids:
         raise BookingError("closed", _("No cabinet for %(service)s is open on %(day)s.")
                            % {"service": grid.service.name, "day": date_format(day, "d.m.Y")})
-    raise BookingError("slot_taken", _("No cabinet for %(service)s is free at %(time)s.")
-                       % {"service": grid.service.name, "time": _hhmm(starts_at)})
+    return allowed[open_ids[0]]
 
 
 def _lost_to_another_appointment(error: BookingError) -> bool:

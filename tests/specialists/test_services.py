@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -161,3 +161,28 @@ def test_the_refusals_speak_russian_by_default_and_english_on_request(ultrasound
         assert str(refusal(lambda: book(ultrasound, at(TUE, 10), specialist=anna))) == \
             "Анна Смирнова already has an appointment at 10:00 on 24.11.2026."
         assert str(BookingError("outside_hours")) == "The specialist does not work at that time."
+
+
+def test_a_time_too_soon_or_past_is_refused_by_the_cabinets_own_rules(ultrasound, anna, book):
+    today = NOW.date()  # Monday, 10:00 now: bookable from 11:00
+    assert refusal(lambda: book(ultrasound, at(today, 10, 30), specialist=anna)).code == "too_soon"
+    assert refusal(lambda: book(ultrasound, at(today, 9))).code == "date_in_past"
+    assert book(ultrasound, at(today, 11), specialist=anna).specialist == anna
+
+
+def test_on_the_day_clocks_go_forward_an_hour_through_the_gap_is_refused(settings, db, book):
+    from zoneinfo import ZoneInfo
+
+    from specialists.models import Service
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    berlin, sunday = ZoneInfo("Europe/Berlin"), date(2027, 3, 28)
+    factories.with_week(factories.CabinetFactory(name="Ночной кабинет"), opens=time(0), closes=time(6), lunch=None)
+    night = specialist("Ночной врач", {6: [(time(1), time(5))]})
+    service = Service.objects.create(name="Ночная процедура", duration_minutes=60)
+    service.specialists.set([night])
+    now = at(date(2027, 3, 15), 10, tz=berlin)
+    assert refusal(lambda: book(service, at(sunday, 1, 30, tz=berlin), now=now)).code == "not_a_slot"
+    appointment = book(service, at(sunday, 3, tz=berlin), now=now)
+    assert appointment.ends_at - appointment.starts_at == timedelta(hours=1)
+    assert f"{appointment.ends_at.astimezone(berlin):%H:%M}" == "04:00"
