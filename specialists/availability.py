@@ -127,10 +127,11 @@ class ServiceGrid:
 
     def __init__(self, *, service: Service, start_date: date, end_date: date, now: datetime,
                  specialist_ids: Iterable[int] | None = None, holder_id: int | None = None,
-                 exclude_booking_ids: Iterable[int] = ()):
+                 exclude_booking_ids: Iterable[int] = (), duration_minutes: int | None = None):
         self.service = service
         self.start_date, self.end_date, self.now = start_date, end_date, now
-        self.duration = timedelta(minutes=service.duration_minutes)
+        self.minutes = duration_minutes or service.duration_minutes  # a moved appointment keeps its length
+        self.duration = timedelta(minutes=self.minutes)
         tz = self.tz = clinic_zone()
         range_start, range_end = day_bounds(start_date, tz)[0], day_bounds(end_date, tz)[1]
         exclude = list(exclude_booking_ids)
@@ -234,7 +235,7 @@ class ServiceGrid:
         found = self._cabinet_starts.get(key)
         if found is None:
             cabinet_day = self.cabinet_days[cabinet_id][day]
-            minutes = self.service.duration_minutes
+            minutes = self.minutes
             found = frozenset() if cabinet_day.closed_reason else frozenset(
                 slot.start.timestamp() for slot in cabinet_day.slots if slot.available and minutes in slot.durations)
             self._cabinet_starts[key] = found

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from booking_site import locking
 from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor
+from booking_site.channels import Actor, Channel
 from booking_site.errors import BookingError
 from booking_site.lifecycle import refusals_counted
 from cabinets.models import Cabinet, CabinetBooking
-from cabinets.services import cabinet_booking_create
+from cabinets.services import cabinet_booking_create, cabinet_booking_move
 from specialists.availability import (
     OUTSIDE_HOURS,
     SPECIALIST_BUSY,
@@ -199,6 +199,44 @@ def appointment_create(
                                specialist_id=chosen) from error
         raise
 
+
+
+@refusals_counted(RESOURCE)
+@transaction.atomic
+def appointment_move(
+    *,
+    booking: CabinetBooking,
+    actor: Actor,
+    now: datetime,
+    starts_at: datetime | None = None,
+    cabinet: Cabinet | None = None,
+    channel: str = Channel.ADMIN,
+) -> CabinetBooking:
+    """Move an appointment to another start and/or cabinet: it keeps its service, specialist and length. The
+    specialist is locked and must work the whole new window and be free in it (their own appointment aside);
+    the cabinet service then moves the booking and its equipment with the cabinets' own checks."""
+    if booking.specialist_id is None or booking.service_id is None:
+        raise BookingError("invalid", _("This booking is not an appointment."))
+    if starts_at is not None and timezone.is_naive(starts_at):
+        raise BookingError("invalid", _("The start time needs a time zone."), field="starts_at")
+    new_start = starts_at.astimezone(UTC) if starts_at is not None else booking.starts_at
+    check_on_grid(new_start)
+    specialist = locking.lock_one(Specialist, booking.specialist_id, _("This specialist does not exist."))
+    day = day_of(new_start)
+    grid = ServiceGrid(service=booking.service, start_date=day, end_date=day, now=now, specialist_ids=[specialist.pk],
+                       exclude_booking_ids=[booking.pk], duration_minutes=booking.duration_minutes)
+    _refuse_specialist(grid, specialist, new_start)
+    if cabinet is not None:
+        _choose_cabinet(grid, cabinet, new_start)  # refuses a cabinet the service may not use
+    try:
+        return cabinet_booking_move(booking=booking, actor=actor, now=now, cabinet=cabinet, starts_at=new_start,
+                                    channel=channel)
+    except BookingError as error:
+        if error.code == "slot_taken" and _lost_to_another_appointment(error):
+            raise BookingError(SPECIALIST_BUSY, _("%(name)s was just booked at %(time)s by someone else.")
+                               % {"name": specialist.name, "time": _hhmm(new_start)},
+                               specialist_id=specialist.pk) from error
+        raise
 
 
 def appointments_stranded(*, specialist: Specialist, now: datetime, hours: list[Hours] | None = None,
