@@ -98,3 +98,14 @@ def test_a_negative_price_is_refused(admin_client):
             **inline("equipment_lines", [])}
     errors_of(admin_client.post(reverse("admin:specialists_service_add"), page))
     assert not Service.objects.exists()
+
+
+def test_a_day_off_over_an_appointment_is_refused(admin_client, ultrasound, anna, book, frozen):
+    appointment = book(ultrasound, at(TUE, 10), specialist=anna)
+    rows = [{"id": str(row.pk), "specialist": str(anna.pk), "weekday": str(row.weekday),
+             "start": f"{row.start:%H:%M}", "end": f"{row.end:%H:%M}"} for row in anna.hours.all()]
+    page = specialist_page(hours=rows, hours_initial=len(rows),
+                           days_off=[{"from_date": "2026-11-24", "to_date": "2026-11-24", "note": "Болезнь"}])
+    assert appointment.reference in errors_of(
+        admin_client.post(reverse("admin:specialists_specialist_change", args=[anna.pk]), page))
+    assert not anna.days_off.exists()
