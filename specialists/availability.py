@@ -20,12 +20,12 @@ from django.db.models import CharField, DateField, DateTimeField, Exists, F, Int
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.errors import BookingError
-from booking_site.scheduling import date_range, day_bounds
 from cabinets.availability import CabinetDay, cabinets_days
 from cabinets.models import Cabinet, CabinetBooking, Holiday
 from equipment.availability import Usage, equipment_usage
+from kernel.bookings import HOLDING_STATUSES
+from kernel.errors import BookingError
+from kernel.scheduling import date_range, day_bounds
 from specialists.models import DayOff, Service, ServiceEquipment, Specialist, WorkingHours, slot_minutes
 from specialists.rules import Hours, Off, clinic_zone, intervals_on
 

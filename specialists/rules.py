@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from booking_site.errors import BookingError
-from booking_site.scheduling import Interval
+from kernel.errors import BookingError
+from kernel.scheduling import Interval
 from specialists.models import DayOff, Specialist, WorkingHours, slot_minutes
 
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
-from booking_site.lifecycle import refusals_counted
 from cabinets.models import Cabinet, CabinetBooking
 from cabinets.services import cabinet_booking_create, cabinet_booking_move
+from kernel import locking
+from kernel.bookings import HOLDING_STATUSES
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
+from kernel.lifecycle import refusals_counted
 from specialists.availability import (
     OUTSIDE_HOURS,
     SPECIALIST_BUSY,

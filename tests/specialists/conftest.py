@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking_site.channels import Actor, Channel
+from kernel.channels import Actor, Channel
 from specialists.models import Service, Specialist, WorkingHours
 from specialists.services import appointment_create
 from tests import factories

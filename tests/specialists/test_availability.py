@@ -7,10 +7,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
 from equipment.models import MaintenanceWindow
 from equipment.services import equipment_booking_create
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 from specialists.availability import service_days
 from specialists.models import DayOff, ServiceEquipment
 from tests import factories

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from booking_site.channels import Actor
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_cancel
 from equipment.models import EquipmentBooking
+from kernel.channels import Actor
 from specialists.availability import service_days
 from specialists.models import ServiceEquipment
 from tests import factories

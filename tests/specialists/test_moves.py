@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from booking_site.channels import Actor, Channel
-from booking_site.errors import BookingError
 from cabinets.services import cabinet_booking_create
+from kernel.channels import Actor, Channel
+from kernel.errors import BookingError
 from specialists.services import appointment_move
 from tests.conftest import NOW
 from tests.specialists.conftest import TUE, at

@@ -14,10 +14,10 @@ from datetime import time
 import pytest
 from django.db import connection
 
-from booking_site import locking
-from booking_site.bookings import HOLDING_STATUSES
-from booking_site.channels import Actor, Channel
 from cabinets.models import CabinetBooking
+from kernel import locking
+from kernel.bookings import HOLDING_STATUSES
+from kernel.channels import Actor, Channel
 from specialists.models import Service
 from specialists.services import appointment_create
 from tests import factories

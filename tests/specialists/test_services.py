@@ -6,11 +6,11 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from booking_site.channels import Actor
-from booking_site.errors import BookingError
 from cabinets.models import CabinetBooking
 from cabinets.services import cabinet_booking_cancel
 from equipment.models import EquipmentBooking, MaintenanceWindow
+from kernel.channels import Actor
+from kernel.errors import BookingError
 from specialists.models import DayOff, ServiceEquipment
 from specialists.rules import check_within_hours
 from tests import factories

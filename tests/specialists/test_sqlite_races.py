@@ -9,7 +9,7 @@ from datetime import time
 import pytest
 from django.conf import settings
 
-from booking_site.channels import Actor, Channel
+from kernel.channels import Actor, Channel
 from specialists.models import Service
 from specialists.services import appointment_create
 from tests import factories
