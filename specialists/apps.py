@@ -7,4 +7,8 @@ class SpecialistsConfig(AppConfig):
     verbose_name = _("Specialists and services")
 
     def ready(self) -> None:
+        from kernel import adapters
         from specialists import errors  # noqa: F401  registers the specialists' error codes with the kernel
+        from specialists.adapter import ADAPTER
+
+        adapters.register(ADAPTER)
