@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kernel.waitlist",
     "accounts",
     "cabinets",
+    "specialists",
     "equipment",
     "integrations",
     "integrations.webhooks",
@@ -321,6 +322,8 @@ CABINET_MIN_ADVANCE_MINUTES = env.int("CABINET_MIN_ADVANCE_MINUTES", default=60)
 CABINET_MAX_ADVANCE_DAYS = env.int("CABINET_MAX_ADVANCE_DAYS", default=30)
 CABINET_MAX_SLOTS = env.int("CABINET_MAX_SLOTS", default=6)
 SLOT_HOLD_MINUTES = env.int("SLOT_HOLD_MINUTES", default=10)
+# Specialists' hours and services' durations are whole slots of this many minutes.
+SERVICE_SLOT_MINUTES = 30
 WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)
 MAX_ACTIVE_BOOKINGS_PER_USER = env.int("MAX_ACTIVE_BOOKINGS_PER_USER", default=0)
 EQUIPMENT_MAX_ADVANCE_DAYS = env.int("EQUIPMENT_MAX_ADVANCE_DAYS", default=365)

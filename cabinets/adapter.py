@@ -38,9 +38,7 @@ class CabinetAdapter:
         return locking.lock(Cabinet, list(resource_ids))
 
     def check_window(self, *, starts_at: datetime, now: datetime, **_request) -> None:
-        from cabinets.services import _check_lead_time
-
-        _check_lead_time(starts_at=starts_at, now=now)
+        rules.check_lead_time(starts_at=starts_at, now=now)
 
     def booking_starts_at(self, booking) -> datetime:
         return rules.booking_starts_at(booking)
@@ -63,14 +61,12 @@ class CabinetAdapter:
         return cabinet_waitlist_offer(resource_id=resource_id, now=now)
 
     def wait_fits(self, *, wait, now: datetime) -> bool:
-        from cabinets.services import _check_request
-
         cabinet = Cabinet.objects.filter(pk=wait.resource_id).first()
         if cabinet is None:
             return False
         try:
-            _check_request(cabinet=cabinet, starts_at=wait.starts_at, duration_minutes=wait.duration_minutes,
-                           now=now, holder_id=wait.requester_id)
+            rules.check_request(cabinet=cabinet, starts_at=wait.starts_at, duration_minutes=wait.duration_minutes,
+                                now=now, holder_id=wait.requester_id)
         except BookingError:
             return False
         return True

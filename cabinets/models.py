@@ -156,6 +156,11 @@ class CabinetBooking(BookingBase):
     series = models.ForeignKey("CabinetSeries", verbose_name=_("series"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="occurrences")
     series_index = models.PositiveSmallIntegerField(_("occurrence"), null=True, blank=True)
+    # An appointment: a booking of a service performed by a specialist (by string: cabinets never imports them).
+    service = models.ForeignKey("specialists.Service", verbose_name=_("service"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="appointments")
+    specialist = models.ForeignKey("specialists.Specialist", verbose_name=_("specialist"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="appointments")
 
     class Meta:
         verbose_name = _("cabinet booking")
@@ -164,6 +169,12 @@ class CabinetBooking(BookingBase):
         constraints = [
             *BookingBase.base_constraints("cabinetbooking"),
             models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="cabinetbooking_starts_before_ends"),
+            models.CheckConstraint(
+                condition=Q(service__isnull=True, specialist__isnull=True)
+                | Q(service__isnull=False, specialist__isnull=False),
+                name="cabinetbooking_service_with_specialist",
+                violation_error_message=_("An appointment names both its service and its specialist."),
+            ),
         ]
         indexes = [models.Index(fields=["cabinet", "starts_at"])]
 

@@ -56,10 +56,13 @@ def cabinet_booking_create(
     series=None,
     series_index: int | None = None,
     notify: bool = True,
+    service=None,
+    specialist=None,
 ) -> CabinetBooking:
     """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
     neither. The requester's own slot hold, if any, becomes this booking. An occurrence of a `series`
-    (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS."""
+    (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS. An
+    appointment also names its `service` and `specialist` (checked and locked by specialists.services)."""
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
@@ -90,6 +93,8 @@ def cabinet_booking_create(
         decided_at=now if status == Status.APPROVED else None,
         series=series,
         series_index=series_index,
+        service=service,
+        specialist=specialist,
         **owner,
     )
     booking.full_clean(validate_unique=False, validate_constraints=False)

@@ -18,8 +18,8 @@ def test_both_installed_resources_registered_their_adapter_at_start_up():
 
 
 def test_an_unknown_resource_type_is_a_clear_error_naming_the_registered_ones():
-    with pytest.raises(UnknownResource, match=r"no resource adapter for 'specialist' \(registered: .*cabinet"):
-        adapter_for("specialist")
+    with pytest.raises(UnknownResource, match=r"no resource adapter for 'parking' \(registered: .*cabinet"):
+        adapter_for("parking")
 
 
 def test_a_second_adapter_for_a_registered_type_is_refused(probe):
