@@ -146,7 +146,7 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
     # for every request cost about 2 ms of CPU per partner booking. Celery and commands open one as they go.
     _pool_setting = env.str("DATABASE_POOL_MAX_SIZE", default="").strip()
     _pool_size = int(_pool_setting) if _pool_setting else (
-        WEB_DATABASE_POOL_MAX_SIZE if env.bool("SERVES_HTTP", default=False) else 0)
+        WEB_DATABASE_POOL_MAX_SIZE if os.environ.get("SERVES_HTTP") == "1" else 0)
     if _pool_size > 0:
         _db["CONN_MAX_AGE"] = 0  # Django checks pooled connections (CONN_HEALTH_CHECKS) before handing them out
         # A request waits this long for a connection, then fails as if the database were down (the API answers

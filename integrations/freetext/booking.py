@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from cabinets.models import Cabinet
 from equipment.availability import bookable_items_for_clients, offered_with_cabinet
 from equipment.models import Item
+from integrations import texts
 from integrations.freetext.parser import DATE, DURATION, RESOURCE, TIME, WITH, Parse
 from integrations.freetext.resources import CABINET, EQUIPMENT, SERVICE, Entry
 from integrations.freetext.times import AFTERNOON, DAYPARTS, EVENING, MORNING
-from integrations.telegram import texts
 
 
 class NotReady(ValueError):
