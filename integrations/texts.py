@@ -19,6 +19,7 @@ from kernel.waitlist.services import wait_resource_name
 
 # Button labels. Lazy, so each is rendered in the language of whoever reads it.
 BOOK = gettext_lazy("📋 Book")
+BOOK_SERVICE = gettext_lazy("🩺 Book a service")
 MY_BOOKINGS = gettext_lazy("📊 My bookings")
 SCHEDULE = gettext_lazy("📅 Schedule")
 CATALOGUE = gettext_lazy("💼 Catalogue")
@@ -180,10 +181,19 @@ def equipment_card(booking, *, for_manager: bool = False) -> str:
     return "\n".join(lines)
 
 
+def appointment_lines(booking) -> list[str]:
+    """A cabinet booking for a service names the service and its specialist."""
+    if not getattr(booking, "service_id", None):
+        return []
+    specialist = booking.specialist.name if booking.specialist_id else ""
+    return ["🩺 " + booking.service.name + (f" · 👩‍⚕️ {specialist}" if specialist else "")]
+
+
 def cabinet_card(booking, *, for_manager: bool = False) -> str:
     equipment = ", ".join(equipment_lines(booking)) or str(NO_EQUIPMENT)
     lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
              "🚪 " + booking_title("cabinet", booking),
+             *appointment_lines(booking),
              "📅 " + booking_when("cabinet", booking),
              "🛠 " + equipment,
              "📊 " + status_label(booking.status)]

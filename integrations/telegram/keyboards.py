@@ -44,7 +44,7 @@ def main_menu(*, bot: str, is_manager: bool) -> ReplyKeyboardMarkup:
     if bot == "equipment":
         rows += [[str(texts.MY_BOOKINGS), str(texts.SCHEDULE)], [str(texts.CATALOGUE), str(texts.CONTACTS)]]
     else:
-        rows += [[str(texts.MY_BOOKINGS), str(texts.CONTACTS)]]
+        rows = [[str(texts.BOOK), str(texts.BOOK_SERVICE)], [str(texts.MY_BOOKINGS), str(texts.CONTACTS)]]
     rows.append([str(texts.HELP), str(texts.REMINDERS)])
     if is_manager:
         rows.append([str(texts.PENDING), str(texts.TODAY), str(texts.TOMORROW)])

@@ -21,6 +21,7 @@ from integrations.consumers import events_to_worker
 from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram.calendar_attachment import calendar_attachment_enqueue
+from integrations.telegram.specialist_notices import specialist_notice_render
 from kernel.channels import Actor
 from kernel.outbox.models import Event
 
@@ -156,6 +157,7 @@ def telegram_events_consume(event_ids: list[int]) -> None:
     for event in Event.objects.filter(pk__in=event_ids).order_by("pk"):
         try:
             rendered.update(dict.fromkeys(render_event(event, now=now), event.pk))
+            rendered.update(dict.fromkeys(specialist_notice_render(event, now=now), event.pk))
         except Exception:  # one bad event must not stop the others
             logger.exception("could not render outbox event %s for Telegram", event.pk)
             failed.append(event.pk)

@@ -231,5 +231,9 @@ class CabinetResource:
 
 
 def build():
-    return compose(bot="cabinet", prefix="cab", resource=CabinetResource(), first_step="cabinet",
-                   steps=steps.STEPS, buttons=cabinet_series.BUTTONS)
+    from integrations.telegram.bots import schedule, services_flow
+    from integrations.telegram.bots.steps import services as service_steps
+
+    return compose(bot="cabinet", prefix="cab", resource=services_flow.CabinetAndServiceResource(),
+                   first_step="cabinet", steps={**steps.STEPS, **service_steps.STEPS}, buttons=cabinet_series.BUTTONS,
+                   commands={**services_flow.COMMANDS, "schedule": schedule.cmd_schedule}, menu=services_flow.MENU)
