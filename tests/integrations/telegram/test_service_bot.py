@@ -138,7 +138,7 @@ def test_a_service_whose_equipment_is_out_shows_no_time_that_day(ann_cab, ultras
     ann_cab.press("Any specialist")
     calendar = ann_cab.labels()
     assert "24" not in calendar and "25" in calendar  # the day shows as without free time
-    button, message_id = ann_cab.find("—")
+    _button, message_id = ann_cab.find("—")
     calls = ann_cab.press_data("w:sday:20261124", message_id)
     assert "no free time for this service on 24.11.2026" in said(calls)
 
