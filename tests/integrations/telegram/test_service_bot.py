@@ -15,7 +15,7 @@ from integrations.models import Delivery
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from specialists.models import Service, ServiceEquipment
-from specialists.services import appointment_create
+from specialists.services import appointment_create, appointment_move
 from tests import factories
 from tests.conftest import NOW
 from tests.integrations.telegram.conftest import said
@@ -223,3 +223,15 @@ def test_schedule_shows_a_specialist_their_today_and_tomorrow(anna_cab, ultrasou
 def test_schedule_tells_anyone_else_it_is_for_specialists(ann_cab, ultrasound):
     text = said(ann_cab.send("/schedule"))
     assert "This command is for the clinic's specialists" in text
+
+
+def test_the_specialist_is_told_when_their_appointment_is_moved(ultrasound, anna, bot_api):
+    booking = appointment_create(service=ultrasound, specialist=anna, starts_at=at(TUE, 9),
+                                 client_name="Иван Петров", client_phone="+79990000001", actor=Actor.system(),
+                                 channel=Channel.ADMIN, now=NOW)
+    appointment_move(booking=booking, starts_at=at(TUE, 11), actor=Actor.system(), now=NOW)
+    told = [call.text for call in bot_api.of("sendMessage", chat_id=ANNA_TELEGRAM)]
+    assert len(told) == 2
+    # Анна has never written to the bot: she is told in the clinic's language.
+    assert f"Новая запись {booking.reference}" in told[0]
+    assert f"Запись {booking.reference} перенесена" in told[1] and "11:00–12:00" in told[1]
