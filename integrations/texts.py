@@ -155,6 +155,7 @@ def help_text(bot: str, is_manager: bool) -> str:
              "/cancel — " + _("stop the current dialog"), "/reminders — " + _("turn reminders on or off")]
     if bot == "cabinet":
         lines.append("/cancel_booking C-12 — " + _("cancel one of your bookings"))
+        lines.append("/schedule — " + _("for specialists: your appointments today and tomorrow"))
     if is_manager:
         lines += ["", _("For managers:"), "/pending — " + _("requests waiting for a decision"),
                   "/today, /tomorrow — " + _("the day's schedule"),
