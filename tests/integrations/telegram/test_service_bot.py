@@ -181,6 +181,8 @@ def test_my_bookings_lists_the_appointment_and_cancelling_it_frees_specialist_ca
 
 
 def test_the_specialist_is_told_of_a_new_and_of_a_cancelled_appointment(ann_cab, ultrasound, anna, bot_api):
+    # Анна has written to the bot in English: she is told in English.
+    factories.TelegramAccountFactory(telegram_id=ANNA_TELEGRAM, first_name="Anna", language_code="en")
     book(ann_cab, who="👩‍⚕️ Анна Смирнова")
     booking = CabinetBooking.objects.get()
     told = [call.text for call in bot_api.of("sendMessage", chat_id=ANNA_TELEGRAM)]
