@@ -406,8 +406,14 @@ def _wizard_data(request: dict) -> dict:
 
 def pick_confirm(flow, turn: Turn, value: str) -> None:
     """The wizard's Confirm with the request filled in: the same create, the same refusals."""
+    request = turn.dialog.data["ft"]
+    if request["kind"] == CABINET and request.get("item") and (request.get("units") or 1) > 1:
+        turn.notice(_("Not available."))  # the wizard books one unit of an item with a cabinet
+        turn.say(_("One unit of equipment can be booked with a cabinet here. Please write the request again, "
+                   "or ask a manager for more."))
+        return
     try:
-        data = _wizard_data(turn.dialog.data["ft"])
+        data = _wizard_data(request)
     except booking.NotReady:
         advance(flow, turn)
         return
