@@ -235,6 +235,11 @@ def pick_resource(flow, turn: Turn, value: str) -> None:
     advance(flow, turn)
 
 
+def _nav(turn: Turn) -> list:
+    """Back only when an earlier question of this request was asked (Back from the first one would cancel)."""
+    return kb.nav_row(back=len(turn.dialog.data.get("trail") or []) > 1)
+
+
 def _offered(cabinet_id: int, item_id: int) -> Item | None:
     return Item.objects.filter(offered_with_cabinet(cabinet_id), pk=item_id).first()
 
@@ -269,7 +274,7 @@ def show_date(flow, turn: Turn, new: bool = False) -> None:
 
     rows = kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
                        last_month=(last.year, last.month), day_verb="ftday")
-    turn.screen(_question(flow, turn), kb.inline([*rows, kb.nav_row()]), new=new)
+    turn.screen(_question(flow, turn), kb.inline([*rows, _nav(turn)]), new=new)
 
 
 def pick_month(flow, turn: Turn, value: str) -> None:
@@ -321,7 +326,7 @@ def show_time(flow, turn: Turn, new: bool = False) -> None:
         flow.enter(turn, "ftdate", new=True)
         return
     buttons = [kb.button(f"{local(start):%H:%M}", f"w:fttime:{local(start):%H%M}") for start in starts]
-    turn.screen(_question(flow, turn), kb.inline([*kb.chunks(buttons, 4), kb.nav_row()]), new=new)
+    turn.screen(_question(flow, turn), kb.inline([*kb.chunks(buttons, 4), _nav(turn)]), new=new)
 
 
 def texts_day(value: str) -> str:
@@ -357,7 +362,7 @@ def show_duration(flow, turn: Turn, new: bool = False) -> None:
         flow.enter(turn, "fttime", new=True)
         return
     buttons = [kb.button(texts.duration_text(minutes), f"w:ftdur:{minutes}") for minutes in slot.durations]
-    turn.screen(_question(flow, turn), kb.inline([*kb.chunks(buttons, 3), kb.nav_row()]), new=new)
+    turn.screen(_question(flow, turn), kb.inline([*kb.chunks(buttons, 3), _nav(turn)]), new=new)
 
 
 def pick_duration(flow, turn: Turn, value: str) -> None:
@@ -373,7 +378,7 @@ def show_item(flow, turn: Turn, new: bool = False) -> None:
     items = Item.objects.filter(pk__in=request["items"]).order_by("sort_order", "id")
     rows = [[kb.button(item.name[:60], f"w:fteq:{item.pk}")] for item in items]
     rows.append([kb.button(texts.NO_EQUIPMENT, "w:fteq:0")])
-    turn.screen(_question(flow, turn), kb.inline([*rows, kb.nav_row()]), new=new)
+    turn.screen(_question(flow, turn), kb.inline([*rows, _nav(turn)]), new=new)
 
 
 def pick_item(flow, turn: Turn, value: str) -> None:
@@ -393,7 +398,7 @@ def show_card(flow, turn: Turn, new: bool = False) -> None:
     if last is not None:
         text += "\n👤 " + last.name + "\n📱 " + format_phone(last.phone)
     text += "\n\n" + _("Book it?")
-    rows = [[kb.button(texts.CONFIRM, "w:ftok"), kb.button(_("✏️ Change"), "w:ftchg")], kb.nav_row()]
+    rows = [[kb.button(texts.CONFIRM, "w:ftok"), kb.button(_("✏️ Change"), "w:ftchg")], _nav(turn)]
     turn.screen(text, kb.inline(rows), new=new)
 
 
