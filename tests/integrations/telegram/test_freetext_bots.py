@@ -108,6 +108,23 @@ def test_a_time_taken_before_confirm_is_refused_with_alternatives_as_the_wizard_
     assert CabinetBooking.objects.count() == 1
 
 
+def test_a_returning_clients_confirm_on_the_card_is_refused_with_alternatives_and_one_tap_books_one(ann_cab, rooms):
+    ann_cab.send("завтра в 10:00 кабинет 1 на 30 минут")
+    ann_cab.press("✅")
+    ann_cab.send("Анна Смирнова")
+    ann_cab.send("+79991234567")
+    ann_cab.press("✅")
+    ann_cab.send("завтра в 15:00 кабинет 2 на час")
+    taken(rooms[1], datetime(2026, 11, 24, 15, tzinfo=MSK))
+    calls = ann_cab.press("✅")
+    assert "рядом" in said(calls) and CabinetBooking.objects.filter(client_name="Анна Смирнова").count() == 1
+    alternatives = [label for label in ann_cab.labels() if label.startswith("🕐")]
+    assert alternatives
+    calls = ann_cab.press(alternatives[0])
+    ann_cab.press("✅")
+    assert CabinetBooking.objects.filter(client_name="Анна Смирнова").count() == 2
+
+
 def test_a_message_with_nothing_to_book_in_it_gets_short_help_and_the_menu(ann_cab, rooms):
     ann_cab.send("/start")
     calls = ann_cab.send("как дела у котика")
@@ -189,3 +206,17 @@ def test_an_equipment_day_taken_before_confirm_offers_other_dates(user_factory, 
     assert "Free nearby" in said(calls)
     assert [label[2:12] for label in ann.labels() if label.startswith("📅")][:1] == ["30.11.2026"]
     assert EquipmentBooking.objects.count() == 1
+
+
+def test_two_items_that_fit_are_offered_and_dates_not_understood_go_to_the_wizards_calendar(user_factory,
+                                                                                          transactional_db):
+    ItemFactory(name="Philips HeartStart", quantity=2)
+    ItemFactory(name="Philips Affiniti", quantity=1)
+    ann = user_factory(1001, bot="equipment")
+    calls = ann.send("Philips")
+    assert "Which equipment" in said(calls)
+    assert {"Philips HeartStart", "Philips Affiniti"} <= set(ann.labels())
+    calls = ann.press("Philips Affiniti")
+    assert "Choose the first day" in said(calls)
+    assert Dialog.objects.get(bot="equipment").state == "start"
+    assert not EquipmentBooking.objects.exists()
