@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from integrations import texts
 from integrations.telegram import waitlist
-from integrations.telegram.bots import attendance, calendar_link, cards, commands, managers, my_bookings
+from integrations.telegram.bots import attendance, calendar_link, cards, commands, freetext, managers, my_bookings
 from integrations.telegram.bots.flow import Flow
 from integrations.telegram.bots.steps import client
 
@@ -33,8 +33,12 @@ BUTTONS = {
     **waitlist.BUTTONS,
 }
 
-# Steps every dialog shares: the client's name and phone, Confirm, and a manager's reason for a rejection.
-STEPS = {**client.STEPS, **managers.STEPS}
+# Steps every dialog shares: the client's name and phone, Confirm, a manager's reason for a rejection, and the
+# questions and card of a request written in free text.
+STEPS = {**client.STEPS, **managers.STEPS, **freetext.STEPS}
+
+# A message typed outside a dialog step: a booking request in free text.
+FREE_TEXT = freetext.on_text
 
 
 def compose(*, bot: str, prefix: str, resource, first_step: str, steps: dict, commands: dict | None = None,
@@ -46,4 +50,4 @@ def compose(*, bot: str, prefix: str, resource, first_step: str, steps: dict, co
             raise ValueError(f"{bot}: {sorted(clash)} are already shared verbs")
     return Flow(bot=bot, prefix=prefix, resource=resource, first_step=first_step, steps={**steps, **STEPS},
                 commands={**COMMANDS, **(commands or {})}, menu={**MENU, **(menu or {})},
-                buttons={**BUTTONS, **(buttons or {})})
+                buttons={**BUTTONS, **(buttons or {})}, free_text=FREE_TEXT)

@@ -46,11 +46,13 @@ class Flow:
     the shared ones and the resource's own."""
 
     def __init__(self, *, bot: str, prefix: str, resource, first_step: str, steps: dict[str, Step],
-                 commands: dict[str, Callable], menu: dict[Any, Callable], buttons: dict[str, Callable]):
+                 commands: dict[str, Callable], menu: dict[Any, Callable], buttons: dict[str, Callable],
+                 free_text: Callable[[Any, Turn, str], None] | None = None):
         self.bot, self.prefix, self.resource, self.first_step = bot, prefix, resource, first_step
         self.steps = steps
         self._commands, self._buttons = commands, buttons
         self._menu = menu
+        self._free_text = free_text  # a typed message outside a step (None: the menu's hint)
 
     def commands(self) -> dict[str, Callable]:
         return self._commands
@@ -108,6 +110,8 @@ class Flow:
             step.text(self, turn, text)
         elif state:
             turn.say(_("Please choose with the buttons above, or press Back or Cancel."))
+        elif self._free_text is not None and text:
+            self._free_text(self, turn, text)
         elif turn.dialog.expired:
             self.say_expired(turn)
         else:

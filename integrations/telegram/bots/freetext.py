@@ -1,0 +1,491 @@
+"""Booking by free text in both bots: a typed message outside a dialog step («завтра в 15:00 кабинет 2 на час»)
+is read by integrations.freetext against the bot's catalogue and the clinic's now. What it leaves missing or
+ambiguous is asked for, one thing at a time, with the wizard's own keyboards (which of the candidates, the
+calendar, the free start times — of the named part of the day, the lengths that fit); then the card of what was
+understood with Confirm / Change.
+
+Confirm books through the wizard's own Confirm (`steps.client.pick_confirm`: the adapter's `create` and its
+refusals with alternatives), with the name and phone of the account's last booking; without them the wizard's
+name and phone steps follow with the request filled in. Change restarts the wizard with the resource chosen, at
+its calendar on the month that was understood. Nothing is booked without Confirm.
+
+The request being built lives in the dialog data under "ft" (ISO dates, "HHMM" times) while its steps go on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cabinets.availability import cabinet_day, cabinets_days
+from cabinets.models import Cabinet
+from equipment.availability import offered_with_cabinet
+from equipment.models import Item
+from integrations import texts
+from integrations.freetext import booking
+from integrations.freetext.parser import DATE, DURATION, RESOURCE, TIME, WITH, Parse, parse
+from integrations.freetext.resources import CABINET, EQUIPMENT
+from integrations.prefill import last_client
+from integrations.telegram import keyboards as kb
+from integrations.telegram.bots.flow import Step
+from integrations.telegram.bots.steps import client
+from integrations.telegram.conversation import Turn
+from integrations.texts import local
+from kernel.clock import clinic_zone
+from kernel.contacts import format_phone
+from kernel.errors import BookingError
+from kernel.lifecycle import check_requester
+from kernel.scheduling import add_months
+
+SHOWN = 30  # candidates offered as buttons
+# The wizard's steps before its name step, for Back once the request is handed over to it.
+WIZARD_TRAIL = {EQUIPMENT: ["item", "start", "end", "units"], CABINET: ["cabinet", "date", "slot", "duration",
+                                                                       "equipment"]}
+
+
+def kind_of(flow) -> str:
+    return EQUIPMENT if flow.bot == "equipment" else CABINET
+
+
+# --- Reading a message ------------------------------------------------------------------------------------------
+
+def catalogue(flow, turn: Turn) -> list:
+    """The equipment bot reads item names; the cabinet bot cabinets, and items to go with one."""
+    entries = booking.catalogue(for_manager=turn.account.is_manager)
+    if flow.bot == "equipment":
+        return [entry for entry in entries if entry.kind == EQUIPMENT]
+    return entries
+
+
+def _read(flow, turn: Turn, text: str) -> tuple[Parse, list]:
+    entries = catalogue(flow, turn)
+    language = "en" if (translation.get_language() or "ru").startswith("en") else "ru"
+    return parse(text, now=turn.now, catalogue=entries, language=language, zone=clinic_zone()), entries
+
+
+def _anything(found: Parse) -> bool:
+    return bool(found.ids or found.equipment_ids or found.date_from or found.start or found.daypart
+                or found.duration_minutes)
+
+
+def on_text(flow, turn: Turn, text: str) -> None:
+    """A typed message outside a dialog step: a booking request, or help when nothing in it was understood."""
+    found, entries = _read(flow, turn, text)
+    if not _anything(found):
+        if turn.dialog.expired:
+            flow.say_expired(turn)
+        else:
+            say_help(flow, turn, entries)
+        return
+    if not found.understood:
+        turn.say(_("I did not understand “%(words)s”. Please write the request again.") % {
+            "words": " ".join(found.unknown)} + "\n\n" + examples(flow, entries), flow.menu(turn))
+        return
+    try:
+        check_requester(actor=turn.actor, holding_count=lambda: 0)
+    except BookingError as exc:
+        turn.say(exc.message, flow.menu(turn))
+        return
+    flow.resource.release(turn)
+    turn.dialog.reset()
+    turn.dialog.data = {"ft": _request(flow, found), "trail": []}
+    advance(flow, turn, new=True)
+
+
+def _request(flow, found: Parse) -> dict:
+    """The parse as the dialog keeps it: only what the bot's kind books; what the parser was unsure of is
+    asked again even when it guessed a value."""
+    kind = kind_of(flow)
+    kinds = found.id_kinds or (found.kind,) * len(found.ids)
+    own = [id_ for id_, id_kind in zip(found.ids, kinds, strict=True) if id_kind == kind]
+    items = list(found.equipment_ids)
+    if kind == CABINET and not own and found.kind == EQUIPMENT:
+        items = list(found.ids)  # «УЗИ аппарат завтра в 15 на час»: which cabinet, with it
+    ask = [field for field in found.missing if field in ((DATE,) if kind == EQUIPMENT else (DATE, TIME, DURATION))]
+    request = {
+        "kind": kind, "id": own[0] if len(own) == 1 else None, "cands": own if len(own) > 1 else [],
+        "from": found.date_from.isoformat() if found.date_from and DATE not in ask else None,
+        "to": found.date_to.isoformat() if found.date_to and DATE not in ask else None,
+        "start": f"{found.start:%H%M}" if found.start and TIME not in ask else None,
+        "minutes": found.duration_minutes if DURATION not in ask else None,
+        "daypart": found.daypart, "units": found.units or 1,
+        "item": items[0] if len(items) == 1 else 0, "items": items if len(items) > 1 else [],
+        "unknown": list(found.unknown),
+    }
+    if kind == CABINET and request["from"] and request["from"] != request["to"]:
+        request["from"] = request["to"] = None  # a cabinet is booked for one day at a time
+    return request
+
+
+def missing(request: dict) -> str | None:
+    """The first thing still to ask, in the order the question would come: None when the card can be shown."""
+    if not request.get("id"):
+        return RESOURCE
+    if not request.get("from"):
+        return DATE
+    if request["kind"] == CABINET:
+        if not request.get("start"):
+            return TIME
+        if not request.get("minutes"):
+            return DURATION
+        if request.get("items"):
+            return WITH
+    return None
+
+
+def advance(flow, turn: Turn, *, new: bool = False) -> None:
+    """On to the step for the first thing missing, or the card."""
+    request = turn.dialog.data["ft"]
+    step = {RESOURCE: "ftres", DATE: "ftdate", TIME: "fttime", DURATION: "ftdur", WITH: "fteq", None: "ftcard"}[
+        missing(request)]
+    if step == "ftdate" and request["kind"] == EQUIPMENT:
+        _to_wizard(flow, turn, "start", new=new)  # the wizard's first-day and last-day calendars
+        return
+    flow.enter(turn, step, new=new)
+
+
+def as_parse(request: dict) -> Parse:
+    """The request back as a complete Parse, for the card and the wizards' dialog data (integrations.freetext)."""
+    start = time(int(request["start"][:2]), int(request["start"][2:])) if request.get("start") else None
+    day_from = date.fromisoformat(request["from"]) if request.get("from") else None
+    day_to = date.fromisoformat(request["to"]) if request.get("to") else None
+    end = None
+    if start and request.get("minutes"):
+        end = (datetime.combine(date.min, start) + timedelta(minutes=request["minutes"])).time()
+    return Parse(text="", kind=request["kind"], ids=(request["id"],) if request.get("id") else (),
+                 equipment_ids=(request["item"],) if request.get("item") else (), date_from=day_from,
+                 date_to=day_to, start=start, end=end, daypart=None if start else request.get("daypart"),
+                 duration_minutes=request.get("minutes"), units=request.get("units"),
+                 unknown=tuple(request.get("unknown") or ()), zone=clinic_zone())
+
+
+# --- Help --------------------------------------------------------------------------------------------------------
+
+def examples(flow, entries: list) -> str:
+    kind = kind_of(flow)
+    names = [entry.name for entry in entries if entry.kind == kind]
+    if kind == CABINET:
+        name = names[0] if names else _("cabinet 2")
+        return _("You can write what you want to book, for example:\n• %(name)s tomorrow at 15:00 for an hour\n"
+                 "• %(name)s on Friday in the afternoon for 90 minutes") % {"name": name}
+    name = names[0] if names else _("ECG machine")
+    return _("You can write what you want to book, for example:\n• 2 %(name)s from 10 to 12 December\n"
+             "• %(name)s tomorrow") % {"name": name}
+
+
+def say_help(flow, turn: Turn, entries: list) -> None:
+    turn.say(_("I did not understand that.") + " " + examples(flow, entries) + "\n\n"
+             + _("Or use the menu below."), flow.menu(turn))
+
+
+# --- The questions ----------------------------------------------------------------------------------------------
+
+def _entries(flow, turn: Turn) -> list:
+    return catalogue(flow, turn)
+
+
+def _question(flow, turn: Turn) -> str:
+    request = turn.dialog.data["ft"]
+    found = as_parse(request)
+    entries = _entries(flow, turn)
+    if missing(request) == RESOURCE:
+        found = Parse(text="", kind=request["kind"], ids=tuple(request.get("cands") or ()),
+                      unknown=found.unknown, missing=(RESOURCE,), zone=found.zone)
+    elif missing(request) == WITH:
+        found = Parse(text="", kind=CABINET, ids=found.ids, equipment_ids=tuple(request["items"]),
+                      missing=(WITH,), zone=found.zone)
+    else:
+        field = missing(request)
+        found = Parse(text="", kind=request["kind"], ids=found.ids, date_from=found.date_from,
+                      daypart=found.daypart, missing=(field,) if field else (), zone=found.zone)
+    card = booking.card_text(as_parse(request), entries)
+    return card + "\n\n" + (booking.question(found, entries) or "")
+
+
+def _resources(flow, turn: Turn) -> list[tuple[int, str]]:
+    if kind_of(flow) == EQUIPMENT:
+        return [(item.pk, item.name) for item in flow.resource.items(turn)]
+    return [(cabinet.pk, cabinet.name) for cabinet in Cabinet.objects.filter(is_active=True)
+            .order_by("sort_order", "id")]
+
+
+def show_resource(flow, turn: Turn, new: bool = False) -> None:
+    request = turn.dialog.data["ft"]
+    choices = _resources(flow, turn)
+    if request.get("cands"):
+        choices = [(pk, name) for pk, name in choices if pk in request["cands"]]
+    if not choices:
+        turn.dialog.reset()
+        turn.say(flow.resource.gone_text(), flow.menu(turn))
+        return
+    rows = [[kb.button(name[:60], f"w:ftres:{pk}")] for pk, name in choices[:SHOWN]]
+    turn.screen(_question(flow, turn), kb.inline([*rows, kb.nav_row(back=False)]), new=new)
+
+
+def pick_resource(flow, turn: Turn, value: str) -> None:
+    chosen = dict(_resources(flow, turn)).get(int(value)) if value.isdigit() else None
+    if chosen is None:
+        turn.notice(flow.resource.gone_text())
+        return
+    request = turn.dialog.data["ft"]
+    request.update(id=int(value), cands=[])
+    if request["kind"] == CABINET and request.get("item") and _offered(int(value), request["item"]) is None:
+        request["item"] = 0  # that item does not go with this cabinet: the card says No equipment
+    advance(flow, turn)
+
+
+def _nav(turn: Turn) -> list:
+    """Back only when an earlier question of this request was asked (Back from the first one would cancel)."""
+    return kb.nav_row(back=len(turn.dialog.data.get("trail") or []) > 1)
+
+
+def _offered(cabinet_id: int, item_id: int) -> Item | None:
+    return Item.objects.filter(offered_with_cabinet(cabinet_id), pk=item_id).first()
+
+
+def _cabinet(turn: Turn) -> Cabinet | None:
+    return Cabinet.objects.filter(pk=turn.dialog.data["ft"].get("id"), is_active=True).first()
+
+
+def show_date(flow, turn: Turn, new: bool = False) -> None:
+    """The cabinet wizard's calendar: closed and fully booked days cannot be chosen."""
+    cabinet = _cabinet(turn)
+    if cabinet is None:
+        turn.dialog.data["ft"]["id"] = None
+        flow.enter(turn, "ftres", new=new)
+        return
+    first, last = flow.resource.today(turn), flow.resource.last_day(turn)
+    year, month = kb.parse_month(turn.dialog.data.get("month") or "") or (first.year, first.month)
+    month_start = date(year, month, 1)
+    month_end = date(*add_months(year, month, 1), 1) - timedelta(days=1)
+    days = cabinets_days(cabinets=[cabinet], start_date=max(month_start, first), end_date=min(month_end, last),
+                         now=turn.now, holder_id=turn.account.pk).get(cabinet.pk, {})
+
+    def day_button(day: date) -> tuple[str, bool]:
+        found = days.get(day)
+        if found is None:
+            return "·", False
+        if found.closed_reason:
+            return "✖", False
+        if not found.free_slots:
+            return "—", False
+        return str(day.day), True
+
+    rows = kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
+                       last_month=(last.year, last.month), day_verb="ftday")
+    turn.screen(_question(flow, turn), kb.inline([*rows, _nav(turn)]), new=new)
+
+
+def pick_month(flow, turn: Turn, value: str) -> None:
+    if kb.parse_month(value) is None:
+        turn.notice(_("This button is out of date."))
+        return
+    turn.dialog.data["month"] = value
+    flow.show_current(turn)
+
+
+def pick_day(flow, turn: Turn, value: str) -> None:
+    day = kb.parse_day(value)
+    if day is None or day < flow.resource.today(turn):
+        turn.notice(_("This button is out of date."))
+        return
+    turn.dialog.data["ft"].update({"from": day.isoformat(), "to": day.isoformat()})
+    advance(flow, turn)
+
+
+def _free_starts(flow, turn: Turn) -> list[datetime]:
+    """The day's free start times, within the part of the day that was named (all of them when none was)."""
+    request = turn.dialog.data["ft"]
+    found = cabinet_day(cabinet=_cabinet(turn), day=date.fromisoformat(request["from"]), now=turn.now,
+                        holder_id=turn.account.pk)
+    starts = [slot.start for slot in found.free_slots]
+    window = booking.daypart_window(as_parse(request))
+    if window is not None:
+        starts = [start for start in starts if window[0] <= start < window[1]]
+    return starts
+
+
+def show_time(flow, turn: Turn, new: bool = False) -> None:
+    if _cabinet(turn) is None:
+        turn.dialog.data["ft"]["id"] = None
+        flow.enter(turn, "ftres", new=new)
+        return
+    request = turn.dialog.data["ft"]
+    starts = _free_starts(flow, turn)
+    if not starts and request.get("daypart"):
+        day = texts_day(request["from"])
+        turn.say(_("There is no free time %(daypart)s on %(day)s. Here is the rest of the day.") % {
+            "daypart": booking.daypart_text(request["daypart"]), "day": day})
+        request["daypart"] = None
+        starts = _free_starts(flow, turn)
+    if not starts:
+        turn.say(_("%(cabinet)s has no free time on %(day)s. Please choose another date.") % {
+            "cabinet": _cabinet(turn).name, "day": texts_day(request["from"])})
+        request.update({"from": None, "to": None, "start": None})
+        flow.enter(turn, "ftdate", new=True)
+        return
+    buttons = [kb.button(f"{local(start):%H:%M}", f"w:fttime:{local(start):%H%M}") for start in starts]
+    turn.screen(_question(flow, turn), kb.inline([*kb.chunks(buttons, 4), _nav(turn)]), new=new)
+
+
+def texts_day(value: str) -> str:
+    return texts.day_text(date.fromisoformat(value))
+
+
+def pick_time(flow, turn: Turn, value: str) -> None:
+    if len(value) != 4 or not value.isdigit() or int(value[:2]) > 23 or int(value[2:]) > 59:
+        turn.notice(_("This button is out of date."))
+        return
+    turn.dialog.data["ft"]["start"] = value
+    advance(flow, turn)
+
+
+def _slot(turn: Turn):
+    request = turn.dialog.data["ft"]
+    start = datetime.combine(date.fromisoformat(request["from"]),
+                             time(int(request["start"][:2]), int(request["start"][2:])), tzinfo=clinic_zone())
+    found = cabinet_day(cabinet=_cabinet(turn), day=start.date(), now=turn.now, holder_id=turn.account.pk)
+    return found.slot_at(start)
+
+
+def show_duration(flow, turn: Turn, new: bool = False) -> None:
+    """The wizard's duration buttons: only the lengths that fit from the chosen start."""
+    if _cabinet(turn) is None:
+        turn.dialog.data["ft"]["id"] = None
+        flow.enter(turn, "ftres", new=new)
+        return
+    slot = _slot(turn)
+    if slot is None or not slot.available or not slot.durations:
+        turn.say(_("Sorry, that time is not free. Please choose another time."))
+        turn.dialog.data["ft"]["start"] = None
+        flow.enter(turn, "fttime", new=True)
+        return
+    buttons = [kb.button(texts.duration_text(minutes), f"w:ftdur:{minutes}") for minutes in slot.durations]
+    turn.screen(_question(flow, turn), kb.inline([*kb.chunks(buttons, 3), _nav(turn)]), new=new)
+
+
+def pick_duration(flow, turn: Turn, value: str) -> None:
+    if not value.isdigit() or not 0 < int(value) <= 24 * 60:
+        turn.notice(_("This button is out of date."))
+        return
+    turn.dialog.data["ft"]["minutes"] = int(value)
+    advance(flow, turn)
+
+
+def show_item(flow, turn: Turn, new: bool = False) -> None:
+    request = turn.dialog.data["ft"]
+    items = Item.objects.filter(pk__in=request["items"]).order_by("sort_order", "id")
+    rows = [[kb.button(item.name[:60], f"w:fteq:{item.pk}")] for item in items]
+    rows.append([kb.button(texts.NO_EQUIPMENT, "w:fteq:0")])
+    turn.screen(_question(flow, turn), kb.inline([*rows, _nav(turn)]), new=new)
+
+
+def pick_item(flow, turn: Turn, value: str) -> None:
+    request = turn.dialog.data["ft"]
+    if not value.isdigit() or (int(value) and int(value) not in request.get("items", [])):
+        turn.notice(_("This button is out of date."))
+        return
+    request.update(item=int(value), items=[])
+    advance(flow, turn)
+
+
+# --- The card ---------------------------------------------------------------------------------------------------
+
+def show_card(flow, turn: Turn, new: bool = False) -> None:
+    text = booking.card_text(as_parse(turn.dialog.data["ft"]), _entries(flow, turn))
+    last = last_client(turn.account)
+    if last is not None:
+        text += "\n👤 " + last.name + "\n📱 " + format_phone(last.phone)
+    text += "\n\n" + _("Book it?")
+    rows = [[kb.button(texts.CONFIRM, "w:ftok"), kb.button(_("✏️ Change"), "w:ftchg")], _nav(turn)]
+    turn.screen(text, kb.inline(rows), new=new)
+
+
+def _wizard_data(request: dict) -> dict:
+    found = as_parse(request)
+    if request["kind"] == EQUIPMENT:
+        return booking.equipment_dialog(found)
+    return booking.cabinet_dialog(found)
+
+
+def pick_confirm(flow, turn: Turn, value: str) -> None:
+    """The wizard's Confirm with the request filled in: the same create, the same refusals."""
+    request = turn.dialog.data["ft"]
+    if request["kind"] == CABINET and request.get("item") and (request.get("units") or 1) > 1:
+        turn.notice(_("Not available."))  # the wizard books one unit of an item with a cabinet
+        turn.say(_("One unit of equipment can be booked with a cabinet here. Please write the request again, "
+                   "or ask a manager for more."))
+        return
+    try:
+        data = _wizard_data(request)
+    except booking.NotReady:
+        advance(flow, turn)
+        return
+    last = last_client(turn.account)
+    if last is None:
+        _to_wizard(flow, turn, "name")
+        return
+    turn.dialog.data = {**data, "name": last.name, "phone": last.phone,
+                        "trail": [*WIZARD_TRAIL[kind_of(flow)], "confirm"]}
+    turn.dialog.state = "confirm"
+    client.pick_confirm(flow, turn, "")
+
+
+def _to_wizard(flow, turn: Turn, step: str, *, new: bool = False) -> None:
+    """Hand the request to the wizard at `step`: its calendar (equipment dates not understood) or its name step."""
+    request = turn.dialog.data["ft"]
+    if step == "start":
+        turn.dialog.data = {"item": request["id"], "units": request.get("units") or 1, "month": None,
+                            "trail": ["item"]}
+    else:
+        turn.dialog.data = {**_wizard_data(request), "trail": list(WIZARD_TRAIL[kind_of(flow)])}
+    flow.enter(turn, step, new=new)
+
+
+def pick_change(flow, turn: Turn, value: str) -> None:
+    """The wizard from its start, with the resource chosen, at its calendar on the month understood."""
+    request = turn.dialog.data["ft"]
+    month = request["from"][:7].replace("-", "") if request.get("from") else None
+    flow.resource.release(turn)
+    if request["kind"] == EQUIPMENT:
+        turn.dialog.data = {"item": request["id"], "month": month, "trail": ["item"]}
+        flow.enter(turn, "start")
+    else:
+        turn.dialog.data = {"cabinet": request["id"], "month": month, "trail": ["cabinet"]}
+        flow.enter(turn, "date")
+
+
+def typed(flow, turn: Turn, text: str) -> None:
+    """A message typed while a question is open: what it names fills the request in («в 16:00», «кабинет 3»);
+    a message that names nothing is asked to use the buttons."""
+    found = _read(flow, turn, text)[0]
+    if not _anything(found) or not found.understood:
+        turn.say(_("Please choose with the buttons above, or press Back or Cancel."))
+        return
+    fresh = _request(flow, found)
+    request = turn.dialog.data["ft"]
+    for key in ("id", "from", "to", "start", "minutes", "item"):
+        if fresh.get(key):
+            request[key] = fresh[key]
+    if fresh.get("id") or fresh.get("cands"):
+        request["cands"] = fresh["cands"]
+    if fresh.get("daypart"):
+        request.update(daypart=fresh["daypart"], start=fresh.get("start"))
+    if fresh.get("items"):
+        request.update(items=fresh["items"], item=0)
+    if fresh.get("units") and found.units:
+        request["units"] = fresh["units"]
+    if request["kind"] == CABINET and request.get("from") != request.get("to"):
+        request["to"] = request["from"]
+    advance(flow, turn, new=True)
+
+
+STEPS = {
+    "ftres": Step(show=show_resource, picks={"ftres": pick_resource}, text=typed),
+    "ftdate": Step(show=show_date, picks={"ftday": pick_day, "month": pick_month}, text=typed),
+    "fttime": Step(show=show_time, picks={"fttime": pick_time}, text=typed),
+    "ftdur": Step(show=show_duration, picks={"ftdur": pick_duration}, text=typed),
+    "fteq": Step(show=show_item, picks={"fteq": pick_item}, text=typed),
+    "ftcard": Step(show=show_card, picks={"ftok": pick_confirm, "ftchg": pick_change}, text=typed),
+}
