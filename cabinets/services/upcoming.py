@@ -11,7 +11,7 @@ def upcoming_for_requester(*, account, now: datetime, past_days: int = 14):
     since = now - timedelta(days=past_days)
     return (
         CabinetBooking.objects.filter(requester=account, ends_at__gte=since)
-        .select_related("cabinet", "series")
+        .select_related("cabinet", "series", "service", "specialist")
         .prefetch_related("equipment_bookings__item")
         .order_by("-starts_at", "-id")
     )

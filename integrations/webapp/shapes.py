@@ -157,3 +157,25 @@ def booking_request(data: dict) -> tuple[str, dict]:
     """The kind of a booking (or waitlist) request of the page and its fields."""
     kind = parse(KindQuery, data)["kind"]
     return kind, parse(REQUESTS[kind], data)
+
+
+class ServiceDaysQuery(serializers.Serializer):
+    """A service's days from `from` (today when absent) for at most the calculator's limit, optionally with
+    one specialist only."""
+
+    start = IsoDateField(required=False)
+    specialist_id = serializers.IntegerField(required=False, allow_null=True, **ID)
+
+    def to_internal_value(self, data):
+        data = {("start" if key == "from" else key): value for key, value in data.items()}
+        if not data.get("specialist_id"):
+            data.pop("specialist_id", None)
+        return super().to_internal_value(data)
+
+
+class AppointmentRequest(ClientFields):
+    """A service at a time, with one specialist or (null or absent) any who is free: the API's fields."""
+
+    service_id = serializers.IntegerField(**ID)
+    specialist_id = serializers.IntegerField(required=False, allow_null=True, default=None, **ID)
+    starts_at = ClinicDateTimeField()

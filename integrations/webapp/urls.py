@@ -14,6 +14,9 @@ urlpatterns = [
     path("app/api/me", views.me, name="me"),
     path("app/api/bookings", views.book, name="book"),
     path("app/api/bookings/<str:kind>/<int:booking_id>/cancel", views.cancel, name="cancel"),
+    path("app/api/services", views.service_catalogue, name="services"),
+    path("app/api/services/<int:service_id>/days", views.service_days, name="service-days"),
+    path("app/api/appointments", views.book_service, name="book-service"),
     path("app/api/waitlist", views.waitlist_join, name="waitlist-join"),
     path("app/api/waitlist/<int:wait_id>/<str:action>", views.waitlist_action, name="waitlist-action"),
 ]

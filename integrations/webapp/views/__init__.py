@@ -5,7 +5,8 @@ the bots."""
 
 from integrations.webapp.views.availability import cabinet_equipment, cabinets_day, catalogue, equipment_month, page
 from integrations.webapp.views.bookings import book, cancel, me
+from integrations.webapp.views.services import book_service, service_catalogue, service_days
 from integrations.webapp.views.waitlist import waitlist_action, waitlist_join
 
 __all__ = ["book", "cabinet_equipment", "cabinets_day", "cancel", "catalogue", "equipment_month", "me", "page",
-           "waitlist_action", "waitlist_join"]
+           "book_service", "service_catalogue", "service_days", "waitlist_action", "waitlist_join"]

@@ -27,7 +27,7 @@ from kernel.errors import BookingError
 
 
 def cabinet_booking(booking_id: int) -> CabinetBooking:
-    return CabinetBooking.objects.select_related("cabinet").prefetch_related("equipment_bookings__item").get(
+    return CabinetBooking.objects.select_related("cabinet", "service", "specialist").prefetch_related("equipment_bookings__item").get(
         pk=booking_id)
 
 

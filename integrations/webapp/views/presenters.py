@@ -19,8 +19,16 @@ from kernel.waitlist.services import wait_position
 RULES = {"equipment": equipment_rules, "cabinet": cabinet_rules}
 
 
+def _appointment(kind: str, booking) -> dict:
+    """An appointment's service, specialist and cabinet; empty for anything else."""
+    if kind != "cabinet" or not booking.service_id:
+        return {"service": None, "specialist": None, "cabinet": None}
+    return {"service": booking.service.name, "specialist": booking.specialist.name if booking.specialist_id else None,
+            "cabinet": booking.cabinet.name}
+
+
 def booking_json(kind: str, booking, now: datetime, account: TelegramAccount) -> dict:
-    return {"kind": kind, "id": booking.pk, "reference": booking.reference,
+    return {**_appointment(kind, booking), "kind": kind, "id": booking.pk, "reference": booking.reference,
             "title": texts.booking_title(kind, booking), "when": texts.booking_when(kind, booking),
             "equipment": texts.equipment_lines(booking) if kind == "cabinet" else [], "status": booking.status,
             "status_label": str(texts.status_label(booking.status)),
