@@ -68,6 +68,22 @@ def _texts() -> dict[str, str]:
         "minutes": _("%(n)s min"),
         "hours": _("%(n)s h"),
         "hours_minutes": _("%(h)s h %(m)s min"),
+        "services": _("Services"),
+        "choose_category": _("Choose a kind of service"),
+        "choose_specialist": _("Choose a specialist"),
+        "any_specialist": _("Any specialist"),
+        "choose_day": _("Choose a day"),
+        "choose_time": _("Choose a time"),
+        "no_services": _("No services can be booked now."),
+        "price": _("%(price)s ₽"),
+        "with_specialist": _("Specialist: %(name)s"),
+        "in_cabinet": _("Cabinet: %(name)s"),
+        "book_another": _("Book another service"),
+        "reason_holiday": _("The clinic is closed"),
+        "reason_closed": _("Closed"),
+        "reason_day_off": _("No specialist works this day"),
+        "reason_no_capacity": _("The equipment is out"),
+        "reason_booked": _("Everything is booked"),
     }
 
 
@@ -78,7 +94,7 @@ def page_context(request: HttpRequest, *, language: str) -> dict:
         "config": {
             "api": reverse("webapp:catalogue").rsplit("/", 1)[0],
             "language": language,
-            "tab": tab if tab in ("equipment", "cabinets", "bookings") else "equipment",
+            "tab": tab if tab in ("equipment", "cabinets", "services", "bookings") else "equipment",
             "bots": bot_links(),
             "texts": _texts(),
         },

@@ -132,6 +132,7 @@
   var panels = {
     equipment: document.getElementById("panel-equipment"),
     cabinets: document.getElementById("panel-cabinets"),
+    services: document.getElementById("panel-services"),
     bookings: document.getElementById("panel-bookings"),
     confirm: document.getElementById("panel-confirm"),
   };
@@ -150,6 +151,7 @@
     if (name === "equipment") drawEquipment();
     // The first visit opens on the first day with a free slot, not on a today whose slots have all passed.
     if (name === "cabinets") loadDay(state.cab.date || state.catalogue.today, !state.cab.date);
+    if (name === "services") servicesTab.open();
     if (name === "bookings") loadMe().then(drawBookings);
   }
 
@@ -418,9 +420,10 @@
     var draft = state.draft, button = document.getElementById("confirm");
     button.disabled = true;
     var body = Object.assign({}, draft.body, { client_name: draft.name, client_phone: draft.phone, comment: draft.comment });
-    api("/bookings", { method: "POST", body: body }).then(function (answer) {
+    api(draft.path || "/bookings", { method: "POST", body: body }).then(function (answer) {
       var booking = answer.booking;
       state.draft = null;
+      if (draft.done) { toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference })); draft.done(booking); return; }
       state.eq.start = state.eq.end = null;
       state.cab.pick = null;
       toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference }));
@@ -514,6 +517,7 @@
       return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
         h("div", null, h("strong", { text: booking.reference + " " + booking.title })),
         h("div", { text: booking.when }),
+        booking.service ? h("div", { class: "appointment", text: booking.service + " · " + booking.specialist }) : null,
         booking.equipment.length ? h("div", { class: "hint", text: booking.equipment.join(", ") }) : null,
         h("div", { class: "status", text: booking.status_label }),
         booking.cancellable ? h("div", { class: "row" }, h("button", { type: "button", class: "outline", "data-action": "cancel",
@@ -528,6 +532,12 @@
       .then(drawBookings)
       .catch(function (failure) { toast(failure.message); });
   }
+
+  var servicesTab = window.ServicesTab({
+    h: h, show: show, api: api, fmt: fmt, T: T, panels: panels, duration: duration, humanDay: humanDay, addDays: addDays,
+    openPanel: openPanel, selectTab: selectTab,
+    confirm: function (draft) { state.draft = draft; drawConfirm(); },
+  });
 
   // --- Start ---------------------------------------------------------------------------------------------
 

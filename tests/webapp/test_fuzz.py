@@ -99,6 +99,16 @@ def booking_body(catalogue):
                                                         st.binary(max_size=60)))
 
 
+def appointment_body():
+    fields = {"service_id": either(ids([1, 2])), "specialist_id": st.one_of(st.none(), either(ids([1, 2]))),
+              "starts_at": either(times_text), "client_name": either(st.one_of(st.just("Анна Смирнова"), junk_text)),
+              "client_phone": either(st.one_of(st.just("+79991234567"), junk_text)), "comment": either(junk_text)}
+    as_dict = st.one_of(st.fixed_dictionaries({k: fields[k] for k in ("service_id", "starts_at")}, optional={
+        k: fields[k] for k in ("specialist_id", "client_name", "client_phone", "comment")}),
+        st.fixed_dictionaries({}, optional=fields))
+    return st.one_of(as_dict.map(json.dumps), json_values.map(json.dumps), junk_text, st.binary(max_size=60))
+
+
 def path_segment(valid: list[str]):
     return st.one_of(st.sampled_from(valid), st.text(min_size=1, max_size=12).filter(lambda s: "/" not in s))
 
@@ -126,6 +136,10 @@ def calls(catalogue):
         "book": st.tuples(st.just("POST"), st.just("/bookings"), query(), booking_body(catalogue)),
         "cancel": st.tuples(st.just("POST"), st.builds("/bookings/{}/{}/cancel".format, path_segment(
             ["equipment", "cabinet"]).map(quote), digits([1, 2])), query(), st.just("{}")),
+        "services": st.tuples(st.just("GET"), st.just("/services"), query(), st.none()),
+        "service days": st.tuples(st.just("GET"), digits([1, 2]).map("/services/{}/days".format), query(
+            **{"from": dates_text, "specialist_id": st.one_of(as_text(numbers), junk_text)}), st.none()),
+        "book a service": st.tuples(st.just("POST"), st.just("/appointments"), query(), appointment_body()),
         "waitlist join": st.tuples(st.just("POST"), st.just("/waitlist"), query(), booking_body(catalogue)),
         "waitlist action": st.tuples(st.just("POST"), st.builds("/waitlist/{}/{}".format, digits([1, 2]), path_segment(
             ["accept", "decline", "leave"]).map(quote)), query(), st.just("{}")),
@@ -133,7 +147,7 @@ def calls(catalogue):
 
 
 ENDPOINTS = ["catalogue", "equipment month", "cabinets day", "cabinet equipment", "me", "book", "cancel",
-             "waitlist join", "waitlist action"]
+             "services", "service days", "book a service", "waitlist join", "waitlist action"]
 
 
 def answered_well(response) -> None:
