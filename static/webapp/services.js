@@ -17,7 +17,7 @@ window.ServicesTab = function (page) {
   }
 
   function step(title, back, body) {
-    return [back ? h("button", { type: "button", class: "secondary", id: "service-back", onclick: back, text: "‹ " + T.back }) : null,
+    return [back ? h("button", { type: "button", class: "secondary", id: "service-back", onclick: back, text: T.back }) : null,
       h("h2", { text: title }), body];
   }
 
@@ -84,9 +84,13 @@ window.ServicesTab = function (page) {
       var free = day.slots.length > 0;
       return h("button", { type: "button", class: free ? "free" : "past", "data-date": day.date, disabled: !free,
         title: day.reason ? (T["reason_" + day.reason] || "") : null, onclick: function () { s.day = day; draw(); } },
-      h("b", { text: day.date.slice(8, 10) + "." + day.date.slice(5, 7) }),
+      h("b", { text: String(+day.date.slice(8, 10)) }),
       free ? h("small", { text: String(day.slots.length) }) : null);
     });
+    // Under their weekdays, like the equipment calendar: a blank for each day of the week before the first.
+    var offset = (new Date(s.days[0].date + "T12:00:00Z").getUTCDay() + 6) % 7, blanks = [];
+    for (var i = 0; i < offset; i++) blanks.push(h("span"));
+    cells = T.weekdays.split(" ").map(function (wd) { return h("span", { class: "wd", text: wd }); }).concat(blanks, cells);
     var last = s.days[s.days.length - 1].date, cannotGoBack = s.from <= s.catalogue.today;
     show(panel, step(T.choose_day, function () { s.specialist = null; s.any = false; draw(); }, [
       h("p", { class: "hint", text: s.service.name + " · " + specialistName() }),
