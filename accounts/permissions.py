@@ -26,6 +26,13 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "slothold": ("view",),
         "cabinetseries": ("view", "add", "change"),
     },
+    "specialists": {
+        "specialist": ("view", "add", "change"),
+        "workinghours": ("view", "add", "change", "delete"),
+        "dayoff": ("view", "add", "change", "delete"),
+        "service": ("view", "add", "change"),
+        "serviceequipment": ("view", "add", "change", "delete"),
+    },
     "accounts": {
         "telegramaccount": ("view", "change"),
         "partner": ("view", "add", "change"),

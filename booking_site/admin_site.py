@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 # (label, url name, the permission that shows it)
 MANAGER_PAGES = [
     (_("Day schedule"), "admin:cabinets_day_schedule", "cabinets.view_cabinetbooking"),
+    (_("Specialists' day"), "admin:specialists_day", "specialists.view_specialist"),
+    (_("Phone booking: service"), "admin:specialists_book", "cabinets.add_cabinetbooking"),
     (_("Equipment occupancy"), "admin:equipment_occupancy", "equipment.view_equipmentbooking"),
     (_("Statistics"), "admin:clinic_statistics", "cabinets.view_cabinetbooking"),
     (_("Attendance statistics"), "admin:clinic_period_statistics", "cabinets.view_cabinetbooking"),

@@ -207,16 +207,18 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     cancel_service = staticmethod(cabinet_booking_cancel)
     no_show_service = staticmethod(cabinet_booking_mark_no_show)
 
-    list_display = ("reference", "status_badge", "cabinet", "when", "client", "attendance", "equipment", "source",
-                    "channel", "created")
+    list_display = ("reference", "status_badge", "cabinet", "when", "service", "specialist", "client", "attendance",
+                    "equipment", "source", "channel", "created")
     list_display_links = ("reference", "cabinet")
-    list_filter = (StatusFilter, DateRangeFilter, ("cabinet", admin.RelatedOnlyFieldListFilter), "channel")
-    list_select_related = ("cabinet", "requester", "partner", "created_by")
+    list_filter = (StatusFilter, DateRangeFilter, ("cabinet", admin.RelatedOnlyFieldListFilter),
+                   ("specialist", admin.RelatedOnlyFieldListFilter), ("service", admin.RelatedOnlyFieldListFilter),
+                   "channel")
+    list_select_related = ("cabinet", "requester", "partner", "created_by", "service", "specialist")
     search_fields = ("client_name", "external_booking_id", "requester__username", "cabinet__name")
     date_hierarchy = "starts_at"
     list_per_page = 50
     inlines = [EquipmentInline, StatusChangeInline]
-    fields = ("status", "cabinet", "starts_at", "ends_at", "series", "client_name", "client_phone", "comment",
+    fields = ("status", "cabinet", "starts_at", "ends_at", "service", "specialist", "series", "client_name", "client_phone", "comment",
               "manager_comment", "channel", "requester", "partner", "external_booking_id", "created_by",
               "status_reason", "decided_by", "decided_at", "client_confirmed_at", "created_at", "updated_at")
 

@@ -65,7 +65,7 @@ def day_schedule(*, day: date, now: datetime) -> DaySchedule:
                          .exclude(status__in=[Status.CANCELLED, Status.REJECTED]).order_by("item__name"))
     for booking in (CabinetBooking.objects.filter(cabinet__is_active=True, status__in=SHOWN_STATUSES,
                                                   starts_at__lt=end, ends_at__gt=start)
-                    .select_related("requester").prefetch_related(equipment).order_by("starts_at")):
+                    .select_related("requester", "specialist").prefetch_related(equipment).order_by("starts_at")):
         bookings.setdefault(booking.cabinet_id, []).append(booking)
     waiting = waiting_by_day(resource_type="cabinet", resource_ids=[c.pk for c in cabinets], start_date=day,
                              end_date=day)

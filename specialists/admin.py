@@ -6,16 +6,19 @@ first). The check reads only; the rows are saved by the admin once the whole pag
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import pairwise
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from specialists.admin_views import service_phone_booking_view, specialists_day_view
 from specialists.models import WEEKDAYS, DayOff, Service, ServiceEquipment, Specialist, WorkingHours
 from specialists.rules import Hours, Off
 from specialists.services import appointments_stranded
@@ -92,6 +95,14 @@ class SpecialistAdmin(admin.ModelAdmin):
     list_editable = ("sort_order",)
     search_fields = ("name",)
     inlines = [WorkingHoursInline, DayOffInline]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("day/", wrap(partial(specialists_day_view, self)), name="specialists_day"),
+            path("book/", wrap(partial(service_phone_booking_view, self)), name="specialists_book"),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("hours").annotate(service_total=Count("services"))
