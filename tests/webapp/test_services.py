@@ -7,7 +7,11 @@ from __future__ import annotations
 import pytest
 
 from cabinets.models import CabinetBooking
-from tests.specialists.conftest import TUE, anna, at, boris, rooms, ultrasound  # noqa: F401 (fixtures)
+from tests.specialists import conftest as cast
+from tests.specialists.conftest import TUE, at
+
+# The specialists' cast: Анна and Борис performing an hour-long ultrasound in two cabinets.
+rooms, anna, boris, ultrasound = cast.rooms, cast.anna, cast.boris, cast.ultrasound
 
 pytestmark = pytest.mark.django_db
 

@@ -8,5 +8,18 @@ from integrations.webapp.views.bookings import book, cancel, me
 from integrations.webapp.views.services import book_service, service_catalogue, service_days
 from integrations.webapp.views.waitlist import waitlist_action, waitlist_join
 
-__all__ = ["book", "cabinet_equipment", "cabinets_day", "cancel", "catalogue", "equipment_month", "me", "page",
-           "book_service", "service_catalogue", "service_days", "waitlist_action", "waitlist_join"]
+__all__ = [
+           "book",
+           "book_service",
+           "cabinet_equipment",
+           "cabinets_day",
+           "cancel",
+           "catalogue",
+           "equipment_month",
+           "me",
+           "page",
+           "service_catalogue",
+           "service_days",
+           "waitlist_action",
+           "waitlist_join",
+]

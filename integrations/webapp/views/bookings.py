@@ -27,8 +27,8 @@ from kernel.errors import BookingError
 
 
 def cabinet_booking(booking_id: int) -> CabinetBooking:
-    return CabinetBooking.objects.select_related("cabinet", "service", "specialist").prefetch_related("equipment_bookings__item").get(
-        pk=booking_id)
+    return (CabinetBooking.objects.select_related("cabinet", "service", "specialist")
+            .prefetch_related("equipment_bookings__item").get(pk=booking_id))
 
 
 def request_fields(data: dict, account: TelegramAccount, now: datetime, *, with_equipment: bool = True

@@ -48,7 +48,8 @@ def service_catalogue(request: HttpRequest, *, account, now: datetime):
              .prefetch_related("specialists"))
     categories: dict[str, list[dict]] = {}
     for service in found:
-        people = sorted((s for s in service.specialists.all() if s.is_active), key=lambda s: (s.sort_order, s.name, s.pk))
+        people = sorted((s for s in service.specialists.all() if s.is_active),
+                        key=lambda s: (s.sort_order, s.name, s.pk))
         if not people:
             continue
         categories.setdefault(service.category or _("Other"), []).append({
