@@ -220,7 +220,8 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     inlines = [EquipmentInline, StatusChangeInline]
     fields = ("status", "cabinet", "starts_at", "ends_at", "service", "specialist", "series", "client_name",
               "client_phone", "comment", "manager_comment", "channel", "requester", "partner", "external_booking_id",
-              "created_by", "status_reason", "decided_by", "decided_at", "client_confirmed_at", "created_at", "updated_at")
+              "created_by", "status_reason", "decided_by", "decided_at", "client_confirmed_at", "created_at",
+              "updated_at")
 
     def get_queryset(self, request):
         equipment = Prefetch("equipment_bookings", queryset=EquipmentBooking.objects.select_related("item"))
