@@ -1,5 +1,7 @@
 """Keeping the Google spreadsheet equal to the database.
 
+A worksheet per specialist (integrations/sheets/specialists.py) lists their appointments from today on.
+
 "Bookings": one row per booking (equipment and cabinet), keyed by column A ("equipment-12", "cabinet-5"),
 one column layout for every write. "Schedule": active items × the next days, each cell "free/total" units,
 green when all free, yellow when partly used, red when full.
@@ -25,6 +27,7 @@ from equipment.models import EquipmentBooking, Item
 from integrations.joblock import job_lock
 from integrations.models import JobCursor
 from integrations.sheets.client import SheetsGateway
+from integrations.sheets.specialists import specialist_sheets_rewrite, touched_specialists
 from kernel.clock import clinic_zone
 from kernel.outbox.models import Event
 from kernel.scheduling import date_range
@@ -211,8 +214,9 @@ def _sync(gateway: SheetsGateway, *, now: datetime, full: bool) -> dict:
         last_event = Event.objects.aggregate(last=Max("pk"))["last"] or 0
         written = bookings_rewrite(gateway)
         items = schedule_rewrite(gateway, now=now)
+        specialists = specialist_sheets_rewrite(gateway, now=now)
         _advance(cursor, last_event, now)
-        return {"bookings": written, "items": items, "events": None}
+        return {"bookings": written, "items": items, "specialists": specialists, "events": None}
     events = list(Event.objects.filter(pk__gt=cursor.position).order_by("pk")
                   .values_list("pk", "resource_type", "booking_id")[:EVENTS_PER_RUN])
     # Ids are handed out at insert, not at commit: a transaction that commits late can leave an event below the
@@ -224,10 +228,12 @@ def _sync(gateway: SheetsGateway, *, now: datetime, full: bool) -> dict:
     touched = [(kind, booking_id) for _pk, kind, booking_id in [*late, *events]]
     written = bookings_upsert(gateway, _rows_for(touched))
     items = schedule_rewrite(gateway, now=now)
+    people = touched_specialists(booking_id for kind, booking_id in touched if kind == "cabinet")
+    specialists = specialist_sheets_rewrite(gateway, now=now, specialist_ids=people) if people else 0
     if events:
         _advance(cursor, events[-1][0], now)
     logger.info("sheets: %s events applied, %s booking rows written", len(events), written)
-    return {"bookings": written, "items": items, "events": len(events)}
+    return {"bookings": written, "items": items, "specialists": specialists, "events": len(events)}
 
 
 def _advance(cursor: JobCursor, position: int, now: datetime) -> None:
