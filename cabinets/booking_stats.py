@@ -3,6 +3,7 @@ booked items and cabinets, and how much of the coming month is already booked (f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +23,16 @@ PERIODS = (("today", _("Today"), 1), ("week", _("7 days"), 7), ("month", _("30 d
 COUNTED = (Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
 UTILISATION_DAYS = 30
 TOP = 10
+
+# Sections other apps add to the page (a resource above cabinets registers its own at start-up, so cabinets
+# never imports it): each is called with today, now and the number of days, and returns
+# {"id", "title", "columns", "rows": [{"cells", "percent"}]}.
+SECTIONS: list[Callable[..., dict]] = []
+
+
+def section_register(section: Callable[..., dict]) -> None:
+    if section not in SECTIONS:
+        SECTIONS.append(section)
 
 
 @dataclass
@@ -75,6 +86,7 @@ def statistics(*, now: datetime) -> dict:
         "cabinet_utilisation": cabinet_utilisation(today=today, now=now),
         "item_utilisation": item_utilisation(today=today),
         "utilisation_days": UTILISATION_DAYS,
+        "sections": [section(today=today, now=now, days=UTILISATION_DAYS) for section in SECTIONS],
     }
 
 

@@ -12,3 +12,8 @@ class SpecialistsConfig(AppConfig):
         from specialists.adapter import ADAPTER
 
         adapters.register(ADAPTER)
+
+        from cabinets.booking_stats import section_register
+        from specialists.stats import statistics_section
+
+        section_register(statistics_section)

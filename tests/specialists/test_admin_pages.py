@@ -111,3 +111,16 @@ def test_odd_queries_of_the_phone_booking_still_open_the_form(manager, ultrasoun
 def test_managers_may_edit_specialists_and_services(manager, ultrasound, anna):
     assert manager.get(reverse("admin:specialists_specialist_change", args=[anna.pk])).status_code == 200
     assert manager.get(reverse("admin:specialists_service_change", args=[ultrasound.pk])).status_code == 200
+
+
+def test_the_statistics_page_shows_each_specialist_s_booked_hours_and_utilisation(manager, book, ultrasound, anna,
+                                                                                   boris):
+    book(ultrasound, at(TUE, 10), specialist=anna)
+    book(ultrasound, at(TUE, 11), specialist=anna)
+    response = manager.get(reverse("admin:clinic_statistics"))
+    [section] = [s for s in response.context["sections"] if s["id"] == "specialist-utilisation"]
+    rows = {row["cells"][0]: row for row in section["rows"]}
+    # Анна works 8 h a weekday: 22 weekdays in the 30 days from Monday 23.11 are 176 h, 2 of them booked.
+    assert rows["Анна Смирнова"]["cells"][1:] == [2.0, 176.0] and rows["Анна Смирнова"]["percent"] == 1
+    assert rows["Борис Иванов"]["cells"][1:] == [0, 198.0] and rows["Борис Иванов"]["percent"] == 0
+    assert 'id="specialist-utilisation"' in response.content.decode()
