@@ -22,6 +22,7 @@ class Cell:
     kind: str  # appointment | free | off
     rowspan: int = 1
     booking: CabinetBooking | None = None
+    specialist_id: int | None = None
 
 
 @dataclass
@@ -72,7 +73,7 @@ def specialists_day(*, day: date) -> SpecialistsDay:
                 covered[person.pk] = ends
                 cells.append(Cell("appointment", rowspan=max(1, -(-(ends - moment) // step)), booking=booking))
             elif any(i.start <= moment < i.end for i in working[person.pk]):
-                cells.append(Cell("free"))
+                cells.append(Cell("free", specialist_id=person.pk))
             else:
                 cells.append(Cell("off"))
         schedule.rows.append(SlotRow(starts_at=moment, cells=cells))

@@ -49,11 +49,12 @@ def test_a_manager_sees_the_specialists_day_and_books_a_free_slot(admin_page, li
     assert column == 2  # the time, Анна, then Борис
     admin_page.screenshot(path=str(screenshots / "admin-specialists-day.png"), full_page=True)
 
-    admin_page.click("tr[data-time='14:00'] td.free a >> nth=0")
+    admin_page.click("tr[data-time='14:00'] td.free a >> nth=1")  # Борис's column
     admin_page.select_option("#id_service", str(service.pk))
     admin_page.fill("#id_client_name", "Ирина Котова")
     admin_page.fill("#id_client_phone", "+7 999 765-43-21")
     admin_page.click("input[name=_save]")
     admin_page.wait_for_selector("td[data-booking]:has-text('Ирина Котова')")
     made = CabinetBooking.objects.get(client_name="Ирина Котова")
-    assert made.service == service and timezone.localtime(made.starts_at, clinic_zone()).hour == 14
+    assert made.service == service and made.specialist == boris  # the column's specialist, filled in
+    assert timezone.localtime(made.starts_at, clinic_zone()).hour == 14
