@@ -21,6 +21,7 @@ from kernel.channels import Actor
 from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel as lifecycle_can_cancel
+from kernel.lifecycle import check_can_cancel as lifecycle_check_can_cancel
 from kernel.lifecycle import not_cancellable
 from kernel.scheduling import DayWindow, slot_run
 
@@ -39,6 +40,12 @@ def booking_ends_at(booking) -> datetime:
 def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
     """Whether `actor` may cancel `booking` now (see `kernel.lifecycle.can_cancel`)."""
     return lifecycle_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
+
+
+def check_can_cancel(*, booking, actor: Actor, now: datetime) -> None:
+    """The cancel service's refusal, with its reason (not yours, started): the rule of `can_cancel`, at this
+    booking's start instant."""
+    lifecycle_check_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
 
 
 def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:

@@ -26,6 +26,7 @@ from kernel.channels import Actor
 from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel as lifecycle_can_cancel
+from kernel.lifecycle import check_can_cancel as lifecycle_check_can_cancel
 from kernel.lifecycle import not_cancellable
 from kernel.scheduling import local_datetime
 
@@ -70,6 +71,13 @@ def check_attached_cancel(*, booking, actor: Actor) -> None:
     """Equipment booked with a cabinet booking is cancelled with that booking, except by a manager."""
     if booking.cabinet_booking_id and not actor.is_manager:
         raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
+
+
+def check_can_cancel(*, booking, actor: Actor, now: datetime) -> None:
+    """The cancel service's refusal, with its reason (not yours, started, attached to a cabinet booking): the
+    rule of `can_cancel`, at this booking's start instant."""
+    lifecycle_check_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
+    check_attached_cancel(booking=booking, actor=actor)
 
 
 def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
