@@ -17,13 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from equipment.models import EquipmentBooking, Item
 from kernel.channels import Actor
-from kernel.clock import clinic_zone
+from kernel.clock import clinic_today, clinic_zone  # whole-day bookings are counted in the clinic's date
 from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel as lifecycle_can_cancel
 from kernel.lifecycle import check_can_cancel as lifecycle_check_can_cancel
@@ -86,11 +85,6 @@ def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
         return
     check_attached_cancel(booking=booking, actor=actor)
     raise not_cancellable(booking)
-
-
-def clinic_today(now: datetime) -> date:
-    """The clinic's date at `now` (TIME_ZONE): whole-day bookings are counted in it."""
-    return timezone.localtime(now, clinic_zone()).date()
 
 
 def days_text(days: Sequence[date]) -> str:
