@@ -136,14 +136,12 @@ def calculator_cabinets(cabinets, days, now) -> dict:
 def _free_times(cabinet, day, taken, now, schedules) -> list[str]:
     """A day's free slot starts: in the schedule, not past, not sooner than the minimum notice nor beyond the
     horizon, and not overlapping any booking in `taken`."""
-    from django.conf import settings
-
+    from cabinets import rules
     from cabinets.availability import clinic_zone, day_window
     from kernel.scheduling import day_slots
 
     tz = clinic_zone()
-    earliest = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
-    latest = now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
+    earliest, latest = rules.earliest_start(now), rules.latest_start(now)
     window = day_window(schedules.get(day.weekday()))
     slots = day_slots(day, window, tz) if window else []
     return [s.start.astimezone(tz).strftime("%H:%M") for s in slots

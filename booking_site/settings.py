@@ -15,6 +15,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from booking_site.settings_parts.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -395,24 +397,4 @@ WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
 
 # JSON lines in production (or LOG_FORMAT=json), readable lines in development; both carry the request id.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "booking_site.logging.RedactPersonalData"}},
-    "formatters": {
-        "plain": {"()": "booking_site.logging.ReadableFormatter"},
-        "json": {"()": "booking_site.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain",
-                    "filters": ["redact"]},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # httpx logs request URLs, which carry the bot token.
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-        "telegram": {"level": "WARNING"},
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))

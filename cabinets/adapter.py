@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -47,10 +46,10 @@ class CabinetAdapter:
         return rules.booking_ends_at(booking)
 
     def horizon_days(self) -> int:
-        return settings.CABINET_MAX_ADVANCE_DAYS
+        return rules.horizon_days()
 
     def lead_time(self) -> timedelta:
-        return timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
+        return rules.lead_time()
 
     def can_cancel(self, *, booking, actor: Actor, now: datetime) -> bool:
         return rules.can_cancel(booking=booking, actor=actor, now=now)

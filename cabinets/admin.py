@@ -227,8 +227,7 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
         equipment = Prefetch("equipment_bookings", queryset=EquipmentBooking.objects.select_related("item"))
         return super().get_queryset(request).prefetch_related(equipment)
 
-    def booking_starts_at(self, booking):
-        return rules.booking_starts_at(booking)
+    resource_rules = rules
 
     def filter_dates(self, queryset, start: date | None, end: date | None):
         tz = clinic_zone()

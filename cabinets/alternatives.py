@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from cabinets import rules
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet, WeeklySchedule
 from equipment.availability import equipment_usage
@@ -40,8 +40,7 @@ def cabinet_alternatives(
     holder = account if account is not None else getattr(actor, "account", None)
     holder_id = holder.pk if holder is not None else None
     day = timezone.localtime(starts_at, tz).date()
-    last = min(day + timedelta(days=SEARCH_DAYS), timezone.localtime(
-        now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS), tz).date())
+    last = min(day + timedelta(days=SEARCH_DAYS), rules.last_bookable_day(now))
     if last < day:
         return []
     cabinets = list(Cabinet.objects.filter(is_active=True).order_by("sort_order", "id").prefetch_related(

@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import compress
 from zoneinfo import ZoneInfo
@@ -24,6 +24,8 @@ from django.db import connection
 from django.db.models import CharField, F, FloatField, Func, IntegerField, TimeField, Value
 from django.db.models.functions import Coalesce
 
+# The module, not its names: the rules use this calculator, so either may load first.
+from cabinets import rules
 from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, SlotHold
 from kernel.bookings import HOLDING_STATUSES
 from kernel.clock import clinic_zone
@@ -244,9 +246,7 @@ def cabinets_days(
         entry = (start, end, kind, ref)
         for index in range(first, last + 1):
             taken[(cabinet_id, index)].append(entry)
-    limits = (now.timestamp(),
-              (now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)).timestamp(),
-              (now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).timestamp())
+    limits = (now.timestamp(), rules.earliest_start(now).timestamp(), rules.latest_start(now).timestamp())
     # The states of a day's slots before occupants, per shared day grid.
     baselines: dict[_DayGrid, list[str]] = {}
     windows = {pk: {weekday: day_window(schedule) for weekday, schedule in by_day.items()}

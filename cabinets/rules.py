@@ -6,20 +6,27 @@ no-shows)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from cabinets.availability import CabinetDay, cabinet_day, clinic_zone
+# The module, not its names: availability asks these rules for the lead time and horizon, so either may load first.
+from cabinets import availability
 from cabinets.models import Cabinet, WeeklySchedule
 from kernel.channels import Actor
+from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel as lifecycle_can_cancel
+from kernel.lifecycle import check_can_cancel as lifecycle_check_can_cancel
 from kernel.lifecycle import not_cancellable
 from kernel.scheduling import DayWindow, slot_run
+
+if TYPE_CHECKING:
+    from cabinets.availability import CabinetDay
 
 
 def booking_starts_at(booking) -> datetime:
@@ -33,6 +40,12 @@ def booking_ends_at(booking) -> datetime:
 def can_cancel(*, booking, actor: Actor, now: datetime) -> bool:
     """Whether `actor` may cancel `booking` now (see `kernel.lifecycle.can_cancel`)."""
     return lifecycle_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
+
+
+def check_can_cancel(*, booking, actor: Actor, now: datetime) -> None:
+    """The cancel service's refusal, with its reason (not yours, started): the rule of `can_cancel`, at this
+    booking's start instant."""
+    lifecycle_check_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
 
 
 def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
@@ -57,18 +70,44 @@ def _hhmm(moment: datetime) -> str:
     return local(moment).strftime("%H:%M")
 
 
+def lead_time() -> timedelta:
+    """How long before its start a cabinet booking must be made at the latest (CABINET_MIN_ADVANCE_MINUTES)."""
+    return timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
+
+
+def horizon_days() -> int:
+    """How many days ahead of now a cabinet booking may start (CABINET_MAX_ADVANCE_DAYS)."""
+    return settings.CABINET_MAX_ADVANCE_DAYS
+
+
+def earliest_start(now: datetime) -> datetime:
+    """The earliest instant a booking made at `now` may start: now plus the lead time."""
+    return now + lead_time()
+
+
+def latest_start(now: datetime) -> datetime:
+    """The latest instant a booking made at `now` may start: now plus the horizon."""
+    return now + timedelta(days=horizon_days())
+
+
+def last_bookable_day(now: datetime) -> date:
+    """The clinic's last day with a start a booking made at `now` may have (the day of `latest_start`)."""
+    return local(latest_start(now)).date()
+
+
 def check_lead_time(*, starts_at: datetime, now: datetime, far_ahead_ok: bool = False) -> None:
+    """Not past, not sooner than the lead time, not beyond the horizon (unless `far_ahead_ok`)."""
     if starts_at < now:
         raise BookingError("date_in_past", _("This time has already passed."))
-    minimum = settings.CABINET_MIN_ADVANCE_MINUTES
-    if starts_at < now + timedelta(minutes=minimum):
+    if starts_at < earliest_start(now):
+        minimum = int(lead_time().total_seconds() // 60)
         raise BookingError(
             "too_soon",
             _("Too close to the start: book at least %(n)s minutes ahead.") % {"n": minimum},
             min_advance_minutes=minimum,
         )
-    maximum = settings.CABINET_MAX_ADVANCE_DAYS
-    if not far_ahead_ok and starts_at > now + timedelta(days=maximum):
+    maximum = horizon_days()
+    if not far_ahead_ok and starts_at > latest_start(now):
         raise BookingError(
             "too_far_ahead",
             _("Too far ahead: cabinets can be booked up to %(n)s days ahead.") % {"n": maximum},
@@ -121,13 +160,13 @@ def check_request(
     far_ahead_ok: bool = False,
 ) -> CabinetDay:
     """All the cabinet rules for one request: active, lead time, schedule, consecutive slots, free.
-    `far_ahead_ok` lifts CABINET_MAX_ADVANCE_DAYS for the later occurrences of a series (cabinets.series)."""
+    `far_ahead_ok` lifts the horizon for the later occurrences of a series (cabinets.series)."""
     if not cabinet.is_active:
         raise BookingError("inactive", _("%(cabinet)s is not available for booking.") % {"cabinet": cabinet.name})
     if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or duration_minutes <= 0:
         raise BookingError("invalid", _("The duration must be a positive number of minutes."), field="duration_minutes")
     check_lead_time(starts_at=starts_at, now=now, far_ahead_ok=far_ahead_ok)
-    day = cabinet_day(
+    day = availability.cabinet_day(
         cabinet=cabinet,
         day=local(starts_at).date(),
         now=now,

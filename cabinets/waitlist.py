@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -138,8 +137,8 @@ def cabinet_wait_accept(*, wait: Wait, actor: Actor, now: datetime) -> CabinetBo
 def cabinet_waits_sweep(*, now: datetime) -> dict[str, int]:
     """Expire offers that ran out, drop waits that can no longer be booked in time, and offer windows freed
     without a booking change (a slot hold that lapsed)."""
-    latest_start = now + timedelta(minutes=settings.CABINET_MIN_ADVANCE_MINUTES)
-    stale = Wait.objects.filter(resource_type=RESOURCE, status__in=LIVE_STATUSES, starts_at__lt=latest_start)
+    stale = Wait.objects.filter(resource_type=RESOURCE, status__in=LIVE_STATUSES,
+                                starts_at__lt=rules.earliest_start(now))
     counts = waits_sweep(now=now, stale=stale)
     offered = 0
     for cabinet_id in (Wait.objects.filter(resource_type=RESOURCE, status=Wait.Status.WAITING)

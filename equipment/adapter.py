@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -38,9 +37,7 @@ class EquipmentAdapter:
         return locking.lock(Item, list(resource_ids))
 
     def check_window(self, *, start_date, end_date, now: datetime, **_request) -> None:
-        from equipment.services import check_dates
-
-        check_dates(start_date=start_date, end_date=end_date, now=now)
+        rules.check_dates(start_date=start_date, end_date=end_date, now=now)
 
     def booking_starts_at(self, booking) -> datetime:
         return rules.booking_starts_at(booking)
@@ -49,10 +46,10 @@ class EquipmentAdapter:
         return rules.booking_ends_at(booking)
 
     def horizon_days(self) -> int:
-        return settings.EQUIPMENT_MAX_ADVANCE_DAYS
+        return rules.horizon_days()
 
     def lead_time(self) -> timedelta:
-        return timedelta(0)  # a day can be booked until it is over (check_dates refuses only past days)
+        return rules.lead_time()
 
     def can_cancel(self, *, booking, actor: Actor, now: datetime) -> bool:
         return rules.can_cancel(booking=booking, actor=actor, now=now)

@@ -14,12 +14,12 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
+from equipment import rules
 from equipment.admin_bookings import ACTIVE, BookingAdminMixin, DateRangeFilter, StatusFilter, refusal_to_form
 from equipment.attendance import equipment_booking_mark_no_show
 from equipment.availability import clinic_zone, equipment_grid
 from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
-from equipment.rules import booking_starts_at
 from equipment.services import (
     equipment_booking_approve,
     equipment_booking_cancel,
@@ -110,8 +110,7 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
               "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at",
               "client_confirmed_at", "created_at", "updated_at")
 
-    def booking_starts_at(self, booking):
-        return booking_starts_at(booking)
+    resource_rules = rules
 
     def filter_dates(self, queryset, start: date | None, end: date | None):
         if start is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,7 +28,6 @@ from kernel.channels import Actor, Channel
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
 from kernel.forms import ReasonForm
-from kernel.lifecycle import can_cancel
 
 STATUS_COLOURS = {
     Status.PENDING: ("#8a5a00", "#fff3cd"),
@@ -179,10 +179,10 @@ class BookingAdminMixin:
         booking = self.get_object(request, object_id)
         targets = TRANSITIONS.get(booking.status, frozenset()) if booking is not None else frozenset()
         now = timezone.now()
-        if booking is not None and self.booking_starts_at(booking) > now:
+        if booking is not None and self.resource_rules.booking_starts_at(booking) > now:
             targets -= {Status.NO_SHOW}  # nobody can have missed a booking that has not started
-        if booking is not None and not can_cancel(booking=booking, actor=Actor.staff(request.user),
-                                                  starts_at=self.booking_starts_at(booking), now=now):
+        if booking is not None and not self.resource_rules.can_cancel(booking=booking,
+                                                                      actor=Actor.staff(request.user), now=now):
             targets -= {Status.CANCELLED}
         offered = [("approve_selected", _("Approve"), Status.APPROVED),
                    ("reject_selected", _("Reject"), Status.REJECTED),
@@ -192,8 +192,8 @@ class BookingAdminMixin:
                          "decision_actions": [(name, label) for name, label, to in offered if to in targets]}
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def booking_starts_at(self, booking):  # pragma: no cover - each admin says when its bookings start
-        raise NotImplementedError
+    # Each booking admin names its resource's public rules (`booking_starts_at`, `can_cancel`).
+    resource_rules: ModuleType
 
     # --- The pending list: the longest waiting first, with how long each has waited -----------------
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.utils import timezone
-
-from equipment.availability import bookable_items_for_clients, clinic_zone, equipment_usage
+from equipment import rules
+from equipment.availability import bookable_items_for_clients, equipment_usage
 from equipment.models import Item
 from kernel.channels import Actor
 
@@ -39,8 +37,8 @@ def equipment_alternatives(
     if not isinstance(units, int) or units < 1 or end_date < start_date:
         return []
     length = end_date - start_date
-    today = timezone.localtime(now, clinic_zone()).date()
-    horizon = today + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)
+    today = rules.clinic_today(now)
+    horizon = rules.last_bookable_day(now)
     allowed = Item.objects.filter(is_active=True)
     if not actor.is_manager:
         allowed = allowed.filter(bookable_items_for_clients())

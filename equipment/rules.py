@@ -17,15 +17,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from equipment.models import EquipmentBooking, Item
 from kernel.channels import Actor
-from kernel.clock import clinic_zone
+from kernel.clock import clinic_today, clinic_zone  # whole-day bookings are counted in the clinic's date
 from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel as lifecycle_can_cancel
+from kernel.lifecycle import check_can_cancel as lifecycle_check_can_cancel
 from kernel.lifecycle import not_cancellable
 from kernel.scheduling import local_datetime
 
@@ -72,6 +72,13 @@ def check_attached_cancel(*, booking, actor: Actor) -> None:
         raise BookingError("forbidden", _("This equipment belongs to a cabinet booking; cancel that booking."))
 
 
+def check_can_cancel(*, booking, actor: Actor, now: datetime) -> None:
+    """The cancel service's refusal, with its reason (not yours, started, attached to a cabinet booking): the
+    rule of `can_cancel`, at this booking's start instant."""
+    lifecycle_check_can_cancel(booking=booking, actor=actor, starts_at=booking_starts_at(booking), now=now)
+    check_attached_cancel(booking=booking, actor=actor)
+
+
 def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
     """`can_cancel` as a refusal, for the doors that ask before calling the service."""
     if can_cancel(booking=booking, actor=actor, now=now):
@@ -80,38 +87,53 @@ def check_cancellable(*, booking, actor: Actor, now: datetime) -> None:
     raise not_cancellable(booking)
 
 
-def clinic_today(now: datetime) -> date:
-    """The clinic's date at `now` (TIME_ZONE): whole-day bookings are counted in it."""
-    return timezone.localtime(now, clinic_zone()).date()
-
-
 def days_text(days: Sequence[date]) -> str:
     """Dates as a refusal names them: the first ten, then an ellipsis."""
     shown = ", ".join(date_format(d, "d.m.Y") for d in days[:10])
     return shown + (" …" if len(days) > 10 else "")
 
 
+def horizon_days() -> int:
+    """How many days after the clinic's today a booking may end at the latest (EQUIPMENT_MAX_ADVANCE_DAYS)."""
+    return settings.EQUIPMENT_MAX_ADVANCE_DAYS
+
+
+def last_bookable_day(now: datetime) -> date:
+    """The last day a booking made at `now` may cover: the clinic's today plus the horizon."""
+    return clinic_today(now) + timedelta(days=horizon_days())
+
+
+def lead_time() -> timedelta:
+    """How long before its start a whole-day booking must be made: none, a day can be booked until it is over
+    (`check_dates` refuses only past days)."""
+    return timedelta(0)
+
+
+def max_range_days() -> int:
+    """How many days one booking may cover at most (EQUIPMENT_MAX_RANGE_DAYS)."""
+    return settings.EQUIPMENT_MAX_RANGE_DAYS
+
+
 def check_dates(*, start_date: date, end_date: date, now: datetime) -> None:
     """Not in the past (clinic time), not too far ahead, not too long, end not before start."""
-    today = clinic_today(now)
     if end_date < start_date:
         raise BookingError("bad_range", _("The end date cannot be before the start date."))
-    if start_date < today:
+    if start_date < clinic_today(now):
         raise BookingError("date_in_past", _("You cannot book a date in the past."))
-    horizon = today + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)
+    horizon = last_bookable_day(now)
     if end_date > horizon:
         raise BookingError(
             "too_far_ahead",
             _("Bookings are possible up to %(n)s days ahead (until %(day)s).")
-            % {"n": settings.EQUIPMENT_MAX_ADVANCE_DAYS, "day": date_format(horizon, "d.m.Y")},
+            % {"n": horizon_days(), "day": date_format(horizon, "d.m.Y")},
             last_date=horizon.isoformat(),
         )
-    days = (end_date - start_date).days + 1
-    if days > settings.EQUIPMENT_MAX_RANGE_DAYS:
+    longest = max_range_days()
+    if (end_date - start_date).days + 1 > longest:
         raise BookingError(
             "range_too_long",
-            _("A booking can cover at most %(n)s days.") % {"n": settings.EQUIPMENT_MAX_RANGE_DAYS},
-            max_days=settings.EQUIPMENT_MAX_RANGE_DAYS,
+            _("A booking can cover at most %(n)s days.") % {"n": longest},
+            max_days=longest,
         )
 
 

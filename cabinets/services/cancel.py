@@ -13,7 +13,6 @@ from cabinets.services.occupancy import lock_booking
 from cabinets.services.status import change_status
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
-from kernel.lifecycle import check_can_cancel
 
 
 @transaction.atomic
@@ -22,7 +21,7 @@ def cabinet_booking_cancel(
 ) -> CabinetBooking:
     """Owner (before the start), owning partner or manager. Frees the slots and the equipment at once."""
     booking = lock_booking(booking)
-    check_can_cancel(booking=booking, actor=actor, starts_at=rules.booking_starts_at(booking), now=now)
+    rules.check_can_cancel(booking=booking, actor=actor, now=now)
     return change_status(
         booking=booking, to_status=Status.CANCELLED, actor=actor, now=now, channel=channel, reason=reason
     )

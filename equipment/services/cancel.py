@@ -11,7 +11,7 @@ from equipment.models import EquipmentBooking
 from equipment.services.locks import RESOURCE, lock_booking
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
-from kernel.lifecycle import booking_transition, check_can_cancel
+from kernel.lifecycle import booking_transition
 
 
 @transaction.atomic
@@ -19,8 +19,7 @@ def equipment_booking_cancel(*, booking: EquipmentBooking, actor: Actor, now: da
                              channel: str = Channel.ADMIN) -> EquipmentBooking:
     """Owner (before the start), owning partner or manager. Frees the units at once."""
     booking = lock_booking(booking)
-    check_can_cancel(booking=booking, actor=actor, starts_at=rules.booking_starts_at(booking), now=now)
-    rules.check_attached_cancel(booking=booking, actor=actor)
+    rules.check_can_cancel(booking=booking, actor=actor, now=now)
     booking_transition(booking=booking, to_status=Status.CANCELLED, resource_type=RESOURCE, actor=actor,
                        channel=channel, now=now, reason=reason)
     return booking

@@ -22,6 +22,7 @@ from integrations.delivery import deliveries_send_now, delivery_enqueue
 from integrations.models import Delivery
 from integrations.telegram.calendar_attachment import calendar_attachment_enqueue
 from integrations.telegram.specialist_notices import specialist_notice_render
+from kernel.adapters import adapter_for
 from kernel.channels import Actor
 from kernel.outbox.models import Event
 
@@ -115,7 +116,9 @@ def render_event(event: Event, *, now) -> list[int]:
         headline = _client_text(event, booking)
         if headline is None:
             return ids
-        cancellable = booking.is_holding and event.topic in (Event.Topic.APPROVED, Event.Topic.MOVED)
+        cancellable = (event.topic in (Event.Topic.APPROVED, Event.Topic.MOVED)
+                       and adapter_for(event.resource_type).can_cancel(booking=booking, actor=Actor.telegram(client),
+                                                                       now=now))
         text = headline + "\n\n" + _card(event, booking, for_manager=False)
         markup = kb.booking_actions(prefix, booking.pk, cancellable=cancellable).to_dict()
     delivery = delivery_enqueue(bot=bot, chat_id=client.telegram_id, now=now, event_id=event.pk,

@@ -61,8 +61,8 @@ from kernel.api.parsing import (
 )
 from kernel.api.throttle import (
     RATE_WINDOW_SECONDS,
+    CacheDown,
     PartnerRateThrottle,
-    _CacheDown,
     partner_rate_wait,
     sliding_window_hit,
 )
@@ -98,6 +98,7 @@ __all__ = [
     "AlwaysJSON",
     "ApiCorsMiddleware",
     "ApiLanguageMiddleware",
+    "CacheDown",
     "ClinicDateTimeField",
     "ErrorSerializer",
     "HasScope",
@@ -115,7 +116,6 @@ __all__ = [
     "RedocView",
     "SchemaView",
     "StrictSerializer",
-    "_CacheDown",
     "api_exception_handler",
     "api_not_found",
     "cancel_once",

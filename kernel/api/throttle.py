@@ -17,7 +17,10 @@ logger = logging.getLogger(__name__)
 RATE_WINDOW_SECONDS = 60
 
 
-class _CacheDown:
+class CacheDown:
+    """Until when (a timestamp) the cache is taken to be down after a failure: the limit is not asked again
+    before then. Tests reset it."""
+
     until = 0.0
 
 
@@ -41,14 +44,14 @@ def partner_rate_wait(partner: Partner, now: float) -> float | None:
     """Count one request of `partner` against its per-minute limit: None when allowed, else the seconds to wait.
     One counter per partner, whichever door (REST or gRPC) the request came through. If the cache is down the
     limit fails open: partners keep booking, and the outage is logged and counted."""
-    if now < _CacheDown.until:
+    if now < CacheDown.until:
         metrics.API_RATE_LIMIT.labels("fail_open").inc()
         return None
     try:
         wait = sliding_window_hit(f"api-rate:{partner.pk}", partner.rate_limit_per_minute, RATE_WINDOW_SECONDS, now)
     except Exception:  # any cache failure: serve the request rather than refuse it
         logger.warning("partner rate limit skipped: the cache is unavailable")
-        _CacheDown.until = now + 30
+        CacheDown.until = now + 30
         metrics.API_RATE_LIMIT.labels("fail_open").inc()
         return None
     if wait is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cabinets import rules as cabinet_rules
@@ -77,7 +76,7 @@ class CabinetResource:
         return local(turn.now).date()
 
     def last_day(self, turn: Turn) -> date:
-        return local(turn.now + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).date()
+        return cabinet_rules.last_bookable_day(turn.now)
 
     def item_offered(self, turn: Turn, item_id) -> Item | None:
         if not item_id:

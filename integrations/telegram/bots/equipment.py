@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from equipment import rules as equipment_rules
@@ -67,7 +66,7 @@ class EquipmentResource:
         return local(turn.now).date()
 
     def horizon(self, turn: Turn) -> date:
-        return self.today(turn) + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)
+        return equipment_rules.last_bookable_day(turn.now)
 
     def before_step(self, flow, turn: Turn, step: str) -> bool:
         return True

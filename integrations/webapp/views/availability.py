@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cabinets import rules as cabinet_rules
 from cabinets.availability import cabinets_days, clinic_zone
 from cabinets.models import Cabinet
-from equipment import services as equipment_services
+from equipment import rules as equipment_rules
 from equipment.availability import (
     bookable_items_for_clients,
     equipment_grid,
@@ -70,9 +70,9 @@ def catalogue(request: HttpRequest, *, account, now: datetime):
     cabinets = Cabinet.objects.filter(is_active=True).order_by("number", "name", "id")
     return JsonResponse({
         "today": first_day.isoformat(),
-        "equipment_last_day": (first_day + timedelta(days=settings.EQUIPMENT_MAX_ADVANCE_DAYS)).isoformat(),
-        "cabinet_last_day": (first_day + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).isoformat(),
-        "max_range_days": settings.EQUIPMENT_MAX_RANGE_DAYS,
+        "equipment_last_day": equipment_rules.last_bookable_day(now).isoformat(),
+        "cabinet_last_day": cabinet_rules.last_bookable_day(now).isoformat(),
+        "max_range_days": equipment_rules.max_range_days(),
         "categories": [{"name": name, "items": entries} for name, entries in categories.items()],
         "cabinets": [{"id": c.pk, "name": c.name, "number": c.number, "floor": c.floor} for c in cabinets],
     })
@@ -90,7 +90,7 @@ def equipment_month(request: HttpRequest, item_id: int, *, account, now: datetim
     days = []
     for day in date_range(first, last):
         try:
-            equipment_services.check_dates(start_date=day, end_date=day, now=now)
+            equipment_rules.check_dates(start_date=day, end_date=day, now=now)
             state = "free" if grid.free(item.pk, day) >= 1 else "full"
         except BookingError as exc:
             state = "past" if exc.code == "date_in_past" else "too_far"
@@ -106,7 +106,7 @@ def cabinets_day(request: HttpRequest, *, account, now: datetime):
     With `first_free=1`, the first day from `date` on with a free slot in any cabinet (else `date` itself)."""
     day = parse(DayQuery, {"date": request.GET.get("date")})["date"]
     first_day = today(now)
-    last_day = first_day + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)
+    last_day = cabinet_rules.last_bookable_day(now)
     if not first_day <= day <= last_day:
         raise BookingError("too_far_ahead", _("Choose a day between today and %(day)s.") % {
             "day": texts.day_text(last_day)})

@@ -123,3 +123,18 @@ def test_after_the_start_the_client_cannot_cancel_a_cabinet_booking_in_the_bot(a
     assert "can no longer be cancelled" in said(client.press_data(f"cab:cxy:{mine.pk}", 1))
     mine.refresh_from_db()
     assert mine.status == Status.APPROVED
+
+
+def test_an_approval_sent_after_the_start_carries_no_cancel_button_and_one_sent_before_does(ann, ecg, clock,
+                                                                                             bot_api):
+    early, late = equipment_for(ann, ecg), equipment_for(ann, ecg)
+    manager = Actor.staff(StaffUserFactory())
+    clock.move_to(at(8, 30), tick=False)
+    equipment_booking_approve(booking=early, actor=manager, now=at(8, 30))
+    clock.move_to(at(9, 30), tick=False)
+    equipment_booking_approve(booking=late, actor=manager, now=at(9, 30))
+    to_ann = bot_api.of("sendMessage", chat_id=1001)
+    early_news = [c for c in to_ann if early.reference in c.text and c.buttons][-1]
+    late_news = [c for c in to_ann if late.reference in c.text and c.buttons][-1]
+    assert CANCEL in [button["text"] for button in early_news.buttons]
+    assert CANCEL not in [button["text"] for button in late_news.buttons]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from equipment.availability import equipment_grid
-from equipment.services import check_dates
+from equipment.rules import check_dates, max_range_days
 from integrations import texts
 from integrations.telegram import alternatives, waitlist
 from integrations.telegram import keyboards as kb
@@ -89,7 +88,7 @@ def show_start(flow, turn: Turn, new: bool = False) -> None:
 
 def show_end(flow, turn: Turn, new: bool = False) -> None:
     start = date.fromisoformat(turn.dialog.data["start"])
-    last = min(flow.resource.horizon(turn), start + timedelta(days=settings.EQUIPMENT_MAX_RANGE_DAYS - 1))
+    last = min(flow.resource.horizon(turn), start + timedelta(days=max_range_days() - 1))
     rows = _calendar(flow, turn, first=start, last=last, day_verb="end")
     text = flow.summary(turn) + "\n\n" + _("Choose the last day, or Single day:")
     turn.screen(text, kb.inline([[kb.button(texts.SINGLE_DAY, "w:single")], *rows, kb.nav_row()]), new=new)
