@@ -1,5 +1,5 @@
 """What the benchmarks share: a database of their own, Django set up on it, the web server under test
-(gunicorn with 2 uvicorn workers on a free loopback port), a small HTTP load generator, CPU accounting and
+(gunicorn with 2 gthread workers on a free loopback port), a small HTTP load generator, CPU accounting and
 the one JSON line each benchmark prints.
 
 With DATABASE_URL pointing at PostgreSQL a benchmark creates its own database on that server (named
