@@ -13,8 +13,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # Set by docker-compose.yml itself (or only meaningful in development and tests).
 SET_BY_COMPOSE = {"DEBUG", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "VAR_DIR", "WORKER_METRICS_PORT",
-                  "GRPC_METRICS_PORT", "TESTING",
-                  "SERVES_HTTP"}  # set by booking_site/wsgi.py and asgi.py, the web entry points
+                  "GRPC_METRICS_PORT", "TESTING"}
 
 
 def settings_variables() -> set[str]:
