@@ -18,4 +18,4 @@ RUN pip install --no-cache-dir -e . \
 USER app
 # 8000: web; 50051: the gRPC service (`manage.py grpcserver`, GRPC_PORT).
 EXPOSE 8000 50051
-CMD ["gunicorn", "booking_site.asgi:application", "-k", "uvicorn_worker.UvicornWorker", "--bind", "0.0.0.0:8000", "--no-control-socket"]
+CMD ["gunicorn", "booking_site.wsgi:application", "-k", "gthread", "--threads", "4", "--bind", "0.0.0.0:8000", "--no-control-socket"]

@@ -1,6 +1,6 @@
 """Availability at the sizes of perf-reliability.md §4(a): the calculators in process, the same grids by a
 naive one-query-per-item-per-day loop (how the original system answered), and the HTTP endpoints through
-gunicorn with 2 uvicorn workers. Prints one JSON line.
+gunicorn with 2 gthread workers. Prints one JSON line.
 
     .venv/bin/python bench/availability.py                      # SQLite in a temporary folder
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/availability.py

@@ -1,5 +1,5 @@
 """Server CPU per partner booking: 8 partners (one key and one keep-alive connection each) book one hot item
-on distinct days through POST /api/v1/equipment-bookings on gunicorn with 2 uvicorn workers, and the CPU
+on distinct days through POST /api/v1/equipment-bookings on gunicorn with 2 gthread workers, and the CPU
 the server's processes used (from /proc, before and after) is divided by the answers. Prints one JSON line.
 
 With --profile it instead makes the same bookings in this process through Django's test client, counts the

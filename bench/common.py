@@ -1,5 +1,5 @@
 """What the benchmarks share: a database of their own, Django set up on it, the web server under test
-(gunicorn with 2 uvicorn workers on a free loopback port), a small HTTP load generator, CPU accounting and
+(gunicorn with 2 gthread workers on a free loopback port), a small HTTP load generator, CPU accounting and
 the one JSON line each benchmark prints.
 
 With DATABASE_URL pointing at PostgreSQL a benchmark creates its own database on that server (named
@@ -150,8 +150,12 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+# What the Procfile, docker-compose.yml and the Dockerfile run (tests/test_deployment_files.py compares them).
+SERVER_APP = ("booking_site.wsgi:application", "-k", "gthread", "--threads", "4")
+
+
 class Server:
-    """gunicorn with `workers` uvicorn workers serving the product on a free loopback port."""
+    """gunicorn with `workers` threaded (gthread) workers serving the product on a free loopback port."""
 
     def __init__(self, env: dict, *, workers: int = 2, extra_env: dict | None = None):
         self.port = free_port()
@@ -159,7 +163,7 @@ class Server:
         self.env = {**env, "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 50, "ALLOWED_HOSTS": "127.0.0.1",
                     "SECURE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "bench.settings", **(extra_env or {})}
         self.log = Path(env["VAR_DIR"]) / f"gunicorn-{self.port}.log"
-        self.argv = [str(BIN / "gunicorn"), "booking_site.asgi:application", "-k", "uvicorn_worker.UvicornWorker",
+        self.argv = [str(BIN / "gunicorn"), *SERVER_APP,
                      "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--timeout", "60",
                      "--no-control-socket", "--log-level", "warning"]
         self.process: subprocess.Popen | None = None

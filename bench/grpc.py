@@ -1,6 +1,6 @@
 """Bulk availability over gRPC against the same over REST, in one run: 100 items x 30 days asked through
 `GetAvailabilityBulk` (the gRPC server of `manage.py grpcserver`, one process with a thread pool) and through
-POST /api/v1/availability/bulk (gunicorn with 2 uvicorn workers), one client each, one after the other, on the
+POST /api/v1/availability/bulk (gunicorn with 2 gthread workers), one client each, one after the other, on the
 same data. The answers must be equal (else the benchmark fails). Prints one JSON line.
 
     .venv/bin/python bench/grpc.py                      # SQLite in a temporary folder

@@ -1,4 +1,4 @@
-"""Concurrent bookings through every channel at once, on gunicorn with 2 uvicorn workers: N racers released
+"""Concurrent bookings through every channel at once, on gunicorn with 2 gthread workers: N racers released
 together by a barrier book the last unit of an item (or the same cabinet slot), again and again. Racer i is
 one of three kinds in turn, each with an identity of its own, so that nothing but the resource's lock
 serialises them:

@@ -1,4 +1,4 @@
-"""Telegram webhook throughput: updates POSTed to /telegram/equipment/ on gunicorn with 2 uvicorn workers,
+"""Telegram webhook throughput: updates POSTed to /telegram/equipment/ on gunicorn with 2 gthread workers,
 the bot's replies going to the fake Bot API on loopback (a child process). Every update is a new user's
 /start or a known user's menu button press, each with its own update_id, plus a share of repeated update_ids
 (Telegram's retries, which must be ignored). A reply is counted at the fake, or, when the webhook answered with

@@ -1,4 +1,8 @@
-"""ASGI entry point: gunicorn -k uvicorn_worker.UvicornWorker booking_site.asgi:application.
+"""ASGI entry point: gunicorn -k uvicorn_worker.UvicornWorker booking_site.asgi:application (or uvicorn).
+
+Production and the benchmarks serve `booking_site.wsgi` on gunicorn's gthread workers (Procfile): every view
+is sync, and measured in one run a partner booking took about 0.7 of the server CPU it takes here
+(bench/RESULTS.md). This entry point stays for an ASGI server.
 
 A web process: its PostgreSQL connections are pooled by default (settings, DATABASE_POOL_MAX_SIZE).
 

@@ -1,3 +1,6 @@
+"""WSGI entry point, what the web process runs: gunicorn booking_site.wsgi:application -k gthread --threads 4
+(Procfile, docker-compose.yml, Dockerfile; tests/test_deployment_files.py checks they agree)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -12,12 +12,17 @@ from kernel.errors import BookingError
 DEFAULT_REGION = "RU"
 NAME_MAX_LENGTH = 200
 _SPACES = re.compile(r"\s+")
+# A number already in the form this module returns (+7 and ten digits, not starting with 0): phonenumbers
+# would give it back unchanged. Every booking normalises its phone twice (the door, then the service).
+_NORMALIZED_RU = re.compile(r"\+7[1-9]\d{9}")
 
 
 def normalize_phone(raw: str) -> str:
     """'8 (999) 123-45-67', '+7 999 1234567', '9991234567' -> '+79991234567'. Anything that is not a
     possible number is refused with a message that shows the expected form."""
     text = (raw or "").strip()
+    if _NORMALIZED_RU.fullmatch(text):
+        return text
     if not text:
         raise BookingError("invalid", _("The phone number is required."), field="client_phone")
     digits = re.sub(r"\D", "", text)

@@ -97,3 +97,17 @@ def test_the_image_runs_as_an_unprivileged_user_that_owns_only_var():
     assert services["migrate"]["depends_on"]["var-owner"]["condition"] == "service_completed_successfully"
     root_services = {name for name, service in services.items() if str(service.get("user", "")) in {"root", "0"}}
     assert root_services == {"var-owner"}
+
+
+def test_the_procfile_compose_dockerfile_and_benchmarks_serve_the_same_application_the_same_way():
+    import ast
+
+    bench = (ROOT / "bench" / "common.py").read_text()
+    served = " ".join(ast.literal_eval(re.search(r"^SERVER_APP = (\(.*\))$", bench, re.M).group(1)))
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
+    compose = " ".join(yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"].split())
+    cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.M).group(1)
+    dockerfile = " ".join(ast.literal_eval(cmd))
+    assert served == "booking_site.wsgi:application -k gthread --threads 4"
+    for command in (procfile["web"], compose, dockerfile):
+        assert command.startswith(f"gunicorn {served} --bind 0.0.0.0:"), command

@@ -96,9 +96,13 @@ def webhook_reply(incoming: Incoming, outcome: Outcome) -> dict | None:
     return call
 
 
-async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outcome) -> None:
+async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outcome, *,
+                  track_here: bool = True) -> list[int]:
     """Send the replies of one update to its chat, in order. A call that fails is logged and skipped, so
-    the others still go out (a callback answered too late, a message too old to edit)."""
+    the others still go out (a callback answered too late, a message too old to edit). A sent message its
+    dialog tracks is recorded here, or with `track_here=False` its id is returned for the caller to record
+    (`dialog_track_message`) on its own thread."""
+    tracked = []
     if incoming.callback_id:
         try:
             await telegram_bot.answer_callback_query(incoming.callback_id, text=outcome.answer or None)
@@ -108,7 +112,9 @@ async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outc
         try:
             if reply.kind == "send":
                 message = await telegram_bot.send_message(incoming.chat_id, reply.text, reply_markup=reply.markup)
-                if reply.track:
+                if reply.track and not track_here:
+                    tracked.append(message.message_id)
+                elif reply.track:
                     await sync_to_async(dialog_track_message)(bot=bot_name, chat_id=incoming.chat_id,
                                                               user_id=incoming.user_id,
                                                               message_id=message.message_id)
@@ -122,6 +128,7 @@ async def deliver(bot_name: str, telegram_bot, incoming: Incoming, outcome: Outc
             logger.info("%s bot: could not %s a message: %s", bot_name, reply.kind, exc)
         except TelegramError as exc:
             logger.warning("%s bot: could not %s a message: %s", bot_name, reply.kind, exc)
+    return tracked
 
 
 def handler_for(bot_name: str):

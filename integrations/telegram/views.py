@@ -2,22 +2,25 @@
 none is configured), ignore a repeated update, process the update here and answer 200 even when handling fails
 (Telegram would otherwise retry forever).
 
-The views are sync: most of the middleware is, and so is the handling, so a request makes one trip from the
-server's event loop to a thread and back, not three. The update is read from its JSON (no python-telegram-bot
+The views are sync, like the middleware and the handling. The update is read from its JSON (no python-telegram-bot
 objects).
 When its replies come down to one call that Telegram can make after our response (see `webhook_reply`), that
 call is the response body and no request leaves this process. Otherwise the replies go out through
-python-telegram-bot, in order, before the response. Either way a reply is not a Delivery row: those are the
-outbox's notifications (a booking's news to managers and clients), retried by the worker; a reply to an update
-never was one, and Telegram does not retry an update that was answered 200."""
+python-telegram-bot, in order, before the response, on one event loop per process kept in its own thread
+(`_bot_loop`): the web server's workers are threads (gunicorn gthread) with no loop of their own, and PTB's
+Application, built and initialised (a getMe call) once, belongs to the loop it first ran on. Either way a
+reply is not a Delivery row: those are the outbox's notifications (a booking's news to managers and
+clients), retried by the worker; a reply to an update never was one, and Telegram does not retry an update
+that was answered 200."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
+import threading
 
-from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound
 from django.utils import timezone
@@ -27,7 +30,7 @@ from django.views.decorators.http import require_POST
 from booking_site.logging import bound_request_id
 from integrations.telegram.client import application_for, bot_token, deliver, incoming_from_data, webhook_reply
 from integrations.telegram.conversation import Incoming, Outcome, process
-from integrations.telegram.state import update_seen
+from integrations.telegram.state import dialog_track_message, update_seen
 from kernel import metrics
 
 logger = logging.getLogger(__name__)
@@ -73,19 +76,46 @@ def _webhook(request: HttpRequest, bot: str) -> HttpResponse:
         incoming, outcome, answer = handled
         if answer is not None:
             return HttpResponse(json.dumps(answer, ensure_ascii=False), content_type="application/json")
-        async_to_sync(_send)(bot, update_id, incoming, outcome)
+        tracked = _bot_loop().run(_send(bot, update_id, incoming, outcome))
+        for message_id in tracked:  # on this thread: its database connection (and a test's transaction)
+            dialog_track_message(bot=bot, chat_id=incoming.chat_id, user_id=incoming.user_id, message_id=message_id)
     except Exception:  # logged and counted; Telegram still gets its 200
         metrics.TELEGRAM_HANDLER_ERRORS.labels(bot).inc()
         logger.exception("%s bot: update %s failed", bot, update_id)
     return HttpResponse("ok")
 
 
-async def _send(bot: str, update_id: int, incoming: Incoming, outcome: Outcome) -> None:
+class _BotLoop:
+    """An event loop running in a daemon thread; `run(coroutine)` waits for the coroutine's result there."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="telegram-bot-loop", daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+
+_loop_lock = threading.Lock()
+_loop: _BotLoop | None = None
+
+
+def _bot_loop() -> _BotLoop:
+    global _loop
+    with _loop_lock:
+        if _loop is None or not _loop.thread.is_alive():
+            _loop = _BotLoop()
+        return _loop
+
+
+async def _send(bot: str, update_id: int, incoming: Incoming, outcome: Outcome) -> list[int]:
+    """The replies sent on the bot loop; returns the ids of sent messages the dialog tracks."""
     if not incoming.callback_id and not outcome.replies:
-        return
+        return []
     application = await application_for(bot)
     with bound_request_id(f"tg-{bot}-{update_id}"):
-        await deliver(bot, application.bot, incoming, outcome)
+        return await deliver(bot, application.bot, incoming, outcome, track_here=False)
 
 
 @csrf_exempt

@@ -64,6 +64,19 @@ def test_a_dialog_step_whose_message_id_is_needed_goes_through_the_bot_api_durin
     assert ann.labels()  # the press on the tracked message moved the dialog on
 
 
+def test_replies_sent_during_requests_reuse_one_initialised_bot_so_telegram_sees_at_most_one_get_me(ann, bot_api):
+    ItemFactory(name="ECG")
+    ann.send("/start")
+    before = len(bot_api.calls)
+    for _ in range(3):  # each step's message id is tracked: sent from here, not in the response
+        assert webhook(ann, ann.message(text="/book")).content == b"ok"
+    calls = [call for call in bot_api.calls[before:] if call.token == ann.token]
+    assert [call.method for call in calls if call.method != "getMe"] == ["sendMessage"] * 3
+    assert len([call for call in calls if call.method == "getMe"]) <= 1  # a loop per request would make 3
+    ann.press("ECG")
+    assert ann.labels()  # the last tracked message moves the dialog on
+
+
 def test_several_calls_all_go_through_the_bot_api_in_order_and_the_response_names_none(ann, bot_api):
     ItemFactory(name="ECG")
     ann.send("/book")
