@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cabinets.availability import cabinet_day, cabinets_days
@@ -24,11 +23,22 @@ from equipment.availability import offered_with_cabinet
 from equipment.models import Item
 from integrations import texts
 from integrations.freetext import booking
-from integrations.freetext.parser import DATE, DURATION, RESOURCE, TIME, WITH, Parse, parse
+from integrations.freetext.parser import DATE, DURATION, RESOURCE, TIME, WITH, Parse
 from integrations.freetext.resources import CABINET, EQUIPMENT
 from integrations.prefill import last_client
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.flow import Step
+from integrations.telegram.bots.freetext_request import (
+    anything,
+    as_parse,
+    catalogue,
+    examples,
+    kind_of,
+    missing,
+    read,
+    request_of,
+    say_help,
+)
 from integrations.telegram.bots.steps import client
 from integrations.telegram.conversation import Turn
 from integrations.texts import local
@@ -44,35 +54,10 @@ WIZARD_TRAIL = {EQUIPMENT: ["item", "start", "end", "units"], CABINET: ["cabinet
                                                                        "equipment"]}
 
 
-def kind_of(flow) -> str:
-    return EQUIPMENT if flow.bot == "equipment" else CABINET
-
-
-# --- Reading a message ------------------------------------------------------------------------------------------
-
-def catalogue(flow, turn: Turn) -> list:
-    """The equipment bot reads item names; the cabinet bot cabinets, and items to go with one."""
-    entries = booking.catalogue(for_manager=turn.account.is_manager)
-    if flow.bot == "equipment":
-        return [entry for entry in entries if entry.kind == EQUIPMENT]
-    return entries
-
-
-def _read(flow, turn: Turn, text: str) -> tuple[Parse, list]:
-    entries = catalogue(flow, turn)
-    language = "en" if (translation.get_language() or "ru").startswith("en") else "ru"
-    return parse(text, now=turn.now, catalogue=entries, language=language, zone=clinic_zone()), entries
-
-
-def _anything(found: Parse) -> bool:
-    return bool(found.ids or found.equipment_ids or found.date_from or found.start or found.daypart
-                or found.duration_minutes)
-
-
 def on_text(flow, turn: Turn, text: str) -> None:
     """A typed message outside a dialog step: a booking request, or help when nothing in it was understood."""
-    found, entries = _read(flow, turn, text)
-    if not _anything(found):
+    found, entries = read(flow, turn, text)
+    if not anything(found):
         if turn.dialog.expired:
             flow.say_expired(turn)
         else:
@@ -89,49 +74,8 @@ def on_text(flow, turn: Turn, text: str) -> None:
         return
     flow.resource.release(turn)
     turn.dialog.reset()
-    turn.dialog.data = {"ft": _request(flow, found), "trail": []}
+    turn.dialog.data = {"ft": request_of(flow, found), "trail": []}
     advance(flow, turn, new=True)
-
-
-def _request(flow, found: Parse) -> dict:
-    """The parse as the dialog keeps it: only what the bot's kind books; what the parser was unsure of is
-    asked again even when it guessed a value."""
-    kind = kind_of(flow)
-    kinds = found.id_kinds or (found.kind,) * len(found.ids)
-    own = [id_ for id_, id_kind in zip(found.ids, kinds, strict=True) if id_kind == kind]
-    items = list(found.equipment_ids)
-    if kind == CABINET and not own and found.kind == EQUIPMENT:
-        items = list(found.ids)  # «УЗИ аппарат завтра в 15 на час»: which cabinet, with it
-    ask = [field for field in found.missing if field in ((DATE,) if kind == EQUIPMENT else (DATE, TIME, DURATION))]
-    request = {
-        "kind": kind, "id": own[0] if len(own) == 1 else None, "cands": own if len(own) > 1 else [],
-        "from": found.date_from.isoformat() if found.date_from and DATE not in ask else None,
-        "to": found.date_to.isoformat() if found.date_to and DATE not in ask else None,
-        "start": f"{found.start:%H%M}" if found.start and TIME not in ask else None,
-        "minutes": found.duration_minutes if DURATION not in ask else None,
-        "daypart": found.daypart, "units": found.units or 1,
-        "item": items[0] if len(items) == 1 else 0, "items": items if len(items) > 1 else [],
-        "unknown": list(found.unknown),
-    }
-    if kind == CABINET and request["from"] and request["from"] != request["to"]:
-        request["from"] = request["to"] = None  # a cabinet is booked for one day at a time
-    return request
-
-
-def missing(request: dict) -> str | None:
-    """The first thing still to ask, in the order the question would come: None when the card can be shown."""
-    if not request.get("id"):
-        return RESOURCE
-    if not request.get("from"):
-        return DATE
-    if request["kind"] == CABINET:
-        if not request.get("start"):
-            return TIME
-        if not request.get("minutes"):
-            return DURATION
-        if request.get("items"):
-            return WITH
-    return None
 
 
 def advance(flow, turn: Turn, *, new: bool = False) -> None:
@@ -145,50 +89,12 @@ def advance(flow, turn: Turn, *, new: bool = False) -> None:
     flow.enter(turn, step, new=new)
 
 
-def as_parse(request: dict) -> Parse:
-    """The request back as a complete Parse, for the card and the wizards' dialog data (integrations.freetext)."""
-    start = time(int(request["start"][:2]), int(request["start"][2:])) if request.get("start") else None
-    day_from = date.fromisoformat(request["from"]) if request.get("from") else None
-    day_to = date.fromisoformat(request["to"]) if request.get("to") else None
-    end = None
-    if start and request.get("minutes"):
-        end = (datetime.combine(date.min, start) + timedelta(minutes=request["minutes"])).time()
-    return Parse(text="", kind=request["kind"], ids=(request["id"],) if request.get("id") else (),
-                 equipment_ids=(request["item"],) if request.get("item") else (), date_from=day_from,
-                 date_to=day_to, start=start, end=end, daypart=None if start else request.get("daypart"),
-                 duration_minutes=request.get("minutes"), units=request.get("units"),
-                 unknown=tuple(request.get("unknown") or ()), zone=clinic_zone())
-
-
-# --- Help --------------------------------------------------------------------------------------------------------
-
-def examples(flow, entries: list) -> str:
-    kind = kind_of(flow)
-    names = [entry.name for entry in entries if entry.kind == kind]
-    if kind == CABINET:
-        name = names[0] if names else _("cabinet 2")
-        return _("You can write what you want to book, for example:\n• %(name)s tomorrow at 15:00 for an hour\n"
-                 "• %(name)s on Friday in the afternoon for 90 minutes") % {"name": name}
-    name = names[0] if names else _("ECG machine")
-    return _("You can write what you want to book, for example:\n• 2 %(name)s from 10 to 12 December\n"
-             "• %(name)s tomorrow") % {"name": name}
-
-
-def say_help(flow, turn: Turn, entries: list) -> None:
-    turn.say(_("I did not understand that.") + " " + examples(flow, entries) + "\n\n"
-             + _("Or use the menu below."), flow.menu(turn))
-
-
 # --- The questions ----------------------------------------------------------------------------------------------
-
-def _entries(flow, turn: Turn) -> list:
-    return catalogue(flow, turn)
-
 
 def _question(flow, turn: Turn) -> str:
     request = turn.dialog.data["ft"]
     found = as_parse(request)
-    entries = _entries(flow, turn)
+    entries = catalogue(flow, turn)
     if missing(request) == RESOURCE:
         found = Parse(text="", kind=request["kind"], ids=tuple(request.get("cands") or ()),
                       unknown=found.unknown, missing=(RESOURCE,), zone=found.zone)
@@ -393,7 +299,7 @@ def pick_item(flow, turn: Turn, value: str) -> None:
 # --- The card ---------------------------------------------------------------------------------------------------
 
 def show_card(flow, turn: Turn, new: bool = False) -> None:
-    text = booking.card_text(as_parse(turn.dialog.data["ft"]), _entries(flow, turn))
+    text = booking.card_text(as_parse(turn.dialog.data["ft"]), catalogue(flow, turn))
     last = last_client(turn.account)
     if last is not None:
         text += "\n👤 " + last.name + "\n📱 " + format_phone(last.phone)
@@ -459,11 +365,11 @@ def pick_change(flow, turn: Turn, value: str) -> None:
 def typed(flow, turn: Turn, text: str) -> None:
     """A message typed while a question is open: what it names fills the request in («в 16:00», «кабинет 3»);
     a message that names nothing is asked to use the buttons."""
-    found = _read(flow, turn, text)[0]
-    if not _anything(found) or not found.understood:
+    found = read(flow, turn, text)[0]
+    if not anything(found) or not found.understood:
         turn.say(_("Please choose with the buttons above, or press Back or Cancel."))
         return
-    fresh = _request(flow, found)
+    fresh = request_of(flow, found)
     request = turn.dialog.data["ft"]
     for key in ("id", "from", "to", "start", "minutes", "item"):
         if fresh.get(key):

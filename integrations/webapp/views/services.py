@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import TelegramAccount
+from cabinets import rules as cabinets_rules
 from integrations.webapp.shapes import AppointmentRequest, ServiceDaysQuery, parse
 from integrations.webapp.views.bookings import cabinet_booking
 from integrations.webapp.views.plumbing import body, endpoint, today
@@ -59,7 +59,7 @@ def service_catalogue(request: HttpRequest, *, account, now: datetime):
     first_day = today(now)
     return JsonResponse({
         "today": first_day.isoformat(),
-        "last_day": (first_day + timedelta(days=settings.CABINET_MAX_ADVANCE_DAYS)).isoformat(),
+        "last_day": cabinets_rules.last_bookable_day(now).isoformat(),
         "categories": [{"name": name, "services": entries} for name, entries in categories.items()]})
 
 
