@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kernel.api")),
     path("", include("equipment.api.urls")),
     path("", include("cabinets.api.urls")),
+    path("", include("specialists.api.urls")),
     path("", include("integrations.webhooks.urls")),
     re_path(r"^api/", api_not_found),
     path("", include("integrations.telegram.urls")),

@@ -83,10 +83,28 @@ def allowed_cabinets(service: Service):
 
 
 def equipment_lines(service: Service) -> list[ServiceEquipment]:
-    """The service's equipment with its items, from a prefetch when the caller made one."""
+    """The service's equipment with its items, from a prefetch or service_with_lines when the caller made one."""
     if "equipment_lines" in getattr(service, "_prefetched_objects_cache", {}):
         return list(service.equipment_lines.all())
     return list(ServiceEquipment.objects.filter(service=service).select_related("item"))
+
+
+def service_with_lines(service_id: int) -> Service | None:
+    """The service with its equipment lines and their items, in one query when it has equipment (the lines
+    bring their service along) and two when it has none; None when there is no such service."""
+    lines = list(ServiceEquipment.objects.filter(service_id=service_id).select_related("service", "item")
+                 .order_by("item_id"))
+    service = lines[0].service if lines else Service.objects.filter(pk=service_id).first()
+    if service is None:
+        return None
+    for line in lines:
+        line.service = service
+    # What a prefetch_related("equipment_lines__item") would have left: equipment_lines() reads it.
+    prefetched = ServiceEquipment.objects.none()
+    prefetched._result_cache = lines
+    prefetched._prefetch_done = True
+    service._prefetched_objects_cache = {"equipment_lines": prefetched}
+    return service
 
 
 def _null(output_field) -> Cast:
@@ -304,5 +322,5 @@ def day_of(moment: datetime) -> date:
 
 
 __all__ = ["DAY_REASONS", "MAX_DAYS", "ServiceDay", "ServiceGrid", "ServiceSlot", "allowed_cabinets", "day_of",
-           "performers", "service_days"]
+           "performers", "service_days", "service_with_lines"]
 
