@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cabinets.models import Holiday
-from specialists.availability import service_days
+from specialists.availability import service_days, service_with_lines
 from specialists.models import Service, ServiceEquipment
 from tests import factories
 from tests.conftest import NOW
@@ -18,8 +18,8 @@ from tests.specialists.conftest import TUE, at, specialist
 
 pytestmark = pytest.mark.django_db
 # The specialists' calendar (one UNION), the allowed cabinets and their schedules, the cabinets' closures and
-# occupants, the service's equipment lines and their usage.
-BUDGET = 7
+# occupants, and the equipment's usage; the service comes with its equipment lines (service_with_lines).
+BUDGET = 6
 
 
 def clinic(*, specialists: int, cabinets: int, appointments_per_day: int, days: int, book):
@@ -43,6 +43,7 @@ def clinic(*, specialists: int, cabinets: int, appointments_per_day: int, days: 
 
 
 def queries_for(service, days: int) -> tuple[int, list]:
+    service = service_with_lines(service.pk)
     with CaptureQueriesContext(connection) as captured:
         result = service_days(service=service, start_date=TUE, end_date=TUE + timedelta(days=days - 1), now=NOW)
     return len(captured.captured_queries), result
