@@ -25,6 +25,8 @@ from integrations.grpc.generated.clinic.booking.v1 import availability_pb2 as cl
 from integrations.grpc.generated.clinic.booking.v1 import availability_pb2_grpc as clinic_grpc
 from kernel.api import READ_AVAILABILITY, READ_ITEMS, first_error, parse
 from kernel.errors import BookingError
+from specialists.api import answers as service_answers
+from specialists.api.serializers import AvailabilityQuery
 
 logger = logging.getLogger(__name__)
 
@@ -132,5 +134,12 @@ class ClinicAvailability(clinic_grpc.AvailabilityServicer):
 
     @rpc(READ_AVAILABILITY)
     def ListServiceSlots(self, request, partner: Partner):
-        raise Refusal(grpc.StatusCode.UNIMPLEMENTED,
-                      "Services and specialists cannot be booked yet; ListServiceSlots answers once they can.")
+        query = {"date": request.date}
+        if request.HasField("specialist_id"):
+            query["specialist_id"] = request.specialist_id
+        data = parse(AvailabilityQuery, query)
+        answer = service_answers.service_slots(request.service_id, data["from"], timezone.now(),
+                                               data.get("specialist_id"))
+        return clinic_pb2.ListServiceSlotsResponse(
+            service_id=answer["service_id"], date=answer["date"],
+            slots=[message(clinic_pb2.ServiceSlot, slot) for slot in answer["slots"]])

@@ -13,8 +13,9 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet
+from kernel.api import local_hhmm
 from kernel.errors import BookingError
-from specialists.availability import ServiceDay, check_range, service_days, service_with_lines
+from specialists.availability import ServiceGrid, check_range, service_with_lines
 from specialists.models import Service, ServiceEquipment, Specialist
 
 
@@ -63,18 +64,29 @@ def active_service(service_id: int) -> Service:
 
 
 def service_grid(service_id: int, start_date: date, end_date: date, now: datetime,
-                 specialist_id: int | None = None) -> tuple[Service, list[ServiceDay]]:
-    """The service's days from the services grid, optionally for one specialist (who must perform it)."""
+                 specialist_id: int | None = None) -> ServiceGrid:
+    """The services grid of the service over the range (at most MAX_DAYS days), optionally one specialist's."""
     check_range(start_date, end_date)
     service = active_service(service_id)
-    specialist = None
-    if specialist_id is not None:
-        specialist = Specialist(pk=specialist_id)
-    days = service_days(service=service, start_date=start_date, end_date=end_date, now=now, specialist=specialist)
-    return service, days
+    return ServiceGrid(service=service, start_date=start_date, end_date=end_date, now=now,
+                       specialist_ids=None if specialist_id is None else [specialist_id])
 
 
 def service_availability(service_id: int, start_date: date, end_date: date, now: datetime,
                          specialist_id: int | None = None) -> dict:
-    service, days = service_grid(service_id, start_date, end_date, now, specialist_id)
-    return {"service_id": service.pk, "days": [day.as_dict() for day in days]}
+    """Each day's free times with the specialists free at each, or why the day has none (the REST answer)."""
+    grid = service_grid(service_id, start_date, end_date, now, specialist_id)
+    return {"service_id": grid.service.pk, "days": [day.as_dict() for day in grid.days()]}
+
+
+def service_slots(service_id: int, day: date, now: datetime, specialist_id: int | None = None) -> dict:
+    """One day's free times, one row per free specialist, with the cabinet the appointment would get (the
+    first allowed one free for the whole length) and the end: the gRPC answer, from the same grid."""
+    grid = service_grid(service_id, day, day, now, specialist_id)
+    [found] = grid.days()
+    rows = []
+    for slot in found.slots:
+        cabinet_id = grid.first_free_cabinet_id(day, slot.starts_at.timestamp())
+        rows.extend({"start": local_hhmm(slot.starts_at), "end": local_hhmm(slot.starts_at + grid.duration),
+                     "specialist_id": pk, "cabinet_id": cabinet_id} for pk in slot.specialist_ids)
+    return {"service_id": grid.service.pk, "date": day.isoformat(), "reason": found.reason, "slots": rows}

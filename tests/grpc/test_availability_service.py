@@ -4,7 +4,7 @@ codes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import grpc
 import pytest
@@ -12,8 +12,10 @@ from prometheus_client import REGISTRY
 
 from integrations.grpc.generated.bronivik.availability.v1 import availability_pb2 as bronivik_pb2
 from integrations.grpc.generated.clinic.booking.v1 import availability_pb2 as clinic_pb2
+from specialists.models import Service
 from tests import factories
 from tests.grpc.conftest import as_row, refusal
+from tests.specialists.conftest import specialist
 
 pytestmark = pytest.mark.postgres
 
@@ -116,10 +118,41 @@ def test_concurrent_calls_on_the_server_threads_get_the_same_answer(clinic, key,
     assert all(answer == answers[0] for answer in answers) and len(answers[0].days) == 7
 
 
-def test_service_slots_are_not_implemented_until_services_can_be_booked(clinic, key, catalogue):
-    code, message = refusal(clinic.ListServiceSlots, clinic_pb2.ListServiceSlotsRequest(
-        service_id=1, date="2026-12-01", specialist_id=2), metadata=key)
-    assert code == grpc.StatusCode.UNIMPLEMENTED and "Services" in message
+@pytest.fixture
+def ultrasound(transactional_db):
+    """Анна works 09-13 and 14-18 on weekdays, Борис 10-19; a one-hour УЗИ in one cabinet open 08-20."""
+    room = factories.with_week(factories.CabinetFactory(name="Кабинет УЗИ"), opens=time(8), closes=time(20),
+                               lunch=None)
+    anna = specialist("Анна Смирнова", {d: [(time(9), time(13)), (time(14), time(18))] for d in range(5)})
+    boris = specialist("Борис Иванов", {d: [(time(10), time(19))] for d in range(5)})
+    service = Service.objects.create(name="УЗИ брюшной полости", duration_minutes=60)
+    service.specialists.set([anna, boris])
+    service.cabinets.set([room])
+    return service, anna, boris, room
+
+
+def test_service_slots_answer_like_the_rest_availability_one_row_per_free_specialist(clinic, key, rest, ultrasound):
+    service, anna, boris, room = ultrasound
+    answer = clinic.ListServiceSlots(clinic_pb2.ListServiceSlotsRequest(service_id=service.pk, date="2026-11-24"),
+                                     metadata=key)
+    [day] = rest.get(f"/api/v1/services/{service.pk}/availability", {"date": "2026-11-24"}).json()["days"]
+    expected = [{"start": slot["starts_at"][11:16], "specialist_id": pk} for slot in day["slots"]
+                for pk in slot["specialist_ids"]]
+    assert [{"start": row.start, "specialist_id": row.specialist_id} for row in answer.slots] == expected
+    assert (answer.service_id, answer.date) == (service.pk, "2026-11-24")
+    assert {(row.start, row.end) for row in answer.slots} >= {("09:00", "10:00"), ("17:00", "18:00")}
+    assert {row.cabinet_id for row in answer.slots} == {room.pk}
+    only_anna = clinic.ListServiceSlots(clinic_pb2.ListServiceSlotsRequest(
+        service_id=service.pk, date="2026-11-24", specialist_id=anna.pk), metadata=key)
+    assert {row.specialist_id for row in only_anna.slots} == {anna.pk} and "12:30" not in {
+        row.start for row in only_anna.slots}
+
+
+def test_service_slots_refuse_an_unknown_service_and_a_bad_date(clinic, key, ultrasound):
+    assert refusal(clinic.ListServiceSlots, clinic_pb2.ListServiceSlotsRequest(service_id=999999, date="2026-11-24"),
+                   metadata=key)[0] == grpc.StatusCode.NOT_FOUND
+    assert refusal(clinic.ListServiceSlots, clinic_pb2.ListServiceSlotsRequest(
+        service_id=ultrasound[0].pk, date="24.11.2026"), metadata=key)[0] == grpc.StatusCode.INVALID_ARGUMENT
 
 
 # --- Keys, scopes and the rate limit --------------------------------------------------------------
