@@ -32,6 +32,12 @@ ENDPOINTS = [
     ("post", "/api/v1/cabinet-bookings", {}, "write:bookings"),
     ("get", "/api/v1/cabinet-bookings/x", None, "write:bookings"),
     ("delete", "/api/v1/cabinet-bookings/x", None, "write:bookings"),
+    ("get", "/api/v1/services", None, "read:items"),
+    ("get", "/api/v1/specialists", None, "read:items"),
+    ("get", "/api/v1/services/1/availability?date=2026-12-01", None, "read:availability"),
+    ("post", "/api/v1/appointments", {}, "write:bookings"),
+    ("get", "/api/v1/appointments/x", None, "write:bookings"),
+    ("delete", "/api/v1/appointments/x", None, "write:bookings"),
 ]
 ALL_SCOPES = {"read:items", "read:availability", "write:bookings"}
 

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from specialists.models import Service, Specialist, WorkingHours
 from tests import factories
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -57,6 +58,11 @@ def full_key(db):
     factories.ItemFactory(name="Accent", quantity=3)
     factories.ItemFactory(name="Infini, УФА", cabinet=cabinet)
     factories.ItemFactory(name="Резерв", permanently_reserved=True)
+    doctor = Specialist.objects.create(name="Анна Смирнова")
+    for weekday in range(7):
+        WorkingHours.objects.create(specialist=doctor, weekday=weekday, start=time(9), end=time(18))
+    service = Service.objects.create(name="УЗИ", duration_minutes=60)
+    service.specialists.set([doctor])
     return key
 
 
