@@ -7,6 +7,8 @@ gunicorn with 2 gthread workers. Prints one JSON line.
 
 S1: 50 cabinets x 30 days (09:00-21:00, lunch 13-14), about 60 % of the hours booked.
 S2: 200 items (quantity 1-6) x 90 days, about 50,000 bookings; the HTTP bulk call asks for 100 of them.
+S3: the services grid: one service with an item, performed by 20 specialists (09-13 and 14-18, Monday to
+Saturday) in 5 of the S1 cabinets, about 40 % of their hours booked, over 30 days (its own read included).
 Figures: queries per call, p50/p99 in ms (p99 only from 100 samples on; max_ms always), the calculator
 against a naive loop and a set-based query that build the same answer ({(resource, day): free}) and must
 return it equal, HTTP p50/p99 after every server worker was warmed, and the load generator's CPU share."""
@@ -62,8 +64,53 @@ def build(args) -> dict:
     CabinetOccupancy.objects.bulk_create([
         CabinetOccupancy(cabinet_id=b.cabinet_id, booking=b, starts_at=p)
         for b in cabinet_bookings for p in grid_points(b.starts_at, b.ends_at)], batch_size=10000)
+    appointments = build_services(args, rng, cabinets, cabinet_bookings, items[0], stamp)
     return {"items": len(items), "equipment_bookings": len(bookings), "cabinets": len(cabinets),
-            "cabinet_bookings": len(cabinet_bookings)}
+            "cabinet_bookings": len(cabinet_bookings), "specialists": args.specialists, "appointments": appointments}
+
+
+def build_services(args, rng, cabinets, cabinet_bookings, item, stamp) -> int:
+    """S3: a service for 20 specialists in 5 cabinets, its appointments in hours the cabinets have free."""
+    from django.utils import timezone
+
+    from cabinets.models import CabinetBooking, CabinetOccupancy
+    from kernel.clock import clinic_zone
+    from kernel.scheduling import grid_points
+    from specialists.models import Service, ServiceEquipment, Specialist, WorkingHours
+
+    zone, today = clinic_zone(), timezone.localdate()
+    rooms = cabinets[:5]
+    taken = {(b.cabinet_id, b.starts_at) for b in cabinet_bookings}
+    people = Specialist.objects.bulk_create([Specialist(name=f"Врач {n:02d}", sort_order=n)
+                                             for n in range(args.specialists)])
+    WorkingHours.objects.bulk_create([
+        WorkingHours(specialist=p, weekday=d, start=start, end=end)
+        for p in people for d in range(6) for start, end in ((time(9), time(13)), (time(14), time(18)))])
+    service = Service.objects.create(name="УЗИ брюшной полости", duration_minutes=60)
+    service.specialists.set(people)
+    service.cabinets.set(rooms)
+    ServiceEquipment.objects.create(service=service, item=item, units=1)
+    appointments = []
+    for person in people:
+        for offset in range(args.cabinet_days):
+            day = today + timedelta(days=offset)
+            if day.weekday() == 6:
+                continue
+            for hour in (9, 10, 11, 12, 14, 15, 16, 17):
+                start = datetime.combine(day, time(hour), tzinfo=zone)
+                room = next((r for r in rooms if (r.pk, start) not in taken), None)
+                if room is None or rng.random() >= 0.4:
+                    continue
+                taken.add((room.pk, start))
+                appointments.append(CabinetBooking(
+                    cabinet=room, service=service, specialist=person, starts_at=start,
+                    ends_at=start + timedelta(minutes=60), status="approved", client_name="Ольга",
+                    client_phone="+79990000000", created_at=stamp, updated_at=stamp))
+    CabinetBooking.objects.bulk_create(appointments, batch_size=5000)
+    CabinetOccupancy.objects.bulk_create([
+        CabinetOccupancy(cabinet_id=b.cabinet_id, booking=b, starts_at=p)
+        for b in appointments for p in grid_points(b.starts_at, b.ends_at)], batch_size=10000)
+    return len(appointments)
 
 
 def measure(call, repeat: int) -> dict:
@@ -279,6 +326,7 @@ def main() -> None:
     parser.add_argument("--http-single", type=int, default=400, help="requests for the single-day endpoints")
     parser.add_argument("--http-seconds", type=float, default=60)
     parser.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each baseline")
+    parser.add_argument("--specialists", type=int, default=20)
     parser.add_argument("--no-http", action="store_true")
     args = parser.parse_args()
     with bench_environment("availability") as env:
@@ -310,6 +358,13 @@ def main() -> None:
                                                           now=now), args.repeat),
         }
         figures["calculator"] = calc
+        from specialists.availability import service_days, service_with_lines
+        from specialists.models import Service
+
+        service_id = Service.objects.values_list("pk", flat=True).get()
+        figures["services"] = {"service_grid": measure(
+            lambda: service_days(service=service_with_lines(service_id), start_date=cabinet_days[0],
+                                 end_date=cabinet_days[-1], now=now), args.repeat)}
         items = list(Item.objects.all())
         cabinets = list(Cabinet.objects.prefetch_related("schedules"))
         figures["baselines"] = {
@@ -326,6 +381,8 @@ def main() -> None:
         figures["targets"] = {
             "cabinet_grid_p50_le_100ms": calc["cabinet_grid"]["p50_ms"] <= 100,
             "queries_le_5": all(row["queries"] <= 5 for row in calc.values()),
+            "service_grid_p50_le_100ms": figures["services"]["service_grid"]["p50_ms"] <= 100,
+            "service_grid_queries_le_7": figures["services"]["service_grid"]["queries"] <= 7,
         }
         if "http" in figures:
             figures["targets"]["http_grid_p50_le_150ms"] = figures["http"]["grid"]["p50_ms"] <= 150
