@@ -132,7 +132,7 @@ def ultrasound(transactional_db):
 
 
 def test_service_slots_answer_like_the_rest_availability_one_row_per_free_specialist(clinic, key, rest, ultrasound):
-    service, anna, boris, room = ultrasound
+    service, anna, _boris, room = ultrasound
     answer = clinic.ListServiceSlots(clinic_pb2.ListServiceSlotsRequest(service_id=service.pk, date="2026-11-24"),
                                      metadata=key)
     [day] = rest.get(f"/api/v1/services/{service.pk}/availability", {"date": "2026-11-24"}).json()["days"]
