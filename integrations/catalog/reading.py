@@ -11,6 +11,7 @@ import yaml
 
 from integrations.catalog.parse_cabinets import parse_cabinets
 from integrations.catalog.parse_items import parse_items
+from integrations.catalog.parse_services import ServicesFile, parse_services
 from integrations.catalog.report import CatalogError
 from integrations.catalog.specs import CabinetsFile, ItemsFile
 
@@ -76,3 +77,7 @@ def read_items_file(path: str | Path) -> ItemsFile:
 def read_cabinets_file(path: str | Path) -> CabinetsFile:
     return parse_cabinets(_read_yaml(path), source=str(path))
 
+
+
+def read_services_file(path: str | Path) -> ServicesFile:
+    return parse_services(_read_yaml(path), source=str(path))

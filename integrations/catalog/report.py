@@ -42,10 +42,13 @@ class CatalogReport:
     cabinets: Outcome | None = None
     holidays: Outcome | None = None
     items: Outcome | None = None
+    specialists: Outcome | None = None
+    services: Outcome | None = None
     dry_run: bool = False
 
     def sections(self) -> list[tuple[str, Outcome]]:
-        named = (("Cabinets", self.cabinets), ("Holidays", self.holidays), ("Items", self.items))
+        named = (("Cabinets", self.cabinets), ("Holidays", self.holidays), ("Items", self.items),
+                 ("Specialists", self.specialists), ("Services", self.services))
         return [(title, outcome) for title, outcome in named if outcome is not None]
 
     def lines(self, *, verbose: bool = False) -> list[str]:

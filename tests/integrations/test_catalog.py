@@ -536,7 +536,7 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 
 
 def test_the_command_needs_at_least_one_file():
-    with pytest.raises(CommandError, match="Give --items PATH, --cabinets PATH, or both"):
+    with pytest.raises(CommandError, match="Give --items PATH, --cabinets PATH"):
         load()
 
 
