@@ -324,10 +324,8 @@ CABINET_MIN_ADVANCE_MINUTES = env.int("CABINET_MIN_ADVANCE_MINUTES", default=60)
 CABINET_MAX_ADVANCE_DAYS = env.int("CABINET_MAX_ADVANCE_DAYS", default=30)
 CABINET_MAX_SLOTS = env.int("CABINET_MAX_SLOTS", default=6)
 SLOT_HOLD_MINUTES = env.int("SLOT_HOLD_MINUTES", default=10)
-# Specialists' hours and services' durations are whole slots of this many minutes.
-SERVICE_SLOT_MINUTES = 30
-# The ISO 4217 code of the clinic's prices (services' prices are in it).
-CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="RUB")
+SERVICE_SLOT_MINUTES = 30  # specialists' hours and services' durations are whole slots of this many minutes
+CURRENCY = env.str("CURRENCY", default="RUB")  # the ISO 4217 code of the clinic's prices
 WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)
 MAX_ACTIVE_BOOKINGS_PER_USER = env.int("MAX_ACTIVE_BOOKINGS_PER_USER", default=0)
 EQUIPMENT_MAX_ADVANCE_DAYS = env.int("EQUIPMENT_MAX_ADVANCE_DAYS", default=365)

@@ -222,3 +222,11 @@ def split_message(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]
     if current:
         messages.append(current)
     return messages
+
+
+CURRENCY_SIGNS = {"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£", "KZT": "₸", "BYN": "Br"}
+
+
+def currency_sign() -> str:
+    """How the clinic's currency (settings.CURRENCY) is written after an amount: its sign, else its code."""
+    return CURRENCY_SIGNS.get(settings.CURRENCY, settings.CURRENCY)

@@ -39,7 +39,7 @@ def services_list() -> list[dict]:
         rows.append({
             "id": service.pk, "name": service.name, "category": service.category,
             "duration_minutes": service.duration_minutes, "price": _price(service),
-            "currency": settings.CLINIC_CURRENCY,
+            "currency": settings.CURRENCY,
             "specialist_ids": sorted(p.pk for p in service.specialists.all()),
             "cabinet_ids": listed or every_cabinet,
             "equipment": [{"item_id": line.item_id, "units": line.units} for line in service.equipment_lines.all()],

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from integrations import texts
@@ -31,7 +30,7 @@ def price_text(price: Decimal | None) -> str:
     if price is None:
         return ""
     amount = f"{price:,.0f}" if price == price.to_integral_value() else f"{price:,.2f}"
-    return f"{amount.replace(',', ' ')} {getattr(settings, 'CURRENCY_SIGN', '₽')}"
+    return f"{amount.replace(',', ' ')} {texts.currency_sign()}"
 
 
 def service_label(service: Service) -> str:
