@@ -14,7 +14,7 @@ from equipment.services import equipment_booking_create
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from tests.conftest import MSK, NOW
-from tests.webapp.conftest import MiniAppUser
+from tests.integrations.webapp.conftest import MiniAppUser
 
 pytestmark = pytest.mark.django_db
 
