@@ -3,7 +3,7 @@ report with its .xlsx export."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -26,16 +26,13 @@ from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.outbox.models import Event
-from tests.conftest import MSK, NOW
+from tests.clock import at
+from tests.conftest import NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 
 pytestmark = pytest.mark.django_db
 
 WEDNESDAY = date(2026, 11, 25)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ made through the services, the way the product makes them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import time
 
 import pytest
 
@@ -12,7 +12,6 @@ from equipment.services import equipment_booking_approve, equipment_booking_crea
 from integrations.delivery import Pacer
 from kernel.channels import Actor, Channel
 from tests import factories
-from tests.conftest import MSK
 from tests.jobs.fakebot import FakeBotApi
 
 
@@ -40,10 +39,6 @@ def cabinet(db):
 @pytest.fixture
 def item(db):
     return factories.ItemFactory(name="Аппарат УЗИ", quantity=3)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
 
 
 def approved_cabinet_booking(*, cabinet, account, staff, starts_at, now, minutes=60):

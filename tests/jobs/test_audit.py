@@ -13,8 +13,9 @@ from equipment.services import equipment_booking_create
 from integrations.audit.services import audit_export, audit_export_previous_month
 from integrations.models import AuditExport, Delivery
 from kernel.channels import Actor, Channel
+from tests.clock import at
 from tests.conftest import MSK
-from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
 
 pytestmark = pytest.mark.django_db
 DECEMBER = date(2026, 12, 1)

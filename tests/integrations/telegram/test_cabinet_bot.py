@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,7 +10,8 @@ from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.models import Dialog
 from kernel.bookings import Status
-from tests.conftest import MSK, NOW
+from tests.clock import TUE, at
+from tests.conftest import NOW
 from tests.factories import CabinetFactory, ItemFactory, with_week
 from tests.integrations.telegram.conftest import said
 
@@ -30,10 +31,6 @@ def ann_cab(user_factory):
 @pytest.fixture
 def ben_cab(user_factory):
     return user_factory(1002, bot="cabinet", first_name="Ben")
-
-
-def at(hour, minute=0, day=24):
-    return datetime(2026, 11, day, hour, minute, tzinfo=MSK)
 
 
 def choose_slot(user, cabinet="Кабинет 1", day="24", slot="10:00"):
@@ -56,7 +53,7 @@ def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, room, bot_
     ann_cab.share_contact("+79991234567")
     calls = ann_cab.press("✅ Confirm")
     booking = CabinetBooking.objects.get()
-    assert (booking.starts_at, booking.ends_at, booking.status) == (at(10), at(11, 30), Status.PENDING)
+    assert (booking.starts_at, booking.ends_at, booking.status) == (at(TUE, 10), at(TUE, 11, 30), Status.PENDING)
     assert EquipmentBooking.objects.get().cabinet_booking == booking
     assert f"request {booking.reference} is created" in said(calls)
     assert not SlotHold.objects.exists()
@@ -73,7 +70,7 @@ def test_it_shows_only_free_slots_and_no_lunch(ann_cab, room):
 
 def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_cab, ben_cab, room, clock):
     choose_slot(ann_cab)
-    assert SlotHold.objects.get().starts_at == at(10)
+    assert SlotHold.objects.get().starts_at == at(TUE, 10)
     ben_cab.send("/book")
     ben_cab.press("Кабинет 1")
     ben_cab.press("24")
@@ -86,7 +83,7 @@ def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_
     ben_cab.press("24")
     assert "10:00" in ben_cab.labels()
     ben_cab.press("10:00")
-    assert SlotHold.objects.get(holder__telegram_id=ben_cab.id).starts_at == at(10)
+    assert SlotHold.objects.get(holder__telegram_id=ben_cab.id).starts_at == at(TUE, 10)
 
 
 def book_cabinet(cabinet, start, minutes=60, account=None):
@@ -101,7 +98,7 @@ def book_cabinet(cabinet, start, minutes=60, account=None):
 
 
 def test_a_taken_slot_is_not_offered_and_a_forged_press_is_told_it_is_taken(ann_cab, room):
-    book_cabinet(room, at(10))
+    book_cabinet(room, at(TUE, 10))
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     ann_cab.press("24")
@@ -112,13 +109,13 @@ def test_a_taken_slot_is_not_offered_and_a_forged_press_is_told_it_is_taken(ann_
 
 
 def test_only_durations_that_fit_are_offered_and_a_forged_long_one_is_refused(ann_cab, room):
-    book_cabinet(room, at(11))
+    book_cabinet(room, at(TUE, 11))
     choose_slot(ann_cab, slot="10:00")
     assert ann_cab.labels()[:2] == ["30 min", "1 h"]
     assert "1 h 30 min" not in ann_cab.labels()
     calls = ann_cab.press_data("w:dur:120", ann_cab.find("1 h")[1])
     assert "11:00 in Кабинет 1 is already taken" in said(calls)
-    assert SlotHold.objects.get().ends_at == at(10, 30)
+    assert SlotHold.objects.get().ends_at == at(TUE, 10, 30)
 
 
 def test_a_duration_across_lunch_is_refused(ann_cab, room):
@@ -135,13 +132,13 @@ def test_a_start_at_lunch_says_it_is_the_lunch_break(ann_cab, room):
     calls = ann_cab.press_data("w:slot:1300", ann_cab.find("12:00")[1])  # a forged or stale button
     assert "13:00 is during the lunch break (13:00–14:00) in Кабинет 1." in said(calls)
     assert "not the start of a slot" not in said(calls)
-    assert not SlotHold.objects.filter(starts_at=at(13)).exists()
+    assert not SlotHold.objects.filter(starts_at=at(TUE, 13)).exists()
 
 
 def test_closed_days_are_marked_and_cannot_be_chosen(ann_cab, room):
     from tests.factories import holiday
 
-    holiday(at(0).date().replace(day=25))
+    holiday(at(TUE, 0).date().replace(day=25))
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     assert "25" not in ann_cab.labels() and "✖" in ann_cab.labels()
@@ -200,7 +197,7 @@ def test_my_bookings_and_cancel_booking_work_only_for_own_future_bookings(ann_ca
 
     ann_cab.send("/start")
     ben_cab.send("/start")
-    mine = book_cabinet(room, at(15), account=TelegramAccount.objects.get(telegram_id=ann_cab.id))
+    mine = book_cabinet(room, at(TUE, 15), account=TelegramAccount.objects.get(telegram_id=ann_cab.id))
     assert f"Booking {mine.reference}" in said(ann_cab.send("/my_bookings"))
     assert "not found" in said(ben_cab.send(f"/cancel_booking {mine.pk}"))
     assert "Usage" in said(ann_cab.send("/cancel_booking x"))
@@ -273,7 +270,7 @@ def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, be
     ben_cab.press("24")
     assert "10:00" not in ben_cab.labels()
     ann_cab.press("✅ Confirm")
-    assert CabinetBooking.objects.get().starts_at == at(10)
+    assert CabinetBooking.objects.get().starts_at == at(TUE, 10)
 
 
 def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(ann_cab, ben_cab, room, clock):
@@ -310,4 +307,4 @@ def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_ste
     dialog = Dialog.objects.get(bot="cabinet")
     assert (dialog.state, dialog.data["slot"], dialog.data["minutes"], dialog.data["item"]) == (
         "equipment", "1000", 60, None)
-    assert SlotHold.objects.get().starts_at == at(10)
+    assert SlotHold.objects.get().starts_at == at(TUE, 10)
