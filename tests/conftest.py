@@ -70,6 +70,12 @@ def now():
 
 
 @pytest.fixture
+def cabinet(db):
+    """"Кабинет 1" with its week: open 09:00–21:00 every day, lunch 13:00–14:00, 30-minute slots."""
+    return factories.with_week(factories.CabinetFactory(name="Кабинет 1"))
+
+
+@pytest.fixture
 def frozen(time_machine):
     """Freeze the process clock at NOW, for code paths that read the clock themselves."""
     time_machine.move_to(NOW, tick=False)

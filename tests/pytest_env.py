@@ -22,8 +22,8 @@ def redis_url_for_worker(url: str, worker: str) -> str:
     return urlunsplit(parts._replace(path=f"/{(base + int(worker[2:])) % REDIS_DATABASES}"))
 
 
-os.environ["REDIS_URL"] = redis_url_for_worker(os.environ.get("REDIS_URL", ""),
-                                               os.environ.get("PYTEST_XDIST_WORKER", ""))
+CONFIGURED_REDIS_URL = os.environ.get("REDIS_URL", "")
+os.environ["REDIS_URL"] = redis_url_for_worker(CONFIGURED_REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
 os.environ.setdefault("TESTING", "1")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="booking-test-"))
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")

@@ -28,10 +28,6 @@ def manager_client(client, manager_user, frozen):
     return client
 
 
-@pytest.fixture
-def cabinet(db):
-    return factories.with_week(factories.CabinetFactory(name="Кабинет 1"))
-
 
 @pytest.fixture
 def item(db):

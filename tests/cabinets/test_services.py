@@ -50,11 +50,6 @@ def refusal(call, *args, **kwargs) -> BookingError:
     return caught.value
 
 
-@pytest.fixture
-def cabinet():
-    """09:00–21:00 with lunch 13:00–14:00, every day."""
-    return factories.with_week(factories.CabinetFactory(name="Кабинет №2"))
-
 
 def test_a_day_of_nine_to_nine_with_lunch_has_22_slots_and_none_at_lunch(cabinet):
     day = cabinet_day(cabinet=cabinet, day=TUE, now=NOW)
@@ -75,7 +70,7 @@ def test_a_90_minute_booking_takes_three_consecutive_slots(cabinet, alice):
 def test_a_booking_across_lunch_is_refused_as_the_lunch_break(cabinet, alice):
     error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 12), 90)
     assert error.code == "closed" and error.details["reason"] == "lunch"
-    assert str(error) == "13:00 — обеденный перерыв (13:00–14:00) в кабинете «Кабинет №2»."
+    assert str(error) == "13:00 — обеденный перерыв (13:00–14:00) в кабинете «Кабинет 1»."
 
 
 def test_a_booking_across_closing_is_refused_with_the_longest_that_fits(cabinet, alice):
@@ -98,7 +93,7 @@ def test_a_start_during_lunch_is_refused_as_the_lunch_break_not_as_off_the_grid(
     assert (error.code, error.details["reason"]) == ("closed", "lunch")
     with translation.override("en"):
         error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 13, 30), 30)
-    assert str(error) == "13:30 is during the lunch break (13:00–14:00) in Кабинет №2."
+    assert str(error) == "13:30 is during the lunch break (13:00–14:00) in Кабинет 1."
     assert (error.details["lunch_start"], error.details["lunch_end"]) == ("13:00", "14:00")
 
 

@@ -24,10 +24,6 @@ pytestmark = pytest.mark.django_db
 MSK = ZoneInfo("Europe/Moscow")
 
 
-@pytest.fixture
-def cabinet():
-    return factories.with_week(factories.CabinetFactory(name="Кабинет №2"))
-
 
 def book(cabinet, who, start, minutes=60, now=NOW):
     return cabinet_booking_create(cabinet=cabinet, starts_at=start, duration_minutes=minutes,

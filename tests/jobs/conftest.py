@@ -3,8 +3,6 @@ made through the services, the way the product makes them."""
 
 from __future__ import annotations
 
-from datetime import time
-
 import pytest
 
 from cabinets.services import cabinet_booking_approve, cabinet_booking_create
@@ -30,10 +28,6 @@ def pacer():
     """A fresh pacer per test, at the production limits (25 per second, one per second per chat)."""
     return Pacer(per_second=25, chat_interval=1.0)
 
-
-@pytest.fixture
-def cabinet(db):
-    return factories.with_week(factories.CabinetFactory(name="Кабинет 3"), opens=time(9), closes=time(21))
 
 
 @pytest.fixture

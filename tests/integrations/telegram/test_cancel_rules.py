@@ -13,7 +13,7 @@ from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from tests.clock import TUE, at
 from tests.conftest import NOW
-from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, with_week
+from tests.factories import ItemFactory, StaffUserFactory
 from tests.integrations.telegram.conftest import said
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,10 +25,6 @@ CANCEL = "❌ Cancel"
 def ecg(transactional_db):
     return ItemFactory(name="ЭКГ аппарат", quantity=2)
 
-
-@pytest.fixture
-def room(transactional_db):
-    return with_week(CabinetFactory(name="Кабинет 1"))
 
 
 def labels(calls) -> list[str]:
@@ -94,8 +90,8 @@ def test_a_manager_cancels_a_started_equipment_booking_in_the_bot(ann, boss, ecg
     assert theirs.status == Status.CANCELLED
 
 
-def test_a_manager_cancels_a_started_cabinet_booking_in_the_bot(ann, boss, room, clock):
-    theirs = cabinet_for(ann.on("cabinet"), room)
+def test_a_manager_cancels_a_started_cabinet_booking_in_the_bot(ann, boss, cabinet, clock):
+    theirs = cabinet_for(ann.on("cabinet"), cabinet)
     manager = boss.on("cabinet")
     account_of(manager)
     clock.move_to(at(TUE, 10, 30), tick=False)
@@ -107,9 +103,9 @@ def test_a_manager_cancels_a_started_cabinet_booking_in_the_bot(ann, boss, room,
     assert theirs.status == Status.CANCELLED
 
 
-def test_after_the_start_the_client_cannot_cancel_a_cabinet_booking_in_the_bot(ann, room, clock):
+def test_after_the_start_the_client_cannot_cancel_a_cabinet_booking_in_the_bot(ann, cabinet, clock):
     client = ann.on("cabinet")
-    mine = cabinet_for(client, room)
+    mine = cabinet_for(client, cabinet)
     clock.move_to(at(TUE, 9, 59), tick=False)
     assert CANCEL in labels(client.send("📊 My bookings"))
     clock.move_to(at(TUE, 10, 1), tick=False)
