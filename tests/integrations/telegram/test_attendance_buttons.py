@@ -1,4 +1,5 @@
-"""The reminder's "I will come" and the manager's no-show button, through the webhooks and the fake Bot API."""
+"""Attendance in the bots: the reminder's "I will come" and the manager's no-show button, through the webhooks and the
+fake Bot API."""
 
 from __future__ import annotations
 
