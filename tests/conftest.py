@@ -9,16 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 
 from tests import factories
-
-MSK = ZoneInfo("Europe/Moscow")
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
+from tests.clock import MSK, NOW, at  # noqa: F401  (re-exported: tests import them from here)
 
 _REQUIREMENTS = {
     "postgres": (lambda: settings.IS_POSTGRES, "needs PostgreSQL: set DATABASE_URL=postgres://..."),
@@ -71,6 +67,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def now():
     return NOW
+
+
+@pytest.fixture
+def cabinet(db):
+    """"Кабинет 1" with its week: open 09:00–21:00 every day, lunch 13:00–14:00, 30-minute slots."""
+    return factories.with_week(factories.CabinetFactory(name="Кабинет 1"))
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ every day, items, and bookings made the way clients make them (through the servi
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -13,7 +11,7 @@ from cabinets.services import cabinet_booking_create
 from equipment.services import equipment_booking_create
 from kernel.channels import Actor, Channel
 from tests import factories
-from tests.conftest import MSK, NOW
+from tests.conftest import NOW
 
 
 @pytest.fixture
@@ -30,18 +28,10 @@ def manager_client(client, manager_user, frozen):
     return client
 
 
-@pytest.fixture
-def cabinet(db):
-    return factories.with_week(factories.CabinetFactory(name="Кабинет 1"))
-
 
 @pytest.fixture
 def item(db):
     return factories.ItemFactory(name="УЗИ-аппарат", quantity=2)
-
-
-def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(NOW.date() + timedelta(days=day_offset), time(hour, minute), tzinfo=MSK)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cabinets.services import cabinet_booking_approve
 from kernel.bookings import Status
 from kernel.channels import Actor
-from tests.admin.conftest import NOW, at
+from tests.clock import NOW, at
 
 CABINET_LIST = "admin:cabinets_cabinetbooking_changelist"
 EQUIPMENT_LIST = "admin:equipment_equipmentbooking_changelist"

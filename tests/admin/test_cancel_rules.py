@@ -9,7 +9,7 @@ from cabinets.services import cabinet_booking_approve
 from equipment.services import equipment_booking_approve
 from kernel.bookings import Status
 from kernel.channels import Actor
-from tests.admin.conftest import at
+from tests.clock import at
 
 
 def cancel_in_admin(client, changelist: str, booking) -> None:

@@ -6,8 +6,8 @@ from django.urls import reverse
 from cabinets.models import Cabinet, Holiday
 from equipment.models import Item
 from kernel.bookings import Status
-from tests.admin.conftest import at
 from tests.admin.test_schedules import schedule_formset
+from tests.clock import at
 
 
 def item_data(item, **changes):

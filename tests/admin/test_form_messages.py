@@ -13,8 +13,8 @@ from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_approve
 from kernel.channels import Actor
 from tests import factories
-from tests.admin.conftest import NOW, at
 from tests.admin.test_phone_booking_and_move import CABINET_ADD, EQUIPMENT_ADD, cabinet_form
+from tests.clock import NOW, at
 
 BAD_PHONE = "12-34"
 

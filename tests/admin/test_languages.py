@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.admin.conftest import at
+from tests.clock import at
 
 
 def test_the_manager_panel_is_in_russian_by_default(manager_client):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from kernel.bookings import Status
 from tests import factories
-from tests.admin.conftest import at
+from tests.clock import at
 
 
 def queries(client, url, params):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cabinets.models import CabinetBooking
 from equipment.services import equipment_booking_create
 from kernel.channels import Actor, Channel
-from tests.admin.conftest import NOW, at
+from tests.clock import NOW, at
 
 pytestmark = pytest.mark.django_db
 CABINET_LIST = "admin:cabinets_cabinetbooking_changelist"

@@ -7,7 +7,7 @@ from equipment.models import EquipmentBooking
 from kernel.bookings import Status
 from kernel.channels import Channel
 from tests import factories
-from tests.admin.conftest import at
+from tests.clock import at
 
 CABINET_ADD = "admin:cabinets_cabinetbooking_add"
 EQUIPMENT_ADD = "admin:equipment_equipmentbooking_add"

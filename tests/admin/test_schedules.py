@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
 from kernel.bookings import Status
-from tests.admin.conftest import at
+from tests.clock import at
 
 
 def schedule_formset(cabinet, changes=None, **extra):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cabinets.models import CabinetBooking, CabinetSeries
 from kernel.bookings import HOLDING_STATUSES, Status
 from kernel.channels import Channel
-from tests.admin.conftest import at
+from tests.clock import at
 
 ADD = "admin:cabinets_cabinetseries_add"
 NO_LINES = {"equipment-TOTAL_FORMS": "3", "equipment-INITIAL_FORMS": "0"}

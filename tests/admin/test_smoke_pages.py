@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.admin.conftest import at
+from tests.clock import at
 
 PAGES = [
     "admin:index",

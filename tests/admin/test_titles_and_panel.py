@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from cabinets.models import CabinetSeries
-from tests.admin.conftest import at
 from tests.admin.test_series import series_form
+from tests.clock import at
 
 CABINET_LIST = "admin:cabinets_cabinetbooking_changelist"
 EQUIPMENT_LIST = "admin:equipment_equipmentbooking_changelist"

@@ -10,9 +10,9 @@ from integrations.models import Delivery
 from kernel.bookings import Status
 from kernel.outbox.models import Event
 from tests import factories
-from tests.admin.conftest import at
 from tests.admin.test_catalogue_changes import item_data
 from tests.admin.test_schedules import schedule_formset
+from tests.clock import at
 
 
 def traces() -> tuple[int, int]:

@@ -24,7 +24,7 @@ from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.services import webhook_create
 from kernel.channels import Actor, Channel
 from tests import factories
-from tests.admin.conftest import at
+from tests.clock import at
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db

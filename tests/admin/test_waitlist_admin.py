@@ -11,8 +11,8 @@ from equipment.waitlist import equipment_wait_join
 from kernel.channels import Actor, Channel
 from kernel.waitlist.models import Wait
 from tests import factories
-from tests.admin.conftest import at
 from tests.admin.test_pages import queries
+from tests.clock import at
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db

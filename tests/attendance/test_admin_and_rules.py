@@ -3,7 +3,7 @@ report with its .xlsx export."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -26,21 +26,14 @@ from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.outbox.models import Event
-from tests.conftest import MSK, NOW
-from tests.factories import CabinetFactory, ItemFactory, with_week
+from tests.clock import at
+from tests.conftest import NOW
+from tests.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
 
 WEDNESDAY = date(2026, 11, 25)
 
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
-
-
-@pytest.fixture
-def room(db):
-    return with_week(CabinetFactory(name="Кабинет 1"))
 
 
 @pytest.fixture
@@ -49,10 +42,10 @@ def holter(db):
 
 
 @pytest.fixture
-def approved_visit(room, alice, staff):
+def approved_visit(cabinet, alice, staff):
     def make(day=WEDNESDAY, hour=11, minutes=60, account=None, phone="+7 999 123-45-67"):
         booking = cabinet_booking_create(
-            cabinet=room, starts_at=at(day, hour), duration_minutes=minutes, client_name="Ольга Иванова",
+            cabinet=cabinet, starts_at=at(day, hour), duration_minutes=minutes, client_name="Ольга Иванова",
             client_phone=phone, actor=Actor.telegram(account or alice), channel=Channel.BOT, now=NOW)
         return cabinet_booking_approve(booking=booking, actor=Actor.staff(staff), now=NOW)
     return make
@@ -109,10 +102,10 @@ def test_only_the_client_confirms_and_only_before_the_start(approved_visit, alic
 
 
 def test_the_no_show_limit_makes_automatic_approval_wait_for_a_manager(
-        approved_visit, staff, partner, room, holter, settings):
+        approved_visit, staff, partner, cabinet, holter, settings):
     def partner_booking(external_id, hour):
         booking, _replayed = cabinet_booking_create_for_partner(
-            partner=partner, external_booking_id=external_id, cabinet=room, starts_at=at(date(2026, 11, 27), hour),
+            partner=partner, external_booking_id=external_id, cabinet=cabinet, starts_at=at(date(2026, 11, 27), hour),
             duration_minutes=30, client_name="Ольга Иванова", client_phone="+7 999 123-45-67", now=NOW)
         return booking
 
@@ -187,7 +180,7 @@ def test_the_admin_shows_the_clients_confirmation(manager_client, approved_visit
 
 
 @pytest.fixture
-def a_week(approved_visit, room, holter, alice, staff):
+def a_week(approved_visit, cabinet, holter, alice, staff):
     """Wednesday: one confirmed visit, one no-show, one cancelled; and a two-day Holter booking."""
     confirmed = approved_visit(hour=9)
     cabinet_booking_confirm_attendance(booking=confirmed, actor=Actor.telegram(alice), now=NOW)

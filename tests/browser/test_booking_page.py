@@ -16,7 +16,7 @@ from kernel.channels import Channel
 from kernel.clock import clinic_zone
 from tests import factories
 from tests.integrations.telegram import conftest as telegram
-from tests.webapp.signed import init_data
+from tests.integrations.webapp.signed import init_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -12,13 +12,10 @@ from cabinets.services import cabinet_booking_create, slot_hold_take
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from tests import factories
-from tests.conftest import MSK, NOW
+from tests.clock import TUE, at
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
-
-
-def at(hour, minute=0, day=24):
-    return datetime(2026, 11, day, hour, minute, tzinfo=MSK)
 
 
 def book(cabinet, who, start, minutes=60, **extra):
@@ -42,9 +39,9 @@ def starts(found):
 def test_a_taken_slot_offers_the_nearest_free_windows_of_the_same_length_in_the_same_cabinet_first(
         rooms, alice, staff):
     small, large = rooms
-    book(small, Actor.staff(staff), at(10), 60)
+    book(small, Actor.staff(staff), at(TUE, 10), 60)
     with pytest.raises(BookingError) as caught:
-        book(small, Actor.telegram(alice), at(10), 60)
+        book(small, Actor.telegram(alice), at(TUE, 10), 60)
     assert caught.value.code == "slot_taken"
     assert starts(caught.value.details["alternatives"]) == [
         (small.pk, "2026-11-24T09:00:00+03:00", 60), (small.pk, "2026-11-24T11:00:00+03:00", 60),
@@ -55,9 +52,9 @@ def test_a_taken_slot_offers_the_nearest_free_windows_of_the_same_length_in_the_
 def test_a_full_day_everywhere_moves_on_to_the_next_open_day(rooms, alice, staff):
     small, _large = rooms
     for cabinet in rooms:
-        book(cabinet, Actor.staff(staff), at(9), 180)
+        book(cabinet, Actor.staff(staff), at(TUE, 9), 180)
     factories.holiday(date(2026, 11, 25))
-    found = cabinet_alternatives(cabinet=small, starts_at=at(10), duration_minutes=120, now=NOW,
+    found = cabinet_alternatives(cabinet=small, starts_at=at(TUE, 10), duration_minutes=120, now=NOW,
                                  actor=Actor.telegram(alice))
     assert starts(found) == [(small.pk, "2026-11-26T10:00:00+03:00", 120), (small.pk, "2026-11-26T09:30:00+03:00", 120),
                              (small.pk, "2026-11-26T09:00:00+03:00", 120)]
@@ -67,11 +64,11 @@ def test_a_closed_day_and_a_held_slot_carry_alternatives(rooms, alice, bob):
     small, _large = rooms
     factories.closure(small, date(2026, 11, 25))
     with pytest.raises(BookingError) as caught:
-        book(small, Actor.telegram(alice), at(10, day=25))
+        book(small, Actor.telegram(alice), at(date(2026, 11, 25), 10))
     assert caught.value.code == "closed" and caught.value.details["alternatives"][0]["cabinet_id"] != small.pk
-    slot_hold_take(cabinet=small, starts_at=at(10), account=bob, now=NOW, duration_minutes=60)
+    slot_hold_take(cabinet=small, starts_at=at(TUE, 10), account=bob, now=NOW, duration_minutes=60)
     with pytest.raises(BookingError) as caught:
-        slot_hold_take(cabinet=small, starts_at=at(10), account=alice, now=NOW, duration_minutes=60)
+        slot_hold_take(cabinet=small, starts_at=at(TUE, 10), account=alice, now=NOW, duration_minutes=60)
     assert caught.value.code == "held"
     assert starts(caught.value.details["alternatives"])[0] == (small.pk, "2026-11-24T09:00:00+03:00", 60)
 
@@ -79,9 +76,9 @@ def test_a_closed_day_and_a_held_slot_carry_alternatives(rooms, alice, bob):
 def test_windows_are_offered_only_where_the_requested_equipment_is_free(rooms, alice, staff):
     small, large = rooms
     probe = factories.ItemFactory(name="УЗИ", quantity=1)
-    book(small, Actor.staff(staff), at(10), 60)
-    book(large, Actor.staff(staff), at(9), 60, equipment=[(probe, 1)])
-    found = cabinet_alternatives(cabinet=small, starts_at=at(10), duration_minutes=60, now=NOW,
+    book(small, Actor.staff(staff), at(TUE, 10), 60)
+    book(large, Actor.staff(staff), at(TUE, 9), 60, equipment=[(probe, 1)])
+    found = cabinet_alternatives(cabinet=small, starts_at=at(TUE, 10), duration_minutes=60, now=NOW,
                                  actor=Actor.telegram(alice), equipment=[(probe, 1)])
     assert (small.pk, "2026-11-24T09:00:00+03:00", 60) not in starts(found)
     assert starts(found)[0] == (small.pk, "2026-11-24T11:00:00+03:00", 60)
@@ -92,10 +89,10 @@ def test_cabinet_alternatives_take_a_fixed_number_of_queries(rooms, staff, alice
     for cabinet_n in range(6):
         factories.with_week(factories.CabinetFactory(name=f"Ещё {cabinet_n}"))
     for n in range(12):
-        book(small, Actor.staff(staff), at(9, day=24) + timedelta(days=n // 2, hours=n % 2), 60)
+        book(small, Actor.staff(staff), at(TUE, 9) + timedelta(days=n // 2, hours=n % 2), 60)
     probe = factories.ItemFactory(name="УЗИ", quantity=3)
     with django_assert_max_num_queries(5):
-        found = cabinet_alternatives(cabinet=small, starts_at=at(10), duration_minutes=60, now=NOW,
+        found = cabinet_alternatives(cabinet=small, starts_at=at(TUE, 10), duration_minutes=60, now=NOW,
                                      actor=Actor.telegram(alice), equipment=[(probe, 1)])
     assert len(found) == 3
 

@@ -22,10 +22,6 @@ pytestmark = pytest.mark.django_db
 TUE = date(2026, 11, 24)
 
 
-@pytest.fixture
-def cabinet(db):
-    return factories.with_week(factories.CabinetFactory())
-
 
 def book_series(cabinet, actor, *, starts_at=None, now=NOW, **fields):
     defaults = dict(duration_minutes=60, every_weeks=1, count=4, client_name="Нина Орлова",

@@ -31,15 +31,11 @@ from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.outbox.models import Event
 from tests import factories
+from tests.clock import TUE, at
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 MSK = ZoneInfo("Europe/Moscow")
-TUE = date(2026, 11, 24)
-
-
-def at(hour, minute=0, day=TUE):
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
 
 
 def book(cabinet, who, start, minutes=30, equipment=(), now=NOW, channel=Channel.BOT):
@@ -54,11 +50,6 @@ def refusal(call, *args, **kwargs) -> BookingError:
     return caught.value
 
 
-@pytest.fixture
-def cabinet():
-    """09:00–21:00 with lunch 13:00–14:00, every day."""
-    return factories.with_week(factories.CabinetFactory(name="Кабинет №2"))
-
 
 def test_a_day_of_nine_to_nine_with_lunch_has_22_slots_and_none_at_lunch(cabinet):
     day = cabinet_day(cabinet=cabinet, day=TUE, now=NOW)
@@ -68,8 +59,8 @@ def test_a_day_of_nine_to_nine_with_lunch_has_22_slots_and_none_at_lunch(cabinet
 
 
 def test_a_90_minute_booking_takes_three_consecutive_slots(cabinet, alice):
-    booking = book(cabinet, Actor.telegram(alice), at(10), 90)
-    assert booking.ends_at == at(11, 30) and booking.status == Status.PENDING
+    booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 90)
+    assert booking.ends_at == at(TUE, 11, 30) and booking.status == Status.PENDING
     day = cabinet_day(cabinet=cabinet, day=TUE, now=NOW)
     states = {s.start.astimezone(MSK).strftime("%H:%M"): s.state for s in day.slots}
     assert [states[t] for t in ("10:00", "10:30", "11:00", "11:30")] == ["taken", "taken", "taken", "free"]
@@ -77,50 +68,50 @@ def test_a_90_minute_booking_takes_three_consecutive_slots(cabinet, alice):
 
 
 def test_a_booking_across_lunch_is_refused_as_the_lunch_break(cabinet, alice):
-    error = refusal(book, cabinet, Actor.telegram(alice), at(12), 90)
+    error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 12), 90)
     assert error.code == "closed" and error.details["reason"] == "lunch"
-    assert str(error) == "13:00 — обеденный перерыв (13:00–14:00) в кабинете «Кабинет №2»."
+    assert str(error) == "13:00 — обеденный перерыв (13:00–14:00) в кабинете «Кабинет 1»."
 
 
 def test_a_booking_across_closing_is_refused_with_the_longest_that_fits(cabinet, alice):
-    error = refusal(book, cabinet, Actor.telegram(alice), at(20), 90)
+    error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 20), 90)
     assert error.code == "too_long" and "60" in str(error)
 
 
 def test_more_than_the_maximum_number_of_slots_is_refused(cabinet, alice):
-    error = refusal(book, cabinet, Actor.telegram(alice), at(14), 210)
+    error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 14), 210)
     assert error.code == "too_long" and "180" in str(error)
 
 
 def test_a_start_off_the_slot_grid_or_an_odd_duration_is_refused(cabinet, alice):
-    assert refusal(book, cabinet, Actor.telegram(alice), at(10, 15), 30).code == "not_a_slot"
-    assert refusal(book, cabinet, Actor.telegram(alice), at(10), 45).code == "not_a_slot"
+    assert refusal(book, cabinet, Actor.telegram(alice), at(TUE, 10, 15), 30).code == "not_a_slot"
+    assert refusal(book, cabinet, Actor.telegram(alice), at(TUE, 10), 45).code == "not_a_slot"
 
 
 def test_a_start_during_lunch_is_refused_as_the_lunch_break_not_as_off_the_grid(cabinet, alice):
-    error = refusal(book, cabinet, Actor.telegram(alice), at(13, 30), 30)
+    error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 13, 30), 30)
     assert (error.code, error.details["reason"]) == ("closed", "lunch")
     with translation.override("en"):
-        error = refusal(book, cabinet, Actor.telegram(alice), at(13, 30), 30)
-    assert str(error) == "13:30 is during the lunch break (13:00–14:00) in Кабинет №2."
+        error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 13, 30), 30)
+    assert str(error) == "13:30 is during the lunch break (13:00–14:00) in Кабинет 1."
     assert (error.details["lunch_start"], error.details["lunch_end"]) == ("13:00", "14:00")
 
 
 def test_an_overlapping_booking_is_refused_naming_the_taken_slot(cabinet, alice, bob):
-    book(cabinet, Actor.telegram(alice), at(10), 60)
-    error = refusal(book, cabinet, Actor.telegram(bob), at(10, 30), 60)
+    book(cabinet, Actor.telegram(alice), at(TUE, 10), 60)
+    error = refusal(book, cabinet, Actor.telegram(bob), at(TUE, 10, 30), 60)
     assert error.code == "slot_taken" and "10:30" in str(error) and error.http_status == 409
-    assert book(cabinet, Actor.telegram(bob), at(11), 60).pk  # touching is fine
+    assert book(cabinet, Actor.telegram(bob), at(TUE, 11), 60).pk  # touching is fine
 
 
 def test_lead_time_is_at_least_an_hour_and_at_most_thirty_days(cabinet, alice):
     soon = NOW + timedelta(minutes=30)
     error = refusal(book, cabinet, Actor.telegram(alice), soon.replace(minute=30))
     assert error.code == "too_soon" and "60" in str(error)
-    assert book(cabinet, Actor.telegram(alice), at(11, 0, NOW.date())).pk
-    assert refusal(book, cabinet, Actor.telegram(alice), at(9, 0, NOW.date())).code == "date_in_past"
+    assert book(cabinet, Actor.telegram(alice), at(NOW.date(), 11)).pk
+    assert refusal(book, cabinet, Actor.telegram(alice), at(NOW.date(), 9)).code == "date_in_past"
     far = NOW.date() + timedelta(days=31)
-    assert refusal(book, cabinet, Actor.telegram(alice), at(10, 0, far)).code == "too_far_ahead"
+    assert refusal(book, cabinet, Actor.telegram(alice), at(far, 10)).code == "too_far_ahead"
 
 
 def test_holidays_closures_and_days_off_remove_slots(alice):
@@ -133,42 +124,42 @@ def test_holidays_closures_and_days_off_remove_slots(alice):
     assert cabinet_day(cabinet=cabinet, day=date(2026, 11, 29), now=NOW).closed_reason == "day off"
     partly = cabinet_day(cabinet=cabinet, day=date(2026, 12, 2), now=NOW)
     assert len(partly.slots) == 22 - 4
-    error = refusal(book, cabinet, Actor.telegram(alice), at(10, 0, date(2026, 12, 1)))
+    error = refusal(book, cabinet, Actor.telegram(alice), at(date(2026, 12, 1), 10))
     assert error.code == "closed" and "День тестирования" in str(error)
-    assert refusal(book, cabinet, Actor.telegram(alice), at(15, 0, date(2026, 12, 2))).code == "not_a_slot"
+    assert refusal(book, cabinet, Actor.telegram(alice), at(date(2026, 12, 2), 15)).code == "not_a_slot"
 
 
 def test_inactive_cabinets_cannot_be_booked(alice):
     cabinet = factories.with_week(factories.CabinetFactory(is_active=False))
-    assert refusal(book, cabinet, Actor.telegram(alice), at(10)).code == "inactive"
+    assert refusal(book, cabinet, Actor.telegram(alice), at(TUE, 10)).code == "inactive"
 
 
 @override_settings(MAX_ACTIVE_BOOKINGS_PER_USER=1)
 def test_the_per_user_limit_applies_to_clients_only(cabinet, alice, manager_account):
-    book(cabinet, Actor.telegram(alice), at(10))
-    assert refusal(book, cabinet, Actor.telegram(alice), at(11)).code == "limit_reached"
-    book(cabinet, Actor.telegram(manager_account), at(12))
-    book(cabinet, Actor.telegram(manager_account), at(15))
+    book(cabinet, Actor.telegram(alice), at(TUE, 10))
+    assert refusal(book, cabinet, Actor.telegram(alice), at(TUE, 11)).code == "limit_reached"
+    book(cabinet, Actor.telegram(manager_account), at(TUE, 12))
+    book(cabinet, Actor.telegram(manager_account), at(TUE, 15))
 
 
 def test_a_blocked_user_can_neither_hold_nor_book(cabinet, blocked):
-    assert refusal(book, cabinet, Actor.telegram(blocked), at(10)).code == "blocked"
-    assert refusal(slot_hold_take, cabinet=cabinet, starts_at=at(10), account=blocked, now=NOW).code == "blocked"
+    assert refusal(book, cabinet, Actor.telegram(blocked), at(TUE, 10)).code == "blocked"
+    assert refusal(slot_hold_take, cabinet=cabinet, starts_at=at(TUE, 10), account=blocked, now=NOW).code == "blocked"
 
 
 class TestEquipmentWithACabinet:
     def test_cabinet_and_equipment_are_booked_together(self, cabinet, alice):
         item = factories.ItemFactory(quantity=1)
-        booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
         attached = booking.equipment_bookings.get()
-        assert (attached.starts_at, attached.ends_at, attached.channel) == (at(10), at(11), Channel.CABINET)
+        assert (attached.starts_at, attached.ends_at, attached.channel) == (at(TUE, 10), at(TUE, 11), Channel.CABINET)
         assert attached.status == Status.PENDING
 
     def test_if_the_equipment_is_not_free_neither_is_booked(self, cabinet, alice, staff):
         item = factories.ItemFactory(quantity=1)
         equipment_booking_create(item=item, start_date=TUE, client_name="Иван Петров", client_phone="89990000000",
                                  actor=Actor.staff(staff), channel=Channel.ADMIN, now=NOW)
-        error = refusal(book, cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+        error = refusal(book, cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
         assert error.code == "no_capacity"
         assert not CabinetBooking.objects.exists() and not CabinetOccupancy.objects.exists()
         assert EquipmentBooking.objects.count() == 1
@@ -176,9 +167,9 @@ class TestEquipmentWithACabinet:
     def test_one_unit_serves_two_cabinets_at_different_hours_but_then_not_a_whole_day(self, alice, bob, staff):
         one, two = factories.with_week(factories.CabinetFactory()), factories.with_week(factories.CabinetFactory())
         item = factories.ItemFactory(quantity=1)
-        book(one, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
-        book(two, Actor.telegram(bob), at(11), 60, equipment=[(item, 1)])
-        error = refusal(book, two, Actor.telegram(bob), at(10, 30), 30, equipment=[(item, 1)])
+        book(one, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
+        book(two, Actor.telegram(bob), at(TUE, 11), 60, equipment=[(item, 1)])
+        error = refusal(book, two, Actor.telegram(bob), at(TUE, 10, 30), 30, equipment=[(item, 1)])
         assert error.code == "no_capacity"
         error = refusal(equipment_booking_create, item=item, start_date=TUE, client_name="Иван Петров",
                         client_phone="89990000000", actor=Actor.staff(staff), channel=Channel.ADMIN, now=NOW)
@@ -188,75 +179,75 @@ class TestEquipmentWithACabinet:
         elsewhere = factories.ItemFactory(cabinet=factories.CabinetFactory())
         here = factories.ItemFactory(cabinet=cabinet)
         reserved = factories.ItemFactory(permanently_reserved=True)
-        assert refusal(book, cabinet, Actor.telegram(alice), at(10), equipment=[(elsewhere, 1)]).code == \
+        assert refusal(book, cabinet, Actor.telegram(alice), at(TUE, 10), equipment=[(elsewhere, 1)]).code == \
             "installed_in_cabinet"
-        assert refusal(book, cabinet, Actor.telegram(alice), at(10), equipment=[(reserved, 1)]).code == "reserved"
-        assert book(cabinet, Actor.telegram(alice), at(10), equipment=[(here, 1)]).pk
+        assert refusal(book, cabinet, Actor.telegram(alice), at(TUE, 10), equipment=[(reserved, 1)]).code == "reserved"
+        assert book(cabinet, Actor.telegram(alice), at(TUE, 10), equipment=[(here, 1)]).pk
 
     def test_cancelling_or_rejecting_the_cabinet_releases_its_equipment(self, cabinet, alice, staff):
         item = factories.ItemFactory(quantity=1)
-        first = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+        first = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
         cabinet_booking_cancel(booking=first, actor=Actor.telegram(alice), now=NOW)
         assert first.equipment_bookings.get().status == Status.CANCELLED
-        second = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+        second = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
         cabinet_booking_reject(booking=second, actor=Actor.staff(staff), now=NOW, reason="no nurse")
         assert second.equipment_bookings.get().status == Status.REJECTED
-        third = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+        third = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
         cabinet_booking_approve(booking=third, actor=Actor.staff(staff), now=NOW)
         assert third.equipment_bookings.get().status == Status.APPROVED
 
 
 class TestHolds:
     def test_a_hold_blocks_others_but_not_its_holder(self, cabinet, alice, bob):
-        slot_hold_take(cabinet=cabinet, starts_at=at(10), account=alice, now=NOW, duration_minutes=60)
-        error = refusal(book, cabinet, Actor.telegram(bob), at(10, 30))
+        slot_hold_take(cabinet=cabinet, starts_at=at(TUE, 10), account=alice, now=NOW, duration_minutes=60)
+        error = refusal(book, cabinet, Actor.telegram(bob), at(TUE, 10, 30))
         assert error.code == "held"
-        assert refusal(slot_hold_take, cabinet=cabinet, starts_at=at(10), account=bob, now=NOW).code == "held"
-        assert cabinet_day(cabinet=cabinet, day=TUE, now=NOW, holder_id=alice.pk).slot_at(at(10)).state == "free"
-        assert cabinet_day(cabinet=cabinet, day=TUE, now=NOW, holder_id=bob.pk).slot_at(at(10)).state == "held"
-        booking = book(cabinet, Actor.telegram(alice), at(10), 60)
+        assert refusal(slot_hold_take, cabinet=cabinet, starts_at=at(TUE, 10), account=bob, now=NOW).code == "held"
+        assert cabinet_day(cabinet=cabinet, day=TUE, now=NOW, holder_id=alice.pk).slot_at(at(TUE, 10)).state == "free"
+        assert cabinet_day(cabinet=cabinet, day=TUE, now=NOW, holder_id=bob.pk).slot_at(at(TUE, 10)).state == "held"
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60)
         assert booking.pk and not SlotHold.objects.exists()  # the hold became the booking
 
     def test_a_hold_expires(self, cabinet, alice, bob):
-        slot_hold_take(cabinet=cabinet, starts_at=at(10), account=alice, now=NOW)
+        slot_hold_take(cabinet=cabinet, starts_at=at(TUE, 10), account=alice, now=NOW)
         later = NOW + timedelta(minutes=11)
-        assert book(cabinet, Actor.telegram(bob), at(10), now=later).pk
+        assert book(cabinet, Actor.telegram(bob), at(TUE, 10), now=later).pk
 
     def test_a_user_has_one_hold_which_can_grow_to_the_chosen_duration(self, cabinet, alice, bob):
-        slot_hold_take(cabinet=cabinet, starts_at=at(10), account=alice, now=NOW)
-        slot_hold_take(cabinet=cabinet, starts_at=at(10), account=alice, now=NOW, duration_minutes=90)
+        slot_hold_take(cabinet=cabinet, starts_at=at(TUE, 10), account=alice, now=NOW)
+        slot_hold_take(cabinet=cabinet, starts_at=at(TUE, 10), account=alice, now=NOW, duration_minutes=90)
         hold = SlotHold.objects.get()
-        assert hold.ends_at == at(11, 30)
-        assert refusal(book, cabinet, Actor.telegram(bob), at(11)).code == "held"
+        assert hold.ends_at == at(TUE, 11, 30)
+        assert refusal(book, cabinet, Actor.telegram(bob), at(TUE, 11)).code == "held"
         slot_hold_release(account=alice)
-        assert book(cabinet, Actor.telegram(bob), at(11)).pk
+        assert book(cabinet, Actor.telegram(bob), at(TUE, 11)).pk
 
 
 class TestDecisions:
     def test_stale_approve_and_reject_are_refused(self, cabinet, alice, staff, manager_account):
-        booking = book(cabinet, Actor.telegram(alice), at(10))
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10))
         stale = CabinetBooking.objects.get(pk=booking.pk)
         cabinet_booking_reject(booking=booking, actor=Actor.telegram(manager_account), now=NOW, reason="busy")
         error = refusal(cabinet_booking_approve, booking=stale, actor=Actor.staff(staff), now=NOW)
         assert error.code == "already_decided" and "@boss" in str(error)
 
     def test_rejecting_frees_the_slots(self, cabinet, alice, bob, staff):
-        booking = book(cabinet, Actor.telegram(alice), at(10), 60)
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60)
         cabinet_booking_reject(booking=booking, actor=Actor.staff(staff), now=NOW)
-        assert book(cabinet, Actor.telegram(bob), at(10), 60).pk
+        assert book(cabinet, Actor.telegram(bob), at(TUE, 10), 60).pk
 
     def test_owners_cancel_before_the_start_only(self, cabinet, alice, bob):
-        booking = book(cabinet, Actor.telegram(alice), at(10))
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10))
         assert refusal(cabinet_booking_cancel, booking=booking, actor=Actor.telegram(bob), now=NOW).code == \
             "forbidden"
-        assert refusal(cabinet_booking_cancel, booking=booking, actor=Actor.telegram(alice), now=at(10, 5)).code \
+        assert refusal(cabinet_booking_cancel, booking=booking, actor=Actor.telegram(alice), now=at(TUE, 10, 5)).code \
             == "already_started"
 
     def test_undecided_bookings_are_cancelled_once_their_start_passes(self, cabinet, alice, staff):
-        pending = book(cabinet, Actor.telegram(alice), at(10))
-        approved = book(cabinet, Actor.staff(staff), at(11))
-        assert cabinet_bookings_expire_undecided(now=at(10, 1)) == 1
-        assert cabinet_bookings_complete_ended(now=at(11, 31)) == 1
+        pending = book(cabinet, Actor.telegram(alice), at(TUE, 10))
+        approved = book(cabinet, Actor.staff(staff), at(TUE, 11))
+        assert cabinet_bookings_expire_undecided(now=at(TUE, 10, 1)) == 1
+        assert cabinet_bookings_complete_ended(now=at(TUE, 11, 31)) == 1
         pending.refresh_from_db()
         approved.refresh_from_db()
         assert (pending.status, pending.status_reason) == (Status.CANCELLED, "not decided in time")
@@ -264,7 +255,7 @@ class TestDecisions:
         assert not CabinetOccupancy.objects.exists()
 
     def test_every_change_is_in_the_history_and_the_outbox(self, cabinet, alice, staff):
-        booking = book(cabinet, Actor.telegram(alice), at(10))
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10))
         cabinet_booking_approve(booking=booking, actor=Actor.staff(staff), now=NOW)
         cabinet_booking_cancel(booking=booking, actor=Actor.staff(staff), now=NOW, reason="client ill")
         history = [(h.from_status, h.to_status, h.actor, h.reason) for h in booking.history.all()]
@@ -276,44 +267,44 @@ class TestDecisions:
 
 def test_moving_a_booking_checks_the_new_time_and_takes_its_equipment_along(cabinet, alice, bob, staff):
     item = factories.ItemFactory(quantity=1)
-    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
-    book(cabinet, Actor.telegram(bob), at(15), 30)
-    moved = cabinet_booking_move(booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(10, 30))
-    assert moved.ends_at == at(11, 30)  # overlaps its old time: fine
-    assert moved.equipment_bookings.get().starts_at == at(10, 30)
+    booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
+    book(cabinet, Actor.telegram(bob), at(TUE, 15), 30)
+    moved = cabinet_booking_move(booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(TUE, 10, 30))
+    assert moved.ends_at == at(TUE, 11, 30)  # overlaps its old time: fine
+    assert moved.equipment_bookings.get().starts_at == at(TUE, 10, 30)
     assert refusal(cabinet_booking_move, booking=booking, actor=Actor.staff(staff), now=NOW,
-                   starts_at=at(14, 30)).code == "slot_taken"
-    assert book(cabinet, Actor.telegram(bob), at(10), 30).pk  # the old slot was freed
+                   starts_at=at(TUE, 14, 30)).code == "slot_taken"
+    assert book(cabinet, Actor.telegram(bob), at(TUE, 10), 30).pk  # the old slot was freed
 
 
 
 def test_moving_a_booking_writes_a_moved_history_row_for_each_of_its_equipment_bookings(cabinet, alice, staff):
     scanner, lamp = factories.ItemFactory(quantity=1), factories.ItemFactory(quantity=2)
-    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(scanner, 1), (lamp, 2)])
-    cabinet_booking_move(booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(16))
+    booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(scanner, 1), (lamp, 2)])
+    cabinet_booking_move(booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(TUE, 16))
     for line in booking.equipment_bookings.all():
-        assert (line.starts_at, line.ends_at, line.start_date) == (at(16), at(17), TUE)
+        assert (line.starts_at, line.ends_at, line.start_date) == (at(TUE, 16), at(TUE, 17), TUE)
         history = [(h.from_status, h.to_status, h.actor, h.reason) for h in line.history.order_by("pk")]
         assert history == [("", "pending", "telegram:@alice", ""), ("pending", "pending", "admin:manager", "moved")]
 
 
 def test_a_move_to_a_window_where_its_equipment_is_taken_is_refused_and_changes_nothing(cabinet, alice, bob, staff):
     scanner = factories.ItemFactory(quantity=1)
-    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(scanner, 1)])
+    booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(scanner, 1)])
     other = factories.with_week(factories.CabinetFactory())
-    book(other, Actor.telegram(bob), at(16), 60, equipment=[(scanner, 1)])
+    book(other, Actor.telegram(bob), at(TUE, 16), 60, equipment=[(scanner, 1)])
     line = booking.equipment_bookings.get()
     occupied = list(CabinetOccupancy.objects.filter(booking=booking).order_by("starts_at")
                     .values_list("starts_at", flat=True))
     history_before = (booking.history.count(), line.history.count(), Event.objects.count())
 
-    error = refusal(cabinet_booking_move, booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(16))
+    error = refusal(cabinet_booking_move, booking=booking, actor=Actor.staff(staff), now=NOW, starts_at=at(TUE, 16))
 
     assert error.code == "no_capacity"
     booking.refresh_from_db()
     line.refresh_from_db()
-    assert (booking.starts_at, booking.ends_at) == (at(10), at(11))
-    assert (line.starts_at, line.ends_at, line.start_date) == (at(10), at(11), TUE)
+    assert (booking.starts_at, booking.ends_at) == (at(TUE, 10), at(TUE, 11))
+    assert (line.starts_at, line.ends_at, line.start_date) == (at(TUE, 10), at(TUE, 11), TUE)
     assert (booking.history.count(), line.history.count(), Event.objects.count()) == history_before
     assert list(CabinetOccupancy.objects.filter(booking=booking).order_by("starts_at")
                 .values_list("starts_at", flat=True)) == occupied
@@ -322,7 +313,7 @@ def test_a_move_to_a_window_where_its_equipment_is_taken_is_refused_and_changes_
 class TestPartner:
     def create(self, partner, cabinet, ext="crm-1", minutes=60, equipment=(), key=None):
         return cabinet_booking_create_for_partner(
-            partner=partner, external_booking_id=ext, cabinet=cabinet, starts_at=at(10), duration_minutes=minutes,
+            partner=partner, external_booking_id=ext, cabinet=cabinet, starts_at=at(TUE, 10), duration_minutes=minutes,
             equipment=equipment, client_name="Ольга Смирнова", client_phone="89990001122", now=NOW,
             idempotency_key=key)
 
@@ -339,13 +330,13 @@ class TestPartner:
 
 class TestScheduleChanges:
     def test_a_holiday_on_a_booked_day_is_refused_listing_the_bookings(self, cabinet, alice, staff):
-        booking = book(cabinet, Actor.telegram(alice), at(10))
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10))
         error = refusal(holiday_save, day=TUE, name="Санитарный день", actor=Actor.staff(staff), now=NOW)
         assert error.code == "schedule_conflict" and error.details["bookings"] == [booking.pk]
         assert booking.reference in str(error)
 
     def test_cancel_and_notify_cancels_the_affected_bookings_then_saves(self, cabinet, alice, staff):
-        booking = book(cabinet, Actor.telegram(alice), at(10))
+        booking = book(cabinet, Actor.telegram(alice), at(TUE, 10))
         holiday_save(day=TUE, name="Санитарный день", actor=Actor.staff(staff), now=NOW, cancel_affected=True)
         booking.refresh_from_db()
         assert (booking.status, booking.status_reason) == (Status.CANCELLED, "the schedule changed")
@@ -353,7 +344,7 @@ class TestScheduleChanges:
         assert cabinet_day(cabinet=cabinet, day=TUE, now=NOW).closed_reason == "Санитарный день"
 
     def test_new_hours_that_still_contain_a_booking_are_accepted(self, cabinet, alice, staff):
-        book(cabinet, Actor.telegram(alice), at(15))
+        book(cabinet, Actor.telegram(alice), at(TUE, 15))
         weekly_schedule_save(cabinet=cabinet, weekday=TUE.weekday(), actor=Actor.staff(staff), now=NOW,
                              opens=time(10), closes=time(18), lunch_start=time(13), lunch_end=time(14))
         error = refusal(weekly_schedule_save, cabinet=cabinet, weekday=TUE.weekday(), actor=Actor.staff(staff),
@@ -363,7 +354,7 @@ class TestScheduleChanges:
                        now=NOW, opens=time(18), closes=time(10)).code == "invalid"
 
     def test_a_partial_closure_strands_only_the_bookings_it_overlaps(self, cabinet, alice, staff):
-        book(cabinet, Actor.telegram(alice), at(10))
+        book(cabinet, Actor.telegram(alice), at(TUE, 10))
         closure_save(cabinet=cabinet, day=TUE, start_time=time(11), end_time=time(12), reason="Уборка",
                      actor=Actor.staff(staff), now=NOW)
         error = refusal(closure_save, cabinet=cabinet, day=TUE, start_time=time(9), end_time=time(11),
@@ -394,7 +385,7 @@ def test_attached_equipment_is_decided_with_its_cabinet_booking_only(cabinet, al
     from equipment.services import equipment_booking_approve, equipment_booking_reject
 
     item = factories.ItemFactory(quantity=1)
-    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(item, 1)])
+    booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(item, 1)])
     line = booking.equipment_bookings.get()
     for decide in (equipment_booking_approve, equipment_booking_reject):
         error = refusal(decide, booking=line, actor=Actor.staff(staff), now=NOW)
@@ -407,7 +398,7 @@ def test_attached_equipment_is_decided_with_its_cabinet_booking_only(cabinet, al
 def test_a_move_to_another_cabinet_refuses_equipment_installed_in_the_first(cabinet, alice, staff):
     other = factories.with_week(factories.CabinetFactory())
     laser = factories.ItemFactory(cabinet=cabinet)
-    booking = book(cabinet, Actor.telegram(alice), at(10), 60, equipment=[(laser, 1)])
+    booking = book(cabinet, Actor.telegram(alice), at(TUE, 10), 60, equipment=[(laser, 1)])
     error = refusal(cabinet_booking_move, booking=booking, actor=Actor.staff(staff), now=NOW, cabinet=other)
     assert error.code == "installed_in_cabinet"
     booking.refresh_from_db()

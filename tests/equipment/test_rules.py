@@ -6,7 +6,7 @@ Europe/Moscow (the tests' clinic zone) has no daylight-saving time: a whole-day 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,16 +22,13 @@ from kernel.errors import BookingError
 from kernel.lifecycle import can_cancel
 from tests import factories
 from tests.api.conftest import ApiClient
-from tests.conftest import MSK, NOW
+from tests.clock import at
+from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 TUE = date(2026, 11, 24)
 BERLIN = ZoneInfo("Europe/Berlin")
 SPRING_FORWARD = date(2026, 3, 29)  # Berlin: 02:00 CET becomes 03:00 CEST
-
-
-def at(day: date, hour: int, minute: int = 0, zone=MSK) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from integrations.webhooks.services import webhook_create
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW
-from tests.webhooks.receiver import Receiver, verify
+from tests.integrations.webhooks.receiver import Receiver, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,8 +3,6 @@ made through the services, the way the product makes them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 import pytest
 
 from cabinets.services import cabinet_booking_approve, cabinet_booking_create
@@ -12,7 +10,6 @@ from equipment.services import equipment_booking_approve, equipment_booking_crea
 from integrations.delivery import Pacer
 from kernel.channels import Actor, Channel
 from tests import factories
-from tests.conftest import MSK
 from tests.jobs.fakebot import FakeBotApi
 
 
@@ -32,18 +29,10 @@ def pacer():
     return Pacer(per_second=25, chat_interval=1.0)
 
 
-@pytest.fixture
-def cabinet(db):
-    return factories.with_week(factories.CabinetFactory(name="Кабинет 3"), opens=time(9), closes=time(21))
-
 
 @pytest.fixture
 def item(db):
     return factories.ItemFactory(name="Аппарат УЗИ", quantity=3)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
 
 
 def approved_cabinet_booking(*, cabinet, account, staff, starts_at, now, minutes=60):

@@ -15,8 +15,9 @@ from integrations.audit import workbook
 from integrations.audit.workbook import AuditWriter, cell_value
 from kernel.channels import Actor
 from tests import factories
+from tests.clock import at
 from tests.conftest import MSK
-from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
 
 pytestmark = pytest.mark.django_db
 DECEMBER = date(2026, 12, 1)

@@ -13,8 +13,9 @@ from integrations.models import Delivery
 from integrations.purge import purge_expired, register_purger
 from kernel.channels import Actor
 from kernel.models import IdempotencyKey
+from tests.clock import at
 from tests.conftest import MSK
-from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
 
 pytestmark = pytest.mark.django_db
 NOVEMBER = date(2026, 11, 1)

@@ -11,7 +11,8 @@ from integrations.delivery import deliveries_send_due
 from integrations.models import Delivery
 from integrations.reminders import reminders_send_due
 from kernel.channels import Actor
-from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+from tests.clock import at
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
 from tests.jobs.fakebot import BAD_GATEWAY
 
 pytestmark = pytest.mark.django_db

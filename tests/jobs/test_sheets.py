@@ -15,7 +15,8 @@ from equipment.services import equipment_booking_cancel, equipment_booking_creat
 from integrations.sheets.client import SheetsGateway, SheetsUnavailable, WriteLimiter
 from integrations.sheets.sync import GREEN, RED, YELLOW, sheets_sync
 from kernel.channels import Actor, Channel
-from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking, at
+from tests.clock import at
+from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
 from tests.jobs.fakesheets import FakeSheets
 
 pytestmark = pytest.mark.django_db

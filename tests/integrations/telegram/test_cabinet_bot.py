@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,16 +10,13 @@ from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.models import Dialog
 from kernel.bookings import Status
-from tests.conftest import MSK, NOW
-from tests.factories import CabinetFactory, ItemFactory, with_week
+from tests.clock import TUE, at
+from tests.conftest import NOW
+from tests.factories import CabinetFactory, ItemFactory
 from tests.integrations.telegram.conftest import said
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def room(transactional_db):
-    return with_week(CabinetFactory(name="Кабинет 1"))
 
 
 @pytest.fixture
@@ -32,10 +29,6 @@ def ben_cab(user_factory):
     return user_factory(1002, bot="cabinet", first_name="Ben")
 
 
-def at(hour, minute=0, day=24):
-    return datetime(2026, 11, day, hour, minute, tzinfo=MSK)
-
-
 def choose_slot(user, cabinet="Кабинет 1", day="24", slot="10:00"):
     user.send("/start")
     user.send("/book")
@@ -44,7 +37,7 @@ def choose_slot(user, cabinet="Кабинет 1", day="24", slot="10:00"):
     return user.press(slot)
 
 
-def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, room, bot_api):
+def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, cabinet, bot_api):
     ItemFactory(name="УЗИ", quantity=1)
     choose_slot(ann_cab)
     durations = ann_cab.labels()
@@ -56,13 +49,13 @@ def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, room, bot_
     ann_cab.share_contact("+79991234567")
     calls = ann_cab.press("✅ Confirm")
     booking = CabinetBooking.objects.get()
-    assert (booking.starts_at, booking.ends_at, booking.status) == (at(10), at(11, 30), Status.PENDING)
+    assert (booking.starts_at, booking.ends_at, booking.status) == (at(TUE, 10), at(TUE, 11, 30), Status.PENDING)
     assert EquipmentBooking.objects.get().cabinet_booking == booking
     assert f"request {booking.reference} is created" in said(calls)
     assert not SlotHold.objects.exists()
 
 
-def test_it_shows_only_free_slots_and_no_lunch(ann_cab, room):
+def test_it_shows_only_free_slots_and_no_lunch(ann_cab, cabinet):
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     ann_cab.press("24")
@@ -71,9 +64,9 @@ def test_it_shows_only_free_slots_and_no_lunch(ann_cab, room):
     assert "13:00" not in labels and "13:30" not in labels
 
 
-def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_cab, ben_cab, room, clock):
+def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_cab, ben_cab, cabinet, clock):
     choose_slot(ann_cab)
-    assert SlotHold.objects.get().starts_at == at(10)
+    assert SlotHold.objects.get().starts_at == at(TUE, 10)
     ben_cab.send("/book")
     ben_cab.press("Кабинет 1")
     ben_cab.press("24")
@@ -86,7 +79,7 @@ def test_a_held_slot_is_not_offered_to_a_second_user_until_the_hold_expires(ann_
     ben_cab.press("24")
     assert "10:00" in ben_cab.labels()
     ben_cab.press("10:00")
-    assert SlotHold.objects.get(holder__telegram_id=ben_cab.id).starts_at == at(10)
+    assert SlotHold.objects.get(holder__telegram_id=ben_cab.id).starts_at == at(TUE, 10)
 
 
 def book_cabinet(cabinet, start, minutes=60, account=None):
@@ -100,8 +93,8 @@ def book_cabinet(cabinet, start, minutes=60, account=None):
                                   channel=Channel.BOT, now=NOW)
 
 
-def test_a_taken_slot_is_not_offered_and_a_forged_press_is_told_it_is_taken(ann_cab, room):
-    book_cabinet(room, at(10))
+def test_a_taken_slot_is_not_offered_and_a_forged_press_is_told_it_is_taken(ann_cab, cabinet):
+    book_cabinet(cabinet, at(TUE, 10))
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     ann_cab.press("24")
@@ -111,37 +104,37 @@ def test_a_taken_slot_is_not_offered_and_a_forged_press_is_told_it_is_taken(ann_
     assert not SlotHold.objects.exists()
 
 
-def test_only_durations_that_fit_are_offered_and_a_forged_long_one_is_refused(ann_cab, room):
-    book_cabinet(room, at(11))
+def test_only_durations_that_fit_are_offered_and_a_forged_long_one_is_refused(ann_cab, cabinet):
+    book_cabinet(cabinet, at(TUE, 11))
     choose_slot(ann_cab, slot="10:00")
     assert ann_cab.labels()[:2] == ["30 min", "1 h"]
     assert "1 h 30 min" not in ann_cab.labels()
     calls = ann_cab.press_data("w:dur:120", ann_cab.find("1 h")[1])
     assert "11:00 in Кабинет 1 is already taken" in said(calls)
-    assert SlotHold.objects.get().ends_at == at(10, 30)
+    assert SlotHold.objects.get().ends_at == at(TUE, 10, 30)
 
 
-def test_a_duration_across_lunch_is_refused(ann_cab, room):
+def test_a_duration_across_lunch_is_refused(ann_cab, cabinet):
     choose_slot(ann_cab, slot="12:00")
     assert ann_cab.labels()[:2] == ["30 min", "1 h"] and "1 h 30 min" not in ann_cab.labels()
     calls = ann_cab.press_data("w:dur:120", ann_cab.find("1 h")[1])
     assert "13:00 is during the lunch break (13:00–14:00) in Кабинет 1." in said(calls)
 
 
-def test_a_start_at_lunch_says_it_is_the_lunch_break(ann_cab, room):
+def test_a_start_at_lunch_says_it_is_the_lunch_break(ann_cab, cabinet):
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     ann_cab.press("24")
     calls = ann_cab.press_data("w:slot:1300", ann_cab.find("12:00")[1])  # a forged or stale button
     assert "13:00 is during the lunch break (13:00–14:00) in Кабинет 1." in said(calls)
     assert "not the start of a slot" not in said(calls)
-    assert not SlotHold.objects.filter(starts_at=at(13)).exists()
+    assert not SlotHold.objects.filter(starts_at=at(TUE, 13)).exists()
 
 
-def test_closed_days_are_marked_and_cannot_be_chosen(ann_cab, room):
+def test_closed_days_are_marked_and_cannot_be_chosen(ann_cab, cabinet):
     from tests.factories import holiday
 
-    holiday(at(0).date().replace(day=25))
+    holiday(at(TUE, 0).date().replace(day=25))
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     assert "25" not in ann_cab.labels() and "✖" in ann_cab.labels()
@@ -151,7 +144,7 @@ def test_closed_days_are_marked_and_cannot_be_chosen(ann_cab, room):
     assert "in the past" in said(calls)
 
 
-def test_the_calendar_navigates_months(ann_cab, room):
+def test_the_calendar_navigates_months(ann_cab, cabinet):
     ann_cab.send("/book")
     ann_cab.press("Кабинет 1")
     assert "November 2026" in ann_cab.labels()
@@ -163,7 +156,7 @@ def test_the_calendar_navigates_months(ann_cab, room):
 
 
 @pytest.mark.parametrize("step", ["cabinet", "date", "slot", "duration", "equipment", "name", "phone", "confirm"])
-def test_cancel_works_at_every_step_and_releases_the_hold(ann_cab, room, step):
+def test_cancel_works_at_every_step_and_releases_the_hold(ann_cab, cabinet, step):
     from integrations.models import Dialog
 
     ItemFactory(name="УЗИ")
@@ -180,7 +173,7 @@ def test_cancel_works_at_every_step_and_releases_the_hold(ann_cab, room, step):
     assert not Dialog.objects.exists() and not SlotHold.objects.exists() and not CabinetBooking.objects.exists()
 
 
-def test_back_walks_every_step_in_reverse(ann_cab, room):
+def test_back_walks_every_step_in_reverse(ann_cab, cabinet):
     ItemFactory(name="УЗИ")
     choose_slot(ann_cab)
     ann_cab.press("1 h")
@@ -195,12 +188,12 @@ def test_back_walks_every_step_in_reverse(ann_cab, room):
         assert text in screen
 
 
-def test_my_bookings_and_cancel_booking_work_only_for_own_future_bookings(ann_cab, ben_cab, room):
+def test_my_bookings_and_cancel_booking_work_only_for_own_future_bookings(ann_cab, ben_cab, cabinet):
     from accounts.models import TelegramAccount
 
     ann_cab.send("/start")
     ben_cab.send("/start")
-    mine = book_cabinet(room, at(15), account=TelegramAccount.objects.get(telegram_id=ann_cab.id))
+    mine = book_cabinet(cabinet, at(TUE, 15), account=TelegramAccount.objects.get(telegram_id=ann_cab.id))
     assert f"Booking {mine.reference}" in said(ann_cab.send("/my_bookings"))
     assert "not found" in said(ben_cab.send(f"/cancel_booking {mine.pk}"))
     assert "Usage" in said(ann_cab.send("/cancel_booking x"))
@@ -212,7 +205,7 @@ def test_my_bookings_and_cancel_booking_work_only_for_own_future_bookings(ann_ca
     assert "Cancel this booking?" not in said(ann_cab.press_data(f"cab:cancel:{mine.pk}", 1))
 
 
-def test_a_confirm_after_the_hold_expired_and_the_slot_was_taken_says_so(ann_cab, ben_cab, room, clock):
+def test_a_confirm_after_the_hold_expired_and_the_slot_was_taken_says_so(ann_cab, ben_cab, cabinet, clock):
     choose_slot(ann_cab)
     ann_cab.press("1 h")
     ann_cab.send("Anna Smirnova")
@@ -227,7 +220,7 @@ def test_a_confirm_after_the_hold_expired_and_the_slot_was_taken_says_so(ann_cab
     assert not CabinetBooking.objects.exists()
 
 
-def test_a_blocked_user_cannot_start_booking_a_cabinet(ann_cab, room):
+def test_a_blocked_user_cannot_start_booking_a_cabinet(ann_cab, cabinet):
     from accounts.models import TelegramAccount
 
     ann_cab.send("/start")
@@ -236,10 +229,10 @@ def test_a_blocked_user_cannot_start_booking_a_cabinet(ann_cab, room):
     assert "blocked" in said(ann_cab.press_data("w:slot:1000", 1)) or not SlotHold.objects.exists()
 
 
-def test_a_cabinet_closed_during_the_dialog_sends_the_user_back_to_the_cabinet_list(ann_cab, room):
+def test_a_cabinet_closed_during_the_dialog_sends_the_user_back_to_the_cabinet_list(ann_cab, cabinet):
     CabinetFactory(name="Кабинет 2")
     choose_slot(ann_cab)
-    Cabinet.objects.filter(pk=room.pk).update(is_active=False)
+    Cabinet.objects.filter(pk=cabinet.pk).update(is_active=False)
     calls = ann_cab.press("1 h")
     assert "no longer available" in said(calls)
     assert "Choose a cabinet" in said(calls)
@@ -247,7 +240,7 @@ def test_a_cabinet_closed_during_the_dialog_sends_the_user_back_to_the_cabinet_l
     assert not SlotHold.objects.exists()
 
 
-def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, room):
+def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, cabinet):
     for n in range(1, 41):
         ItemFactory(name=f"Аппарат {n:02d}", quantity=1)
     choose_slot(ann_cab)
@@ -261,7 +254,7 @@ def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, room):
     assert EquipmentBooking.objects.get().item.name == "Аппарат 40"
 
 
-def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, ben_cab, room, clock):
+def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, ben_cab, cabinet, clock):
     choose_slot(ann_cab)
     ann_cab.press("1 h")
     clock.move_to(NOW + timedelta(minutes=6), tick=False)
@@ -273,10 +266,10 @@ def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, be
     ben_cab.press("24")
     assert "10:00" not in ben_cab.labels()
     ann_cab.press("✅ Confirm")
-    assert CabinetBooking.objects.get().starts_at == at(10)
+    assert CabinetBooking.objects.get().starts_at == at(TUE, 10)
 
 
-def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(ann_cab, ben_cab, room, clock):
+def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(ann_cab, ben_cab, cabinet, clock):
     choose_slot(ann_cab)
     ann_cab.press("1 h")
     clock.move_to(NOW + timedelta(minutes=11), tick=False)
@@ -289,7 +282,7 @@ def test_a_window_taken_after_the_hold_lapsed_sends_the_user_back_to_the_slots(a
     assert Dialog.objects.get(bot="cabinet", chat_id=1001).state == "slot"
 
 
-def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_step(ann_cab, user_factory, room):
+def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_step(ann_cab, user_factory, cabinet):
     ItemFactory(name="УЗИ", quantity=1)
     choose_slot(ann_cab)
     ann_cab.press("1 h")
@@ -310,4 +303,4 @@ def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_ste
     dialog = Dialog.objects.get(bot="cabinet")
     assert (dialog.state, dialog.data["slot"], dialog.data["minutes"], dialog.data["item"]) == (
         "equipment", "1000", 60, None)
-    assert SlotHold.objects.get().starts_at == at(10)
+    assert SlotHold.objects.get().starts_at == at(TUE, 10)

@@ -4,8 +4,6 @@ manager may cancel at any time. The Cancel button is shown exactly when the canc
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 import pytest
 
 from accounts.models import TelegramAccount
@@ -13,28 +11,20 @@ from cabinets.services import cabinet_booking_approve, cabinet_booking_create
 from equipment.services import equipment_booking_approve, equipment_booking_create
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
-from tests.conftest import MSK, NOW
-from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, with_week
+from tests.clock import TUE, at
+from tests.conftest import NOW
+from tests.factories import ItemFactory, StaffUserFactory
 from tests.integrations.telegram.conftest import said
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TUE = date(2026, 11, 24)
 CANCEL = "❌ Cancel"
-
-
-def at(hour: int, minute: int = 0, day: date = TUE) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
 
 
 @pytest.fixture
 def ecg(transactional_db):
     return ItemFactory(name="ЭКГ аппарат", quantity=2)
 
-
-@pytest.fixture
-def room(transactional_db):
-    return with_week(CabinetFactory(name="Кабинет 1"))
 
 
 def labels(calls) -> list[str]:
@@ -56,7 +46,8 @@ def equipment_for(user, item, *, approved: bool = False):
 
 
 def cabinet_for(user, cabinet):
-    booking = cabinet_booking_create(cabinet=cabinet, starts_at=at(10), duration_minutes=60, client_name="Пётр Иванов",
+    booking = cabinet_booking_create(cabinet=cabinet, starts_at=at(TUE, 10), duration_minutes=60,
+                                     client_name="Пётр Иванов",
                                      client_phone="+79990000000", actor=Actor.telegram(account_of(user)),
                                      channel=Channel.BOT, now=NOW)
     return cabinet_booking_approve(booking=booking, actor=Actor.staff(StaffUserFactory()), now=NOW)
@@ -64,7 +55,7 @@ def cabinet_for(user, cabinet):
 
 def test_at_half_past_eight_on_the_first_day_the_client_still_cancels_in_the_equipment_bot(ann, ecg, clock):
     mine = equipment_for(ann, ecg)
-    clock.move_to(at(8, 30), tick=False)
+    clock.move_to(at(TUE, 8, 30), tick=False)
     calls = ann.send("📊 My bookings")
     assert f"Booking {mine.reference}" in said(calls)
     assert CANCEL in labels(calls)
@@ -77,7 +68,7 @@ def test_at_half_past_eight_on_the_first_day_the_client_still_cancels_in_the_equ
 
 def test_at_half_past_nine_the_client_has_no_cancel_button_and_a_forged_one_is_refused(ann, ecg, clock):
     mine = equipment_for(ann, ecg, approved=True)
-    clock.move_to(at(9, 30), tick=False)
+    clock.move_to(at(TUE, 9, 30), tick=False)
     calls = ann.send("📊 My bookings")
     assert f"Booking {mine.reference}" in said(calls) and CANCEL not in labels(calls)
     assert "can no longer be cancelled" in said(ann.press_data(f"eq:cancel:{mine.pk}", 1))
@@ -89,7 +80,7 @@ def test_at_half_past_nine_the_client_has_no_cancel_button_and_a_forged_one_is_r
 def test_a_manager_cancels_a_started_equipment_booking_in_the_bot(ann, boss, ecg, clock):
     theirs = equipment_for(ann, ecg, approved=True)
     account_of(boss)
-    clock.move_to(at(12), tick=False)
+    clock.move_to(at(TUE, 12), tick=False)
     boss.press_data(f"eq:open:{theirs.pk}", 1)
     assert CANCEL in boss.labels()
     assert "Cancel this booking?" in said(boss.press(CANCEL))
@@ -99,11 +90,11 @@ def test_a_manager_cancels_a_started_equipment_booking_in_the_bot(ann, boss, ecg
     assert theirs.status == Status.CANCELLED
 
 
-def test_a_manager_cancels_a_started_cabinet_booking_in_the_bot(ann, boss, room, clock):
-    theirs = cabinet_for(ann.on("cabinet"), room)
+def test_a_manager_cancels_a_started_cabinet_booking_in_the_bot(ann, boss, cabinet, clock):
+    theirs = cabinet_for(ann.on("cabinet"), cabinet)
     manager = boss.on("cabinet")
     account_of(manager)
-    clock.move_to(at(10, 30), tick=False)
+    clock.move_to(at(TUE, 10, 30), tick=False)
     manager.press_data(f"cab:open:{theirs.pk}", 1)
     assert CANCEL in manager.labels()
     manager.press(CANCEL)
@@ -112,12 +103,12 @@ def test_a_manager_cancels_a_started_cabinet_booking_in_the_bot(ann, boss, room,
     assert theirs.status == Status.CANCELLED
 
 
-def test_after_the_start_the_client_cannot_cancel_a_cabinet_booking_in_the_bot(ann, room, clock):
+def test_after_the_start_the_client_cannot_cancel_a_cabinet_booking_in_the_bot(ann, cabinet, clock):
     client = ann.on("cabinet")
-    mine = cabinet_for(client, room)
-    clock.move_to(at(9, 59), tick=False)
+    mine = cabinet_for(client, cabinet)
+    clock.move_to(at(TUE, 9, 59), tick=False)
     assert CANCEL in labels(client.send("📊 My bookings"))
-    clock.move_to(at(10, 1), tick=False)
+    clock.move_to(at(TUE, 10, 1), tick=False)
     calls = client.send("📊 My bookings")
     assert f"Booking {mine.reference}" in said(calls) and CANCEL not in labels(calls)
     assert "can no longer be cancelled" in said(client.press_data(f"cab:cxy:{mine.pk}", 1))

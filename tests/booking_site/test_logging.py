@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from booking_site.logging import RedactPersonalData, redact
+from booking_site.logging import RedactPersonalData, mask_name, mask_phone, redact
 
 TASK_LINE = ("Task integrations.tasks.deliveries_send_due[64ed3294-1234-4567-8388-0123456789ab] succeeded in "
              "0.01s: None")
@@ -94,3 +94,15 @@ def test_other_tasks_keep_celerys_info_line(caplog, db):
 
     lines = run_lines(caplog, [heartbeat_task])
     assert [level for level, message in lines if "integrations.heartbeat" in message] == ["INFO"]
+
+
+@pytest.mark.parametrize(("phone", "masked"), [
+    ("+79991234567", "+7******4567"), ("+7 999 123-45-67", "+7******4567"), ("+4930901820", "+4*****1820"),
+    ("123", "***"), ("", "***")])
+def test_a_phone_is_masked_to_its_country_digit_and_last_four(phone, masked):
+    assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize(("name", "masked"), [("Иванов Иван", "И. И."), ("  Анна  ", "А."), ("", "-")])
+def test_a_name_is_masked_to_its_initials(name, masked):
+    assert mask_name(name) == masked

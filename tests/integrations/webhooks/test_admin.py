@@ -14,7 +14,7 @@ from integrations.webhooks.delivery import webhook_deliveries_send_due
 from integrations.webhooks.models import PartnerWebhook, WebhookDelivery
 from tests import factories
 from tests.conftest import NOW
-from tests.webhooks.conftest import book_accent
+from tests.integrations.webhooks.conftest import book_accent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOW = ("import json, os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'booking_site.settings'); "
         "{entry}from django.conf import settings; db = settings.DATABASES['default']; "
         "print(json.dumps({{'pool': db['OPTIONS'].get('pool'), 'max_age': db['CONN_MAX_AGE'], "

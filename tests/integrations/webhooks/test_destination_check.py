@@ -15,8 +15,8 @@ from integrations.webhooks.events import EVENT_TYPE_NAMES
 from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.services import is_public, webhook_create
 from tests.conftest import NOW
-from tests.webhooks.conftest import book_accent
-from tests.webhooks.receiver import Receiver, certificate_authority
+from tests.integrations.webhooks.conftest import book_accent
+from tests.integrations.webhooks.receiver import Receiver, certificate_authority
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

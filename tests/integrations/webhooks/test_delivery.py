@@ -19,8 +19,8 @@ from kernel.channels import Actor, Channel
 from kernel.outbox.services import event_record, events_dispatch
 from tests import factories
 from tests.conftest import NOW
-from tests.webhooks.conftest import book_accent
-from tests.webhooks.receiver import verify
+from tests.integrations.webhooks.conftest import book_accent
+from tests.integrations.webhooks.receiver import verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -221,7 +221,7 @@ def test_the_readme_verification_snippet_accepts_a_real_delivery_and_refuses_a_f
                                                                                         receiver):
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     snippet = readme.split("Verifying a delivery", 1)[1].split("```python", 1)[1].split("```", 1)[0]
     namespace: dict = {}
     exec(snippet, namespace)

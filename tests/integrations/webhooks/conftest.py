@@ -12,7 +12,7 @@ from integrations.webhooks.services import webhook_create
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW
-from tests.webhooks.receiver import Receiver
+from tests.integrations.webhooks.receiver import Receiver
 
 
 @pytest.fixture

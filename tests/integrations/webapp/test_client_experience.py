@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories
-from tests.webapp.test_api import EQUIPMENT, cabinet_request
+from tests.integrations.webapp.test_api import EQUIPMENT, cabinet_request
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
-"""The reminder's "I will come" and the manager's no-show button, through the webhooks and the fake Bot API."""
+"""Attendance in the bots: the reminder's "I will come" and the manager's no-show button, through the webhooks and the
+fake Bot API."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,17 +16,14 @@ from integrations.reminders import reminders_send_due
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from kernel.outbox.models import Event
-from tests.conftest import MSK, NOW
+from tests.clock import at
+from tests.conftest import NOW
 from tests.factories import CabinetFactory, ItemFactory, StaffUserFactory, TelegramAccountFactory, with_week
 from tests.integrations.telegram.conftest import said
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WEDNESDAY = date(2026, 11, 25)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=MSK)
 
 
 @pytest.fixture

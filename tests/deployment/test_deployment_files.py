@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Set by docker-compose.yml itself (or only meaningful in development and tests).
 SET_BY_COMPOSE = {"DEBUG", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "VAR_DIR", "WORKER_METRICS_PORT",
                   "GRPC_METRICS_PORT", "TESTING"}

@@ -5,7 +5,7 @@ import pytest
 from tests import factories
 from tests.conftest import NOW
 from tests.integrations.telegram import conftest as telegram
-from tests.webapp.signed import init_data
+from tests.integrations.webapp.signed import init_data
 
 # The fake Bot API of the bot tests, so notifications caused by the page can be read.
 _bot_api_server = telegram._bot_api_server

@@ -15,7 +15,7 @@ from tests import factories
 from tests.api.conftest import ApiClient
 from tests.integrations.telegram.fake_bot_api import FakeBotApi, start
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "monitoring"
 DASHBOARD = MONITORING / "grafana" / "dashboards" / "clinic.json"
 

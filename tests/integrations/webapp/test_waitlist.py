@@ -5,7 +5,7 @@ import pytest
 
 from equipment.models import EquipmentBooking
 from kernel.waitlist.models import Wait
-from tests.webapp.test_api import EQUIPMENT, cabinet_request
+from tests.integrations.webapp.test_api import EQUIPMENT, cabinet_request
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from integrations.webapp.initdata import sign
 from tests.conftest import NOW
 from tests.integrations.telegram.conftest import TOKENS
-from tests.webapp.signed import init_data
+from tests.integrations.webapp.signed import init_data
 
 pytestmark = pytest.mark.django_db
 
