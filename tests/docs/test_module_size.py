@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 400
 SKIPPED_DIRS = {"tests", "migrations", "generated", "node_modules", "__pycache__", "var", "static"}
 
