@@ -68,7 +68,10 @@ def test_a_booking_through_the_api_a_bot_dialog_and_a_worker_delivery_log_nothin
     records = list(caplog.records)
     readable = written(records, ReadableFormatter())
     as_json = [json.loads(line) for line in written(records, JsonFormatter())]
-    assert len(readable) == len(records) > 10
+    assert len(readable) == len(records)
+    # The project's own lines are there (the libraries' debug lines come and go with their caches).
+    ours = [r for r in records if r.name.split(".")[0] in {"integrations", "kernel", "booking_site", "equipment"}]
+    assert len(ours) >= 6, [r.name for r in records]
     everything = "\n".join(readable + [json.dumps(entry, ensure_ascii=False) for entry in as_json])
     leaked = [secret for secret in SECRETS if secret in everything]
     assert not leaked, leaked
