@@ -19,6 +19,7 @@ from integrations.webhooks.models import PartnerWebhook
 from kernel.api import PartnerAPIView
 from kernel.channels import Actor, Channel
 from kernel.waitlist.models import Wait
+from specialists.models import Service, Specialist, WorkingHours
 from tests import factories
 from tests.api.conftest import ApiClient
 from tests.conftest import NOW
@@ -125,6 +126,7 @@ class Holdings:
     waiting: int  # wait ids
     offered: int
     webhook: int
+    appointment: str
 
 
 @pytest.fixture
@@ -133,6 +135,9 @@ def catalogue(db):
     scarce = factories.ItemFactory(name="Infini", quantity=1)
     cabinet = factories.with_week(factories.CabinetFactory(name="Кабинет №1", number="1"),
                                   opens=time(9), closes=time(21), lunch=(time(13), time(14)))
+    specialist = Specialist.objects.create(name="Анна Смирнова")
+    WorkingHours.objects.create(specialist=specialist, weekday=3, start=time(9), end=time(21))  # Thursdays
+    Service.objects.create(name="УЗИ", duration_minutes=60).specialists.add(specialist)
     return accent, scarce, cabinet
 
 
@@ -172,11 +177,14 @@ def holdings_of(name: str, catalogue, *, tag: str, hour: int, django_capture_on_
         equipment_booking_cancel(booking=holders[1], actor=Actor.system(), now=NOW)
     assert Wait.objects.get(pk=offered["id"]).status == Wait.Status.OFFERED
     webhook = _created(api.post("/api/v1/webhooks", {"url": f"{PUBLIC}/{tag}"}))
+    _created(api.post("/api/v1/appointments", {
+        "service_id": Service.objects.get(name="УЗИ").pk, "starts_at": f"2026-11-26T{hour:02d}:00:00+03:00",
+        "external_booking_id": f"{tag}-appt", **CLIENT}))
     assert CabinetSeries.objects.filter(pk=series["id"], partner=partner).exists()
     assert PartnerWebhook.objects.filter(pk=webhook["id"], partner=partner).exists()
     return Holdings(partner=partner, key=key, api=api, equipment_booking=f"{tag}-eq", device_booking=f"{tag}-dev",
                     cabinet_booking=f"{tag}-cab", series=series["id"], waiting=waiting["id"],
-                    offered=offered["id"], webhook=webhook["id"])
+                    offered=offered["id"], webhook=webhook["id"], appointment=f"{tag}-appt")
 
 
 @pytest.fixture

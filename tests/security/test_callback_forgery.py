@@ -116,7 +116,9 @@ def anns(ann, ben, manager, bot_api, django_capture_on_commit_callbacks):
 
 
 def leaks(text: str, targets: list[int]) -> list[str]:
-    """What the text tells of Ann's bookings or waits: their numbers, what they are for, her name or phone."""
+    """What the text tells of Ann's bookings or waits: their numbers, what they are for, her name or phone.
+    Bulleted lines name the public catalogue (the catalogue list, free-text examples), not anyone's booking."""
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("• "))
     digits = re.sub(r"\D", "", text)
     told = [word for word in ("Smirnova", "Anna", "ЭКГ", "УЗИ", "Кабинет 3") if word in text]
     # A booking is named by its reference (E-3, C-3); waits and older texts by "#3".

@@ -12,7 +12,7 @@ from tests.security.conftest import changed_tables, partner_routes, snapshot
 pytestmark = pytest.mark.django_db
 
 # Routes naming a public catalogue object (an item, a cabinet), not anything a partner owns.
-CATALOGUE_ROUTES = {"api-availability", "api-cabinet-slots"}
+CATALOGUE_ROUTES = {"api-availability", "api-cabinet-slots", "api-service-availability"}
 
 # For every route naming a partner's object: the paths that name the objects of the holdings `h`.
 OWNED = {
@@ -26,6 +26,7 @@ OWNED = {
     "api-wait": lambda h: [f"/api/v1/waitlist/{h.waiting}", f"/api/v1/waitlist/{h.offered}"],
     "api-wait-accept": lambda h: [f"/api/v1/waitlist/{h.offered}/accept", f"/api/v1/waitlist/{h.waiting}/accept"],
     "api-webhook": lambda h: [f"/api/v1/webhooks/{h.webhook}"],
+    "api-appointment": lambda h: [f"/api/v1/appointments/{h.appointment}"],
 }
 
 

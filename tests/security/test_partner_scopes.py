@@ -9,6 +9,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Partner
+from specialists.models import Service
 from tests.security.conftest import (
     ALL_SCOPES,
     CLIENT,
@@ -54,6 +55,11 @@ WRITES = {
     ("api-wait-accept", "post"): lambda h, c: (f"/api/v1/waitlist/{h.offered}/accept", None),
     ("api-webhooks", "post"): lambda h, c: ("/api/v1/webhooks", {"url": f"{PUBLIC}/new"}),
     ("api-webhook", "delete"): lambda h, c: (f"/api/v1/webhooks/{h.webhook}", None),
+    ("api-appointments", "post"): lambda h, c: (
+        "/api/v1/appointments", {"service_id": Service.objects.get(name="УЗИ").pk,
+                                 "starts_at": "2026-11-26T18:00:00+03:00", "external_booking_id": "new-appt",
+                                 **CLIENT}),
+    ("api-appointment", "delete"): lambda h, c: (f"/api/v1/appointments/{h.appointment}", None),
 }
 
 

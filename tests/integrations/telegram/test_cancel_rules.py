@@ -120,10 +120,10 @@ def test_an_approval_sent_after_the_start_carries_no_cancel_button_and_one_sent_
                                                                                              bot_api):
     early, late = equipment_for(ann, ecg), equipment_for(ann, ecg)
     manager = Actor.staff(StaffUserFactory())
-    clock.move_to(at(8, 30), tick=False)
-    equipment_booking_approve(booking=early, actor=manager, now=at(8, 30))
-    clock.move_to(at(9, 30), tick=False)
-    equipment_booking_approve(booking=late, actor=manager, now=at(9, 30))
+    clock.move_to(at(TUE, 8, 30), tick=False)
+    equipment_booking_approve(booking=early, actor=manager, now=at(TUE, 8, 30))
+    clock.move_to(at(TUE, 9, 30), tick=False)
+    equipment_booking_approve(booking=late, actor=manager, now=at(TUE, 9, 30))
     to_ann = bot_api.of("sendMessage", chat_id=1001)
     early_news = [c for c in to_ann if early.reference in c.text and c.buttons][-1]
     late_news = [c for c in to_ann if late.reference in c.text and c.buttons][-1]
