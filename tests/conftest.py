@@ -126,3 +126,14 @@ def open_umask():
 def file_mode(path) -> int:
     """A file's permission bits (0o600, 0o700…)."""
     return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(autouse=True)
+def clinic_language():
+    """Every test starts in the clinic's language, whatever language the test before it left active on this
+    thread (a request's Accept-Language, a bot user's language)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
