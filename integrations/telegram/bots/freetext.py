@@ -13,11 +13,11 @@ The request being built lives in the dialog data under "ft" (ISO dates, "HHMM" t
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
-from cabinets.availability import cabinet_day, cabinets_days
+from cabinets.availability import cabinet_day
 from cabinets.models import Cabinet
 from equipment.availability import offered_with_cabinet
 from equipment.models import Item
@@ -39,6 +39,7 @@ from integrations.telegram.bots.freetext_request import (
     request_of,
     say_help,
 )
+from integrations.telegram.bots.steps import cabinets as cabinet_steps
 from integrations.telegram.bots.steps import client
 from integrations.telegram.conversation import Turn
 from integrations.texts import local
@@ -46,7 +47,6 @@ from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
 from kernel.lifecycle import check_requester
-from kernel.scheduling import add_months
 
 SHOWN = 30  # candidates offered as buttons
 # The wizard's steps before its name step, for Back once the request is handed over to it.
@@ -161,25 +161,7 @@ def show_date(flow, turn: Turn, new: bool = False) -> None:
         turn.dialog.data["ft"]["id"] = None
         flow.enter(turn, "ftres", new=new)
         return
-    first, last = flow.resource.today(turn), flow.resource.last_day(turn)
-    year, month = kb.parse_month(turn.dialog.data.get("month") or "") or (first.year, first.month)
-    month_start = date(year, month, 1)
-    month_end = date(*add_months(year, month, 1), 1) - timedelta(days=1)
-    days = cabinets_days(cabinets=[cabinet], start_date=max(month_start, first), end_date=min(month_end, last),
-                         now=turn.now, holder_id=turn.account.pk).get(cabinet.pk, {})
-
-    def day_button(day: date) -> tuple[str, bool]:
-        found = days.get(day)
-        if found is None:
-            return "·", False
-        if found.closed_reason:
-            return "✖", False
-        if not found.free_slots:
-            return "—", False
-        return str(day.day), True
-
-    rows = kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
-                       last_month=(last.year, last.month), day_verb="ftday")
+    rows = cabinet_steps.month_rows(flow, turn, cabinet, day_verb="ftday")
     turn.screen(_question(flow, turn), kb.inline([*rows, _nav(turn)]), new=new)
 
 

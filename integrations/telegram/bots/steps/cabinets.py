@@ -45,11 +45,9 @@ def pick_cab(flow, turn: Turn, value: str) -> None:
     flow.enter(turn, "date")
 
 
-def show_date(flow, turn: Turn, new: bool = False) -> None:
-    cabinet = flow.resource.cabinet(turn)
-    if cabinet is None:
-        flow.enter(turn, "cabinet", new=new)
-        return
+def month_rows(flow, turn: Turn, cabinet, *, day_verb: str | None = None) -> list:
+    """The calendar of the dialog's month for `cabinet`: closed (✖) and fully booked (—) days cannot be chosen.
+    The wizard and the free-text date question show the same one."""
     first, last = flow.resource.today(turn), flow.resource.last_day(turn)
     year, month = kb.parse_month(turn.dialog.data.get("month") or "") or (first.year, first.month)
     month_start = date(year, month, 1)
@@ -58,17 +56,26 @@ def show_date(flow, turn: Turn, new: bool = False) -> None:
                          now=turn.now, holder_id=turn.account.pk).get(cabinet.pk, {})
 
     def day_button(day: date) -> tuple[str, bool]:
-        cabinet_day_ = days.get(day)
-        if cabinet_day_ is None:
+        found = days.get(day)
+        if found is None:
             return "·", False
-        if cabinet_day_.closed_reason:
+        if found.closed_reason:
             return "✖", False
-        if not cabinet_day_.free_slots:
+        if not found.free_slots:
             return "—", False
         return str(day.day), True
 
-    rows = kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
-                       last_month=(last.year, last.month))
+    extra = {"day_verb": day_verb} if day_verb else {}
+    return kb.calendar(year=year, month=month, day_button=day_button, first_month=(first.year, first.month),
+                       last_month=(last.year, last.month), **extra)
+
+
+def show_date(flow, turn: Turn, new: bool = False) -> None:
+    cabinet = flow.resource.cabinet(turn)
+    if cabinet is None:
+        flow.enter(turn, "cabinet", new=new)
+        return
+    rows = month_rows(flow, turn, cabinet)
     turn.screen(flow.summary(turn) + "\n\n" + _("📅 Choose a date (✖ — closed, — — fully booked):"),
                 kb.inline([*rows, kb.nav_row()]), new=new)
 
