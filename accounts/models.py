@@ -1,4 +1,7 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,3 +70,43 @@ class Partner(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+class Client(models.Model):
+    """A person the clinic serves, one per normalised phone number. A booking from any door creates or updates
+    it (accounts.clients); each booking keeps the name and phone as booked and points here."""
+
+    phone = models.CharField(_("phone"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    email_bounced_at = models.DateTimeField(
+        _("e-mail bounced at"), null=True, blank=True,
+        help_text=_("The mail server refused this address for good: no more messages are sent to it."),
+    )
+    personal_discount_percent = models.DecimalField(
+        _("personal discount, %"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    telegram_account = models.ForeignKey(
+        TelegramAccount, verbose_name=_("Telegram account"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="clients",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personal_discount_percent__isnull=True)
+                | Q(personal_discount_percent__gte=0, personal_discount_percent__lte=100),
+                name="client_personal_discount_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -26,12 +27,20 @@ class Cabinet(models.Model):
         _("catalogue id"), null=True, blank=True, unique=True,
         help_text=_("The id of this cabinet in the catalogue file (cabinets.yaml); items refer to it."),
     )
+    price_per_slot = models.DecimalField(
+        _("price per slot"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)], help_text=_("Empty: booking the cabinet has no price."),
+    )
 
     class Meta:
         verbose_name = _("cabinet")
         verbose_name_plural = _("cabinets")
         ordering = ["sort_order", "id"]
-        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="cabinet_capacity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cabinet_capacity_positive"),
+            models.CheckConstraint(condition=Q(price_per_slot__isnull=True) | Q(price_per_slot__gte=0),
+                                   name="cabinet_price_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.name

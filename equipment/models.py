@@ -1,6 +1,7 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -32,6 +33,10 @@ class Item(models.Model):
         help_text=_("Days a unit stays unavailable after a whole-day booking ends (cleaning, transport, "
                     "sterilisation)."),
     )
+    price_per_day = models.DecimalField(
+        _("price per unit per day"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)], help_text=_("Empty: the item has no price."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -39,7 +44,11 @@ class Item(models.Model):
         verbose_name = _("item")
         verbose_name_plural = _("items")
         ordering = ["sort_order", "id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="item_quantity_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="item_quantity_not_negative"),
+            models.CheckConstraint(condition=Q(price_per_day__isnull=True) | Q(price_per_day__gte=0),
+                                   name="item_price_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -61,6 +61,10 @@ class BookingBase(models.Model):
     external_booking_id = models.CharField(_("external booking id"), max_length=128, null=True, blank=True)
     client_name = models.CharField(_("client name"), max_length=200)
     client_phone = models.CharField(_("client phone"), max_length=32)
+    client = models.ForeignKey(
+        "accounts.Client", verbose_name=_("client"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
     manager_comment = models.TextField(_("manager comment"), blank=True, max_length=1000)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)
