@@ -214,9 +214,11 @@ def cabinets_days(
     now: datetime,
     holder_id: int | None = None,
     exclude_booking_ids: Iterable[int] = (),
+    closures: Iterable[tuple] | None = None,
 ) -> dict[int, dict[date, CabinetDay]]:
     """Every cabinet's slots on every day of start_date..end_date, each marked free, taken, held (by someone
-    other than `holder_id`), past, too_soon or too_far, with the durations that fit from each free slot."""
+    other than `holder_id`), past, too_soon or too_far, with the durations that fit from each free slot.
+    `closures`: the rows closures_between would read, when the caller read them along with its own."""
     if isinstance(cabinets, Cabinet):
         cabinets = [cabinets]
     cabinet_list = list(cabinets)
@@ -226,12 +228,14 @@ def cabinets_days(
     tz = clinic_zone()
     schedules = _schedules_by_cabinet(cabinet_list)
     holiday_names: dict[date, str] = {}
-    closures: dict[tuple[int, date], list[tuple]] = defaultdict(list)
-    for cabinet_id, day, start, end, reason in closures_between(ids, start_date, end_date):
+    closed: dict[tuple[int, date], list[tuple]] = defaultdict(list)
+    if closures is None:
+        closures = closures_between(ids, start_date, end_date)
+    for cabinet_id, day, start, end, reason in closures:
         if cabinet_id is None:
             holiday_names[day] = reason or "holiday"
         else:
-            closures[(cabinet_id, day)].append((start, end, reason))
+            closed[(cabinet_id, day)].append((start, end, reason))
     days = list(date_range(start_date, end_date))
     midnights = [day_bounds(day, tz)[0].timestamp() for day in days]
     range_start, _ = day_bounds(start_date, tz)
@@ -260,7 +264,7 @@ def cabinets_days(
             window = cabinet_windows.get(day.weekday())
             cabinet_day = CabinetDay(cabinet=cabinet, date=day, window=window)
             by_day[day] = cabinet_day
-            day_closures = closures.get((cabinet.pk, day), ())
+            day_closures = closed.get((cabinet.pk, day), ())
             if not cabinet.is_active:
                 cabinet_day.closed_reason = "inactive"
             elif day in holiday_names:

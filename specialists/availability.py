@@ -4,10 +4,11 @@ equipment has its units free for that window.
 
 The cabinets come from the cabinets' own calculator (their hours, lunch, holidays, closures, bookings, holds,
 lead time and horizon) and the equipment from the equipment's; this module adds the specialists. Everything is
-read up front in a fixed number of queries, whatever the number of days, specialists, cabinets or bookings:
-the specialists' calendar (hours, days off, clinic holidays and their appointments, one UNION), the allowed
-cabinets and their weekly schedules, the cabinets' closures and occupants, the service's equipment lines and
-their usage. Then every day is worked out in memory on POSIX timestamps."""
+read up front in four queries, whatever the number of days, specialists, cabinets or bookings: the calendar
+(the specialists' hours, days off and appointments, the clinic's holidays and the allowed cabinets' closures,
+one UNION), the allowed cabinets with their weekly schedules (one LEFT JOIN), the cabinets' occupants, and the
+usage of the service's equipment (none when it has no equipment). The service comes with its equipment lines
+in one more (service_with_lines). Then every day is worked out in memory on POSIX timestamps."""
 
 from __future__ import annotations
 
@@ -16,12 +17,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import CharField, DateField, DateTimeField, Exists, F, IntegerField, OuterRef, Q, TimeField, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TimeField,
+    Value,
+)
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.availability import CabinetDay, cabinets_days
-from cabinets.models import Cabinet, CabinetBooking, Holiday
+from cabinets.models import Cabinet, CabinetBooking, Closure, Holiday, WeeklySchedule
 from equipment.availability import Usage, equipment_usage
 from kernel.bookings import HOLDING_STATUSES
 from kernel.errors import BookingError
@@ -38,7 +51,7 @@ DAY_REASONS = (HOLIDAY, CLOSED, DAY_OFF, NO_CAPACITY, BOOKED)
 # Why one specialist cannot take one time (the error codes the booking service raises).
 SPECIALIST_DAY_OFF, OUTSIDE_HOURS, SPECIALIST_BUSY = "day_off", "outside_hours", "specialist_busy"
 
-_HOURS, _OFF, _HOLIDAY, _BOOKED = "hours", "off", "holiday", "booked"
+_HOURS, _OFF, _HOLIDAY, _BOOKED, _CLOSURE = "hours", "off", "holiday", "booked", "closure"
 
 
 @dataclass(frozen=True)
@@ -89,22 +102,68 @@ def equipment_lines(service: Service) -> list[ServiceEquipment]:
     return list(ServiceEquipment.objects.filter(service=service).select_related("item"))
 
 
-def service_with_lines(service_id: int) -> Service | None:
+def _as_prefetched(instance, name: str, rows: list) -> None:
+    """Leave `rows` on `instance` as prefetch_related(name) would have, for rows read in a query of our own."""
+    related = getattr(instance, name).none()
+    related._result_cache = rows
+    related._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = related
+
+
+def service_with_lines(service_id: int, *, specialist_id: int | None = None) -> Service | None:
     """The service with its equipment lines and their items, in one query when it has equipment (the lines
-    bring their service along) and two when it has none; None when there is no such service."""
-    lines = list(ServiceEquipment.objects.filter(service_id=service_id).select_related("service", "item")
-                 .order_by("item_id"))
-    service = lines[0].service if lines else Service.objects.filter(pk=service_id).first()
+    bring their service along) and two when it has none; None when there is no such service.
+
+    With `specialist_id`, the same query says who that is: `service.asked_specialist` is their name (None when
+    there is no such active specialist) and whether they perform the service."""
+    lines = ServiceEquipment.objects.filter(service_id=service_id).select_related("service", "item")
+    if specialist_id is not None:
+        lines = lines.annotate(**_asked(specialist_id, OuterRef("service_id")))
+    lines = list(lines.order_by("item_id"))
+    if lines:
+        service = lines[0].service
+        asked = lines[0]
+    else:
+        found = Service.objects.filter(pk=service_id)
+        if specialist_id is not None:
+            found = found.annotate(**_asked(specialist_id, OuterRef("pk")))
+        service = asked = found.first()
     if service is None:
         return None
+    if specialist_id is not None:
+        service.asked_specialist = (asked.asked_name, asked.asked_performs)
     for line in lines:
         line.service = service
-    # What a prefetch_related("equipment_lines__item") would have left: equipment_lines() reads it.
-    prefetched = ServiceEquipment.objects.none()
-    prefetched._result_cache = lines
-    prefetched._prefetch_done = True
-    service._prefetched_objects_cache = {"equipment_lines": prefetched}
+    _as_prefetched(service, "equipment_lines", lines)  # equipment_lines() reads it
     return service
+
+
+def _asked(specialist_id: int, service_ref: OuterRef) -> dict:
+    return {
+        "asked_name": Subquery(Specialist.objects.filter(pk=specialist_id, is_active=True).values("name")[:1]),
+        "asked_performs": Exists(Service.specialists.through.objects.filter(service_id=service_ref,
+                                                                           specialist_id=specialist_id)),
+    }
+
+
+def cabinets_with_schedules(cabinets) -> list[Cabinet]:
+    """The cabinets of a queryset, in its order, with their weekly schedules as prefetch_related("schedules")
+    leaves them, in one query (a LEFT JOIN: a cabinet without schedules comes with none)."""
+    own = [f.attname for f in Cabinet._meta.concrete_fields]
+    theirs = [f.attname for f in WeeklySchedule._meta.concrete_fields]
+    rows = cabinets.values_list(*own, *(f"schedules__{name}" for name in theirs)).order_by(
+        *(cabinets.query.order_by or Cabinet._meta.ordering), "schedules__weekday")
+    found: dict[int, Cabinet] = {}
+    schedules: dict[int, list[WeeklySchedule]] = defaultdict(list)
+    for row in rows:
+        cabinet = found.get(row[0])
+        if cabinet is None:
+            cabinet = found[row[0]] = Cabinet.from_db(cabinets.db, own, row[:len(own)])
+        if row[len(own)] is not None:
+            schedules[cabinet.pk].append(WeeklySchedule.from_db(cabinets.db, theirs, row[len(own):]))
+    for cabinet in found.values():
+        _as_prefetched(cabinet, "schedules", schedules[cabinet.pk])
+    return list(found.values())
 
 
 def _null(output_field) -> Cast:
@@ -112,22 +171,26 @@ def _null(output_field) -> Cast:
     return Cast(Value(None), output_field=output_field)
 
 
-def _calendar_rows(performer_ids, start_date: date, end_date: date, range_start: datetime, range_end: datetime,
-                   exclude_booking_ids: Iterable[int]):
-    """The performers' hours, their days off and live appointments in the range, and the clinic's holidays:
-    one UNION of rows (specialist, kind, weekday, from time, to time, first day, last day, starts, ends)."""
-    fields = ("owner", "kind", "wd", "t1", "t2", "d1", "d2", "at1", "at2")
+def _calendar_rows(performer_ids, cabinet_ids, start_date: date, end_date: date, range_start: datetime,
+                   range_end: datetime, exclude_booking_ids: Iterable[int]):
+    """The performers' hours, their days off and live appointments in the range, the clinic's holidays and
+    the cabinets' closures: one UNION of rows (owner: a specialist or a cabinet, kind, weekday, from time,
+    to time, first day, last day, starts, ends, label)."""
+    fields = ("owner", "kind", "wd", "t1", "t2", "d1", "d2", "at1", "at2", "label")
     text, number, clock, day, moment = CharField(), IntegerField(), TimeField(), DateField(), DateTimeField()
     hours = WorkingHours.objects.filter(specialist__in=performer_ids).annotate(
         owner=F("specialist_id"), kind=Value(_HOURS, output_field=text), wd=F("weekday"), t1=F("start"),
-        t2=F("end"), d1=_null(day), d2=_null(day), at1=_null(moment), at2=_null(moment))
+        t2=F("end"), d1=_null(day), d2=_null(day), at1=_null(moment), at2=_null(moment), label=_null(text))
     off = DayOff.objects.filter(specialist__in=performer_ids, from_date__lte=end_date,
                                 to_date__gte=start_date).annotate(
         owner=F("specialist_id"), kind=Value(_OFF, output_field=text), wd=_null(number), t1=_null(clock),
-        t2=_null(clock), d1=F("from_date"), d2=F("to_date"), at1=_null(moment), at2=_null(moment))
+        t2=_null(clock), d1=F("from_date"), d2=F("to_date"), at1=_null(moment), at2=_null(moment), label=_null(text))
     holidays = Holiday.objects.filter(date__gte=start_date, date__lte=end_date).annotate(
         owner=_null(number), kind=Value(_HOLIDAY, output_field=text), wd=_null(number), t1=_null(clock),
-        t2=_null(clock), d1=F("date"), d2=F("date"), at1=_null(moment), at2=_null(moment))
+        t2=_null(clock), d1=F("date"), d2=F("date"), at1=_null(moment), at2=_null(moment), label=F("name"))
+    closures = Closure.objects.filter(cabinet__in=cabinet_ids, date__gte=start_date, date__lte=end_date).annotate(
+        owner=F("cabinet_id"), kind=Value(_CLOSURE, output_field=text), wd=_null(number), t1=F("start_time"),
+        t2=F("end_time"), d1=F("date"), d2=F("date"), at1=_null(moment), at2=_null(moment), label=F("reason"))
     booked = CabinetBooking.objects.filter(
         specialist__in=performer_ids, status__in=HOLDING_STATUSES, starts_at__lt=range_end, ends_at__gt=range_start)
     exclude = [pk for pk in exclude_booking_ids if pk]
@@ -135,8 +198,8 @@ def _calendar_rows(performer_ids, start_date: date, end_date: date, range_start:
         booked = booked.exclude(pk__in=exclude)
     booked = booked.annotate(
         owner=F("specialist_id"), kind=Value(_BOOKED, output_field=text), wd=_null(number), t1=_null(clock),
-        t2=_null(clock), d1=_null(day), d2=_null(day), at1=F("starts_at"), at2=F("ends_at"))
-    parts = [qs.values_list(*fields).order_by() for qs in (hours, off, holidays, booked)]
+        t2=_null(clock), d1=_null(day), d2=_null(day), at1=F("starts_at"), at2=F("ends_at"), label=_null(text))
+    parts = [qs.values_list(*fields).order_by() for qs in (hours, off, holidays, closures, booked)]
     return parts[0].union(*parts[1:], all=True)
 
 
@@ -157,23 +220,27 @@ class ServiceGrid:
         self.days_off: dict[int, list[Off]] = defaultdict(list)
         self.holidays: set[date] = set()
         self.appointments: dict[int, list[tuple[float, float]]] = defaultdict(list)
-        ids = performers(service, specialist_ids).values("pk")
-        for owner, kind, weekday, t1, t2, d1, d2, at1, at2 in _calendar_rows(ids, start_date, end_date, range_start,
-                                                                            range_end, exclude):
+        closures = []  # the cabinets' calculator reads these rows as closures_between gives them
+        for owner, kind, weekday, t1, t2, d1, d2, at1, at2, label in _calendar_rows(
+                performers(service, specialist_ids).values("pk"), allowed_cabinets(service).values("pk"),
+                start_date, end_date, range_start, range_end, exclude):
             if kind == _HOURS:
                 self.hours[owner].append(Hours(weekday, t1, t2))
             elif kind == _OFF:
                 self.days_off[owner].append(Off(d1, d2))
             elif kind == _HOLIDAY:
                 self.holidays.add(d1)
+                closures.append((None, d1, None, None, label))
+            elif kind == _CLOSURE:
+                closures.append((owner, d1, t1, t2, label))
             else:
                 self.appointments[owner].append((at1.timestamp(), at2.timestamp()))
         # A specialist without any hours never works: only those with hours are candidates.
         self.specialist_ids = sorted(self.hours)
-        self.cabinets: list[Cabinet] = list(allowed_cabinets(service).prefetch_related("schedules"))
+        self.cabinets: list[Cabinet] = cabinets_with_schedules(allowed_cabinets(service))
         self.cabinet_days: dict[int, dict[date, CabinetDay]] = cabinets_days(
             cabinets=self.cabinets, start_date=start_date, end_date=end_date, now=now, holder_id=holder_id,
-            exclude_booking_ids=exclude)
+            exclude_booking_ids=exclude, closures=closures)
         self.lines = [(line.item, line.units) for line in equipment_lines(service)]
         self.usage: Usage | None = None
         if self.lines:

@@ -91,6 +91,12 @@ def working_intervals(specialist: Specialist, day: date) -> list[Interval]:
     return intervals_on(day, hours, days_off)
 
 
+def not_a_performer(name: str, service_name: str) -> BookingError:
+    """The refusal of a specialist asked for a service they do not perform."""
+    return BookingError("invalid", _("%(name)s does not perform %(service)s.")
+                        % {"name": name, "service": service_name}, field="specialist_id")
+
+
 def check_duration(minutes: int) -> None:
     """A service lasts a whole, positive number of slots."""
     step = slot_minutes()

@@ -37,6 +37,7 @@ from specialists.rules import (
     check_within_hours,
     clinic_zone,
     intervals_on,
+    not_a_performer,
     within,
 )
 
@@ -66,9 +67,7 @@ def _candidates(service: Service, specialist: Specialist | None) -> list[int]:
         raise BookingError("inactive", _("%(name)s is not available for booking.") % {"name": specialist.name},
                            specialist_id=specialist.pk)
     if not performers(service, [specialist.pk]).exists():
-        raise BookingError(
-            "invalid", _("%(name)s does not perform %(service)s.") % {"name": specialist.name, "service": service.name},
-            field="specialist_id")
+        raise not_a_performer(specialist.name, service.name)
     return [specialist.pk]
 
 

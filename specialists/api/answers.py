@@ -17,6 +17,7 @@ from kernel.api import local_hhmm
 from kernel.errors import BookingError
 from specialists.availability import ServiceGrid, check_range, service_with_lines
 from specialists.models import Service, ServiceEquipment, Specialist
+from specialists.rules import not_a_performer
 
 
 def _price(service: Service) -> str | None:
@@ -55,11 +56,18 @@ def specialists_list() -> list[dict]:
             for person in people]
 
 
-def active_service(service_id: int) -> Service:
-    """The service with its equipment lines read along (see service_with_lines); 404 when missing or off."""
-    service = service_with_lines(service_id)
+def active_service(service_id: int, specialist_id: int | None = None) -> Service:
+    """The service with its equipment lines read along (see service_with_lines); 404 when missing or off. With
+    `specialist_id`, 404 when there is no such active specialist and 400 when they do not perform the service."""
+    service = service_with_lines(service_id, specialist_id=specialist_id)
     if service is None or not service.is_active:
         raise BookingError("not_found", _("Service not found."), service_id=service_id)
+    if specialist_id is not None:
+        name, performs = service.asked_specialist
+        if name is None:
+            raise BookingError("not_found", _("Specialist not found."), specialist_id=specialist_id)
+        if not performs:
+            raise not_a_performer(name, service.name)
     return service
 
 
@@ -67,7 +75,7 @@ def service_grid(service_id: int, start_date: date, end_date: date, now: datetim
                  specialist_id: int | None = None) -> ServiceGrid:
     """The services grid of the service over the range (at most MAX_DAYS days), optionally one specialist's."""
     check_range(start_date, end_date)
-    service = active_service(service_id)
+    service = active_service(service_id, specialist_id)
     return ServiceGrid(service=service, start_date=start_date, end_date=end_date, now=now,
                        specialist_ids=None if specialist_id is None else [specialist_id])
 

@@ -155,6 +155,18 @@ def test_service_slots_refuse_an_unknown_service_and_a_bad_date(clinic, key, ult
         service_id=ultrasound[0].pk, date="24.11.2026"), metadata=key)[0] == grpc.StatusCode.INVALID_ARGUMENT
 
 
+def test_service_slots_refuse_an_unknown_specialist_and_one_who_does_not_perform_the_service(clinic, key,
+                                                                                              ultrasound):
+    service = ultrasound[0]
+    assert refusal(clinic.ListServiceSlots, clinic_pb2.ListServiceSlotsRequest(
+        service_id=service.pk, date="2026-11-24", specialist_id=999999), metadata=key) == (
+        grpc.StatusCode.NOT_FOUND, "Specialist not found.")
+    stranger = specialist("Вера Кузнецова", {d: [(time(9), time(18))] for d in range(5)})
+    assert refusal(clinic.ListServiceSlots, clinic_pb2.ListServiceSlotsRequest(
+        service_id=service.pk, date="2026-11-24", specialist_id=stranger.pk), metadata=key) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "Вера Кузнецова does not perform УЗИ брюшной полости.")
+
+
 # --- Keys, scopes and the rate limit --------------------------------------------------------------
 
 

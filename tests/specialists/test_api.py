@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cabinets.models import CabinetBooking
+from cabinets.models import CabinetBooking, Holiday
 from equipment.models import EquipmentBooking
 from specialists.api.answers import services_list
 from specialists.availability import ServiceGrid
@@ -19,7 +19,7 @@ from tests import factories
 from tests.api.conftest import ApiClient
 from tests.api.test_auth_and_errors import assert_error
 from tests.conftest import NOW
-from tests.specialists.conftest import TUE, at
+from tests.specialists.conftest import TUE, WEEKDAYS, at, specialist
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +138,29 @@ def test_an_unknown_or_inactive_service_is_404(api, ultrasound):
                  "not_found")
 
 
-def busy_clinic(specialists: int, cabinets: int, per_day: int, book):
-    from tests.specialists.conftest import specialist
+def test_an_unknown_or_inactive_specialist_is_404_and_one_who_does_not_perform_the_service_is_400(api, ultrasound,
+                                                                                                   anna):
+    path = f"/api/v1/services/{ultrasound.pk}/availability"
+    body = assert_error(api.get(path, {"date": "2026-11-24", "specialist_id": 999999}), 404, "not_found")
+    assert body["details"] == {"specialist_id": 999999}
+    stranger = specialist("Вера Кузнецова", {d: [(time(9), time(18))] for d in WEEKDAYS})
+    body = assert_error(api.get(path, {"date": "2026-11-24", "specialist_id": stranger.pk}), 400, "invalid")
+    assert body["error"] == "Вера Кузнецова does not perform УЗИ брюшной полости."
+    assert body["details"]["field"] == "specialist_id"
+    anna.is_active = False
+    anna.save()
+    assert_error(api.get(path, {"date": "2026-11-24", "specialist_id": anna.pk}), 404, "not_found")
 
+
+def test_an_appointment_with_someone_who_does_not_perform_the_service_is_400_and_books_nothing(api, ultrasound):
+    stranger = specialist("Вера Кузнецова", {d: [(time(9), time(18))] for d in WEEKDAYS})
+    body = assert_error(api.post("/api/v1/appointments", appointment(ultrasound, at(TUE, 10),
+                                                                     specialist_id=stranger.pk)), 400, "invalid")
+    assert body["details"]["field"] == "specialist_id" and "alternatives" not in body["details"]
+    assert not CabinetBooking.objects.exists()
+
+
+def busy_clinic(specialists: int, cabinets: int, per_day: int, book):
     rooms = [factories.with_week(factories.CabinetFactory(sort_order=n), opens=time(8), closes=time(20))
              for n in range(cabinets)]
     people = [specialist(f"Врач {n}", {d: [(time(9), time(13)), (time(14), time(18))] for d in range(6)})
@@ -156,20 +176,30 @@ def busy_clinic(specialists: int, cabinets: int, per_day: int, book):
     return service
 
 
-# The partner's key, the service with its equipment lines, and the services grid's six.
-ENDPOINT_BUDGET = 8
+# The partner's key, the service with its equipment lines (and who an asked specialist is), and the services
+# grid's four: its calendar, the cabinets with their schedules, their occupants, the equipment's usage.
+ENDPOINT_BUDGET = 6
 
 
-def test_the_availability_endpoint_takes_the_same_queries_for_a_quiet_day_or_a_busy_month(api, book):
+def test_the_availability_endpoint_takes_at_most_six_queries_for_a_quiet_day_or_a_busy_month(api, book):
     small = busy_clinic(1, 1, 1, book)
     large = busy_clinic(12, 8, 8, book)
+    first, second = large.specialists.order_by("pk")[:2]
+    DayOff.objects.create(specialist=first, from_date=TUE, to_date=TUE + timedelta(days=9))
+    Holiday.objects.create(date=TUE + timedelta(days=10), name="Праздник")
+    factories.closure(large.cabinets.order_by("pk").first(), TUE + timedelta(days=2), time(15), time(16))
     api.get("/api/v1/services")  # the partner's last-used stamp is written at most once a minute
+    month = {"from": "2026-11-24", "to": "2026-12-24"}
     with CaptureQueriesContext(connection) as few:
         assert api.get(f"/api/v1/services/{small.pk}/availability", {"date": "2026-11-24"}).status_code == 200
     with CaptureQueriesContext(connection) as many:
-        response = api.get(f"/api/v1/services/{large.pk}/availability", {"from": "2026-11-24", "to": "2026-12-24"})
-    assert response.status_code == 200 and len(response.json()["days"]) == 31
-    assert len(few) == len(many) <= ENDPOINT_BUDGET, (len(few), len(many))
+        response = api.get(f"/api/v1/services/{large.pk}/availability", month)
+    with CaptureQueriesContext(connection) as one_specialist:
+        only = api.get(f"/api/v1/services/{large.pk}/availability", {**month, "specialist_id": second.pk})
+    assert response.status_code == only.status_code == 200 and len(response.json()["days"]) == 31
+    assert response.json()["days"][10]["reason"] == "holiday"
+    assert len(few) == len(many) == len(one_specialist) <= ENDPOINT_BUDGET, (
+        len(few), len(many), len(one_specialist))
 
 
 # --- appointments ---------------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from tests.conftest import NOW
 from tests.specialists.conftest import TUE, at, specialist
 
 pytestmark = pytest.mark.django_db
-# The specialists' calendar (one UNION), the allowed cabinets and their schedules, the cabinets' closures and
-# occupants, and the equipment's usage; the service comes with its equipment lines (service_with_lines).
-BUDGET = 6
+# The calendar (the specialists' hours, days off and appointments, holidays and the cabinets' closures: one
+# UNION), the allowed cabinets with their schedules, the cabinets' occupants, and the equipment's usage; the
+# service comes with its equipment lines before (service_with_lines).
+BUDGET = 4
 
 
 def clinic(*, specialists: int, cabinets: int, appointments_per_day: int, days: int, book):
