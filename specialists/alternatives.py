@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from cabinets.models import CabinetBooking
 from kernel.api import local_iso
 from kernel.errors import BookingError
 from specialists.availability import ServiceGrid, day_of
 from specialists.models import Service
+from specialists.services import appointment_create
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +81,11 @@ def offers_appointment_alternatives(service_call: Callable) -> Callable:
             raise
 
     return wrapper
+
+
+@offers_appointment_alternatives
+def appointment_create_offering_alternatives(**kwargs) -> CabinetBooking:
+    """appointment_create for the doors a client books through (the bot, the booking page): a refusal another
+    time could answer brings the alternatives, found once its transaction has rolled back. (A partner's
+    appointment gets them around its idempotent transaction instead: specialists/partner.py.)"""
+    return appointment_create(**kwargs)

@@ -436,12 +436,14 @@
   function refusal(failure) {
     var details = (failure.body && failure.body.details) || {};
     var alternatives = details.alternatives || [];
+    // A draft from another tab (Services) may label and apply its alternatives itself.
+    var label = state.draft.alternativeLabel || alternativeLabel;
     var buttons = alternatives.slice(0, 6).map(function (alt) {
       return h("button", { type: "button", class: "action alternative", onclick: function () { useAlternative(alt); },
-        text: alternativeLabel(alt) });
+        text: label(alt) });
     });
     var code = failure.body && failure.body.code;
-    var canWait = code === "no_capacity" || code === "slot_taken" || code === "held";
+    var canWait = state.draft.waitlist !== false && (code === "no_capacity" || code === "slot_taken" || code === "held");
     // A neutral card: what went wrong in plain text, what can be done as buttons.
     return h("div", { class: "message refusal", id: "refusal", role: "alert" }, h("p", { text: failure.message }),
       buttons.length ? h("p", { class: "hint", text: T.alternatives }) : null,
@@ -469,7 +471,9 @@
 
   function useAlternative(alt) {
     var body = state.draft.body;
-    if (body.kind === "equipment") {
+    if (state.draft.useAlternative) {
+      state.draft.useAlternative(alt);
+    } else if (body.kind === "equipment") {
       body.item_id = alt.item_id || body.item_id;
       body.start_date = alt.start_date; body.end_date = alt.end_date || alt.start_date;
       if (alt.units) body.units = alt.units;
@@ -535,7 +539,7 @@
 
   var servicesTab = window.ServicesTab({
     h: h, show: show, api: api, fmt: fmt, T: T, panels: panels, duration: duration, humanDay: humanDay, addDays: addDays,
-    openPanel: openPanel, selectTab: selectTab,
+    openPanel: openPanel, selectTab: selectTab, when: when,
     confirm: function (draft) { state.draft = draft; drawConfirm(); },
   });
 

@@ -116,18 +116,29 @@ window.ServicesTab = function (page) {
       h("div", { class: "times", id: "service-times" }, times)]));
   }
 
+  function lines(who, startsAt) {
+    return [s.service.name + (s.service.price === null ? "" : " · " + price(s.service)), who,
+      page.when(startsAt) + " · " + page.duration(s.service.duration_minutes)];
+  }
+
   function pickTime(slot) {
-    var start = slot.starts_at.slice(11, 16);
     var who = s.any ? T.any_specialist : s.specialist.name;
     if (s.any && slot.specialist_ids.length === 1) who = nameOf(slot.specialist_ids[0]);
-    page.confirm({
+    var draft = {
       path: "/appointments",
       body: { service_id: s.service.id, specialist_id: s.specialist ? s.specialist.id : null, starts_at: slot.starts_at },
-      lines: [s.service.name + (s.service.price === null ? "" : " · " + price(s.service)), who,
-        page.humanDay(s.day.date) + " " + start + " · " + page.duration(s.service.duration_minutes)],
+      lines: lines(who, slot.starts_at),
       back: "services",
       done: booked,
-    });
+      waitlist: false,
+      // A refusal's alternatives name a specialist and a start: one tap books that one.
+      alternativeLabel: function (alt) { return page.when(alt.starts_at) + " · " + nameOf(alt.specialist_id); },
+      useAlternative: function (alt) {
+        draft.body.specialist_id = alt.specialist_id; draft.body.starts_at = alt.starts_at;
+        draft.lines = lines(nameOf(alt.specialist_id), alt.starts_at);
+      },
+    };
+    page.confirm(draft);
   }
 
   function booked(booking) {

@@ -4,13 +4,17 @@ naming the specialist and the cabinet."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cabinets.models import CabinetBooking
+from kernel.channels import Actor, Channel
+from kernel.clock import clinic_zone
 from specialists.models import Service, Specialist, WorkingHours
+from specialists.services import appointment_create
 from tests import factories
 from tests.browser import test_booking_page as booking_page
 
@@ -60,3 +64,32 @@ def test_a_client_books_a_service_with_any_specialist_on_a_phone(phone, live_ser
     page.click("#tab-bookings")
     page.wait_for_selector("#bookings .appointment")
     assert "Abdominal ultrasound · Vera Orlova" in page.inner_text("#bookings")
+
+
+def test_a_time_taken_meanwhile_offers_alternatives_and_one_tap_books_it(phone, live_server, bot_api, ultrasound,
+                                                                         screenshots):
+    page = open_page(phone, live_server, tab="services")
+    page.click("button[data-category='Diagnostics']")
+    page.click(f"button[data-service='{ultrasound.pk}']")
+    page.click("button[data-specialist='any']")
+    day = today() + timedelta(days=2)
+    page.click(f"#service-days button[data-date='{day.isoformat()}']")
+    page.click("#service-times button[data-start='10:00']")
+    page.fill("#client-phone", "+79991234567")
+    vera = ultrasound.specialists.get()
+    starts_at = datetime.combine(day, time(10), tzinfo=clinic_zone())
+    appointment_create(service=ultrasound, specialist=vera, starts_at=starts_at, client_name="Ivan Petrov",
+                       client_phone="+79990000001", actor=Actor.system(), channel=Channel.ADMIN, now=timezone.now())
+    page.click("#confirm")
+    refusal = page.wait_for_selector("#refusal")
+    assert "You could book instead:" in refusal.inner_text()
+    assert not page.query_selector("#waitlist-join")  # services have no waitlist
+    offers = [button.inner_text() for button in page.query_selector_all("#refusal button.alternative")]
+    assert offers[:2] == [f"{day:%d.%m.%Y} 09:00 · Vera Orlova", f"{day:%d.%m.%Y} 11:00 · Vera Orlova"]
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.screenshot(path=str(screenshots / "booking-page-services-alternatives.png"), full_page=True)
+    page.click(f"#refusal button.alternative:has-text('{day:%d.%m.%Y} 11:00')")
+    card = page.wait_for_selector("#appointment-card")
+    assert "Specialist: Vera Orlova" in card.inner_text()
+    mine = CabinetBooking.objects.exclude(client_name="Ivan Petrov").get()
+    assert (mine.specialist, mine.starts_at) == (vera, starts_at + timedelta(hours=1))

@@ -1,6 +1,7 @@
 """The cabinet bot's adapter with services: the cabinet dialog as before, and the "Book a service" dialog
 (steps/services.py) whose request is an appointment — a cabinet booking that names its service and
-specialist, made by `specialists.services.appointment_create`, so the card, My bookings, approval, reminders
+specialist, made by `specialists.services.appointment_create` (a refusal bringing the services grid's
+alternatives), so the card, My bookings, approval, reminders
 and cancellation of cabinet bookings apply to it unchanged. A dialog is a service dialog while its data names a
 service; everything else is the cabinet adapter's."""
 
@@ -18,8 +19,8 @@ from kernel.channels import Channel
 from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.lifecycle import check_requester
+from specialists.alternatives import appointment_create_offering_alternatives
 from specialists.models import Service, Specialist
-from specialists.services import appointment_create
 
 
 def is_service_dialog(turn: Turn) -> bool:
@@ -81,9 +82,9 @@ class CabinetAndServiceResource(CabinetResource):
         specialist = self.specialist(turn)
         if data.get("specialist") and specialist is None:
             raise BookingError("inactive", _("This specialist is not available for booking."))
-        return appointment_create(service=service, specialist=specialist, starts_at=self.service_start(turn),
-                                  client_name=data["name"], client_phone=data["phone"], actor=turn.actor,
-                                  channel=Channel.BOT, now=turn.now)
+        return appointment_create_offering_alternatives(
+            service=service, specialist=specialist, starts_at=self.service_start(turn), client_name=data["name"],
+            client_phone=data["phone"], actor=turn.actor, channel=Channel.BOT, now=turn.now)
 
     def on_refused(self, flow, turn: Turn, exc: BookingError) -> None:
         if not is_service_dialog(turn):

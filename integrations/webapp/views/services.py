@@ -1,6 +1,7 @@
 """Services on the booking page: the catalogue of services with who performs them, a service's days with
-their free times (the specialists' calculator), and an appointment made by the specialists' booking service.
-Every rule is theirs; this parses, calls and renders."""
+their free times (the specialists' calculator), and an appointment made by the specialists' booking service
+(a refusal names the service's alternatives, which the page offers as one-tap buttons). Every rule is theirs;
+this parses, calls and renders."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from integrations.webapp.views.plumbing import body, endpoint, today
 from integrations.webapp.views.presenters import booking_json
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
-from specialists import availability, services
+from specialists import availability
+from specialists.alternatives import appointment_create_offering_alternatives
 from specialists.models import Service, Specialist
 
 DAYS_SHOWN = 14  # two weeks of days at a time, well inside the calculator's limit
@@ -82,7 +84,7 @@ def service_days(request: HttpRequest, service_id: int, *, account, now: datetim
 def book_service(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     fields = parse(AppointmentRequest, body(request))
     service = _service(fields["service_id"])
-    booking = services.appointment_create(
+    booking = appointment_create_offering_alternatives(
         service=service, specialist=_specialist(service, fields["specialist_id"]), starts_at=fields["starts_at"],
         client_name=fields["client_name"], client_phone=fields["client_phone"], comment=fields["comment"],
         actor=Actor.telegram(account), channel=Channel.WEBAPP, now=now)

@@ -143,19 +143,61 @@ def test_a_service_whose_equipment_is_out_shows_no_time_that_day(ann_cab, ultras
     assert "no free time for this service on 24.11.2026" in said(calls)
 
 
-def test_a_time_taken_meanwhile_is_refused_and_the_remaining_times_are_offered(ann_cab, ultrasound, anna):
-    choose(ann_cab, who="👩‍⚕️ Анна Смирнова")
-    ann_cab.send("Мария Петрова")
-    ann_cab.share_contact("+79991234567")
-    appointment_create(service=ultrasound, specialist=anna, starts_at=at(TUE, 10), client_name="Иван Петров",
-                       client_phone="89990000001", actor=Actor.system(), channel=Channel.ADMIN, now=NOW)
-    calls = ann_cab.press("✅ Confirm")
-    assert "Please choose another time" in said(calls) or "Анна Смирнова" in said(calls)
-    labels = ann_cab.labels()
-    assert "10:00" not in labels and "11:00" in labels
-    ann_cab.press("11:00")
+def taken_before_confirm(user, service, who: str, specialist_taken):
+    """The user reaches Confirm for 24.11 10:00; meanwhile someone books that hour with `specialist_taken`."""
+    choose(user, who=who)
+    user.send("Мария Петрова")
+    user.share_contact("+79991234567")
+    appointment_create(service=service, specialist=specialist_taken, starts_at=at(TUE, 10),
+                       client_name="Иван Петров", client_phone="89990000001", actor=Actor.system(),
+                       channel=Channel.ADMIN, now=NOW)
+    return user.press("✅ Confirm")
+
+
+def test_a_time_taken_meanwhile_offers_the_same_specialists_nearest_times_then_others_and_one_tap_books(
+        ann_cab, ultrasound, anna, boris):
+    calls = taken_before_confirm(ann_cab, ultrasound, "👩‍⚕️ Анна Смирнова", anna)
+    assert "Sorry, that time has just been taken by someone else." in said(calls)
+    assert "Free nearby — tap one to book it:" in said(calls)
+    assert ann_cab.labels() == [
+        "🕐 24.11.2026 09:00–10:00 · Анна Смирнова",  # her nearest times that day first
+        "🕐 24.11.2026 11:00–12:00 · Анна Смирнова",
+        "🕐 24.11.2026 10:00–11:00 · Борис Иванов",  # then another specialist at the asked time
+        "🕐 25.11.2026 09:00–10:00 · Анна Смирнова",  # then the next days
+        "🕐 26.11.2026 09:00–10:00 · Анна Смирнова",
+        "⬅️ Back", "❌ Cancel"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in calls[-1].buttons)
+    calls = ann_cab.press("🕐 24.11.2026 10:00–11:00 · Борис Иванов")
+    assert "Please check the request" in said(calls)
+    assert "👩‍⚕️ Борис Иванов" in said(calls) and "24.11.2026 10:00" in said(calls)
     ann_cab.press("✅ Confirm")  # the name and phone are kept
-    assert CabinetBooking.objects.filter(specialist=anna, starts_at=at(TUE, 11)).exists()
+    mine = CabinetBooking.objects.get(client_name="Мария Петрова")
+    assert (mine.specialist, mine.starts_at, mine.service) == (boris, at(TUE, 10), ultrasound)
+
+
+def test_with_any_specialist_a_refusal_offers_free_times_and_back_returns_to_the_days_times(
+        ann_cab, ultrasound, anna, boris):
+    # Борис is booked at 10:00 already, Анна is taken at 10:00 meanwhile: nobody is free at the asked time.
+    appointment_create(service=ultrasound, specialist=boris, starts_at=at(TUE, 10), client_name="Ольга",
+                       client_phone="89990000002", actor=Actor.system(), channel=Channel.ADMIN, now=NOW)
+    calls = taken_before_confirm(ann_cab, ultrasound, "Any specialist", anna)
+    assert "Sorry, that time has just been taken by someone else." in said(calls)
+    labels = [label for label in ann_cab.labels() if label.startswith("🕐")]
+    assert labels[:2] == ["🕐 24.11.2026 09:00–10:00 · Анна Смирнова", "🕐 24.11.2026 11:00–12:00 · Анна Смирнова"]
+    calls = ann_cab.press("⬅️ Back")
+    assert "Choose the start time" in said(calls)
+    assert "10:00" not in ann_cab.labels() and "11:00" in ann_cab.labels()
+
+
+def test_a_stale_or_gone_alternative_is_refused_and_books_nothing(ann_cab, ultrasound, anna, boris):
+    taken_before_confirm(ann_cab, ultrasound, "👩‍⚕️ Анна Смирнова", anna)
+    _button, message_id = ann_cab.find("🕐")
+    assert "out of date" in said(ann_cab.press_data("w:salt:9", message_id))
+    boris.is_active = False
+    boris.save()
+    calls = ann_cab.press("🕐 24.11.2026 10:00–11:00 · Борис Иванов")
+    assert "This specialist is not available for booking." in said(calls)
+    assert CabinetBooking.objects.count() == 1
 
 
 def test_my_bookings_lists_the_appointment_and_cancelling_it_frees_specialist_cabinet_and_equipment(

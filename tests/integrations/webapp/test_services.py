@@ -65,6 +65,22 @@ def test_a_specialist_s_busy_time_is_refused_as_a_409_with_the_reason(ann, mini_
     assert response.json()["code"] == "specialist_busy"
 
 
+def test_a_refused_time_names_the_services_alternatives_and_one_of_them_books(ann, mini_app_user, ultrasound,
+                                                                              anna, boris, clock):
+    asked = {"service_id": ultrasound.pk, "specialist_id": anna.pk, "starts_at": at(TUE, 10).isoformat(),
+             "client_name": "Анна Петрова", "client_phone": "+79991234567"}
+    assert mini_app_user(1002).post("/appointments", asked).status_code == 201
+    refused = ann.post("/appointments", asked)
+    assert refused.status_code == 409
+    offers = refused.json()["details"]["alternatives"]
+    assert offers[:3] == [  # Анна's nearest times that day, then Борис at the asked time
+        {"service_id": ultrasound.pk, "specialist_id": anna.pk, "starts_at": "2026-11-24T09:00:00+03:00"},
+        {"service_id": ultrasound.pk, "specialist_id": anna.pk, "starts_at": "2026-11-24T11:00:00+03:00"},
+        {"service_id": ultrasound.pk, "specialist_id": boris.pk, "starts_at": "2026-11-24T10:00:00+03:00"}]
+    again = ann.post("/appointments", {**asked, **offers[2]})
+    assert again.status_code == 201 and again.json()["booking"]["specialist"] == "Борис Иванов"
+
+
 def test_outside_the_specialist_s_hours_is_refused(ann, ultrasound, anna, clock):
     response = ann.post("/appointments", {"service_id": ultrasound.pk, "specialist_id": anna.pk,
                                           "starts_at": at(TUE, 13).isoformat(), "client_name": "Анна Петрова",

@@ -1,16 +1,19 @@
 """The cabinet bot's "Book a service" steps: category → service (its length and price on the button) →
 specialist or Any → a calendar of the days with a free time (the services grid) → a free start → then the
 client's steps (steps/client.py) and Confirm. With Any, a start is offered when any specialist who performs
-the service is free then; the booking service picks one deterministically."""
+the service is free then; the booking service picks one deterministically. A refusal at Confirm shows the
+service's alternatives (specialists/alternatives.py) as buttons; one tap fills it in and goes back to
+Confirm."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from integrations import texts
+from integrations.telegram import alternatives
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.flow import Step
 from integrations.telegram.conversation import Turn
@@ -220,10 +223,17 @@ def pick_time(flow, turn: Turn, value: str) -> None:
     flow.enter(turn, "confirm" if ready else "name", new=bool(ready))
 
 
+TAKEN_CODES = ("slot_taken", "held", "specialist_busy")
+
+
 def refused(flow, turn: Turn, exc: BookingError) -> None:
-    """A refusal at Confirm: say why, then back to the day's free times (what is left of them)."""
+    """A refusal at Confirm: say why, with the service's alternatives as buttons when it has some; else back
+    to the day's free times (what is left of them)."""
     turn.notice(_("Not booked."))
-    if exc.code in ("slot_taken", "held", "specialist_busy"):
+    taken = _("Sorry, that time has just been taken by someone else.") if exc.code in TAKEN_CODES else None
+    if alternatives.offer(turn, flow, exc, trail=TRAIL, clear={"slot": None}, message=taken, step="salts"):
+        return
+    if taken:
         turn.say(_("Sorry, that time has just been taken by someone else. Please choose another time."))
     else:
         turn.say(exc.message)
@@ -232,10 +242,43 @@ def refused(flow, turn: Turn, exc: BookingError) -> None:
     flow.enter(turn, "stime", new=True)
 
 
+def show_alternatives(flow, turn: Turn, new: bool = False) -> None:
+    """🕐 25.11.2026 11:00–12:00 · Анна Смирнова, one button each."""
+    service = flow.resource.service(turn)
+    length = timedelta(minutes=service.duration_minutes if service else 0)
+    ids = {alt.get("specialist_id") for alt in turn.dialog.data.get("alts") or []}
+    names = dict(Specialist.objects.filter(pk__in=[pk for pk in ids if isinstance(pk, int)]).values_list("pk", "name"))
+
+    def label(alt: dict) -> str:
+        start = datetime.fromisoformat(alt["starts_at"])
+        return f"🕐 {texts.window_text(start, start + length)} · {names.get(alt['specialist_id'], '')[:40]}"
+
+    alternatives.show(turn, label, new=new, verb="salt")
+
+
+def pick_alternative(flow, turn: Turn, value: str) -> None:
+    """One tap on an alternative: its specialist, day and time are filled in, then on to Confirm (to the
+    client's steps first when their name or phone is missing)."""
+    alt = alternatives.chosen(turn, value)
+    if alt is None:
+        return
+    service = flow.resource.service(turn)
+    if service is None or alt.get("service_id") != service.pk or not any(
+            person.pk == alt.get("specialist_id") for person in performers(service)):
+        turn.notice(_("This specialist is not available for booking."))
+        return
+    start = local(datetime.fromisoformat(alt["starts_at"]))
+    data = turn.dialog.data
+    data.update(specialist=alt["specialist_id"], day=start.date().isoformat(), slot=f"{start:%H%M}", month=None)
+    ready = data.get("name") and data.get("phone")
+    flow.enter(turn, "confirm" if ready else "name")
+
+
 STEPS = {
     "scat": Step(show=show_category, picks={"scat": pick_category}),
     "service": Step(show=show_service, picks={"svc": pick_service}),
     "specialist": Step(show=show_specialist, picks={"spec": pick_specialist}),
     "sdate": Step(show=show_date, picks={"sday": pick_day, "month": pick_month}),
     "stime": Step(show=show_time, picks={"stime": pick_time}),
+    "salts": Step(show=show_alternatives, picks={"salt": pick_alternative}),
 }
