@@ -383,7 +383,7 @@ def main() -> None:
             "cabinet_grid_p50_le_100ms": calc["cabinet_grid"]["p50_ms"] <= 100,
             "queries_le_5": all(row["queries"] <= 5 for row in calc.values()),
             "service_grid_p50_le_100ms": figures["services"]["service_grid"]["p50_ms"] <= 100,
-            "service_grid_queries_le_7": figures["services"]["service_grid"]["queries"] <= 7,
+            "service_grid_queries_le_5": figures["services"]["service_grid"]["queries"] <= 5,
         }
         if "http" in figures:
             figures["targets"]["http_grid_p50_le_150ms"] = figures["http"]["grid"]["p50_ms"] <= 150

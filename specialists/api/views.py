@@ -86,7 +86,9 @@ class ServiceAvailabilityView(PartnerAPIView):
             OpenApiParameter("date", OpenApiTypes.DATE, description="YYYY-MM-DD (or give `from` and `to`)."),
             OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD, the first day."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD, the last day."),
-            OpenApiParameter("specialist_id", OpenApiTypes.INT, description="Only this specialist's times."),
+            OpenApiParameter("specialist_id", OpenApiTypes.INT,
+                             description="Only this specialist's times: 404 `not_found` when there is no such "
+                                         "active specialist, 400 `invalid` when they do not perform the service."),
         ],
         responses={200: s.ServiceAvailabilityOut, **error_responses(400, 403, 404)},
         examples=[OpenApiExample("availability", response_only=True, value={"service_id": 1, "days": [
