@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "cabinets",
     "specialists",
     "equipment",
+    "payments",
     "integrations",
     "integrations.webhooks",
     "integrations.calendar",
