@@ -6,6 +6,7 @@ vocabulary for every door (DESIGN.md §6)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -152,7 +153,8 @@ def greeting(is_manager: bool) -> str:
 
 def help_text(bot: str, is_manager: bool) -> str:
     lines = [_("Commands:"), "/book — " + _("new booking"), "/my_bookings — " + _("your bookings"),
-             "/cancel — " + _("stop the current dialog"), "/reminders — " + _("turn reminders on or off")]
+             "/cancel — " + _("stop the current dialog"), "/reminders — " + _("turn reminders on or off"),
+             "/wallet — " + _("your wallet balance")]
     if bot == "cabinet":
         lines.append("/cancel_booking C-12 — " + _("cancel one of your bookings"))
         lines.append("/schedule — " + _("for specialists: your appointments today and tomorrow"))
@@ -230,3 +232,9 @@ CURRENCY_SIGNS = {"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£", "KZT": "�
 def currency_sign() -> str:
     """How the clinic's currency (settings.CURRENCY) is written after an amount: its sign, else its code."""
     return CURRENCY_SIGNS.get(settings.CURRENCY, settings.CURRENCY)
+
+
+def money_text(amount: Decimal) -> str:
+    """2 500 ₽, 1 250.50 ₽: an amount in the clinic's currency, whole amounts without their kopecks."""
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{text.replace(',', ' ')} {currency_sign()}"

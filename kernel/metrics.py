@@ -83,6 +83,11 @@ EVENTS_UNDISPATCHED = Gauge(
     "outbox_undispatched_events", "Committed outbox events not yet handed to their consumers",
     multiprocess_mode="max",
 )
+# Read from the ledger at each scrape; "mostrecent" because the sum also goes down (payments, corrections).
+WALLET_BALANCE = Gauge(
+    "wallet_balance", "Money held in all client wallets together (the sum of every ledger)", ["currency"],
+    multiprocess_mode="mostrecent",
+)
 
 # Gauges that reflect database state are refreshed by hooks right before each scrape.
 _scrape_hooks: list[Callable[[], None]] = []

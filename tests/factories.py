@@ -7,7 +7,7 @@ from datetime import date, time
 import factory
 from django.contrib.auth import get_user_model
 
-from accounts.models import TelegramAccount
+from accounts.models import Client, TelegramAccount
 from accounts.services import partner_create
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
 from equipment.models import Item
@@ -23,6 +23,17 @@ class TelegramAccountFactory(factory.django.DjangoModelFactory):
     first_name = "Иван"
     last_name = "Петров"
     language_code = "ru"
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """A client record (one per normalised phone); give `telegram_account` for one who books in the bots."""
+
+    class Meta:
+        model = Client
+        skip_postgeneration_save = True
+
+    phone = factory.Sequence(lambda n: f"+7916{n:07d}")
+    name = "Ольга Иванова"
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):

@@ -46,6 +46,8 @@ def _texts() -> dict[str, str]:
         "booked_approved": _("Booking %(ref)s is confirmed."),
         "cancelled": _("Booking %(ref)s is cancelled."),
         "no_bookings": _("You have no bookings yet."),
+        "wallet": _("💰 Wallet: %(amount)s"),
+        "wallets": _("💰 Wallets:"),
         "read_only": _("This page shows free equipment and cabinets. To book, open it from the clinic's "
                        "Telegram bot."),
         "open_bot": _("Open the bot"),
@@ -96,6 +98,7 @@ def page_context(request: HttpRequest, *, language: str) -> dict:
             "language": language,
             "tab": tab if tab in ("equipment", "cabinets", "services", "bookings") else "equipment",
             "bots": bot_links(),
+            "currency_sign": texts.currency_sign(),
             "texts": _texts(),
         },
     }

@@ -512,12 +512,28 @@
         h("button", { type: "button", class: "outline", "data-action": "leave", onclick: act("leave"), text: T.leave_waitlist })));
   }
 
+  // "1500.50" -> "1 500.50 ₽", "2500.00" -> "2 500 ₽": an amount the server sent as a decimal string.
+  function money(amount) {
+    var parts = String(amount).split("."), whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+    return whole + (parts[1] && !/^0*$/.test(parts[1]) ? "." + parts[1] : "") + " " + config.currency_sign;
+  }
+
+  // The wallet's balance while it holds money; each client's when the account books for several who do.
+  function walletLines() {
+    var wallet = state.me && state.me.wallet;
+    if (!wallet || !Number(wallet.balance)) return [];
+    if (!wallet.clients.length) return [h("p", { class: "wallet", id: "wallet", text: fmt(T.wallet, { amount: money(wallet.balance) }) })];
+    return [h("div", { class: "wallet", id: "wallet" }, h("p", { text: T.wallets }), wallet.clients.map(function (client) {
+      return h("p", { text: client.name + ": " + money(client.balance) });
+    }))];
+  }
+
   function drawBookings() {
     if (!initData) { show(panels.bookings, [h("p", { class: "message", text: T.read_only })]); return; }
     var bookings = (state.me && state.me.bookings) || [], waits = (state.me && state.me.waits) || [];
     var waitList = waits.length ? [h("h3", { text: T.waits }), h("div", { class: "list", id: "waits" }, waits.map(waitCard))] : [];
-    if (!bookings.length) { show(panels.bookings, [h("p", { class: "hint", text: T.no_bookings })].concat(waitList)); return; }
-    show(panels.bookings, waitList.concat([h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
+    if (!bookings.length) { show(panels.bookings, walletLines().concat([h("p", { class: "hint", text: T.no_bookings })], waitList)); return; }
+    show(panels.bookings, walletLines().concat(waitList, [h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
       return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
         h("div", null, h("strong", { text: booking.reference + " " + booking.title })),
         h("div", { text: booking.when }),

@@ -6,14 +6,23 @@ from __future__ import annotations
 
 from integrations import texts
 from integrations.telegram import waitlist
-from integrations.telegram.bots import attendance, calendar_link, cards, commands, freetext, managers, my_bookings
+from integrations.telegram.bots import (
+    attendance,
+    calendar_link,
+    cards,
+    commands,
+    freetext,
+    managers,
+    my_bookings,
+    wallet,
+)
 from integrations.telegram.bots.flow import Flow
 from integrations.telegram.bots.steps import client
 
 COMMANDS = {
     "start": commands.cmd_start, "book": commands.cmd_book, "my_bookings": my_bookings.cmd_my_bookings,
     "help": commands.cmd_help, "cancel": commands.cmd_cancel, "reminders": commands.cmd_reminders,
-    "contacts": commands.cmd_contacts, "cancel_booking": cards.cmd_cancel_booking,
+    "contacts": commands.cmd_contacts, "cancel_booking": cards.cmd_cancel_booking, "wallet": wallet.cmd_wallet,
     "pending": managers.cmd_pending, "today": managers.cmd_today, "tomorrow": managers.cmd_tomorrow,
     "block": managers.cmd_block, "unblock": managers.cmd_unblock,
 }

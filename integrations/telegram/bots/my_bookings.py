@@ -1,5 +1,5 @@
-""""My bookings" in both bots: the user's bookings (upcoming and the last 14 days) with Open and Cancel, the
-private calendar link, then the waits."""
+""""My bookings" in both bots: the wallet's balance while it holds money, the user's bookings (upcoming and the
+last 14 days) with Open and Cancel, the private calendar link, then the waits."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from django.utils.translation import gettext as _
 from integrations.telegram import waitlist
 from integrations.telegram.bots.calendar_link import offer_calendar
 from integrations.telegram.bots.cards import booking_markup
+from integrations.telegram.bots.wallet import wallet_lines
 from integrations.telegram.conversation import Turn
 
 
 def cmd_my_bookings(flow, turn: Turn, args: str) -> None:
     bookings = flow.resource.my_bookings(turn)
     if not bookings:
-        turn.say(_("You have no bookings yet (upcoming or in the last 14 days)."), flow.menu(turn))
+        header = _("You have no bookings yet (upcoming or in the last 14 days).")
     else:
-        turn.say(_("📊 Your bookings (upcoming and the last 14 days):"), flow.menu(turn))
+        header = _("📊 Your bookings (upcoming and the last 14 days):")
+    wallet = wallet_lines(turn.account)
+    turn.say(header + "\n\n" + "\n".join(wallet) if wallet else header, flow.menu(turn))
     for booking in bookings[:10]:
         turn.say(flow.resource.card(booking), booking_markup(flow, booking, turn))
     offer_calendar(flow, turn)

@@ -4,7 +4,9 @@ Telegram account acts exactly as in the bots (blocklist, per-user limit, approva
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +26,7 @@ from integrations.webapp.views.presenters import RULES, booking_json, wait_json
 from kernel.channels import Actor, Channel
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
+from payments.wallets import account_wallets
 
 
 def cabinet_booking(booking_id: int) -> CabinetBooking:
@@ -61,6 +64,16 @@ def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
             + [booking_json("cabinet", b, now, account) for b in cabinets])
 
 
+def _wallet(account: TelegramAccount) -> dict:
+    """The balance of the wallets of the clients this account books as (decimal strings), and each of them
+    that holds money when there are several."""
+    wallets = account_wallets(account)
+    holding = [wallet for wallet in wallets if wallet.balance]
+    return {"currency": settings.CURRENCY, "balance": str(sum((w.balance for w in wallets), start=Decimal("0.00"))),
+            "clients": [{"name": w.client.name, "balance": str(w.balance)} for w in holding] if len(holding) > 1
+            else []}
+
+
 @require_GET
 @endpoint(signed=True)
 def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
@@ -71,7 +84,8 @@ def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     waits = equipment_waitlist.waits_for(account=account) + cabinet_waitlist.waits_for(account=account)
     return JsonResponse({"user": {"name": name, "phone": phone, "language": account.language,
                                   "is_blocked": account.is_blocked},
-                         "bookings": _my_bookings(account, now), "waits": [wait_json(w) for w in waits]})
+                         "bookings": _my_bookings(account, now), "waits": [wait_json(w) for w in waits],
+                         "wallet": _wallet(account)})
 
 
 @require_POST

@@ -30,10 +30,7 @@ OTHER = "-"  # the category of services filed under none
 
 def price_text(price: Decimal | None) -> str:
     """2 500 ₽ (the clinic's currency sign from settings); empty without a price."""
-    if price is None:
-        return ""
-    amount = f"{price:,.0f}" if price == price.to_integral_value() else f"{price:,.2f}"
-    return f"{amount.replace(',', ' ')} {texts.currency_sign()}"
+    return "" if price is None else texts.money_text(price)
 
 
 def service_label(service: Service) -> str:

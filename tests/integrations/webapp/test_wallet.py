@@ -1,0 +1,59 @@
+"""The booking page's "My bookings" carries the wallet: its currency and balance as a decimal string, and each
+client's when the account books for several who hold money; the page shows it in the clinic's currency."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import TelegramAccount
+from kernel.channels import Actor
+from payments.models import WalletTransaction
+from payments.wallets import wallet_post
+from tests import factories
+from tests.clock import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(user, name: str, amount: str | None = None):
+    account = TelegramAccount.objects.get(telegram_id=user.telegram_id)
+    client = factories.ClientFactory(name=name, telegram_account=account)
+    if amount is not None:
+        wallet_post(client=client, kind=WalletTransaction.Kind.DEPOSIT, amount=Decimal(amount), reason="cash",
+                    actor=Actor.system(), idempotency_key=f"cash:{client.pk}", now=NOW)
+    return client
+
+
+def test_a_user_with_no_client_yet_has_an_empty_wallet(ann):
+    assert ann.get("/me").json()["wallet"] == {"currency": "RUB", "balance": "0.00", "clients": []}
+
+
+def test_my_bookings_carries_the_wallet_balance_as_a_decimal_string(ann):
+    ann.get("/me")  # the first visit makes the account
+    client_of(ann, "Ann Smith", "1500.5")
+
+    assert ann.get("/me").json()["wallet"] == {"currency": "RUB", "balance": "1500.50", "clients": []}
+
+
+def test_several_clients_holding_money_are_listed_each_with_their_balance(ann):
+    ann.get("/me")
+    client_of(ann, "Ann Smith", "300")
+    client_of(ann, "Tom Smith", "1000")
+    client_of(ann, "Zoe Smith")
+
+    wallet = ann.get("/me").json()["wallet"]
+
+    assert wallet == {"currency": "RUB", "balance": "1300.00", "clients": [
+        {"name": "Ann Smith", "balance": "300.00"}, {"name": "Tom Smith", "balance": "1000.00"}]}
+
+
+def test_the_page_has_the_words_and_the_currency_sign_to_show_it(client, clock):
+    page = client.get("/app/?lang=ru").content.decode()
+
+    config = json.loads(re.search(r'id="webapp-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert config["currency_sign"] == "₽"
+    assert (config["texts"]["wallet"], config["texts"]["wallets"]) == ("💰 Кошелёк: %(amount)s", "💰 Кошельки:")
