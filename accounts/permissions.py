@@ -39,13 +39,14 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "kernel": {"idempotencykey": ("view",)},
     "outbox": {"event": ("view",)},
-    # Rows of these three are read-only in the admin; "change" lets a manager cancel a wait or retry deliveries.
+    # Rows of these are read-only in the admin; "change" lets a manager cancel a wait or retry deliveries.
     "waitlist": {"wait": ("view", "change")},
     # "change" on monthly audits lets a manager run "Export now" for a chosen month.
     "integrations": {"delivery": ("view", "change"), "auditexport": ("view", "change")},
     "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view", "change")},
     # The wallets' ledger is append-only: "add" is a deposit or a correction, through the wallet service.
     "payments": {"wallettransaction": ("view", "add")},
+    "mail": {"mailmessage": ("view", "change")},
 }
 
 

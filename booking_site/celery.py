@@ -63,6 +63,16 @@ BEAT_SCHEDULE = {
         "schedule": 15.0,
         "options": {"expire_seconds": 60},
     },
+    "mail: send due e-mails": {
+        "task": "mail.messages.send_due",
+        "schedule": 30.0,
+        "options": {"expire_seconds": 60},
+    },
+    "mail: queue due e-mail reminders": {
+        "task": "mail.reminders.queue",
+        "schedule": 300.0,
+        "options": {"expire_seconds": 240},
+    },
     "waitlist: expire offers, pass them on": {
         "task": "integrations.waitlist.sweep",
         "schedule": 60.0,

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from booking_site.settings_parts.logging import logging_config
+from booking_site.settings_parts.mail import mail_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,18 +27,13 @@ if (BASE_DIR / ".env").is_file():
 
 
 def _required(name: str) -> str:
-    value = env.str(name, default="").strip()
-    if not value:
+    if not (value := env.str(name, default="").strip()):
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
     return value
 
 
 def _first_of(*names: str, default: str = "") -> str:
-    for name in names:
-        value = env.str(name, default="").strip()
-        if value:
-            return value
-    return default
+    return next((value for name in names if (value := env.str(name, default="").strip())), default)
 
 
 DEBUG = env.bool("DEBUG", default=True)
@@ -78,6 +74,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.webhooks",
     "integrations.calendar",
+    "integrations.mail",
 ]
 
 MIDDLEWARE = [
@@ -358,6 +355,9 @@ APPROVAL_EXPIRE_HOURS = env.int("APPROVAL_EXPIRE_HOURS", default=0)
 WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=24)
 WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30.0)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+
+# --- E-mail to clients (settings_parts/mail.py: EMAIL_URL, DEFAULT_FROM_EMAIL, MAIL_* retries) ---------------
+globals().update(mail_settings(env, var_dir=VAR_DIR))
 
 # --- Telegram -------------------------------------------------------------------------------------
 

@@ -49,7 +49,8 @@ class Due:
     starts_at: datetime
 
 
-def _is_due(booking, starts_at: datetime, now: datetime) -> bool:
+def reminder_is_due(booking, starts_at: datetime, now: datetime) -> bool:
+    """Whether a booking starting at `starts_at` is to be reminded of now, by Telegram or by e-mail."""
     at = remind_at(starts_at)
     made = max(booking.created_at, booking.decided_at or booking.created_at)
     # A booking made or approved after its reminder time was just confirmed to its owner: no reminder.
@@ -65,7 +66,7 @@ def reminders_due(*, now: datetime) -> list[Due]:
     if bot_token(BOTS[CABINET]):
         for booking in (CabinetBooking.objects.filter(starts_at__gt=now, starts_at__lte=horizon, **wants)
                         .select_related("cabinet", "requester").order_by("starts_at", "id")):
-            if _is_due(booking, booking.starts_at, now):
+            if reminder_is_due(booking, booking.starts_at, now):
                 due.append(Due(CABINET, booking, booking.starts_at))
     if bot_token(BOTS[EQUIPMENT]):
         zone = clinic_zone()
@@ -74,7 +75,7 @@ def reminders_due(*, now: datetime) -> list[Due]:
                                                         cabinet_booking__isnull=True, **wants)
                         .select_related("item", "requester").order_by("start_date", "id")):
             starts_at = equipment_starts_at(booking)
-            if _is_due(booking, starts_at, now):
+            if reminder_is_due(booking, starts_at, now):
                 due.append(Due(EQUIPMENT, booking, starts_at))
     return due
 

@@ -58,6 +58,11 @@ WEBHOOK_ATTEMPTS = Counter("webhook_delivery_attempts_total", "Partner webhook d
 WEBHOOK_DEAD_LETTERS = Gauge(
     "webhook_dead_letters", "Partner webhook deliveries given up after their retry window", multiprocess_mode="max",
 )
+MAIL_ATTEMPTS = Counter("mail_delivery_attempts_total", "E-mails to clients tried, by outcome", ["result"])
+MAIL_DEAD_LETTERS = Gauge("mail_dead_letters", "E-mails given up after their last attempt or a bounce",
+                          multiprocess_mode="max")
+MAIL_PENDING = Gauge("mail_pending", "E-mails waiting to be sent or retried", multiprocess_mode="max")
+MAIL_BOUNCES = Counter("mail_bounces_total", "Client addresses the mail server refused for good", [])
 
 # The gRPC availability service (`manage.py grpcserver`), per full method name and status code.
 GRPC_REQUESTS = Counter("grpc_requests_total", "gRPC calls answered, by method and status code", ["method", "code"])

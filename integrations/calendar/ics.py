@@ -3,17 +3,18 @@
 Every booking is one event with a stable UID; a move keeps the UID and raises SEQUENCE (the number of
 changes in the booking's history), a cancellation or rejection keeps the event with STATUS:CANCELLED, so
 calendar apps update or remove the copy they have. Cabinet bookings are timed events in the clinic's zone,
-which the calendar describes in a VTIMEZONE; whole-day equipment bookings are DATE events."""
+which the calendar describes in a VTIMEZONE; whole-day equipment bookings are DATE events. The same event goes
+out by e-mail as an invitation (`invitation`): METHOD:REQUEST to add or update it, METHOD:CANCEL to remove it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 from booking_site.logging import mask_name, mask_phone
 from integrations.texts import status_label
@@ -107,3 +108,26 @@ def booking_ics(booking, *, kind: str, language: str, sequence: int) -> bytes:
         event = cabinet_event(booking, sequence=sequence) if kind == "cabinet" else equipment_event(
             booking, sequence=sequence)
         return calendar([event], name=_("Clinic bookings"))
+
+
+def invitation(event: Event, *, method: str, stamp: datetime, organizer: str, organizer_name: str, attendee: str,
+               attendee_name: str) -> bytes:
+    """One booking's event as an iTIP message (RFC 5546) for e-mail: METHOD:REQUEST adds or updates it,
+    METHOD:CANCEL (its STATUS CANCELLED) removes it. The clinic organises it; the client attends and is
+    asked nothing (they booked it themselves)."""
+    del event["DTSTAMP"]
+    event.add("dtstamp", stamp)
+    clinic = vCalAddress(f"mailto:{organizer}")
+    clinic.params["CN"] = organizer_name
+    event.add("organizer", clinic)
+    client = vCalAddress(f"mailto:{attendee}")
+    client.params.update({"CN": attendee_name, "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
+    event.add("attendee", client)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,8 +1,9 @@
 """The delivery engine: what every outbound channel shares, written once.
 
-A channel (Telegram calls in integrations.delivery, partner webhooks in integrations.webhooks.delivery) is a
-model of rows with a retry state (status, attempts, next_attempt_at, last_error) and an adapter object that
-says how to send one row and what the answer means (`Channel.send` → a `Result`). The engine owns the rest:
+A channel (Telegram calls in integrations.delivery, partner webhooks in integrations.webhooks.delivery, e-mail
+in integrations.mail.delivery) is a model of rows with a retry state (status, attempts, next_attempt_at,
+last_error) and an adapter object that says how to send one row and what the answer means (`Channel.send` → a
+`Result`). The engine owns the rest:
 
 - Claiming. A row is due when it is pending and its next attempt has come, or when it has been "sending"
   longer than the channel's lease (its sender died mid-call). It is claimed at the moment it is sent with a
@@ -89,7 +90,7 @@ class ChannelMetrics:
 class Channel:
     """How one kind of outbound row is sent and read. Subclasses set the class attributes and `send`."""
 
-    name: ClassVar[str]  # "telegram" | "webhook"
+    name: ClassVar[str]  # "telegram" | "webhook" | "mail"
     model: ClassVar[type[Model]]
     lock_name: ClassVar[str]  # one sweep at a time across processes
     done_status: ClassVar[str]  # "sent" | "delivered"

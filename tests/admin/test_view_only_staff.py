@@ -19,6 +19,7 @@ from cabinets.series import cabinet_series_create
 from cabinets.waitlist import cabinet_wait_join
 from equipment.waitlist import equipment_wait_join
 from integrations.calendar.services import calendar_token_issue
+from integrations.mail.models import MailMessage
 from integrations.models import Delivery
 from integrations.webhooks.models import WebhookDelivery
 from integrations.webhooks.services import webhook_create
@@ -66,6 +67,10 @@ def clinic(item, cabinet, book_item, book_cabinet, alice, bob, partner, staff):
     WebhookDelivery.objects.create(webhook=webhook, dedupe_key="dead-hook", event_id=1, event_type="booking.created",
                                    body={}, status=WebhookDelivery.Status.DEAD, attempts=9, next_attempt_at=NOW,
                                    retry_until=NOW, created_at=NOW)
+    MailMessage.objects.create(dedupe_key="dead-mail", recipient="client@example.com", language="ru",
+                               kind=MailMessage.Kind.CONFIRMED, resource_type="cabinet", booking_id=1, subject="-",
+                               body="-", calendar="-", method="REQUEST", sequence=0, status=MailMessage.Status.DEAD,
+                               attempts=10, next_attempt_at=NOW, created_at=NOW)
     calendar_token_issue(cabinet=cabinet, user=staff, now=NOW)
     every_hour = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
     PeriodicTask.objects.create(name="hourly", task="integrations.tasks.deliveries_send", interval=every_hour,
@@ -116,7 +121,7 @@ def test_posting_any_action_anyway_changes_nothing(viewer_client, clinic):
     own = {f"{model._meta.label}.{name}" for model, name in actions if name != "delete_selected"}
     assert own <= walked, own - walked
     assert {"cabinets.CabinetSeries.cancel_upcoming", "waitlist.Wait.cancel_selected",
-            "integrations.Delivery.retry", "webhooks.WebhookDelivery.retry"} <= walked
+            "integrations.Delivery.retry", "webhooks.WebhookDelivery.retry", "mail.MailMessage.retry"} <= walked
 
 
 def test_the_pages_that_change_data_answer_403_to_a_view_only_user(viewer_client, clinic):
@@ -170,5 +175,5 @@ def test_managers_keep_the_actions_that_need_the_change_permission(manager_user)
                for name in model_admin.get_actions(request)}
 
     assert {"cabinets.CabinetSeries.cancel_upcoming", "waitlist.Wait.cancel_selected",
-            "integrations.Delivery.retry", "webhooks.WebhookDelivery.retry",
+            "integrations.Delivery.retry", "webhooks.WebhookDelivery.retry", "mail.MailMessage.retry",
             "cabinets.CabinetBooking.cancel_selected"} <= offered

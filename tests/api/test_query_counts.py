@@ -81,14 +81,15 @@ def statements_of(call) -> list[str]:
     return sent
 
 
-def test_a_partner_booking_takes_11_statements_and_one_savepoint_from_the_key_to_the_dispatched_event(
+def test_a_partner_booking_takes_12_statements_and_one_savepoint_from_the_key_to_the_dispatched_event(
         api, accent, django_capture_on_commit_callbacks):
     """The key, the item, the partner's lock, the earlier booking by external id, the item's lock (its lock
     timeout set in the same statement), one availability read, three inserts (booking, history, event),
-    then the outbox dispatch: the partners' webhooks (none, so the event is not read) and the event marked
-    processed. A booking event is no reminder's business, so the reminders consumer is not called. The
+    then the outbox dispatch: the partners' webhooks (none, so the event is not read), the e-mail consumer's
+    one read (whether the booking's client has an address: no client, so nothing more) and the event marked
+    processed. A booking event is no reminder's business, so the reminders consumers are not called. The
     booking's own savepoint is the only other pair; in a test the request's transaction is one more pair
-    (in production it is BEGIN and COMMIT), so a partner booking is 13 statements in all."""
+    (in production it is BEGIN and COMMIT), so a partner booking is 14 statements in all."""
     api.get("/api/v1/items")  # the partner's last-used stamp is written at most once a minute
 
     def book():
@@ -100,7 +101,7 @@ def test_a_partner_booking_takes_11_statements_and_one_savepoint_from_the_key_to
     sent = statements_of(book)
     savepoints = [sql for sql in sent if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     statements = [sql for sql in sent if sql not in savepoints]
-    assert len(statements) == 11, "\n".join(statements)
+    assert len(statements) == 12, "\n".join(statements)
     assert len(savepoints) == 4, "\n".join(savepoints)
     assert not any("lock_timeout = " in sql for sql in sent)  # no separate SET LOCAL
 

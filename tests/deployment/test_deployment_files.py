@@ -17,7 +17,9 @@ SET_BY_COMPOSE = {"DEBUG", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "VA
 
 
 def settings_variables() -> set[str]:
-    source = (ROOT / "booking_site" / "settings.py").read_text()
+    """The variables read by the settings module and the parts it is built from (booking_site/settings_parts/)."""
+    source = "\n".join(path.read_text() for path in [ROOT / "booking_site" / "settings.py",
+                                                     *sorted((ROOT / "booking_site" / "settings_parts").glob("*.py"))])
     names = set(re.findall(r'env\.\w+\("([A-Z][A-Z0-9_]*)"', source))
     names |= {first for first in re.findall(r'_first_of\("([A-Z][A-Z0-9_]*)"', source)}
     return names - SET_BY_COMPOSE

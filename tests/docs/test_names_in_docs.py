@@ -56,10 +56,11 @@ def admin_action_descriptions() -> set[str]:
 
 def known_variables() -> set[str]:
     """Django settings, the variables .env.example documents (compose's too), and every variable the settings
-    files read (the benchmarks' own included)."""
+    files and their parts read (the benchmarks' own included)."""
     variables = {name for name in dir(settings) if name.isupper()}
     variables |= set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
-    for source in (ROOT / "booking_site" / "settings.py", ROOT / "bench" / "settings.py"):
+    parts = sorted((ROOT / "booking_site" / "settings_parts").glob("*.py"))
+    for source in (ROOT / "booking_site" / "settings.py", *parts, ROOT / "bench" / "settings.py"):
         variables |= set(re.findall(r"[\"']([A-Z][A-Z0-9_]+)[\"']", source.read_text(encoding="utf-8")))
     return variables
 
