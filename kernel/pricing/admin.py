@@ -36,7 +36,7 @@ class DiscountQuotaAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("used today"))
     def today(self, obj):
-        limit = obj.daily_limit if obj.pk else daily_limit()
+        limit = obj.daily_limit
         used = quota_used(clinic_today(timezone.now()))
         if not limit:
             return _("%(used)s discounted bookings (no limit)") % {"used": used}
@@ -49,10 +49,15 @@ class DiscountQuotaAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        # The quota is one row: the list is its page (made with DISCOUNT_DAILY_QUOTA the first time).
-        if not DiscountQuota.objects.filter(pk=QUOTA_ROW).exists():
-            daily_limit_set(daily_limit())
+        # The quota is one row: the list is its page.
         return HttpResponseRedirect(reverse("admin:pricing_discountquota_change", args=[QUOTA_ROW]))
+
+    def get_object(self, request, object_id, from_field=None):
+        # Until a manager or the catalogue saves it, the quota is DISCOUNT_DAILY_QUOTA: shown, not yet written.
+        found = super().get_object(request, object_id, from_field)
+        if found is None and str(object_id) == str(QUOTA_ROW):
+            return DiscountQuota(pk=QUOTA_ROW, daily_limit=daily_limit())
+        return found
 
     def save_model(self, request, obj, form, change):
         daily_limit_set(obj.daily_limit)

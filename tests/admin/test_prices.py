@@ -58,6 +58,7 @@ def test_the_quota_page_shows_todays_use_and_sets_the_limit(manager_client, sett
     page = manager_client.get(reverse("admin:pricing_discountquota_changelist"), follow=True)
     assert page.status_code == 200
     assert "2 of 5" in page.content.decode() or "2 из 5" in page.content.decode()
+    assert not DiscountQuota.objects.exists()  # shown from DISCOUNT_DAILY_QUOTA, written only when saved
     saved = manager_client.post(reverse("admin:pricing_discountquota_change", args=[1]), {"daily_limit": "3"})
     assert saved.status_code == 302 and DiscountQuota.objects.get().daily_limit == 3
     refused = manager_client.post(reverse("admin:pricing_discountquota_change", args=[1]), {"daily_limit": "-1"})
