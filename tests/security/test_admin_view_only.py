@@ -85,6 +85,8 @@ def post_bodies(clinic) -> dict[str, dict]:
         "cabinets_cabinetbooking_move": {"cabinet": cabinet.pk, "day": "2026-11-24", "start_time": "16:00",
                                          "duration_minutes": "60"},
         "cabinets_cabinetseries_cancel": {"from_date": "2026-11-25", "reason": "переезд"},
+        "equipment_equipmentbooking_price": {"total": "100.00", "reason": "постоянный клиент"},
+        "cabinets_cabinetbooking_price": {"total": "100.00", "reason": "постоянный клиент"},
     }
 
 
