@@ -7,7 +7,7 @@ from datetime import date, time
 import factory
 from django.contrib.auth import get_user_model
 
-from accounts.models import TelegramAccount
+from accounts.models import Client, TelegramAccount
 from accounts.services import partner_create
 from cabinets.models import Cabinet, Closure, Holiday, WeeklySchedule
 from equipment.models import Item
@@ -23,6 +23,15 @@ class TelegramAccountFactory(factory.django.DjangoModelFactory):
     first_name = "Иван"
     last_name = "Петров"
     language_code = "ru"
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+        skip_postgeneration_save = True
+
+    phone = factory.Sequence(lambda n: f"+7999{n:07d}")
+    name = "Мария Петрова"
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):

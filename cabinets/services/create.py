@@ -6,18 +6,19 @@ index (and on PostgreSQL an exclusion constraint) refuses an overlap even if a c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.clients import clean_birthday, clean_email, client_upsert
 from cabinets import rules
 from cabinets.alternatives import cabinet_alternatives
 from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from cabinets.services.occupancy import lock_cabinet, occupy
 from cabinets.services.status import RESOURCE
 from equipment.models import Item
-from equipment.services import equipment_window_reserve
+from equipment.services import equipment_window_check, equipment_window_reserve
 from kernel import locking
 from kernel.alternatives import offers_alternatives
 from kernel.bookings import HOLDING_STATUSES, Status
@@ -58,14 +59,19 @@ def cabinet_booking_create(
     notify: bool = True,
     service=None,
     specialist=None,
+    client_birthday: date | None = None,
+    client_email: str = "",
 ) -> CabinetBooking:
     """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
     neither. The requester's own slot hold, if any, becomes this booking. An occurrence of a `series`
     (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS. An
-    appointment also names its `service` and `specialist` (checked and locked by specialists.services)."""
+    appointment also names its `service` and `specialist` (checked and locked by specialists.services). The
+    booking and its equipment create or update their client (accounts.clients): the birthday and e-mail only
+    when given."""
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     cabinet = lock_cabinet(cabinet.pk)
     holder_id = actor.account.pk if actor.account is not None else None
     rules.check_request(
@@ -73,6 +79,10 @@ def cabinet_booking_create(
         far_ahead_ok=series is not None,
     )
     locking.after_check()
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    # The items after the cabinet (the order a series takes them in), all checked before anything is written.
+    checked = equipment_window_check(cabinet_id=cabinet.pk, starts_at=starts_at, ends_at=ends_at, lines=equipment,
+                                     actor=actor, now=now)
     status = initial_status(actor, client_phone=phone, now=now)
     owner = owner_fields(actor)
     if series is not None and series.requester_id:
@@ -80,7 +90,7 @@ def cabinet_booking_create(
     booking = CabinetBooking(
         cabinet=cabinet,
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        ends_at=ends_at,
         status=status,
         channel=channel,
         client_name=name,
@@ -98,6 +108,10 @@ def cabinet_booking_create(
         **owner,
     )
     booking.full_clean(validate_unique=False, validate_constraints=False)
+    # Every lock is held and every check passed: now the client, just before the booking's first row
+    # (accounts.clients says why not sooner, nor later).
+    booking.client_id = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
+                                      telegram_account=owner["requester"])
     try:
         with transaction.atomic():
             booking.save()
@@ -106,7 +120,7 @@ def cabinet_booking_create(
             "slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {"cabinet": cabinet.name}
         ) from exc
     occupy(booking)
-    equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
+    equipment_window_reserve(cabinet_booking=booking, checked=checked, actor=actor, now=now)
     if holder_id is not None:
         SlotHold.objects.filter(holder_id=holder_id).delete()
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, notify=notify)
