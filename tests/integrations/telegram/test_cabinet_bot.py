@@ -183,10 +183,11 @@ def test_back_walks_every_step_in_reverse(ann_cab, cabinet):
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
     ann_cab.press("Skip")  # the birthday question
-    screens = [said(ann_cab.press("⬅️ Back")), said(ann_cab.press("⬅️ Back")), said(ann_cab.send("⬅️ Back"))]
+    screens = [said(ann_cab.press("⬅️ Back")), said(ann_cab.press("⬅️ Back"))]
+    screens.append(said(ann_cab.send("⬅️ Back")))  # the phone prompt's Back is a reply-keyboard button
     screens += [said(ann_cab.press("⬅️ Back")) for _ in range(5)]
-    expected = ["date of birth", "phone number", "full name", "need equipment", "How long", "start time", "Choose a date",
-                "Choose a cabinet"]
+    expected = ["date of birth", "phone number", "full name", "need equipment", "How long", "start time",
+                "Choose a date", "Choose a cabinet"]
     for screen, text in zip(screens, expected, strict=True):
         assert text in screen
 
