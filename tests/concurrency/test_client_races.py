@@ -106,9 +106,9 @@ def test_without_the_lock_one_new_client_racing_for_a_slot_gets_one_booking_and_
     cabinet = factories.with_week(factories.CabinetFactory())
     for round_no in range(ROUNDS):
         start = datetime.combine(TUE, time((10, 11, 15, 16, 17)[round_no]), tzinfo=MSK)  # around lunch
-        outcomes = race([lambda n=n: cabinet_booking_create(
-            cabinet=cabinet, starts_at=start, duration_minutes=60, client_name="Новая Клиентка",
-            client_phone=f"{PHONE[:-2]}{round_no:02d}", actor=Actor.staff(staff), channel=Channel.ADMIN, now=NOW,
-            client_birthday=None) for n in range(THREADS)])
+        phone = f"{PHONE[:-2]}{round_no:02d}"
+        outcomes = race([lambda start=start, phone=phone: cabinet_booking_create(
+            cabinet=cabinet, starts_at=start, duration_minutes=60, client_name="Новая Клиентка", client_phone=phone,
+            actor=Actor.staff(staff), channel=Channel.ADMIN, now=NOW) for _ in range(THREADS)])
         assert outcomes == Counter({"ok": 1, "slot_taken": THREADS - 1}), outcomes
     assert CabinetBooking.objects.filter(status__in=HOLDING_STATUSES).count() == ROUNDS

@@ -50,7 +50,7 @@ def test_a_cabinet_request_in_free_text_shows_the_card_and_confirm_books_those_t
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")  # no earlier booking: the wizard asks for the name and phone
     ann_cab.send("+79991234567")
-    ann_cab.press("Skip")  # the birthday question
+    ann_cab.press("Пропустить")  # the birthday question
     calls = ann_cab.press("✅")
     booking = CabinetBooking.objects.get()
     assert booking.cabinet == rooms[1]
@@ -66,7 +66,7 @@ def test_a_returning_client_books_from_the_card_with_the_name_and_phone_of_last_
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")
     ann_cab.send("+79991234567")
-    ann_cab.press("Skip")  # the birthday question
+    ann_cab.press("Пропустить")  # the birthday question
     ann_cab.press("✅")
     calls = ann_cab.send("cabinet 2 tomorrow 11:30 for 90 minutes")
     assert "Анна Смирнова" in said(calls)
@@ -115,7 +115,7 @@ def test_a_returning_clients_confirm_on_the_card_is_refused_with_alternatives_an
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")
     ann_cab.send("+79991234567")
-    ann_cab.press("Skip")  # the birthday question
+    ann_cab.press("Пропустить")  # the birthday question
     ann_cab.press("✅")
     ann_cab.send("завтра в 15:00 кабинет 2 на час")
     taken(rooms[1], datetime(2026, 11, 24, 15, tzinfo=MSK))
@@ -171,7 +171,7 @@ def test_a_message_typed_at_the_card_corrects_what_it_names(ann_cab, rooms):
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")
     ann_cab.send("+79991234567")
-    ann_cab.press("Skip")  # the birthday question
+    ann_cab.press("Пропустить")  # the birthday question
     ann_cab.press("✅")
     assert CabinetBooking.objects.get().starts_at == datetime(2026, 11, 24, 17, tzinfo=MSK)
 

@@ -123,7 +123,7 @@ def test_in_russian_the_waitlist_buttons_are_translated(user_factory, holter):
     ivan.press("Один день")
     ivan.send("Иван Петров")
     ivan.send("+7 999 123 45 67")
-    ivan.press("Skip")  # the birthday question
+    ivan.press("Пропустить")  # the birthday question
     equipment_booking_create(item=holter, start_date=DAY, end_date=DAY, units=1, client_name="Пётр Иванов",
                              client_phone="+79990000000", actor=Actor.system(), channel=Channel.ADMIN, now=NOW)
     ivan.press("✅ Подтвердить")
