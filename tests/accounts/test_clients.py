@@ -157,6 +157,16 @@ def test_tomorrow_begins_at_the_clinics_midnight_not_utcs():
     assert clean_birthday(date(2026, 11, 24), now=just_after_midnight) == date(2026, 11, 24)
 
 
+def test_on_the_night_the_clocks_change_today_is_the_clinics_date(settings):
+    from zoneinfo import ZoneInfo
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    after_the_change = datetime(2027, 3, 28, 3, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # 01:30 UTC
+    assert clean_birthday(date(2027, 3, 28), now=after_the_change) == date(2027, 3, 28)
+    with pytest.raises(BookingError):
+        clean_birthday(date(2027, 3, 29), now=after_the_change)
+
+
 @pytest.mark.parametrize("raw", ["maria", "maria@", "@example.com", "maria@example", "ma ria@example.com"])
 def test_an_invalid_email_address_is_refused_naming_the_field(raw):
     with pytest.raises(BookingError) as refusal:
