@@ -185,3 +185,6 @@ class PartnerAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, partner):
             raise PermissionDenied
         return self._key_page(request, partner, partner_rotate_key(partner=partner))
+
+
+from accounts import admin_clients  # noqa: E402,F401  (registers the clients' admin)

@@ -95,6 +95,11 @@ class Client(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    birthday_asked_at = models.DateTimeField(
+        _("birthday asked at"), null=True, blank=True, editable=False,
+        help_text=_("When the bot or the booking page asked for the birthday and the client skipped it: they "
+                    "are not asked again."),
+    )
 
     class Meta:
         verbose_name = _("client")
@@ -109,4 +114,6 @@ class Client(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return _("Anonymised client #%(id)s") % {"id": self.pk}
         return self.name

@@ -36,6 +36,7 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "accounts": {
         "telegramaccount": ("view", "change"),
         "partner": ("view", "add", "change"),
+        "client": ("view", "change"),
     },
     "kernel": {"idempotencykey": ("view",)},
     "outbox": {"event": ("view",)},

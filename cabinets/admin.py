@@ -209,7 +209,7 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     no_show_service = staticmethod(cabinet_booking_mark_no_show)
     price_resource_type = RESOURCE
 
-    list_display = ("reference", "status_badge", "cabinet", "when", "appointment", "client", "attendance",
+    list_display = ("reference", "status_badge", "cabinet", "when", "appointment", "client_column", "attendance",
                     "equipment", "source", "created")
     list_display_links = ("reference", "cabinet")
     list_filter = (StatusFilter, DateRangeFilter, ("cabinet", admin.RelatedOnlyFieldListFilter),
@@ -221,9 +221,9 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     inlines = [EquipmentInline, StatusChangeInline]
     fields = ("status", "cabinet", "starts_at", "ends_at", "service", "specialist", "series", "client_name",
-              "client_phone", "comment", "manager_comment", "channel", "requester", "partner", "external_booking_id",
-              "created_by", "status_reason", "decided_by", "decided_at", "client_confirmed_at", "created_at",
-              "updated_at")
+              "client_phone", "client_record", "comment", "manager_comment", "channel", "requester", "partner",
+              "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at", "client_confirmed_at",
+              "created_at", "updated_at")
 
     def get_queryset(self, request):
         equipment = Prefetch("equipment_bookings", queryset=EquipmentBooking.objects.select_related("item"))

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.clients import clean_birthday, clean_email
 from cabinets import rules
 from cabinets.models import Cabinet, CabinetBooking, CabinetSeries
 from cabinets.services import (
@@ -105,14 +106,18 @@ def cabinet_series_create(
     requester=None,
     external_booking_id: str | None = None,
     request: dict | None = None,
+    client_birthday: date | None = None,
+    client_email: str = "",
 ) -> CabinetSeries:
     """Book every occurrence, or none: a date that cannot be booked refuses the series with the list of
     dates and reasons (`series_conflict`), unless `skip_conflicts` books the free ones and records the
-    skipped dates. `requester` is the Telegram client the series is for (they see it in the bot)."""
+    skipped dates. `requester` is the Telegram client the series is for (they see it in the bot). The client's
+    birthday and e-mail, when given, update the client record with the first occurrence."""
     if not (actor.is_manager or actor.partner is not None):
         raise BookingError("forbidden", _("Only managers and partners can book a series."))
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     local_start = rules.local(starts_at)
     days = series_dates(first=local_start.date(), every_weeks=every_weeks, count=count, until=until)
     rules.check_lead_time(starts_at=starts_at, now=now)
@@ -147,6 +152,7 @@ def cabinet_series_create(
                     client_phone=phone, comment=comment, equipment=equipment, actor=actor, channel=channel,
                     now=now, external_booking_id=f"{external_booking_id}#{index}" if external_booking_id else None,
                     series=series, series_index=index, notify=not booked,  # one notice per series, not per date
+                    client_birthday=birthday, client_email=email,
                 ))
         except BookingError as exc:
             if exc.code not in DATE_CODES:
@@ -194,12 +200,15 @@ def cabinet_series_create_for_partner(
     equipment: Sequence[tuple[Item, int]] = (),
     comment: str = "",
     idempotency_key: str | None = None,
+    client_birthday: date | None = None,
+    client_email: str = "",
 ) -> tuple[CabinetSeries, bool]:
     """A partner's series, approved at once; (series, replayed). `external_booking_id` names the series, its
     occurrences get "<id>#1", "<id>#2"...; a repeat with the same data returns the original series."""
     external_booking_id = partner_external_id(external_booking_id)
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     fingerprint = _series_fingerprint(
         external_booking_id=external_booking_id, cabinet_id=cabinet.pk, starts_at=starts_at,
         duration_minutes=duration_minutes, every_weeks=every_weeks, count=count, until=until,
@@ -219,7 +228,8 @@ def cabinet_series_create_for_partner(
             cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, every_weeks=every_weeks,
             count=count, until=until, skip_conflicts=skip_conflicts, client_name=name, client_phone=phone,
             comment=comment, equipment=equipment, actor=Actor.for_partner(partner), channel=Channel.API, now=now,
-            external_booking_id=external_booking_id, request=fingerprint,
+            external_booking_id=external_booking_id, request=fingerprint, client_birthday=birthday,
+            client_email=email,
         )
 
     return partner_create(

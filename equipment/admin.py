@@ -99,7 +99,7 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     no_show_service = staticmethod(equipment_booking_mark_no_show)
     price_resource_type = RESOURCE
 
-    list_display = ("reference", "status_badge", "item_units", "dates", "client", "attendance", "source",
+    list_display = ("reference", "status_badge", "item_units", "dates", "client_column", "attendance", "source",
                     "channel", "created")
     list_display_links = ("reference", "item_units")
     list_filter = (StatusFilter, DateRangeFilter, ("item", admin.RelatedOnlyFieldListFilter), "channel")
@@ -109,8 +109,8 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     inlines = [StatusChangeInline]
     fields = ("status", "item", "units", "start_date", "end_date", "starts_at", "ends_at", "cabinet_booking",
-              "client_name", "client_phone", "comment", "manager_comment", "channel", "requester", "partner",
-              "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at",
+              "client_name", "client_phone", "client_record", "comment", "manager_comment", "channel", "requester",
+              "partner", "external_booking_id", "created_by", "status_reason", "decided_by", "decided_at",
               "client_confirmed_at", "created_at", "updated_at")
 
     resource_rules = rules

@@ -17,6 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -248,9 +249,24 @@ class BookingAdminMixin(PricedBookingAdmin):
             return "—"
         return "✔ " + date_format(timezone.localtime(obj.client_confirmed_at), "d.m.Y H:i")
 
+    def _client_url(self, obj) -> str | None:
+        if obj.client_id is None:
+            return None
+        return reverse(f"{self.admin_site.name}:accounts_client_change", args=[obj.client_id])
+
     @admin.display(description=_("client"), ordering="client_name")
-    def client(self, obj):
-        return format_html("{}<br><small>{}</small>", obj.client_name, format_phone(obj.client_phone))
+    def client_column(self, obj):
+        """The name and phone as booked; the name links to the client's record."""
+        url = self._client_url(obj)
+        if url is None:
+            return format_html("{}<br><small>{}</small>", obj.client_name, format_phone(obj.client_phone))
+        return format_html('<a href="{}">{}</a><br><small>{}</small>', url, obj.client_name,
+                           format_phone(obj.client_phone))
+
+    @admin.display(description=_("client record"))
+    def client_record(self, obj):
+        url = self._client_url(obj)
+        return format_html('<a href="{}">{}</a>', url, _("Open the client's record")) if url else "—"
 
     @admin.display(description=_("requested by"))
     def source(self, obj):

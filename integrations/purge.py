@@ -4,7 +4,9 @@ A booking is deleted RETENTION_DAYS after it ended, and only when an audit of th
 after that month was over (so the audit holds it for good). A booking that is upcoming or still holding
 (pending, approved) is never deleted. Also purged: expired slot holds, delivered outbox events and Telegram
 deliveries older than the retention, partners' idempotency keys older than their 24 hours, the bots' expired
-dialogs and old update ids, and whatever else an app adds with `register_purger`."""
+dialogs and old update ids, and whatever else an app adds with `register_purger`. Last, a client record with
+nothing left to keep (no booking points at it any more, unchanged for RETENTION_DAYS) is anonymised: its row
+stays for what refers to it, without a name, phone, e-mail or birthday (`accounts.clients.clients_anonymise`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.clients import anonymisable_clients, clients_anonymise
 from cabinets.models import CabinetBooking, SlotHold
 from equipment.models import EquipmentBooking
 from integrations.audit.services import month_end
@@ -147,6 +150,13 @@ def purge_expired(*, now: datetime, dry_run: bool = False, batch: int = BATCH) -
         counts[name] = _delete_in_batches(query, batch=batch)
         if counts[name]:
             metrics.PURGED_ROWS.labels(name).inc(counts[name])
+    # After the bookings: a client whose last booking was just deleted has nothing left to keep.
+    if dry_run:
+        counts["clients_anonymised"] = anonymisable_clients(now).count()
+    else:
+        counts["clients_anonymised"] = clients_anonymise(now=now, batch=batch)
+        if counts["clients_anonymised"]:
+            metrics.PURGED_ROWS.labels("clients_anonymised").inc(counts["clients_anonymised"])
     if not dry_run:
         logger.info("purge: %s", counts)
     return counts

@@ -7,6 +7,8 @@ Locks are taken in primary-key order so that two transactions never wait for eac
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -27,18 +29,26 @@ def lock(model, pks) -> dict:
     pks = sorted(set(pks))
     if not enabled:
         return model.objects.in_bulk(pks)
-    try:
+    with waits_refused_as_busy():
         if connection.vendor == "postgresql":
             # One statement sets the transaction's lock timeout and locks the rows.
             rows = rows_select(model, where={"pk": pks}, for_update=True,
                                lock_timeout=f"{settings.BOOKING_LOCK_TIMEOUT_SECONDS}s")
         else:
             rows = list(model.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
-    except DatabaseError as exc:  # lock timeout or deadlock: the other request wins, this one may retry
+    return {row.pk: row for row in rows}
+
+
+@contextmanager
+def waits_refused_as_busy() -> Iterator[None]:
+    """A statement in the block that waited past the lock timeout, or closed a circle of waits: the other
+    request wins and this one is refused as "busy" (it may retry), never a server error."""
+    try:
+        yield
+    except DatabaseError as exc:
         if "lock" in str(exc).lower() or "deadlock" in str(exc).lower():
             raise BookingError("busy") from exc
         raise
-    return {row.pk: row for row in rows}
 
 
 def lock_one(model, pk, missing_message):

@@ -4,11 +4,12 @@ another time could answer brings the services grid's alternatives."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.clients import clean_birthday, clean_email
 from cabinets.models import Cabinet, CabinetBooking
 from kernel import locking
 from kernel.channels import Actor, Channel
@@ -45,6 +46,8 @@ def appointment_create_for_partner(
     cabinet: Cabinet | None = None,
     comment: str = "",
     idempotency_key: str | None = None,
+    client_birthday: date | None = None,
+    client_email: str = "",
 ) -> tuple[CabinetBooking, bool]:
     """(appointment, replayed). "Any specialist" (None) or "any cabinet" is matched by whichever one the
     original appointment got, so a retry of such a request replays it."""
@@ -53,6 +56,7 @@ def appointment_create_for_partner(
     external_booking_id = partner_external_id(external_booking_id)
     starts_at = starts_at.astimezone(UTC)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     asked_specialist = specialist.pk if specialist is not None else None
     asked_cabinet = cabinet.pk if cabinet is not None else None
     fields = {"service_id": service.pk, "starts_at": starts_at, "client_name": name, "client_phone": phone,
@@ -80,6 +84,6 @@ def appointment_create_for_partner(
         create=lambda: appointment_create(
             service=service, specialist=specialist, cabinet=cabinet, starts_at=starts_at, client_name=name,
             client_phone=phone, comment=comment, actor=Actor.for_partner(partner), channel=Channel.API, now=now,
-            external_booking_id=external_booking_id),
+            external_booking_id=external_booking_id, client_birthday=birthday, client_email=email),
         now=now,
     )

@@ -151,8 +151,8 @@ def appointment_create(
     comment: str = "",
     external_booking_id: str | None = None,
     notify: bool = True,
-    client=None,
     client_birthday: date | None = None,
+    client_email: str = "",
 ) -> CabinetBooking:
     """Book `service` at `starts_at` with `specialist` (None: any who is free, chosen deterministically) in
     `cabinet` (None: the first allowed one free for the whole length), with the service's equipment. The
@@ -191,7 +191,7 @@ def appointment_create(
             client_phone=client_phone, actor=actor, channel=channel, now=now, comment=comment,
             external_booking_id=external_booking_id, notify=notify,
             equipment=grid.lines,
-            service=service, specialist=locked[chosen], client=client,
+            service=service, specialist=locked[chosen], client_birthday=client_birthday, client_email=client_email,
         )
     except BookingError as error:
         # The cabinet's suggestions would book a cabinet without the specialist: not an answer here.

@@ -32,8 +32,8 @@ class ClientFactory(factory.django.DjangoModelFactory):
         model = Client
         skip_postgeneration_save = True
 
-    phone = factory.Sequence(lambda n: f"+7916{n:07d}")
-    name = "Ольга Иванова"
+    phone = factory.Sequence(lambda n: f"+7999{n:07d}")
+    name = "Мария Петрова"
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):

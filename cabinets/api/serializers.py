@@ -6,7 +6,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kernel.api import ClinicDateTimeField, IsoDateField, StrictSerializer, check_day_span
+from kernel.api import (
+    ClinicDateTimeField,
+    IsoDateField,
+    StrictSerializer,
+    check_day_span,
+    client_birthday_field,
+    client_email_field,
+)
 from kernel.pricing.api import PriceOut
 
 ID = {"min_value": 1, "max_value": 2_147_483_647}
@@ -54,6 +61,8 @@ class CabinetBookingRequest(StrictSerializer):
                               help_text="Units of items for the same time; booked together with the cabinet.")
     client_name = serializers.CharField(max_length=200)
     client_phone = serializers.CharField(max_length=32)
+    client_birthday = client_birthday_field()
+    client_email = client_email_field()
     external_booking_id = serializers.CharField(max_length=128)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     repeat = RepeatRequest(required=False, help_text="Book a weekly series instead of one booking: every "

@@ -128,6 +128,7 @@ def series_create(view: PartnerAPIView, request, data: dict, cabinet, lines: lis
         count=repeat.get("count"), until=repeat.get("until"), skip_conflicts=repeat["skip_conflicts"],
         equipment=lines, client_name=data["client_name"], client_phone=data["client_phone"],
         comment=data["comment"], now=timezone.now(), idempotency_key=idempotency_key(request),
+        client_birthday=data.get("client_birthday"), client_email=data["client_email"],
     )
     return created(series_body(series), replayed=replayed)
 

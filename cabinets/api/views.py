@@ -179,7 +179,8 @@ class CabinetBookingsView(PartnerAPIView):
             OpenApiExample("request", request_only=True, value={
                 "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00", "duration_minutes": 90,
                 "equipment": [{"item_id": 7, "units": 1}], "client_name": "Иван Петров",
-                "client_phone": "+7 999 123-45-67", "external_booking_id": "crm-777"}),
+                "client_phone": "+7 999 123-45-67", "external_booking_id": "crm-777", "client_birthday": "1985-04-12",
+                "client_email": "ivan.petrov@example.com"}),
             OpenApiExample("created", response_only=True, status_codes=["201"], value=BOOKING_EXAMPLE),
         ],
     )
@@ -201,6 +202,7 @@ class CabinetBookingsView(PartnerAPIView):
             equipment=[(items[line["item_id"]], line["units"]) for line in data["equipment"]],
             client_name=data["client_name"], client_phone=data["client_phone"], comment=data["comment"],
             now=timezone.now(), idempotency_key=idempotency_key(request),
+            client_birthday=data.get("client_birthday"), client_email=data["client_email"],
         )
         return created(booking_body(booking), replayed=replayed)
 

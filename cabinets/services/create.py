@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.clients import clean_birthday, clean_email, client_upsert
 from cabinets import rules
 from cabinets.alternatives import cabinet_alternatives
 from cabinets.models import Cabinet, CabinetBooking, SlotHold
 from cabinets.services.occupancy import lock_cabinet, occupy
 from cabinets.services.status import RESOURCE
 from equipment.models import Item
-from equipment.services import equipment_window_reserve
+from equipment.services import equipment_window_check, equipment_window_reserve
 from kernel import locking
 from kernel.alternatives import offers_alternatives
 from kernel.bookings import HOLDING_STATUSES, Status
@@ -59,17 +60,20 @@ def cabinet_booking_create(
     notify: bool = True,
     service=None,
     specialist=None,
-    client=None,
     client_birthday: date | None = None,
+    client_email: str = "",
 ) -> CabinetBooking:
     """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
     neither. The requester's own slot hold, if any, becomes this booking. An occurrence of a `series`
     (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS. An
-    appointment also names its `service` and `specialist` (checked and locked by specialists.services). Its
-    price is stored with it (kernel.pricing; an appointment's by specialists.services, from its service)."""
+    appointment also names its `service` and `specialist` (checked and locked by specialists.services). The
+    booking and its equipment create or update their client (accounts.clients): the birthday and e-mail only
+    when given. Its price is stored with it (kernel.pricing; an appointment's by specialists.services, from
+    its service)."""
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     cabinet = lock_cabinet(cabinet.pk)
     holder_id = actor.account.pk if actor.account is not None else None
     rules.check_request(
@@ -77,6 +81,10 @@ def cabinet_booking_create(
         far_ahead_ok=series is not None,
     )
     locking.after_check()
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    # The items after the cabinet (the order a series takes them in), all checked before anything is written.
+    checked = equipment_window_check(cabinet_id=cabinet.pk, starts_at=starts_at, ends_at=ends_at, lines=equipment,
+                                     actor=actor, now=now)
     status = initial_status(actor, client_phone=phone, now=now)
     owner = owner_fields(actor)
     if series is not None and series.requester_id:
@@ -84,7 +92,7 @@ def cabinet_booking_create(
     booking = CabinetBooking(
         cabinet=cabinet,
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=duration_minutes),
+        ends_at=ends_at,
         status=status,
         channel=channel,
         client_name=name,
@@ -99,10 +107,13 @@ def cabinet_booking_create(
         series_index=series_index,
         service=service,
         specialist=specialist,
-        client=client,
         **owner,
     )
     booking.full_clean(validate_unique=False, validate_constraints=False)
+    # Every lock is held and every check passed: now the client, just before the booking's first row
+    # (accounts.clients says why not sooner, nor later).
+    booking.client_id = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
+                                      telegram_account=owner["requester"])
     try:
         with transaction.atomic():
             booking.save()
@@ -111,9 +122,9 @@ def cabinet_booking_create(
             "slot_taken", _("This time in %(cabinet)s was just taken by someone else.") % {"cabinet": cabinet.name}
         ) from exc
     occupy(booking)
-    equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
+    equipment_window_reserve(cabinet_booking=booking, checked=checked, actor=actor, now=now)
     if service is None:
-        booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=client_birthday,
+        booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
                              request={"cabinet": cabinet, "starts_at": starts_at, "duration_minutes": duration_minutes,
                                       "equipment": equipment})
     if holder_id is not None:

@@ -4,8 +4,9 @@ or idempotency key, with the same payload) gets the original booking back instea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
+from accounts.clients import clean_birthday, clean_email
 from cabinets import rules
 from cabinets.models import Cabinet, CabinetBooking
 from cabinets.services.create import cabinet_booking_create
@@ -76,11 +77,15 @@ def cabinet_booking_create_for_partner(
     equipment: Sequence[tuple[Item, int]] = (),
     comment: str = "",
     idempotency_key: str | None = None,
+    client_birthday: date | None = None,
+    client_email: str = "",
 ) -> tuple[CabinetBooking, bool]:
-    """A partner's cabinet booking, approved at once; (booking, replayed) as for equipment."""
+    """A partner's cabinet booking, approved at once; (booking, replayed) as for equipment (the client's
+    birthday and e-mail update the client and take no part in recognising a repeat)."""
     external_booking_id = partner_external_id(external_booking_id)
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     return partner_create(
         partner=partner,
         model=CabinetBooking,
@@ -97,7 +102,8 @@ def cabinet_booking_create_for_partner(
         create=lambda: cabinet_booking_create(
             cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes, client_name=name,
             client_phone=phone, comment=comment, equipment=equipment, actor=Actor.for_partner(partner),
-            channel=Channel.API, now=now, external_booking_id=external_booking_id,
+            channel=Channel.API, now=now, external_booking_id=external_booking_id, client_birthday=birthday,
+            client_email=email,
         ),
         now=now,
     )

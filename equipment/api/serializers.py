@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kernel.api import IsoDateField, StrictSerializer, check_day_span
+from kernel.api import IsoDateField, StrictSerializer, check_day_span, client_birthday_field, client_email_field
 from kernel.pricing.api import PriceOut
 
 ID = {"min_value": 1, "max_value": 2_147_483_647}
@@ -74,6 +74,8 @@ class BookDeviceRequest(StrictSerializer):
     external_booking_id = serializers.CharField(**EXTERNAL_ID)
     client_name = serializers.CharField(max_length=200)
     client_phone = serializers.CharField(max_length=32)
+    client_birthday = client_birthday_field()
+    client_email = client_email_field()
 
     def validate(self, attrs):
         if not attrs.get("device_id") and not attrs.get("device_name"):
@@ -88,6 +90,8 @@ class EquipmentBookingRequest(StrictSerializer):
     units = serializers.IntegerField(min_value=1, max_value=1000)
     client_name = serializers.CharField(max_length=200)
     client_phone = serializers.CharField(max_length=32)
+    client_birthday = client_birthday_field()
+    client_email = client_email_field()
     external_booking_id = serializers.CharField(**EXTERNAL_ID)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 

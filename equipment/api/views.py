@@ -244,6 +244,7 @@ class BookDeviceView(PartnerAPIView):
             partner=self.partner, external_booking_id=data["external_booking_id"], item=item,
             start_date=data["date"], end_date=data["date"], units=1, client_name=data["client_name"],
             client_phone=data["client_phone"], now=timezone.now(), idempotency_key=idempotency_key(request),
+            client_birthday=data.get("client_birthday"), client_email=data["client_email"],
         )
         return created({"success": True, "booking_id": booking.pk}, replayed=replayed, status_code=status.HTTP_200_OK)
 
@@ -318,7 +319,8 @@ class EquipmentBookingsView(PartnerAPIView):
             OpenApiExample("request", request_only=True, value={
                 "item_id": 7, "start_date": "2026-12-01", "end_date": "2026-12-03", "units": 1,
                 "client_name": "Иван Петров", "client_phone": "+7 999 123-45-67",
-                "external_booking_id": "crm-12345", "comment": "До обеда"}),
+                "external_booking_id": "crm-12345", "comment": "До обеда", "client_birthday": "1985-04-12",
+                "client_email": "ivan.petrov@example.com"}),
             OpenApiExample("created", response_only=True, status_codes=["201"], value=BOOKING_EXAMPLE),
         ],
     )
@@ -331,6 +333,7 @@ class EquipmentBookingsView(PartnerAPIView):
             end_date=data["end_date"], units=data["units"], client_name=data["client_name"],
             client_phone=data["client_phone"], comment=data["comment"], now=timezone.now(),
             idempotency_key=idempotency_key(request),
+            client_birthday=data.get("client_birthday"), client_email=data["client_email"],
         )
         if booking.item_id == item.pk and "item" not in booking._state.fields_cache:
             booking.item = item  # a replay reads the booking alone; its item (for the name) was just read

@@ -19,7 +19,12 @@ from equipment.services.sweeps import (
     equipment_bookings_remind_undecided,
 )
 from equipment.services.upcoming import upcoming_for_requester
-from equipment.services.window import equipment_follow_cabinet, equipment_window_move, equipment_window_reserve
+from equipment.services.window import (
+    equipment_follow_cabinet,
+    equipment_window_check,
+    equipment_window_move,
+    equipment_window_reserve,
+)
 
 __all__ = [
     "REASON_ITEM_WITHDRAWN",
@@ -37,6 +42,7 @@ __all__ = [
     "equipment_bookings_expire_undecided",
     "equipment_bookings_remind_undecided",
     "equipment_follow_cabinet",
+    "equipment_window_check",
     "equipment_window_move",
     "equipment_window_reserve",
     "item_catalogue_change",

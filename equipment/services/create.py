@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 
+from accounts.clients import clean_birthday, clean_email, client_upsert
 from equipment.alternatives import equipment_alternatives
 from equipment.models import EquipmentBooking, Item
 from equipment.rules import check_dates, check_units, clinic_today
@@ -51,18 +52,21 @@ def equipment_booking_create(
     channel: str,
     now: datetime,
     external_booking_id: str | None = None,
-    client=None,
     client_birthday: date | None = None,
+    client_email: str = "",
 ) -> EquipmentBooking:
-    """Book `units` of `item` for whole days start_date..end_date (one day when end_date is None). Its price is
-    stored with it (kernel.pricing: `client` and `client_birthday` decide the discounts)."""
+    """Book `units` of `item` for whole days start_date..end_date (one day when end_date is None). The booking
+    creates or updates its client (accounts.clients): the birthday and e-mail only when given. Its price is
+    stored with it (kernel.pricing: the client and `client_birthday` decide the discounts)."""
     end_date = end_date or start_date
     units = check_units(units)
     check_dates(start_date=start_date, end_date=end_date, now=now)
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     item = reserve_days(item_id=item.pk, start_date=start_date, end_date=end_date, units=units, actor=actor,
                          now=now)
+    owner = owner_fields(actor)
     booking = EquipmentBooking(
         item=item,
         units=units,
@@ -74,18 +78,21 @@ def equipment_booking_create(
         client_phone=phone,
         comment=comment,
         external_booking_id=external_booking_id or None,
-        client=client,
         created_at=now,
         updated_at=now,
-        **owner_fields(actor),
+        **owner,
     )
     if booking.status == Status.APPROVED:
         booking.decided_by, booking.decided_at = actor.label, now
     # The item row was just locked and the partner is the caller (locked by the partner path): looking both
     # up again would only lengthen the item's lock; the foreign keys still guard them.
     booking.full_clean(exclude=["item", "partner"], validate_unique=False, validate_constraints=False)
+    # The lock is held and the check passed: now the client, just before the booking's row (accounts.clients
+    # says why not sooner, nor later).
+    booking.client_id = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
+                                      telegram_account=owner["requester"])
     rows.insert(booking)
-    booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=client_birthday,
+    booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
                          request={"item": item, "units": units, "start_date": start_date, "end_date": end_date})
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
     return booking

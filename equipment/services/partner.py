@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from accounts.clients import clean_birthday, clean_email
 from equipment.models import EquipmentBooking, Item
 from equipment.rules import check_units
 from equipment.services.create import equipment_booking_create
@@ -63,13 +64,17 @@ def equipment_booking_create_for_partner(
     comment: str = "",
     now: datetime,
     idempotency_key: str | None = None,
+    client_birthday: date | None = None,
+    client_email: str = "",
 ) -> tuple[EquipmentBooking, bool]:
     """A partner's booking, approved at once. Returns (booking, replayed): a repeated request with the same
-    payload gets the original booking back instead of a second one."""
+    payload gets the original booking back instead of a second one. The client's birthday and e-mail are the
+    client's, not the booking's: they update the client when booked and take no part in recognising a repeat."""
     external_booking_id = partner_external_id(external_booking_id)
     end_date = end_date or start_date
     units = check_units(units)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
+    birthday, email = clean_birthday(client_birthday, now=now), clean_email(client_email)
     return partner_create(
         partner=partner,
         model=EquipmentBooking,
@@ -86,7 +91,7 @@ def equipment_booking_create_for_partner(
         create=lambda: equipment_booking_create(
             item=item, start_date=start_date, end_date=end_date, units=units, client_name=name,
             client_phone=phone, comment=comment, actor=Actor.for_partner(partner), channel=Channel.API, now=now,
-            external_booking_id=external_booking_id,
+            external_booking_id=external_booking_id, client_birthday=birthday, client_email=email,
         ),
         now=now,
     )

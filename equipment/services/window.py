@@ -57,30 +57,45 @@ def _window_days(cabinet_booking) -> tuple[date, date]:
     return day, last_day
 
 
-def equipment_window_reserve(
+def equipment_window_check(
     *,
-    cabinet_booking,
+    cabinet_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
     lines: Sequence[tuple[Item, int]],
     actor: Actor,
     now: datetime,
-    exclude_booking_ids: Iterable[int] = (),
-) -> list[EquipmentBooking]:
-    """Reserve units for the window of a cabinet booking, inside the caller's transaction. The item rows are
-    locked in sorted order; a refusal rolls the whole cabinet booking back."""
+) -> list[tuple[Item, int]]:
+    """Lock the items of `lines` (sorted) and check that their units are free in the window of a cabinet
+    booking about to be made in cabinet `cabinet_id`, inside the caller's transaction. Returns the locked items
+    with their units (merged per item), for `equipment_window_reserve` once the cabinet booking is saved."""
     locking.require_transaction()
     merged: dict[int, int] = {}
     for item, units in lines:
         merged[item.pk] = merged.get(item.pk, 0) + check_units(units)
     if not merged:
         return []
-    locked = _window_check(merged=merged, cabinet_id=cabinet_booking.cabinet_id, starts_at=cabinet_booking.starts_at,
-                           ends_at=cabinet_booking.ends_at, actor=actor, now=now,
-                           exclude_booking_ids=exclude_booking_ids)
+    locked = _window_check(merged=merged, cabinet_id=cabinet_id, starts_at=starts_at, ends_at=ends_at, actor=actor,
+                           now=now)
+    return [(locked[item_id], units) for item_id, units in sorted(merged.items())]
+
+
+def equipment_window_reserve(
+    *,
+    cabinet_booking,
+    checked: Sequence[tuple[Item, int]],
+    actor: Actor,
+    now: datetime,
+) -> list[EquipmentBooking]:
+    """Reserve the units `equipment_window_check` locked and checked for the window of `cabinet_booking`
+    (saved since), in the same transaction: one line per item, with the cabinet booking's status, owner and
+    client. A refusal of the cabinet booking rolls them back with it."""
+    locking.require_transaction()
     day, last_day = _window_days(cabinet_booking)
     created = []
-    for item_id, units in sorted(merged.items()):
+    for item, units in checked:
         booking = EquipmentBooking.objects.create(
-            item=locked[item_id],
+            item=item,
             units=units,
             start_date=day,
             end_date=last_day,
@@ -91,6 +106,7 @@ def equipment_window_reserve(
             cabinet_booking=cabinet_booking,
             client_name=cabinet_booking.client_name,
             client_phone=cabinet_booking.client_phone,
+            client_id=cabinet_booking.client_id,
             requester=cabinet_booking.requester,
             partner=None,
             created_by=cabinet_booking.created_by,

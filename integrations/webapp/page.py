@@ -36,6 +36,8 @@ def _texts() -> dict[str, str]:
         "summary": _("Your booking"),
         "client_name": _("Client's name"),
         "client_phone": _("Phone"),
+        "client_email": _("E-mail (optional)"),
+        "client_birthday": _("Date of birth (optional, asked only once)"),
         "comment": _("Comment (optional)"),
         "confirm": str(texts.CONFIRM),
         "back": str(texts.BACK),

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from cabinets.api.serializers import EquipmentLine
 from equipment.api.serializers import ID
-from kernel.api import FIRST_DATE, LAST_DATE, ClinicDateTimeField, IsoDateField
+from kernel.api import FIRST_DATE, LAST_DATE, BirthdayField, ClinicDateTimeField, IsoDateField
 from kernel.errors import BookingError
 
 MAX_TEXT = 16 * 1024  # no text field is longer than the whole body may be
@@ -72,8 +72,14 @@ class WindowQuery(serializers.Serializer):
 
 
 class ClientFields(serializers.Serializer):
+    """Who the booking is for. The birthday (null or absent: not given) is shown only to a client never asked
+    for it; `birthday_asked` says the page showed it, so an empty one was skipped and is not asked again."""
+
     client_name = TextField()
     client_phone = TextField()
+    client_email = TextField()
+    client_birthday = BirthdayField(required=False, allow_null=True, default=None)
+    birthday_asked = serializers.BooleanField(required=False, default=False)
     comment = TextField()
 
 

@@ -63,6 +63,7 @@ class IsoDateField(serializers.Field):
         "impossible": _("This date does not exist."),
         "range": _("The date must be between 2000-01-01 and 2999-12-31."),
     }
+    first, last = FIRST_DATE, LAST_DATE
 
     def to_internal_value(self, data) -> date:
         if not isinstance(data, str) or not _ISO_DATE.match(data):
@@ -71,12 +72,34 @@ class IsoDateField(serializers.Field):
             value = date.fromisoformat(data)
         except ValueError:
             self.fail("impossible")
-        if not FIRST_DATE <= value <= LAST_DATE:
+        if not self.first <= value <= self.last:
             self.fail("range")
         return value
 
     def to_representation(self, value: date) -> str:
         return value.isoformat()
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class BirthdayField(IsoDateField):
+    """A date of birth written as YYYY-MM-DD. Whether it can be one (not in the future, not before 1900) is the
+    client rule's (`accounts.clients.clean_birthday`), which answers the same 400."""
+
+    first, last = date.min, date.max
+
+
+def client_birthday_field() -> BirthdayField:
+    """The optional `client_birthday` of a create."""
+    return BirthdayField(required=False, allow_null=True,
+                         help_text="The client's date of birth, YYYY-MM-DD, not in the future. Stored on the "
+                                   "client record (one per phone number); left out, the one known is kept.")
+
+
+def client_email_field() -> serializers.EmailField:
+    """The optional `client_email` of a create."""
+    return serializers.EmailField(required=False, allow_blank=True, max_length=254, default="",
+                                  help_text="The client's e-mail address. Stored on the client record (one per "
+                                            "phone number); left out or empty, the one known is kept.")
 
 
 class ClinicDateTimeField(serializers.DateTimeField):

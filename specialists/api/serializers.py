@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cabinets.api.serializers import ID, EquipmentLineOut
-from kernel.api import ClinicDateTimeField, IsoDateField, StrictSerializer
+from kernel.api import ClinicDateTimeField, IsoDateField, StrictSerializer, client_birthday_field, client_email_field
 from kernel.pricing.api import PriceOut
 from specialists.availability import DAY_REASONS, MAX_DAYS
 
@@ -49,6 +49,8 @@ class AppointmentRequest(StrictSerializer):
                                           help_text="Null or absent: the first allowed cabinet that is free.", **ID)
     client_name = serializers.CharField(max_length=200)
     client_phone = serializers.CharField(max_length=32)
+    client_birthday = client_birthday_field()
+    client_email = client_email_field()
     external_booking_id = serializers.CharField(max_length=128)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 

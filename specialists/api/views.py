@@ -153,7 +153,8 @@ class AppointmentsView(PartnerAPIView):
         examples=[
             OpenApiExample("request", request_only=True, value={
                 "service_id": 1, "specialist_id": None, "starts_at": "2026-12-01T10:00:00+03:00",
-                "client_name": "Иван Петров", "client_phone": "+7 999 123-45-67", "external_booking_id": "crm-901"}),
+                "client_name": "Иван Петров", "client_phone": "+7 999 123-45-67", "external_booking_id": "crm-901",
+                "client_email": "ivan.petrov@example.com"}),
             OpenApiExample("created", response_only=True, status_codes=["201"], value=APPOINTMENT_EXAMPLE),
         ],
     )
@@ -177,6 +178,7 @@ class AppointmentsView(PartnerAPIView):
             specialist=specialist, cabinet=cabinet, starts_at=data["starts_at"], client_name=data["client_name"],
             client_phone=data["client_phone"], comment=data["comment"], now=timezone.now(),
             idempotency_key=idempotency_key(request),
+            client_birthday=data.get("client_birthday"), client_email=data["client_email"],
         )
         return created(appointment_body(booking), replayed=replayed)
 

@@ -401,6 +401,10 @@
     draft.name = draft.name !== undefined ? draft.name : (user.name || "");
     draft.phone = draft.phone !== undefined ? draft.phone : (user.phone || "");
     draft.comment = draft.comment || "";
+    draft.email = draft.email !== undefined ? draft.email : (user.email || "");
+    // The birthday is asked once per client: only while the server says this client was never asked.
+    draft.askBirthday = draft.askBirthday !== undefined ? draft.askBirthday : Boolean(user.ask_birthday);
+    draft.birthday = draft.birthday || "";
     show(panels.confirm, [
       h("h2", { text: T.summary }),
       h("div", { class: "summary", id: "summary", text: draft.lines.join("\n") }),
@@ -408,6 +412,10 @@
         oninput: function (e) { draft.name = e.target.value; } })),
       h("label", { text: T.client_phone }, h("input", { id: "client-phone", type: "tel", value: draft.phone, autocomplete: "tel",
         oninput: function (e) { draft.phone = e.target.value; } })),
+      h("label", { text: T.client_email }, h("input", { id: "client-email", type: "email", value: draft.email,
+        autocomplete: "email", oninput: function (e) { draft.email = e.target.value; } })),
+      draft.askBirthday ? h("label", { text: T.client_birthday }, h("input", { id: "client-birthday", type: "date",
+        value: draft.birthday, max: state.catalogue.today, oninput: function (e) { draft.birthday = e.target.value; } })) : null,
       h("label", { text: T.comment }, h("textarea", { id: "comment", rows: 2,
         oninput: function (e) { draft.comment = e.target.value; } }, draft.comment)),
       h("button", { type: "button", class: "primary", id: "confirm", onclick: submit, text: T.confirm }),
@@ -416,13 +424,20 @@
     ]);
   }
 
+  function clientFields(draft) {
+    var fields = { client_name: draft.name, client_phone: draft.phone, comment: draft.comment, client_email: draft.email };
+    if (draft.askBirthday) { fields.client_birthday = draft.birthday || null; fields.birthday_asked = true; }
+    return fields;
+  }
+
   function submit() {
     var draft = state.draft, button = document.getElementById("confirm");
     button.disabled = true;
-    var body = Object.assign({}, draft.body, { client_name: draft.name, client_phone: draft.phone, comment: draft.comment });
+    var body = Object.assign({}, draft.body, clientFields(draft));
     api(draft.path || "/bookings", { method: "POST", body: body }).then(function (answer) {
       var booking = answer.booking;
       state.draft = null;
+      if (draft.askBirthday && state.me) state.me.user.ask_birthday = false;  // given or skipped: asked once
       if (draft.done) { toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference })); draft.done(booking); return; }
       state.eq.start = state.eq.end = null;
       state.cab.pick = null;
@@ -453,7 +468,7 @@
 
   function joinWaitlist() {
     var draft = state.draft;
-    var body = Object.assign({}, draft.body, { client_name: draft.name, client_phone: draft.phone, comment: draft.comment });
+    var body = Object.assign({}, draft.body, clientFields(draft));
     api("/waitlist", { method: "POST", body: body }).then(function (answer) {
       state.draft = null;
       toast(fmt(T.on_waitlist, { n: answer.wait.position }));

@@ -102,6 +102,7 @@ def bot_book_until_confirm(user: TelegramUser, *, item_label: str, client_name: 
         user.press("1")
     user.send(client_name)
     user.send("8 (999) 123-45-67")
+    user.press("Skip")  # the birthday question
     assert "✅ Confirm" in user.labels(), user.last_text()
 
 

@@ -192,3 +192,56 @@ def test_it_forgets_waitlist_entries_that_left_the_queue_long_ago(item, alice, b
     assert purge_expired(now=now + timedelta(days=30))["waits"] == 0
     assert purge_expired(now=now + timedelta(days=32))["waits"] == 1
     assert list(Wait.objects.values_list("pk", flat=True)) == [waiting.pk]
+
+
+def test_a_client_whose_last_booking_was_purged_is_anonymised(november, alice):
+    from accounts.models import Client
+
+    Client.objects.update(email="ivan@example.com", birthday=date(1980, 1, 2), telegram_account=alice,
+                          birthday_asked_at=datetime(2026, 11, 23, tzinfo=MSK))
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+
+    assert purge_expired(now=FEBRUARY, dry_run=True)["clients_anonymised"] == 0  # their bookings are still there
+    counts = purge_expired(now=FEBRUARY)
+
+    assert counts["clients_anonymised"] == 2  # Иван (the cabinet booking) and Анна (the equipment)
+    for client in Client.objects.all():
+        assert (client.name, client.phone, client.email, client.birthday) == ("", f"anonymised-{client.pk}", "",
+                                                                               None)
+        assert client.telegram_account is None and client.anonymised_at == FEBRUARY
+    assert purge_expired(now=FEBRUARY + timedelta(days=1))["clients_anonymised"] == 0  # once
+
+
+def test_a_client_with_a_booking_left_or_changed_within_the_retention_keeps_their_details(november, item, staff):
+    from accounts.models import Client
+    from equipment.services import equipment_booking_create
+    from kernel.channels import Channel
+
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+    # Анна books again in January: that booking is kept, so is she. Иван's record changed a week ago.
+    equipment_booking_create(item=item, start_date=date(2027, 1, 20), client_name="Анна Смирнова",
+                             client_phone="+7 999 765-43-21", actor=Actor.staff(staff), channel=Channel.ADMIN,
+                             now=datetime(2027, 1, 10, tzinfo=MSK))
+    Client.objects.filter(phone="+79991234567").update(updated_at=FEBRUARY - timedelta(days=7))
+
+    assert purge_expired(now=FEBRUARY)["clients_anonymised"] == 0
+    assert set(Client.objects.values_list("name", flat=True)) == {"Анна Смирнова", "Иван Петров"}
+
+
+def test_a_phone_booked_again_after_anonymisation_starts_a_new_client(november, item, staff):
+    from accounts.models import Client
+    from equipment.services import equipment_booking_create
+    from kernel.channels import Channel
+
+    complete_everything(datetime(2026, 12, 1, 1, 0, tzinfo=MSK))
+    audit_export(month=NOVEMBER, now=datetime(2026, 12, 1, 0, 5, tzinfo=MSK))
+    purge_expired(now=FEBRUARY)
+
+    booking = equipment_booking_create(item=item, start_date=date(2027, 2, 20), client_name="Анна Смирнова",
+                                       client_phone="+7 999 765-43-21", actor=Actor.staff(staff),
+                                       channel=Channel.ADMIN, now=FEBRUARY)
+
+    assert booking.client.name == "Анна Смирнова" and booking.client.anonymised_at is None
+    assert Client.objects.count() == 3

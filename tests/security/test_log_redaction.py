@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 NAME, PHONE = "Нина Орлова", "8 (916) 555-44-33"
 SECRETS = ["Нина", "Орлова", "Orlova", "+79165554433", "79165554433", "89165554433", "9165554433", "916 555-44-33",
-           "(916) 555-44-33", "555-44-33", "5554433"]
+           "(916) 555-44-33", "555-44-33", "5554433", "17.05.1990", "1990-05-17"]
 
 
 def console_handler() -> logging.Handler:
@@ -156,6 +156,7 @@ def test_a_cabinet_bot_dialog_with_a_failed_manager_notice_logs_nothing_personal
         client.press("No equipment")
         client.send(NAME)
         client.send(PHONE)
+        client.send("17.05.1990")  # the birthday, asked once
         client.press("✅ Confirm")
     booking = CabinetBooking.objects.get()
     assert (booking.client_name, booking.starts_at) == (NAME, datetime(2026, 11, 24, 10, tzinfo=MSK))

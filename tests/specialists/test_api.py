@@ -322,3 +322,19 @@ def test_the_appointment_endpoints_need_their_scopes(frozen, ultrasound):
                  "missing_scope")
     assert_error(narrow.post("/api/v1/appointments", {}), 403, "missing_scope")
     assert_error(ApiClient(None).get("/api/v1/specialists"), 401, "not_authenticated")
+
+
+def test_an_appointment_takes_the_clients_birthday_and_email_and_refuses_a_future_birthday(api, ultrasound, boris):
+    from accounts.models import Client
+
+    refused = api.post("/api/v1/appointments", appointment(ultrasound, at(TUE, 10), client_birthday="2030-01-01"))
+    assert_error(refused, 400, "invalid")
+    assert not CabinetBooking.objects.exists()
+
+    response = api.post("/api/v1/appointments", appointment(ultrasound, at(TUE, 10), client_birthday="1985-04-12",
+                                                            client_email="ivan@example.com"))
+
+    assert response.status_code == 201, response.content
+    client = Client.objects.get()
+    assert (client.birthday.isoformat(), client.email) == ("1985-04-12", "ivan@example.com")
+    assert CabinetBooking.objects.get().client_id == client.pk

@@ -31,6 +31,7 @@ from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.dispatch import compose
 from integrations.telegram.bots.steps import cabinets as steps
 from integrations.telegram.bots.steps.cabinets import TAKEN_CODES
+from integrations.telegram.bots.steps.client import client_fields
 from integrations.telegram.conversation import Turn
 from integrations.texts import local
 from kernel.bookings import Status
@@ -39,7 +40,8 @@ from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.scheduling import day_bounds
 
-HELD_STEPS = ("equipment", "name", "phone", "confirm")  # the chosen window stays held while they are filled in
+# The chosen window stays held while these are filled in.
+HELD_STEPS = ("equipment", "name", "phone", "birthday", "confirm")
 
 
 class CabinetResource:
@@ -131,8 +133,8 @@ class CabinetResource:
         self._renew_hold(turn)
         return cabinet_booking_create(
             cabinet=cabinet, starts_at=self.chosen_start(turn), duration_minutes=int(data["minutes"]),
-            client_name=data["name"], client_phone=data["phone"], actor=turn.actor, channel=Channel.BOT,
-            now=turn.now, equipment=[(item, 1)] if item else [],
+            **client_fields(data), actor=turn.actor, channel=Channel.BOT, now=turn.now,
+            equipment=[(item, 1)] if item else [],
         )
 
     def on_refused(self, flow, turn: Turn, exc: BookingError) -> None:

@@ -30,6 +30,7 @@ from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
 from integrations.telegram.bots.commands import cmd_book
 from integrations.telegram.bots.dispatch import compose
 from integrations.telegram.bots.steps import equipment as steps
+from integrations.telegram.bots.steps.client import client_fields
 from integrations.telegram.conversation import Turn
 from integrations.texts import local
 from kernel.bookings import Status
@@ -95,8 +96,8 @@ class EquipmentResource:
             raise BookingError("not_found", _("This equipment is no longer available."))
         return equipment_booking_create(
             item=item, start_date=date.fromisoformat(data["start"]), end_date=date.fromisoformat(data["end"]),
-            units=int(data.get("units") or 1), client_name=data["name"], client_phone=data["phone"],
-            actor=turn.actor, channel=Channel.BOT, now=turn.now,
+            units=int(data.get("units") or 1), **client_fields(data), actor=turn.actor, channel=Channel.BOT,
+            now=turn.now,
         )
 
     def on_refused(self, flow, turn: Turn, exc: BookingError) -> None:

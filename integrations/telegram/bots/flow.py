@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from integrations import texts
@@ -31,6 +33,14 @@ class Step:
     show: Callable[..., None] | None = None  # None: a state with no screen of its own (the reject reason)
     picks: dict[str, Callable[[Any, Turn, str], None]] = field(default_factory=dict)
     text: Callable[[Any, Turn, str], None] | None = None
+
+
+def birthday_of(data: dict) -> date | None:
+    """The birthday the dialog was given for the phone it holds now (None: not asked, skipped, or given for
+    another phone)."""
+    if data.get("birthday") and data.get("birthday_phone") == data.get("phone"):
+        return date.fromisoformat(data["birthday"])
+    return None
 
 
 def in_every_language(lazy_text) -> set[str]:
@@ -219,4 +229,7 @@ class Flow:
             lines.append("👤 " + data["name"])
         if data.get("phone"):
             lines.append("📱 " + format_phone(data["phone"]))
+        birthday = birthday_of(data)
+        if birthday is not None:
+            lines.append("🎂 " + date_format(birthday, "d.m.Y"))
         return "\n".join(lines)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from integrations import texts
 from integrations.telegram.bots.cabinets import CabinetResource
 from integrations.telegram.bots.steps import services as steps
+from integrations.telegram.bots.steps.client import client_fields
 from integrations.telegram.conversation import Turn
 from kernel.channels import Channel
 from kernel.clock import clinic_zone
@@ -83,8 +84,8 @@ class CabinetAndServiceResource(CabinetResource):
         if data.get("specialist") and specialist is None:
             raise BookingError("inactive", _("This specialist is not available for booking."))
         return appointment_create_offering_alternatives(
-            service=service, specialist=specialist, starts_at=self.service_start(turn), client_name=data["name"],
-            client_phone=data["phone"], actor=turn.actor, channel=Channel.BOT, now=turn.now)
+            service=service, specialist=specialist, starts_at=self.service_start(turn), **client_fields(data),
+            actor=turn.actor, channel=Channel.BOT, now=turn.now)
 
     def on_refused(self, flow, turn: Turn, exc: BookingError) -> None:
         if not is_service_dialog(turn):

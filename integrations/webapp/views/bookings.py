@@ -11,7 +11,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import TelegramAccount
+from accounts.clients import client_asks_birthday, client_birthday_skipped
+from accounts.models import Client, TelegramAccount
 from cabinets import services as cabinet_services
 from cabinets import waitlist as cabinet_waitlist
 from cabinets.models import CabinetBooking
@@ -34,10 +35,9 @@ def cabinet_booking(booking_id: int) -> CabinetBooking:
             .prefetch_related("equipment_bookings__item").get(pk=booking_id))
 
 
-def request_fields(data: dict, account: TelegramAccount, now: datetime, *, with_equipment: bool = True
-                   ) -> tuple[str, dict]:
-    """The resource and the service's arguments for a booking (or waitlist) request of the page: its shape
-    checked by the serializers, its item or cabinet looked up, the actor and channel added."""
+def request_fields(data: dict, account: TelegramAccount, now: datetime, *, wait: bool = False) -> tuple[str, dict]:
+    """The resource and the service's arguments for a booking (or, with `wait`, a waitlist) request of the page:
+    its shape checked by the serializers, its item or cabinet looked up, the actor and channel added."""
     kind, fields = booking_request(data)
     resource = ({"item": item_for_clients(fields["item_id"]), "start_date": fields["start_date"],
                  "end_date": fields["end_date"], "units": fields["units"]} if kind == "equipment" else
@@ -45,9 +45,17 @@ def request_fields(data: dict, account: TelegramAccount, now: datetime, *, with_
                  "duration_minutes": fields["duration_minutes"]})
     client = {"client_name": fields["client_name"], "client_phone": fields["client_phone"],
               "comment": fields["comment"], "actor": Actor.telegram(account), "channel": Channel.WEBAPP, "now": now}
-    if kind == "cabinet" and with_equipment:
+    if not wait:  # a wait keeps the name and phone only; its booking updates the client
+        client.update(client_birthday=fields["client_birthday"], client_email=fields["client_email"])
+    if kind == "cabinet" and not wait:
         client["equipment"] = _equipment(fields["equipment"])
     return kind, {**resource, **client}
+
+
+def birthday_answered(data: dict, booking, now: datetime) -> None:
+    """A birthday the page asked for and the client left empty is not asked again (by the page or the bots)."""
+    if data.get("birthday_asked") is True and not data.get("client_birthday"):
+        client_birthday_skipped(client_id=booking.client_id, now=now)
 
 
 def _equipment(lines: list[dict]) -> list[tuple[Item, int]]:
@@ -78,12 +86,14 @@ def _wallet(account: TelegramAccount) -> dict:
 @endpoint(signed=True)
 def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     name, phone = " ".join(part for part in (account.first_name, account.last_name) if part), account.phone
-    last = last_client(account)
+    last, email, ask_birthday = last_client(account), "", True
     if last is not None:  # the form starts with what they gave last time
         name, phone = last.name, format_phone(last.phone)
+        email = Client.objects.filter(phone=last.phone).values_list("email", flat=True).first() or ""
+        ask_birthday = client_asks_birthday(last.phone)
     waits = equipment_waitlist.waits_for(account=account) + cabinet_waitlist.waits_for(account=account)
-    return JsonResponse({"user": {"name": name, "phone": phone, "language": account.language,
-                                  "is_blocked": account.is_blocked},
+    return JsonResponse({"user": {"name": name, "phone": phone, "email": email, "ask_birthday": ask_birthday,
+                                  "language": account.language, "is_blocked": account.is_blocked},
                          "bookings": _my_bookings(account, now), "waits": [wait_json(w) for w in waits],
                          "wallet": _wallet(account)})
 
@@ -91,11 +101,13 @@ def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
 @require_POST
 @endpoint(signed=True)
 def book(request: HttpRequest, *, account: TelegramAccount, now: datetime):
-    kind, fields = request_fields(body(request), account, now)
+    data = body(request)
+    kind, fields = request_fields(data, account, now)
     if kind == "equipment":
         booking = equipment_services.equipment_booking_create(**fields)
     else:
         booking = cabinet_booking(cabinet_services.cabinet_booking_create(**fields).pk)
+    birthday_answered(data, booking, now)
     return JsonResponse({"booking": booking_json(kind, booking, now, account)}, status=201)
 
 

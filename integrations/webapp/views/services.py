@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import TelegramAccount
 from cabinets import rules as cabinets_rules
 from integrations.webapp.shapes import AppointmentRequest, ServiceDaysQuery, parse
-from integrations.webapp.views.bookings import cabinet_booking
+from integrations.webapp.views.bookings import birthday_answered, cabinet_booking
 from integrations.webapp.views.plumbing import body, endpoint, today
 from integrations.webapp.views.presenters import booking_json
 from kernel.channels import Actor, Channel
@@ -82,10 +82,13 @@ def service_days(request: HttpRequest, service_id: int, *, account, now: datetim
 @require_POST
 @endpoint(signed=True)
 def book_service(request: HttpRequest, *, account: TelegramAccount, now: datetime):
-    fields = parse(AppointmentRequest, body(request))
+    data = body(request)
+    fields = parse(AppointmentRequest, data)
     service = _service(fields["service_id"])
     booking = appointment_create_offering_alternatives(
         service=service, specialist=_specialist(service, fields["specialist_id"]), starts_at=fields["starts_at"],
         client_name=fields["client_name"], client_phone=fields["client_phone"], comment=fields["comment"],
+        client_birthday=fields["client_birthday"], client_email=fields["client_email"],
         actor=Actor.telegram(account), channel=Channel.WEBAPP, now=now)
+    birthday_answered(data, booking, now)
     return JsonResponse({"booking": booking_json("cabinet", cabinet_booking(booking.pk), now, account)}, status=201)

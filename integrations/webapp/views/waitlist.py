@@ -33,7 +33,7 @@ def _own_wait(account: TelegramAccount, wait_id: int) -> Wait:
 @endpoint(signed=True)
 def waitlist_join(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     """Wait for exactly the request that was refused for capacity."""
-    kind, fields = request_fields(body(request), account, now, with_equipment=False)  # a wait is for the window
+    kind, fields = request_fields(body(request), account, now, wait=True)  # a wait is for the window
     join = equipment_waitlist.equipment_wait_join if kind == "equipment" else cabinet_waitlist.cabinet_wait_join
     wait = join(**fields)
     return JsonResponse({"wait": wait_json(_own_wait(account, wait.pk))}, status=201)

@@ -57,6 +57,7 @@ def request_equipment(user):
     user.press("1")
     user.send("Anna Smirnova")
     user.send("+79991234567")
+    user.press("Skip")  # the birthday question
     user.press("✅ Confirm")
     return EquipmentBooking.objects.latest("pk")
 

@@ -23,6 +23,7 @@ def test_a_day_taken_before_confirm_offers_other_dates_and_one_tap_books_one(ann
     book_until_name(ann)  # 1 December, a single day
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
+    ann.press("Skip")  # the birthday question
     book_for(ecg, date(2026, 12, 1))  # someone else was faster
     calls = ann.press("✅ Confirm")
     assert "Free nearby" in said(calls)
@@ -42,6 +43,7 @@ def test_back_from_the_alternatives_returns_to_the_calendar(ann, transactional_d
     book_until_name(ann)
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
+    ann.press("Skip")  # the birthday question
     book_for(ecg, date(2026, 12, 1))
     ann.press("✅ Confirm")
     assert "Choose the first day" in said(ann.press("⬅️ Back"))
@@ -52,6 +54,7 @@ def test_a_stale_alternative_button_is_refused(ann, transactional_db):
     book_until_name(ann)
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
+    ann.press("Skip")  # the birthday question
     book_for(ecg, date(2026, 12, 1))
     ann.press("✅ Confirm")
     _button, message_id = ann.find("📅")
@@ -72,6 +75,7 @@ def test_a_slot_taken_before_confirm_offers_nearby_windows_and_one_tap_books_one
             user.press("1 h")
             user.send("Anna Smirnova")
             user.send("+79991234567")
+            user.press("Skip")  # the birthday question
             clock.shift(timedelta(minutes=11))  # Ann's hold lapses while she hesitates
         else:
             user.press("30 min")

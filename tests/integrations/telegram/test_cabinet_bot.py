@@ -47,6 +47,7 @@ def test_it_books_a_cabinet_with_equipment_by_button_presses(ann_cab, cabinet, b
     ann_cab.press("УЗИ")
     ann_cab.send("Anna Smirnova")
     ann_cab.share_contact("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     calls = ann_cab.press("✅ Confirm")
     booking = CabinetBooking.objects.get()
     assert (booking.starts_at, booking.ends_at, booking.status) == (at(TUE, 10), at(TUE, 11, 30), Status.PENDING)
@@ -155,16 +156,17 @@ def test_the_calendar_navigates_months(ann_cab, cabinet):
     assert "November 2026" in ann_cab.labels()
 
 
-@pytest.mark.parametrize("step", ["cabinet", "date", "slot", "duration", "equipment", "name", "phone", "confirm"])
+@pytest.mark.parametrize("step", ["cabinet", "date", "slot", "duration", "equipment", "name", "phone", "birthday",
+                                  "confirm"])
 def test_cancel_works_at_every_step_and_releases_the_hold(ann_cab, cabinet, step):
     from integrations.models import Dialog
 
     ItemFactory(name="УЗИ")
     ann_cab.send("/book")
     path = [("press", "Кабинет 1"), ("press", "24"), ("press", "10:00"), ("press", "1 h"),
-            ("press", "No equipment"), ("send", "Anna Smirnova"), ("send", "+79991234567")]
+            ("press", "No equipment"), ("send", "Anna Smirnova"), ("send", "+79991234567"), ("press", "Skip")]
     stops = {"cabinet": 0, "date": 1, "slot": 2, "duration": 3, "equipment": 4, "name": 5, "phone": 6,
-             "confirm": 7}
+             "birthday": 7, "confirm": 8}
     for action, value in path[:stops[step]]:
         getattr(ann_cab, action)(value)
     assert Dialog.objects.get().state == step
@@ -180,10 +182,12 @@ def test_back_walks_every_step_in_reverse(ann_cab, cabinet):
     ann_cab.press("No equipment")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
-    screens = [said(ann_cab.press("⬅️ Back")), said(ann_cab.send("⬅️ Back"))]
+    ann_cab.press("Skip")  # the birthday question
+    screens = [said(ann_cab.press("⬅️ Back")), said(ann_cab.press("⬅️ Back"))]
+    screens.append(said(ann_cab.send("⬅️ Back")))  # the phone prompt's Back is a reply-keyboard button
     screens += [said(ann_cab.press("⬅️ Back")) for _ in range(5)]
-    expected = ["phone number", "full name", "need equipment", "How long", "start time", "Choose a date",
-                "Choose a cabinet"]
+    expected = ["date of birth", "phone number", "full name", "need equipment", "How long", "start time",
+                "Choose a date", "Choose a cabinet"]
     for screen, text in zip(screens, expected, strict=True):
         assert text in screen
 
@@ -210,6 +214,7 @@ def test_a_confirm_after_the_hold_expired_and_the_slot_was_taken_says_so(ann_cab
     ann_cab.press("1 h")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     clock.shift(timedelta(minutes=11))
     choose_slot(ben_cab)
     ben_cab.press("30 min")
@@ -250,6 +255,7 @@ def test_the_equipment_step_is_paged_up_to_the_last_item(ann_cab, cabinet):
     ann_cab.press("Аппарат 40")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     ann_cab.press("✅ Confirm")
     assert EquipmentBooking.objects.get().item.name == "Аппарат 40"
 
@@ -261,6 +267,7 @@ def test_the_hold_is_renewed_while_the_user_fills_in_the_later_steps(ann_cab, be
     ann_cab.send("Anna Smirnova")
     clock.move_to(NOW + timedelta(minutes=11), tick=False)
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     ben_cab.send("/book")
     ben_cab.press("Кабинет 1")
     ben_cab.press("24")
@@ -289,6 +296,7 @@ def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_ste
     ann_cab.press("УЗИ")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     ben = user_factory(1002, bot="equipment", first_name="Ben")
     ben.send("/book")
     ben.press("УЗИ")
@@ -296,6 +304,7 @@ def test_equipment_taken_before_confirm_sends_the_user_back_to_the_equipment_ste
     ben.press("Single day")
     ben.send("Ben Petrov")
     ben.send("+79991234568")
+    ben.press("Skip")  # the birthday question
     ben.press("✅ Confirm")
     calls = ann_cab.press("✅ Confirm")
     assert "Do you need equipment" in said(calls)

@@ -46,6 +46,7 @@ def test_it_books_a_single_day_by_button_presses(ann, ecg, bot_api):
     book_until_name(ann, units="2")
     ann.send("Anna Smirnova")
     ann.send("8 (999) 123-45-67")
+    ann.press("Skip")  # the birthday question
     calls = ann.press("✅ Confirm")
     booking = EquipmentBooking.objects.get()
     assert (booking.item, booking.start_date, booking.end_date, booking.units) == (ecg, date(2026, 12, 1),
@@ -75,6 +76,7 @@ def test_it_books_a_range_and_skips_the_units_step_when_one_unit_is_free(ann, tr
     assert "Enter your full name" in said(calls)
     ann.send("Anna Smirnova")
     ann.send("+7 999 123 45 67")
+    ann.press("Skip")  # the birthday question
     ann.press("✅ Confirm")
     booking = EquipmentBooking.objects.get()
     assert (booking.item, booking.start_date, booking.end_date, booking.units) == (item, date(2026, 12, 7),
@@ -87,7 +89,7 @@ def test_it_refuses_a_bad_phone_and_stays_at_the_phone_step(ann, ecg):
     calls = ann.send("12345")
     assert "phone number is not valid" in said(calls)
     calls = ann.send("+7 999 123-45-67")
-    assert "Please check the request" in said(calls)
+    assert "date of birth" in said(calls)
     assert not EquipmentBooking.objects.exists()
 
 
@@ -134,11 +136,13 @@ def test_back_walks_every_step_in_reverse(ann, ecg):
     book_until_name(ann, units="2")
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
-    screens = [said(ann.press("⬅️ Back"))]
+    ann.press("Skip")  # the birthday question
+    screens = [said(ann.press("⬅️ Back")), said(ann.press("⬅️ Back"))]
     # at the phone prompt Back is a reply-keyboard button, so it comes as text
     screens.append(said(ann.send("⬅️ Back")))
     for _ in range(4):
         screens.append(said(ann.press("⬅️ Back")))
+    assert "date of birth" in screens.pop(0)
     assert "phone number" in screens.pop(0)
     assert "full name" in screens[0]
     assert "How many units" in screens[1]
@@ -147,14 +151,14 @@ def test_back_walks_every_step_in_reverse(ann, ecg):
     assert "Choose the equipment" in screens[4]
 
 
-@pytest.mark.parametrize("step", ["item", "start", "end", "units", "name", "phone", "confirm"])
+@pytest.mark.parametrize("step", ["item", "start", "end", "units", "name", "phone", "birthday", "confirm"])
 def test_cancel_works_at_every_step(ann, ecg, step):
     from integrations.models import Dialog
 
     ann.send("📋 Book")
     path = [("press", "ЭКГ"), ("press", "›"), ("press", "1"), ("press", "Single day"), ("press", "2"),
-            ("send", "Anna Smirnova"), ("send", "+79991234567")]
-    stops = {"item": 0, "start": 1, "end": 3, "units": 4, "name": 5, "phone": 6, "confirm": 7}
+            ("send", "Anna Smirnova"), ("send", "+79991234567"), ("press", "Skip")]
+    stops = {"item": 0, "start": 1, "end": 3, "units": 4, "name": 5, "phone": 6, "birthday": 7, "confirm": 8}
     for action, value in path[:stops[step]]:
         getattr(ann, action)(value)
     assert Dialog.objects.get().state == step

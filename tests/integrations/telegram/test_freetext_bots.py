@@ -50,6 +50,7 @@ def test_a_cabinet_request_in_free_text_shows_the_card_and_confirm_books_those_t
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")  # no earlier booking: the wizard asks for the name and phone
     ann_cab.send("+79991234567")
+    ann_cab.press("Пропустить")  # the birthday question
     calls = ann_cab.press("✅")
     booking = CabinetBooking.objects.get()
     assert booking.cabinet == rooms[1]
@@ -65,6 +66,7 @@ def test_a_returning_client_books_from_the_card_with_the_name_and_phone_of_last_
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")
     ann_cab.send("+79991234567")
+    ann_cab.press("Пропустить")  # the birthday question
     ann_cab.press("✅")
     calls = ann_cab.send("cabinet 2 tomorrow 11:30 for 90 minutes")
     assert "Анна Смирнова" in said(calls)
@@ -113,6 +115,7 @@ def test_a_returning_clients_confirm_on_the_card_is_refused_with_alternatives_an
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")
     ann_cab.send("+79991234567")
+    ann_cab.press("Пропустить")  # the birthday question
     ann_cab.press("✅")
     ann_cab.send("завтра в 15:00 кабинет 2 на час")
     taken(rooms[1], datetime(2026, 11, 24, 15, tzinfo=MSK))
@@ -168,6 +171,7 @@ def test_a_message_typed_at_the_card_corrects_what_it_names(ann_cab, rooms):
     ann_cab.press("✅")
     ann_cab.send("Анна Смирнова")
     ann_cab.send("+79991234567")
+    ann_cab.press("Пропустить")  # the birthday question
     ann_cab.press("✅")
     assert CabinetBooking.objects.get().starts_at == datetime(2026, 11, 24, 17, tzinfo=MSK)
 
@@ -186,6 +190,7 @@ def test_an_equipment_request_in_free_text_books_the_units_and_days_it_names(use
     ann.press("✅")
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
+    ann.press("Skip")  # the birthday question
     calls = ann.press("✅ Confirm")
     booking = EquipmentBooking.objects.get()
     assert (booking.item, booking.start_date, booking.end_date, booking.units) == (
@@ -202,6 +207,7 @@ def test_an_equipment_day_taken_before_confirm_offers_other_dates(user_factory, 
     ann.press("✅")
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
+    ann.press("Skip")  # the birthday question
     calls = ann.press("✅ Confirm")
     assert "Free nearby" in said(calls)
     assert [label[2:12] for label in ann.labels() if label.startswith("📅")][:1] == ["30.11.2026"]

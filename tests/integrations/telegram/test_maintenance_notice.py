@@ -42,6 +42,7 @@ def test_a_window_is_refused_then_accepted_with_cancel_and_notify(ann, maria, bo
     ann.press("Single day")
     ann.send("Anna Smirnova")
     ann.send("+79991234567")
+    ann.press("Skip")  # the birthday question
     ann.press("✅ Confirm")
     booking = EquipmentBooking.objects.get()
     url = reverse("admin:equipment_maintenancewindow_add")

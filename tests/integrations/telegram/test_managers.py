@@ -42,6 +42,7 @@ def request_equipment(user, name="Anna Smirnova"):
     user.press("1")
     user.send(name)
     user.send("+79991234567")
+    user.press("Skip")  # the birthday question
     user.press("✅ Confirm")
     return EquipmentBooking.objects.latest("pk")
 
@@ -154,6 +155,7 @@ def test_cabinet_requests_are_decided_in_the_cabinet_bot(user_factory, boss, bot
     client.press("1 h")
     client.send("Anna Smirnova")
     client.send("+79991234567")
+    client.press("Skip")  # the birthday question
     client.press("✅ Confirm")
     booking = CabinetBooking.objects.get()
     assert bot_api.of("sendMessage", chat_id=boss.id)[-1].buttons[0]["callback_data"] == f"cab:ap:{booking.pk}"

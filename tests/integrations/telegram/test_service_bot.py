@@ -77,6 +77,7 @@ def book(user, *, who: str, day: str = "24", slot: str = "10:00"):
     choose(user, who=who, day=day, slot=slot)
     user.send("Мария Петрова")
     user.share_contact("+79991234567")
+    user.press("Skip")  # the birthday question
     return user.press("✅ Confirm")
 
 
@@ -148,6 +149,7 @@ def taken_before_confirm(user, service, who: str, specialist_taken):
     choose(user, who=who)
     user.send("Мария Петрова")
     user.share_contact("+79991234567")
+    user.press("Skip")  # the birthday question
     appointment_create(service=service, specialist=specialist_taken, starts_at=at(TUE, 10),
                        client_name="Иван Петров", client_phone="89990000001", actor=Actor.system(),
                        channel=Channel.ADMIN, now=NOW)
@@ -248,6 +250,7 @@ def test_a_cabinet_booking_without_a_service_tells_no_specialist(ann_cab, rooms,
     ann_cab.press("30 min")
     ann_cab.send("Мария Петрова")
     ann_cab.share_contact("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     ann_cab.press("✅ Confirm")
     assert CabinetBooking.objects.exists()
     assert not bot_api.of("sendMessage", chat_id=ANNA_TELEGRAM)

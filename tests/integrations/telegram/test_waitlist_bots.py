@@ -40,6 +40,7 @@ def refused_at_confirm(user, item):
     user.press("Single day")
     user.send("Anna Smirnova")
     user.send("+7 999 123 45 67")
+    user.press("Skip")  # the birthday question
     taken = equipment_booking_create(item=item, start_date=DAY, end_date=DAY, units=1, client_name="Пётр Иванов",
                                      client_phone="+79990000000", actor=Actor.system(), channel=Channel.ADMIN,
                                      now=NOW)
@@ -122,6 +123,7 @@ def test_in_russian_the_waitlist_buttons_are_translated(user_factory, holter):
     ivan.press("Один день")
     ivan.send("Иван Петров")
     ivan.send("+7 999 123 45 67")
+    ivan.press("Пропустить")  # the birthday question
     equipment_booking_create(item=holter, start_date=DAY, end_date=DAY, units=1, client_name="Пётр Иванов",
                              client_phone="+79990000000", actor=Actor.system(), channel=Channel.ADMIN, now=NOW)
     ivan.press("✅ Подтвердить")
@@ -149,11 +151,13 @@ def test_cabinet_join_list_offer_book(ann_cab, ben_cab, room, clock, bot_api):
     ann_cab.press("1 h")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     clock.shift(timedelta(minutes=11))  # Ann's hold lapses and Ben books 10:00
     choose_slot(ben_cab)
     ben_cab.press("30 min")
     ben_cab.send("Ben Brown")
     ben_cab.send("+79990001111")
+    ben_cab.press("Skip")  # the birthday question
     ben_cab.press("✅ Confirm")
     calls = ann_cab.press("✅ Confirm")
     assert "just been taken" in said(calls)
@@ -180,6 +184,7 @@ def test_cabinet_no_thanks_and_leave(ann_cab, ben_cab, room, clock, bot_api):
     ann_cab.press("1 h")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     clock.shift(timedelta(minutes=11))
     choose_slot(ben_cab)
     ben_cab.press("1 h")  # Ben only holds 10:00–11:00
@@ -198,6 +203,7 @@ def test_cabinet_leave_the_waitlist_from_my_bookings(ann_cab, ben_cab, room, clo
     ann_cab.press("1 h")
     ann_cab.send("Anna Smirnova")
     ann_cab.send("+79991234567")
+    ann_cab.press("Skip")  # the birthday question
     clock.shift(timedelta(minutes=11))
     choose_slot(ben_cab)
     ben_cab.press("1 h")

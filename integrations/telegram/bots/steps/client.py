@@ -1,17 +1,25 @@
 """The steps that end every booking dialog: the client's name and phone (the core normalises and validates
-them), then Confirm."""
+them), the birthday once per client (skippable; accounts.clients remembers it was asked), then Confirm."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from django.utils.translation import gettext as _
 
+from accounts.clients import clean_birthday, client_asks_birthday, client_birthday_skipped
 from integrations import texts
 from integrations.prefill import last_client
 from integrations.telegram import keyboards as kb
-from integrations.telegram.bots.flow import Step
+from integrations.telegram.bots.flow import Step, birthday_of
 from integrations.telegram.conversation import Turn
 from kernel.contacts import clean_client_name, format_phone, normalize_phone
 from kernel.errors import BookingError
+
+# 17.05.1990, 17/5/1990, 17-05-1990, or 1990-05-17
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def show_name(flow, turn: Turn, new: bool = False) -> None:
@@ -60,8 +68,66 @@ def phone_text(flow, turn: Turn, text: str) -> None:
     except BookingError as exc:
         turn.say(exc.message)
         return
-    turn.dialog.data["phone"] = phone
+    data = turn.dialog.data
+    data["phone"] = phone
+    asked = data.get("birthday_phone") == phone  # answered earlier in this dialog
+    flow.enter(turn, "birthday" if not asked and client_asks_birthday(phone) else "confirm", new=True)
+
+
+def show_birthday(flow, turn: Turn, new: bool = False) -> None:
+    if turn.account.is_manager:
+        prompt = _("Enter the client's date of birth, for example 17.05.1990, or tap Skip:")
+    else:
+        prompt = _("Enter your date of birth, for example 17.05.1990, or tap Skip. We ask only once:")
+    turn.screen(prompt, kb.inline([[kb.button(texts.SKIP, "w:skipbirthday")], kb.nav_row()]), new=new)
+
+
+def parse_birthday(text: str) -> date | None:
+    """A date as people type it: day.month.year (dots, slashes or dashes) or year-month-day; None when it is
+    not one."""
+    text = text.strip()
+    day_first, iso = _DAY_MONTH_YEAR.fullmatch(text), _ISO.fullmatch(text)
+    try:
+        if day_first:
+            return date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        return None
+    return None
+
+
+def birthday_text(flow, turn: Turn, text: str) -> None:
+    birthday = parse_birthday(text)
+    if birthday is None:
+        turn.say(_("Please write the date as day.month.year, for example 17.05.1990, or tap Skip."))
+        return
+    try:
+        clean_birthday(birthday, now=turn.now)
+    except BookingError as exc:
+        turn.say(exc.message)
+        return
+    data = turn.dialog.data
+    data["birthday"], data["birthday_phone"] = birthday.isoformat(), data["phone"]
     flow.enter(turn, "confirm", new=True)
+
+
+def skip_birthday(flow, turn: Turn, value: str) -> None:
+    data = turn.dialog.data
+    data["birthday"], data["birthday_phone"] = None, data["phone"]
+    flow.enter(turn, "confirm")
+
+
+def client_fields(data: dict) -> dict:
+    """The client's part of a booking request from the dialog: name, phone and the birthday given for it."""
+    return {"client_name": data["name"], "client_phone": data["phone"], "client_birthday": birthday_of(data)}
+
+
+def _remember_skipped(turn: Turn, booking) -> None:
+    """A birthday skipped in this dialog is not asked again for this client."""
+    data = turn.dialog.data
+    if data.get("birthday_phone") == data.get("phone") and not data.get("birthday"):
+        client_birthday_skipped(client_id=booking.client_id, now=turn.now)
 
 
 def show_confirm(flow, turn: Turn, new: bool = False) -> None:
@@ -86,6 +152,7 @@ def pick_confirm(flow, turn: Turn, value: str) -> None:
     except BookingError as exc:
         flow.resource.on_refused(flow, turn, exc)
         return
+    _remember_skipped(turn, booking)
     turn.strip()
     turn.dialog.reset()
     turn.say(booked_text(booking) + "\n\n" + flow.resource.card(booking), flow.menu(turn))
@@ -94,5 +161,6 @@ def pick_confirm(flow, turn: Turn, value: str) -> None:
 STEPS = {
     "name": Step(show=show_name, picks={"lastname": use_last_name}, text=name_text),
     "phone": Step(show=show_phone, text=phone_text),
+    "birthday": Step(show=show_birthday, picks={"skipbirthday": skip_birthday}, text=birthday_text),
     "confirm": Step(show=show_confirm, picks={"confirm": pick_confirm}),
 }
