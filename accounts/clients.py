@@ -86,8 +86,8 @@ def client_upsert(
     birthday: date | None = None,
     email: str = "",
     telegram_account: TelegramAccount | None = None,
-) -> int:
-    """The id of the client for `phone` (normalised) and `name` (cleaned), created or updated: the name always,
+) -> Client:
+    """The client for `phone` (normalised) and `name` (cleaned), created or updated: the name always,
     the birthday, e-mail and Telegram account only when given (a value left out never clears one given
     before), and nothing written when nothing changed. `telegram_account` is the account the booking belongs
     to; a manager's account books for other people and is never a client's. Called inside the booking's
@@ -107,14 +107,17 @@ def client_upsert(
             # values given here instead: the latest booking's values win, as they would one after the other.
             Client.objects.bulk_create([client], update_conflicts=True, unique_fields=["phone"],
                                        update_fields=[*values, "updated_at"])
-        return client.pk
+        return client
     changes = {key: value for key, value in values.items() if getattr(known, key) != value}
     if changes:
         if "email" in changes:
             changes["email_bounced_at"] = None  # a new address has not bounced
         with locking.waits_refused_as_busy():
             Client.objects.filter(pk=known.pk).update(**changes, updated_at=now)
-    return known.pk
+        for key, value in changes.items():
+            setattr(known, key, value)
+        known.updated_at = now
+    return known
 
 
 # --- Asked once: the birthday in the bots and on the booking page ---------------------------------------

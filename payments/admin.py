@@ -54,7 +54,9 @@ class WalletPostForm(forms.Form):
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].widget = client_widget(admin_site)
+        field = self.fields["client"]
+        field.widget = client_widget(admin_site)
+        field.widget.choices = field.choices  # a widget set after the field's own takes its choices from it
 
     def clean(self):
         data = super().clean()

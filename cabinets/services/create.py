@@ -112,7 +112,7 @@ def cabinet_booking_create(
     booking.full_clean(validate_unique=False, validate_constraints=False)
     # Every lock is held and every check passed: now the client, just before the booking's first row
     # (accounts.clients says why not sooner, nor later).
-    booking.client_id = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
+    booking.client = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
                                       telegram_account=owner["requester"])
     try:
         with transaction.atomic():

@@ -89,7 +89,7 @@ def equipment_booking_create(
     booking.full_clean(exclude=["item", "partner"], validate_unique=False, validate_constraints=False)
     # The lock is held and the check passed: now the client, just before the booking's row (accounts.clients
     # says why not sooner, nor later).
-    booking.client_id = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
+    booking.client = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
                                       telegram_account=owner["requester"])
     rows.insert(booking)
     booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,

@@ -128,7 +128,7 @@ def test_only_given_values_overwrite_and_the_latest_wins():
     known = factories.ClientFactory(phone="+79991234567", name="Мария Петрова", birthday=date(1990, 5, 17),
                                     email="m@example.com")
 
-    assert client_upsert(phone="+79991234567", name="Мария Петрова", now=NOW) == known.pk
+    assert client_upsert(phone="+79991234567", name="Мария Петрова", now=NOW).pk == known.pk
     client_upsert(phone="+79991234567", name="Мария Петрова", birthday=date(1991, 5, 17), now=NOW)
 
     known.refresh_from_db()
