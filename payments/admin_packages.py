@@ -21,7 +21,7 @@ from kernel.channels import Actor
 from kernel.errors import BookingError
 from payments.admin import KEY, client_widget, money, refusal_to_form
 from payments.models import ClientPackage, PackageProduct
-from payments.packages import package_sell, package_sell_check, sessions_used
+from payments.packages import package_sell, package_sell_check, with_sessions_used
 from payments.wallets import wallet_balance
 
 PaidBy = ClientPackage.PaidBy
@@ -66,19 +66,12 @@ class ClientPackageAdmin(admin.ModelAdmin):
               "wallet_transaction", "actor")
     readonly_fields = fields
 
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:  # the sessions left of the page's packages, in one query
-            self._used = sessions_used(package.pk for package in changelist.result_list)
-        return response
+    def get_queryset(self, request):
+        return with_sessions_used(super().get_queryset(request))
 
     @admin.display(description=_("sessions left"))
     def remaining(self, obj):
-        used = getattr(self, "_used", {}).get(obj.pk)
-        if used is None:
-            used = sessions_used([obj.pk])[obj.pk]
-        return f"{max(obj.sessions - used, 0)} / {obj.sessions}"
+        return f"{max(obj.sessions - obj.sessions_used, 0)} / {obj.sessions}"
 
     @admin.display(description=_("price paid"), ordering="price")
     def paid(self, obj):

@@ -16,7 +16,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import BigIntegerField, Count, OuterRef, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, TelegramAccount
@@ -45,23 +47,27 @@ class PackageState:
     remaining: int
 
 
-def sessions_used(package_ids: Iterable[int]) -> dict[int, int]:
-    """How many sessions of each package its appointments use (not cancelled, not rejected), in one query."""
-    ids = list(package_ids)
+def with_sessions_used(queryset):
+    """`queryset` of client packages, each annotated with `sessions_used`: its appointments priced with it that
+    are not cancelled or rejected. The one place that counts a package's sessions."""
     live = CabinetBooking.objects.exclude(status__in=GIVEN_BACK).values("pk")
-    rows = (PriceLine.objects.filter(kind=PACKAGE, price__resource_type=CABINET_RESOURCE,
-                                     params__package_id__in=ids, price__booking_id__in=live)
-            .values("params__package_id").annotate(used=Count("id")).values_list("params__package_id", "used"))
-    used = {int(package_id): count for package_id, count in rows}
-    return {pk: used.get(pk, 0) for pk in ids}
+    used = (PriceLine.objects.filter(kind=PACKAGE, price__resource_type=CABINET_RESOURCE, price__booking_id__in=live)
+            .annotate(package_id=Cast(KT("params__package_id"), BigIntegerField())).filter(package_id=OuterRef("pk"))
+            .order_by().values("package_id").annotate(n=Count("id")).values("n")[:1])
+    return queryset.annotate(sessions_used=Coalesce(Subquery(used), 0))
+
+
+def sessions_used(package_ids: Iterable[int]) -> dict[int, int]:
+    """How many sessions of each package are used, by package id."""
+    return dict(with_sessions_used(ClientPackage.objects.filter(pk__in=list(package_ids)))
+                .values_list("pk", "sessions_used"))
 
 
 def packages_of(clients: Iterable[Client], *, today: date) -> list[PackageState]:
     """The clients' packages still valid `today` with the sessions each has left, the soonest to expire first."""
-    packages = list(ClientPackage.objects.filter(client__in=list(clients), valid_until__gte=today)
-                    .select_related("service", "client").order_by("valid_until", "pk"))
-    used = sessions_used(package.pk for package in packages)
-    return [PackageState(package, max(package.sessions - used[package.pk], 0)) for package in packages]
+    packages = with_sessions_used(ClientPackage.objects.filter(client__in=list(clients), valid_until__gte=today)
+                                  .select_related("service", "client").order_by("valid_until", "pk"))
+    return [PackageState(package, max(package.sessions - package.sessions_used, 0)) for package in packages]
 
 
 def account_packages(account: TelegramAccount, *, now: datetime) -> list[PackageState]:
