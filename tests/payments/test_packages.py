@@ -4,7 +4,7 @@ gives the session back; an expired or used-up package is not used; a quote shows
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -193,3 +193,11 @@ def test_a_telegram_account_sees_its_clients_packages_with_sessions_left(doctor,
     [state] = account_packages(account, now=NOW)
 
     assert (state.package.service, state.remaining) == (ultrasound, 4)
+
+
+def test_validity_counts_from_the_clinic_day_of_the_sale_not_the_utc_one(ultrasound, maria, five_ultrasounds):
+    late_evening_utc = datetime(2026, 11, 23, 22, 30, tzinfo=UTC)  # 01:30 on the 24th in Moscow
+
+    package = sell(five_ultrasounds, maria, now=late_evening_utc)
+
+    assert package.valid_until == date(2026, 11, 24) + timedelta(days=30)

@@ -85,3 +85,15 @@ def test_my_bookings_shows_each_package_with_sessions_left(ann):
     text = said(ann.send("📊 My bookings"))
 
     assert f"🎫 Package «Массаж»: 5 of 5 sessions left, valid until {valid_until}" in text
+
+
+def test_the_cabinet_bot_shows_a_package_in_russian(user_factory):
+    user = user_factory(1003, bot="cabinet", first_name="Вера", language="ru")
+    client = client_of(user, name="Вера Петрова")
+    service = Service.objects.create(name="Массаж", duration_minutes=60, price=Decimal("2000.00"))
+    product = PackageProduct.objects.create(service=service, sessions=3, price=Decimal("5000.00"), validity_days=10)
+    package_sell(product=product, client=client, paid_by="cash", actor=Actor.system(), now=NOW, idempotency_key="p")
+
+    text = said(user.send("📊 Мои заявки"))
+
+    assert "🎫 Абонемент «Массаж»: осталось сеансов 3 из 3, действует до 03.12.2026" in text
