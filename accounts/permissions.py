@@ -47,8 +47,10 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     # "change" on monthly audits lets a manager run "Export now" for a chosen month.
     "integrations": {"delivery": ("view", "change"), "auditexport": ("view", "change")},
     "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view", "change")},
-    # The wallets' ledger is append-only: "add" is a deposit or a correction, through the wallet service.
-    "payments": {"wallettransaction": ("view", "add")},
+    # The wallets' ledger is append-only: "add" is a deposit or a correction, through the wallet service. A sold
+    # package is never edited either: "add" is a sale, through the package service.
+    "payments": {"wallettransaction": ("view", "add"), "packageproduct": ("view", "add", "change"),
+                 "clientpackage": ("view", "add")},
     "mail": {"mailmessage": ("view", "change")},
 }
 

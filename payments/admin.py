@@ -173,3 +173,6 @@ def form_client(form: WalletPostForm) -> Client | None:
         return getattr(form, "cleaned_data", {}).get("client")
     raw = str(form.initial.get("client", ""))
     return Client.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) <= 18 else None
+
+
+from payments import admin_packages  # noqa: E402, F401  the packages' admin pages

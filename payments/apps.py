@@ -8,7 +8,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from kernel import metrics
+        from kernel.pricing import packages
         from payments import errors  # noqa: F401  registers the wallets' error codes with the kernel
+        from payments.packages import PackageSessions
         from payments.wallets import wallet_gauge_refresh
 
         metrics.register_scrape_hook(wallet_gauge_refresh)
+        packages.register(PackageSessions())

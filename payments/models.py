@@ -4,6 +4,9 @@ of the client's rows (payments/wallets.py), never a stored counter that could dr
 A row may name the booking it is about generically, `resource_type` + `booking_id`, as a waitlist entry names
 its resource: payments know no resource's model."""
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +58,80 @@ class WalletTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} {self.amount} {self.currency}"
+
+
+class PackageProduct(models.Model):
+    """What the clinic sells as a package: a number of sessions of one service for one price, to be used within
+    a number of days of the purchase."""
+
+    service = models.ForeignKey("specialists.Service", verbose_name=_("service"), on_delete=models.PROTECT,
+                                related_name="package_products")
+    sessions = models.PositiveSmallIntegerField(_("sessions"), validators=[MinValueValidator(1),
+                                                                           MaxValueValidator(100)],
+                                                help_text=_("How many appointments the package covers (1 to 100)."))
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2,
+                                validators=[MinValueValidator(Decimal("0.01"))],
+                                help_text=_("What the client pays for the whole package."))
+    validity_days = models.PositiveSmallIntegerField(
+        _("valid for (days)"), validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text=_("Appointments on the day of the purchase and this many days after it use the package."))
+    is_active = models.BooleanField(_("on sale"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+        ordering = ["service__name", "sessions", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sessions__gte=1, sessions__lte=100), name="package_sessions_1_100"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="package_price_positive"),
+            models.CheckConstraint(condition=Q(validity_days__gte=1), name="package_validity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(service)s × %(sessions)s") % {"service": self.service.name, "sessions": self.sessions}
+
+
+class ClientPackage(models.Model):
+    """A package a client bought. Its service, sessions and price are copied from the product at the sale, so
+    a later change of the product changes no package sold. How many sessions are left is derived from the
+    client's appointments priced with it (payments/packages.py), never stored."""
+
+    class PaidBy(models.TextChoices):
+        CASH = "cash", _("Cash at the clinic")
+        WALLET = "wallet", _("From the wallet")
+
+    product = models.ForeignKey(PackageProduct, verbose_name=_("package"), on_delete=models.PROTECT,
+                                related_name="sold")
+    client = models.ForeignKey("accounts.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+                               related_name="packages")
+    service = models.ForeignKey("specialists.Service", verbose_name=_("service"), on_delete=models.PROTECT,
+                                related_name="client_packages")
+    sessions = models.PositiveSmallIntegerField(_("sessions"))
+    bought_at = models.DateTimeField(_("bought at"))
+    valid_until = models.DateField(_("valid until"), help_text=_("The last clinic day an appointment uses it."))
+    paid_by = models.CharField(_("paid by"), max_length=8, choices=PaidBy.choices)
+    price = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    actor = models.CharField(_("sold by"), max_length=200)
+    idempotency_key = models.CharField(_("operation key"), max_length=160, unique=True)
+    wallet_transaction = models.OneToOneField(WalletTransaction, verbose_name=_("wallet transaction"), null=True,
+                                              blank=True, on_delete=models.PROTECT, related_name="package")
+
+    class Meta:
+        verbose_name = _("client's package")
+        verbose_name_plural = _("clients' packages")
+        ordering = ["-bought_at", "-id"]
+        indexes = [models.Index(fields=["client", "service", "valid_until"], name="package_client_service_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(sessions__gte=1), name="clientpackage_sessions_positive"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="clientpackage_price_positive"),
+            models.CheckConstraint(condition=Q(paid_by__in=["cash", "wallet"]), name="clientpackage_paid_by_known"),
+            models.CheckConstraint(condition=Q(paid_by="cash", wallet_transaction__isnull=True)
+                                   | Q(paid_by="wallet", wallet_transaction__isnull=False),
+                                   name="clientpackage_wallet_payment_recorded"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(service)s × %(sessions)s until %(day)s") % {
+            "service": self.service.name, "sessions": self.sessions, "day": f"{self.valid_until:%d.%m.%Y}"}

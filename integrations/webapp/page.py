@@ -50,6 +50,7 @@ def _texts() -> dict[str, str]:
         "no_bookings": _("You have no bookings yet."),
         "wallet": _("💰 Wallet: %(amount)s"),
         "wallets": _("💰 Wallets:"),
+        "package": _("🎫 Package «%(service)s»: %(remaining)s of %(sessions)s sessions left, valid until %(day)s"),
         "read_only": _("This page shows free equipment and cabinets. To book, open it from the clinic's "
                        "Telegram bot."),
         "open_bot": _("Open the bot"),

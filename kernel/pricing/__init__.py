@@ -6,5 +6,7 @@ rules (`compute.price_compute`; rules never stack). A booking stores its lines w
 (`services.booking_price_record`, in the booking's transaction), so later changes of the price list do not
 change it. A discount counts against the clinic day's quota under a row lock; a cancelled or rejected booking
 gives it back once (`booking_price_release`). A manager may override a booking's total with a reason
-(`booking_price_override`). Doors read a stored price with `booking_price` / `booking_prices` and render it
+(`booking_price_override`). An appointment that is a session of the client's prepaid package gets a `package`
+line bringing its total to 0 instead of a discount: pricing asks the source the payments app registers in
+`packages.py`. Doors read a stored price with `booking_price` / `booking_prices` and render it
 with `labels` (`price_text`, each line's `text`), in the active language."""

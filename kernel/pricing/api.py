@@ -16,10 +16,11 @@ PRICE_EXAMPLE = {
 
 
 class PriceLineOut(serializers.Serializer):
-    kind = serializers.ChoiceField(["base", "discount", "info", "override"],
+    kind = serializers.ChoiceField(["base", "discount", "info", "override", "package"],
                                    help_text="`base` a price of what is booked, `discount` the one discount applied, "
                                              "`info` a note (the daily discount limit is reached), `override` a "
-                                             "manager's change of the total.")
+                                             "manager's change of the total, `package` a session of the client's "
+                                             "prepaid package (it brings the total to 0).")
     label = serializers.CharField(help_text="What the line is, in the language of Accept-Language.")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2,
                                       help_text="A signed decimal string: a discount is negative.")

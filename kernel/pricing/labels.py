@@ -68,6 +68,8 @@ LABELS: dict[str, Callable[[Mapping], str]] = {
     "discount_personal": lambda p: _discount(_("personal discount %(percent)s"), p),
     # info: a discount applied but the day's quota of discounts is spent
     "discount_limit": lambda p: _("daily discount limit reached"),
+    # package: a session of the client's prepaid package
+    "package": lambda p: _("package: session %(n)s of %(of)s") % {"n": p["n"], "of": p["of"]},
     # override: a manager set the total
     "override": lambda p: _("price changed by the clinic: %(reason)s") % {"reason": p.get("reason", "")},
 }

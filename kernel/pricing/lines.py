@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-BASE, DISCOUNT, INFO, OVERRIDE = "base", "discount", "info", "override"
+BASE, DISCOUNT, INFO, OVERRIDE, PACKAGE = "base", "discount", "info", "override", "package"
 
 
 def cents(value) -> Decimal:
@@ -21,7 +21,7 @@ def cents(value) -> Decimal:
 
 @dataclass(frozen=True)
 class Line:
-    kind: str  # base | discount | info | override
+    kind: str  # base | discount | info | override | package
     label: str  # a key of kernel.pricing.labels
     amount: Decimal
     params: Mapping = field(default_factory=dict)  # the label's values: text, numbers, decimal strings

@@ -137,6 +137,7 @@ class PriceLine(models.Model):
         DISCOUNT = "discount", _("Discount")
         INFO = "info", _("Note")
         OVERRIDE = "override", _("Changed by a manager")
+        PACKAGE = "package", _("Package session")
 
     price = models.ForeignKey(BookingPrice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(_("position"))
@@ -153,7 +154,7 @@ class PriceLine(models.Model):
         ordering = ["price", "position"]
         constraints = [
             models.UniqueConstraint(fields=["price", "position"], name="priceline_one_per_position"),
-            models.CheckConstraint(condition=Q(kind__in=["base", "discount", "info", "override"]),
+            models.CheckConstraint(condition=Q(kind__in=["base", "discount", "info", "override", "package"]),
                                    name="priceline_kind_valid"),
         ]
 

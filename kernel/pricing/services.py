@@ -17,6 +17,7 @@ from kernel.adapters import adapter_for
 from kernel.channels import Actor, Channel
 from kernel.clock import clinic_today
 from kernel.errors import BookingError
+from kernel.pricing import packages
 from kernel.pricing.compute import price_compute
 from kernel.pricing.labels import money_text
 from kernel.pricing.lines import OVERRIDE, ZERO, Line, Price, PriceBase, cents
@@ -42,13 +43,28 @@ def _priced(base: PriceBase, *, client, client_birthday: date | None, today: dat
         personal_percent=getattr(client, "personal_discount_percent", None), quota_spent=quota_is_spent)
 
 
+def _package_priced(base: PriceBase, *, client, resource_type: str, request: Mapping, take: bool) -> Price | None:
+    """The price of a session of the client's package, or None: the base lines and a line that brings the total
+    to 0. A session takes no discount and no quota."""
+    if client is None:
+        return None
+    price = price_compute(base=base.lines, day=base.day, rules=(), currency=settings.CURRENCY)
+    line = packages.package_line(client=client, resource_type=resource_type, request=request, day=base.day,
+                                 base_total=price.base_total, take=take)
+    return price.with_line(line) if line is not None else None
+
+
 def price_quote(*, resource_type: str, request: Mapping, now: datetime, client=None,
                 client_birthday: date | None = None) -> Price:
     """The price of a request of `resource_type` (the keyword arguments its adapter's `price_base` takes: an
     item with units and dates, a cabinet with a window and equipment, a service at a time), for `client` (a
     client record or None) made at `now`. `client_birthday`, when given, wins over the client's stored one.
-    Nothing is booked and the quota is not touched; when today's quota is spent the price says so."""
+    Nothing is booked and the quota is not touched; when today's quota is spent the price says so. A session
+    of the client's package shows as such, and is not used."""
     base = adapter_for(resource_type).price_base(**request)
+    session = _package_priced(base, client=client, resource_type=resource_type, request=request, take=False)
+    if session is not None:
+        return session
     today = clinic_today(now)
     return _priced(base, client=client, client_birthday=client_birthday, today=today,
                    quota_is_spent=quota_spent(today))
@@ -70,12 +86,15 @@ def booking_price_record(*, booking, resource_type: str, request: Mapping, now: 
     """Price a booking being made and store its lines, in the booking's transaction. A discount counts
     against the quota of the day the booking is made (clinic zone); when that is spent the booking keeps the
     full price and a line says why. `priced_as` names the adapter that prices the request when it is not the
-    booking's own (an appointment is a cabinet booking priced by its service)."""
+    booking's own (an appointment is a cabinet booking priced by its service). A session of the client's
+    package (kernel.pricing.packages) is used instead of a price, under the package's lock."""
     locking.require_transaction()
     base = adapter_for(priced_as or resource_type).price_base(**request)
     client = booking.client if booking.client_id else None
     today = clinic_today(now)
-    price = _priced(base, client=client, client_birthday=client_birthday, today=today, quota_is_spent=False)
+    price = _package_priced(base, client=client, resource_type=priced_as or resource_type, request=request, take=True)
+    if price is None:
+        price = _priced(base, client=client, client_birthday=client_birthday, today=today, quota_is_spent=False)
     quota_day = None
     if price.discount is not None:
         if quota_take(today):

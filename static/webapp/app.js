@@ -543,12 +543,21 @@
     }))];
   }
 
+  // The prepaid packages with sessions left: "🎫 Package «УЗИ»: 3 of 5 sessions left, valid until 24.12.2026".
+  function packageLines() {
+    return ((state.me && state.me.packages) || []).map(function (pack) {
+      var day = pack.valid_until.split("-").reverse().join(".");
+      return h("p", { class: "wallet package", text: fmt(T.package, { service: pack.service, remaining: pack.remaining,
+        sessions: pack.sessions, day: day }) });
+    });
+  }
+
   function drawBookings() {
     if (!initData) { show(panels.bookings, [h("p", { class: "message", text: T.read_only })]); return; }
     var bookings = (state.me && state.me.bookings) || [], waits = (state.me && state.me.waits) || [];
     var waitList = waits.length ? [h("h3", { text: T.waits }), h("div", { class: "list", id: "waits" }, waits.map(waitCard))] : [];
-    if (!bookings.length) { show(panels.bookings, walletLines().concat([h("p", { class: "hint", text: T.no_bookings })], waitList)); return; }
-    show(panels.bookings, walletLines().concat(waitList, [h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
+    if (!bookings.length) { show(panels.bookings, walletLines().concat(packageLines(), [h("p", { class: "hint", text: T.no_bookings })], waitList)); return; }
+    show(panels.bookings, walletLines().concat(packageLines(), waitList, [h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
       return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
         h("div", null, h("strong", { text: booking.reference + " " + booking.title })),
         h("div", { text: booking.when }),

@@ -10,10 +10,14 @@ from decimal import Decimal
 import pytest
 
 from equipment.models import EquipmentBooking
+from kernel.channels import Actor
 from kernel.pricing.models import BookingPrice, DiscountQuotaUse
 from kernel.pricing.quota import daily_limit_set
+from payments.models import PackageProduct
+from payments.packages import package_sell, sessions_used
 from specialists.models import Service, Specialist, WorkingHours
 from tests.api.test_auth_and_errors import assert_error
+from tests.clock import NOW
 from tests.kernel.pricing.conftest import make_client, make_rule
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +78,19 @@ def test_an_appointment_costs_its_service_alone_with_the_clients_birthday_discou
     assert price == {"currency": "RUB", "total": "2200.00", "lines": [
         {"kind": "base", "label": "УЗИ", "amount": "2500.00"},
         {"kind": "discount", "label": "birthday discount −12\u00a0%", "amount": "-300.00", "rule_id": rule.pk}]}
+
+
+def test_a_clients_package_shows_as_its_next_session_and_the_quote_uses_none(api, priced):
+    service = priced[2]
+    client = make_client(phone="+79991234567")
+    product = PackageProduct.objects.create(service=service, sessions=5, price=Decimal("10000.00"), validity_days=30)
+    package = package_sell(product=product, client=client, paid_by="cash", actor=Actor.system(), now=NOW,
+                           idempotency_key="sale")
+    price = api.post("/api/v1/quotes", appointment_body(service)).json()["price"]
+    assert price == {"currency": "RUB", "total": "0.00", "lines": [
+        {"kind": "base", "label": "УЗИ", "amount": "2500.00"},
+        {"kind": "package", "label": "package: session 1 of 5", "amount": "-2500.00"}]}
+    assert sessions_used([package.pk]) == {package.pk: 0}
 
 
 def test_the_bodys_birthday_wins_over_the_stored_one(api, priced):

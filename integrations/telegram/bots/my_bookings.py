@@ -1,5 +1,6 @@
-""""My bookings" in both bots: the wallet's balance while it holds money, the user's bookings (upcoming and the
-last 14 days) with Open and Cancel, the private calendar link, then the waits."""
+""""My bookings" in both bots: the wallet's balance while it holds money and the packages with sessions left,
+the user's bookings (upcoming and the last 14 days) with Open and Cancel, the private calendar link, then the
+waits."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from integrations.telegram import waitlist
 from integrations.telegram.bots.calendar_link import offer_calendar
 from integrations.telegram.bots.cards import booking_markup
-from integrations.telegram.bots.wallet import wallet_lines
+from integrations.telegram.bots.wallet import package_lines, wallet_lines
 from integrations.telegram.conversation import Turn
 
 
@@ -18,7 +19,7 @@ def cmd_my_bookings(flow, turn: Turn, args: str) -> None:
         header = _("You have no bookings yet (upcoming or in the last 14 days).")
     else:
         header = _("📊 Your bookings (upcoming and the last 14 days):")
-    wallet = wallet_lines(turn.account)
+    wallet = wallet_lines(turn.account) + package_lines(turn.account, now=turn.now)
     turn.say(header + "\n\n" + "\n".join(wallet) if wallet else header, flow.menu(turn))
     for booking in bookings[:10]:
         turn.say(flow.resource.card(booking), booking_markup(flow, booking, turn))

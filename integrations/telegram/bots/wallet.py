@@ -1,15 +1,18 @@
-"""The client's wallet in both bots: /wallet, and a line under "My bookings" while it holds money. The
-balance is the wallet service's (payments/wallets.py); a Telegram account sees the wallets of the clients it
+"""The client's wallet in both bots: /wallet, and a line under "My bookings" while it holds money, with a line
+per prepaid package that has sessions left. The balance is the wallet service's (payments/wallets.py), the
+sessions left the package service's (payments/packages.py); a Telegram account sees those of the clients it
 books as."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from integrations import texts
 from integrations.telegram.conversation import Turn
+from payments.packages import account_packages
 from payments.wallets import account_wallets
 
 
@@ -22,6 +25,20 @@ def wallet_lines(account, *, even_empty: bool = False) -> list[str]:
         balance = holding[0].balance if holding else Decimal(0)
         return [_("💰 Wallet: %(amount)s") % {"amount": texts.money_text(balance)}]
     return []
+
+
+def package_lines(account, *, now: datetime) -> list[str]:
+    """"🎫 Package «УЗИ»: 3 of 5 sessions left, valid until 24.12.2026", one per package with a session left (with
+    the client's name when the account books for several)."""
+    states = account_packages(account, now=now)
+    several = len({state.package.client_id for state in states}) > 1
+    lines = []
+    for state in states:
+        line = _("🎫 Package «%(service)s»: %(remaining)s of %(sessions)s sessions left, valid until %(day)s") % {
+            "service": state.package.service.name, "remaining": state.remaining, "sessions": state.package.sessions,
+            "day": f"{state.package.valid_until:%d.%m.%Y}"}
+        lines.append(f"{line} ({state.package.client.name})" if several else line)
+    return lines
 
 
 def cmd_wallet(flow, turn: Turn, args: str) -> None:

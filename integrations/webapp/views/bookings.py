@@ -27,6 +27,7 @@ from integrations.webapp.views.presenters import RULES, booking_json, wait_json
 from kernel.channels import Actor, Channel
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
+from payments.packages import account_packages
 from payments.wallets import account_wallets
 
 
@@ -82,6 +83,12 @@ def _wallet(account: TelegramAccount) -> dict:
             else []}
 
 
+def _packages(account: TelegramAccount, now: datetime) -> list[dict]:
+    """The prepaid packages of the clients this account books as that have sessions left."""
+    return [{"service": state.package.service.name, "remaining": state.remaining, "sessions": state.package.sessions,
+             "valid_until": state.package.valid_until.isoformat()} for state in account_packages(account, now=now)]
+
+
 @require_GET
 @endpoint(signed=True)
 def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
@@ -95,7 +102,7 @@ def me(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     return JsonResponse({"user": {"name": name, "phone": phone, "email": email, "ask_birthday": ask_birthday,
                                   "language": account.language, "is_blocked": account.is_blocked},
                          "bookings": _my_bookings(account, now), "waits": [wait_json(w) for w in waits],
-                         "wallet": _wallet(account)})
+                         "wallet": _wallet(account), "packages": _packages(account, now)})
 
 
 @require_POST

@@ -1,5 +1,5 @@
-"""The wallet in both bots: /wallet tells the balance (zero too), "My bookings" adds it while it holds money, and
-someone who books for several clients sees each one's."""
+"""The wallet in both bots: /wallet tells the balance (zero too), "My bookings" adds it while it holds money and
+the packages with sessions left, and someone who books for several clients sees each one's."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 
 from accounts.models import TelegramAccount
 from kernel.channels import Actor
-from payments.models import WalletTransaction
+from payments.models import ClientPackage, PackageProduct, WalletTransaction
+from payments.packages import package_sell
 from payments.wallets import wallet_post
+from specialists.models import Service
 from tests import factories
 from tests.clock import NOW
 from tests.integrations.telegram.conftest import said
@@ -71,3 +73,27 @@ def test_someone_booking_for_several_clients_sees_each_wallet_that_holds_money(a
 
 def test_help_names_the_wallet_command(ann):
     assert "/wallet — your wallet balance" in said(ann.send("/help"))
+
+
+def test_my_bookings_shows_each_package_with_sessions_left(ann):
+    client = client_of(ann)
+    service = Service.objects.create(name="Массаж", duration_minutes=60, price=Decimal("2000.00"))
+    product = PackageProduct.objects.create(service=service, sessions=5, price=Decimal("8000.00"), validity_days=30)
+    package_sell(product=product, client=client, paid_by="cash", actor=Actor.system(), now=NOW, idempotency_key="p")
+    valid_until = f"{ClientPackage.objects.get().valid_until:%d.%m.%Y}"
+
+    text = said(ann.send("📊 My bookings"))
+
+    assert f"🎫 Package «Массаж»: 5 of 5 sessions left, valid until {valid_until}" in text
+
+
+def test_the_cabinet_bot_shows_a_package_in_russian(user_factory):
+    user = user_factory(1003, bot="cabinet", first_name="Вера", language="ru")
+    client = client_of(user, name="Вера Петрова")
+    service = Service.objects.create(name="Массаж", duration_minutes=60, price=Decimal("2000.00"))
+    product = PackageProduct.objects.create(service=service, sessions=3, price=Decimal("5000.00"), validity_days=10)
+    package_sell(product=product, client=client, paid_by="cash", actor=Actor.system(), now=NOW, idempotency_key="p")
+
+    text = said(user.send("📊 Мои заявки"))
+
+    assert "🎫 Абонемент «Массаж»: осталось сеансов 3 из 3, действует до 03.12.2026" in text

@@ -1,18 +1,22 @@
 """The booking page's "My bookings" carries the wallet: its currency and balance as a decimal string, and each
-client's when the account books for several who hold money; the page shows it in the clinic's currency."""
+client's when the account books for several who hold money, and the packages with sessions left; the page shows
+them in the clinic's currency."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from accounts.models import TelegramAccount
 from kernel.channels import Actor
-from payments.models import WalletTransaction
+from payments.models import PackageProduct, WalletTransaction
+from payments.packages import package_sell
 from payments.wallets import wallet_post
+from specialists.models import Service
 from tests import factories
 from tests.clock import NOW
 
@@ -57,3 +61,24 @@ def test_the_page_has_the_words_and_the_currency_sign_to_show_it(client, clock):
     config = json.loads(re.search(r'id="webapp-config"[^>]*>(.*?)</script>', page, re.S).group(1))
     assert config["currency_sign"] == "₽"
     assert (config["texts"]["wallet"], config["texts"]["wallets"]) == ("💰 Кошелёк: %(amount)s", "💰 Кошельки:")
+
+
+def test_my_bookings_carries_the_packages_with_sessions_left(ann):
+    ann.get("/me")
+    client = client_of(ann, "Ann Smith")
+    service = Service.objects.create(name="Массаж", duration_minutes=60, price=Decimal("2000.00"))
+    product = PackageProduct.objects.create(service=service, sessions=5, price=Decimal("8000.00"), validity_days=30)
+    package = package_sell(product=product, client=client, paid_by="cash", actor=Actor.system(), now=NOW,
+                           idempotency_key="p")
+    used_up = package_sell(product=PackageProduct.objects.create(service=service, sessions=1, price=Decimal("1"),
+                                                                 validity_days=30),
+                           client=client, paid_by="cash", actor=Actor.system(), now=NOW, idempotency_key="q")
+    used_up.valid_until = NOW.date() - timedelta(days=1)  # expired: not shown
+    used_up.save()
+
+    assert ann.get("/me").json()["packages"] == [
+        {"service": "Массаж", "remaining": 5, "sessions": 5, "valid_until": package.valid_until.isoformat()}]
+
+
+def test_a_user_with_no_package_has_none(ann):
+    assert ann.get("/me").json()["packages"] == []
