@@ -33,13 +33,18 @@ def money(amount, currency: str, *, signed: bool = False) -> str:
     return f"{'+' if signed and amount > 0 else ''}{text} {currency}"
 
 
-def client_widget(admin_site):
-    """A search box when the clients' admin can search them, else the client's id with its lookup link."""
+def client_widget(admin_site, form_field=None):
+    """A search box when the clients' admin can search them, else the client's id with its lookup link. Given
+    the form's field, the widget takes that field's choices (a widget set after the field's own has none)."""
     field = WalletTransaction._meta.get_field("client")
     client_admin = admin_site._registry.get(Client)
     if client_admin is not None and client_admin.search_fields:
-        return AutocompleteSelect(field, admin_site)
-    return ForeignKeyRawIdWidget(field.remote_field, admin_site)
+        widget = AutocompleteSelect(field, admin_site)
+    else:
+        widget = ForeignKeyRawIdWidget(field.remote_field, admin_site)
+    if form_field is not None:
+        widget.choices = form_field.choices
+    return widget
 
 
 class WalletPostForm(forms.Form):
@@ -54,9 +59,7 @@ class WalletPostForm(forms.Form):
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["client"]
-        field.widget = client_widget(admin_site)
-        field.widget.choices = field.choices  # a widget set after the field's own takes its choices from it
+        self.fields["client"].widget = client_widget(admin_site, self.fields["client"])
 
     def clean(self):
         data = super().clean()

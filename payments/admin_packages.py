@@ -44,7 +44,7 @@ class PackageSellForm(forms.Form):
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].widget = client_widget(admin_site)
+        self.fields["client"].widget = client_widget(admin_site, self.fields["client"])
 
     def clean(self):
         data = super().clean()

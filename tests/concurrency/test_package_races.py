@@ -61,7 +61,7 @@ def one_round(round_no: int, clinic) -> tuple[ClientPackage, list]:
     booked = []
     calls = [lambda doctor=doctor, cabinet=cabinet: booked.append(appointment_create(
         service=service, starts_at=at(TUE, (9, 11, 15)[round_no]), specialist=doctor, cabinet=cabinet,
-        client_name=client.name, client_phone=client.phone, client=client, actor=Actor.system(),
+        client_name=client.name, client_phone=client.phone, actor=Actor.system(),
         channel=Channel.ADMIN, now=NOW)) for doctor, cabinet in pairs]
     outcomes = race(calls)
     assert outcomes == {"ok": BOOKINGS}, outcomes

@@ -65,7 +65,7 @@ def sell(product, client, paid_by=PaidBy.CASH, key="sale-1", now=NOW):
 def book(service, client, day=TUE, hour=10, now=NOW, actor=None):
     return appointment_create(service=service, starts_at=at(day, hour), client_name=client.name,
                               client_phone=client.phone, actor=actor or Actor.system(), channel=Channel.ADMIN,
-                              now=now, client=client)
+                              now=now)
 
 
 def lines(booking) -> list[tuple[str, str, str]]:
