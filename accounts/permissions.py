@@ -39,6 +39,8 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "kernel": {"idempotencykey": ("view",)},
     "outbox": {"event": ("view",)},
+    "pricing": {"discountrule": ("view", "add", "change", "delete"), "discountquota": ("view", "change"),
+                "discountquotause": ("view",)},
     # Rows of these three are read-only in the admin; "change" lets a manager cancel a wait or retry deliveries.
     "waitlist": {"wait": ("view", "change")},
     # "change" on monthly audits lets a manager run "Export now" for a chosen month.

@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_prometheus",
     "axes",
-    "kernel", "kernel.outbox", "kernel.waitlist",
+    "kernel", "kernel.outbox", "kernel.waitlist", "kernel.pricing",
     "accounts",
     "cabinets",
     "specialists",
@@ -325,6 +325,7 @@ CABINET_MAX_SLOTS = env.int("CABINET_MAX_SLOTS", default=6)
 SLOT_HOLD_MINUTES = env.int("SLOT_HOLD_MINUTES", default=10)
 SERVICE_SLOT_MINUTES = 30  # specialists' hours and services' durations are whole slots of this many minutes
 CURRENCY = env.str("CURRENCY", default="RUB")  # the ISO 4217 code of the clinic's prices
+DISCOUNT_DAILY_QUOTA = env.int("DISCOUNT_DAILY_QUOTA", default=0)  # discounted bookings a clinic day; 0 = no limit
 WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)
 MAX_ACTIVE_BOOKINGS_PER_USER = env.int("MAX_ACTIVE_BOOKINGS_PER_USER", default=0)
 EQUIPMENT_MAX_ADVANCE_DAYS = env.int("EQUIPMENT_MAX_ADVANCE_DAYS", default=365)

@@ -1,10 +1,10 @@
 """Cabinets as the kernel sees them: the one adapter object that answers the kernel's questions about cabinet
-bookings (kernel/adapters.py), built on the app's public rules (cabinets/rules.py), its services and its
-waitlist. Registered in `CabinetsConfig.ready()`."""
+bookings (kernel/adapters.py), built on the app's public rules (cabinets/rules.py), its services, its
+waitlist and its prices (cabinets/pricing.py). Registered in `CabinetsConfig.ready()`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -12,10 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinets import rules
 from cabinets.models import Cabinet, CabinetBooking
+from cabinets.pricing import cabinet_price_base
+from equipment.models import Item
 from kernel import locking
 from kernel.bookings import Status
 from kernel.channels import Actor
 from kernel.errors import BookingError
+from kernel.pricing.lines import PriceBase
 
 
 class CabinetAdapter:
@@ -72,6 +75,11 @@ class CabinetAdapter:
 
     def no_shows(self, *, who: Q, since: datetime) -> int:
         return CabinetBooking.objects.filter(who, status=Status.NO_SHOW, starts_at__gte=since).count()
+
+    def price_base(self, *, cabinet: Cabinet, starts_at: datetime, duration_minutes: int,
+                   equipment: Sequence[tuple[Item, int]] = (), **_request) -> PriceBase:
+        return cabinet_price_base(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes,
+                                  equipment=equipment)
 
 
 ADAPTER = CabinetAdapter()

@@ -44,6 +44,7 @@ from cabinets.models import (
     WeeklySchedule,
 )
 from cabinets.services import (
+    RESOURCE,
     cabinet_booking_approve,
     cabinet_booking_cancel,
     cabinet_booking_create,
@@ -101,7 +102,7 @@ class ServiceFormAdmin(ServiceSaveAdmin):
 @admin.register(Cabinet)
 class CabinetAdmin(ServiceSaveAdmin):
     form = CabinetForm
-    list_display = ("name", "number", "floor", "capacity", "sort_order", "is_active", "hours")
+    list_display = ("name", "number", "floor", "capacity", "price_per_slot", "sort_order", "is_active", "hours")
     list_editable = ("sort_order",)  # taking a cabinet out of service is checked on its page
     search_fields = ("name", "number")
     inlines = [WeeklyScheduleInline]
@@ -206,6 +207,7 @@ class CabinetBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     reject_service = staticmethod(cabinet_booking_reject)
     cancel_service = staticmethod(cabinet_booking_cancel)
     no_show_service = staticmethod(cabinet_booking_mark_no_show)
+    price_resource_type = RESOURCE
 
     list_display = ("reference", "status_badge", "cabinet", "when", "appointment", "client", "attendance",
                     "equipment", "source", "created")

@@ -272,7 +272,8 @@ class CabinetForm(forms.ModelForm):
 
     class Meta:
         model = Cabinet
-        fields = ["name", "number", "floor", "capacity", "address", "description", "sort_order", "is_active"]
+        fields = ["name", "number", "floor", "capacity", "address", "description", "price_per_slot", "sort_order",
+                  "is_active"]
 
     def deactivates(self) -> bool:
         """This change takes a cabinet that is in service out of it."""

@@ -1,21 +1,23 @@
 """Equipment as the kernel sees it: the one adapter object that answers the kernel's questions about equipment
-bookings (kernel/adapters.py), built on the app's public rules (equipment/rules.py), its services and its
-waitlist. Registered in `EquipmentConfig.ready()`."""
+bookings (kernel/adapters.py), built on the app's public rules (equipment/rules.py), its services, its
+waitlist and its prices (equipment/pricing.py). Registered in `EquipmentConfig.ready()`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from equipment import rules
 from equipment.models import EquipmentBooking, Item
+from equipment.pricing import equipment_price_base
 from kernel import locking
 from kernel.bookings import Status
 from kernel.channels import Actor
 from kernel.errors import BookingError
+from kernel.pricing.lines import PriceBase
 
 
 class EquipmentAdapter:
@@ -77,6 +79,10 @@ class EquipmentAdapter:
         # Equipment booked with a cabinet booking is part of that visit: the cabinet booking counts it.
         return EquipmentBooking.objects.filter(who, status=Status.NO_SHOW, start_date__gte=since.date(),
                                                cabinet_booking__isnull=True).count()
+
+    def price_base(self, *, item: Item, units: int, start_date: date, end_date: date | None = None,
+                   **_request) -> PriceBase:
+        return equipment_price_base(item=item, units=units, start_date=start_date, end_date=end_date)
 
 
 ADAPTER = EquipmentAdapter()

@@ -21,6 +21,7 @@ from equipment.availability import clinic_zone, equipment_grid
 from equipment.forms import EquipmentMoveForm, EquipmentPhoneBookingForm, ItemForm, MonthForm
 from equipment.models import EquipmentBooking, EquipmentBookingStatusChange, Item
 from equipment.services import (
+    RESOURCE,
     equipment_booking_approve,
     equipment_booking_cancel,
     equipment_booking_create,
@@ -56,14 +57,15 @@ class ServiceSaveAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(ServiceSaveAdmin):
-    list_display = ("name", "category", "quantity", "sort_order", "is_active", "permanently_reserved", "cabinet")
+    list_display = ("name", "category", "quantity", "price_per_day", "sort_order", "is_active",
+                    "permanently_reserved", "cabinet")
     form = ItemForm
     list_editable = ("sort_order",)  # units and withdrawal are checked against bookings on the item's page
     list_filter = ("is_active", "permanently_reserved", "category", "cabinet")
     list_select_related = ("cabinet",)
     search_fields = ("name", "category")
-    fields = ("name", "category", "description", "quantity", "turnaround_days", "sort_order", "is_active",
-              "permanently_reserved", "cabinet", "cancel_affected")
+    fields = ("name", "category", "description", "quantity", "turnaround_days", "price_per_day", "sort_order",
+              "is_active", "permanently_reserved", "cabinet", "cancel_affected")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -95,6 +97,7 @@ class EquipmentBookingAdmin(BookingAdminMixin, admin.ModelAdmin):
     reject_service = staticmethod(equipment_booking_reject)
     cancel_service = staticmethod(equipment_booking_cancel)
     no_show_service = staticmethod(equipment_booking_mark_no_show)
+    price_resource_type = RESOURCE
 
     list_display = ("reference", "status_badge", "item_units", "dates", "client", "attendance", "source",
                     "channel", "created")

@@ -28,6 +28,7 @@ from kernel.channels import Actor, Channel
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
 from kernel.forms import ReasonForm
+from kernel.pricing.admin_booking import PricedBookingAdmin
 
 STATUS_COLOURS = {
     Status.PENDING: ("#8a5a00", "#fff3cd"),
@@ -119,8 +120,9 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-class BookingAdminMixin:
-    """Decision actions, search by id/phone, read-only bookings. Subclasses name their services."""
+class BookingAdminMixin(PricedBookingAdmin):
+    """Decision actions, search by id/phone, read-only bookings, the price and its override. Subclasses name
+    their services and their resource type (`price_resource_type`)."""
 
     approve_service: Callable
     reject_service: Callable
@@ -188,7 +190,7 @@ class BookingAdminMixin:
                    ("reject_selected", _("Reject"), Status.REJECTED),
                    ("cancel_selected", _("Cancel booking"), Status.CANCELLED),
                    ("no_show_selected", _("Mark as no-show"), Status.NO_SHOW)]
-        extra_context = {**(extra_context or {}),
+        extra_context = {**(extra_context or {}), **(self.price_context(booking) if booking is not None else {}),
                          "decision_actions": [(name, label) for name, label, to in offered if to in targets]}
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -119,8 +119,8 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = ["name", "category", "description", "quantity", "turnaround_days", "sort_order", "is_active",
-                  "permanently_reserved", "cabinet"]
+        fields = ["name", "category", "description", "quantity", "turnaround_days", "price_per_day", "sort_order",
+                  "is_active", "permanently_reserved", "cabinet"]
 
     def clean_turnaround_days(self):
         return self.cleaned_data.get("turnaround_days") or 0

@@ -4,7 +4,8 @@ the waitlist and its admin) asks `adapter_for(resource_type)` instead of importi
 
 An adapter is built on the resource's public `rules.py` and services; it is the resource's answer to what the
 kernel needs about any booking: which model and resource it is about, when it starts and ends, who may cancel
-it, how far ahead and how late it may be made, how its rows are locked, and what to do when capacity frees up.
+it, how far ahead and how late it may be made, how its rows are locked, what to do when capacity frees up,
+and what a request costs before discounts.
 The protocol below is the whole contract; `docs/architecture.md` shows how a new resource provides it."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from django.db.models import Model, Q
 from django.db.models.signals import post_delete
+
+from kernel.pricing.lines import PriceBase
 
 
 @runtime_checkable
@@ -71,6 +74,11 @@ class ResourceAdapter(Protocol):
     def no_shows(self, *, who: Q, since: datetime) -> int:
         """No-shows among this resource's bookings matching `who` (requester / client_phone lookups) that
         started at or after `since`. Bookings that belong to another booking's visit are not counted twice."""
+
+    def price_base(self, **request) -> PriceBase:
+        """What a request costs before discounts (kernel.pricing): the booking's day in the clinic's zone and
+        one `base` line per priced thing it books; nothing for what has no price. `request` is the resource's
+        own create arguments (an item, units and dates; a cabinet, a start, a length and equipment...)."""
 
 
 class UnknownResource(LookupError):
@@ -134,4 +142,4 @@ def resource_choices() -> list[tuple[str, Any]]:
 
 _REQUIRED = ("verbose_name", "booking_model", "resource_model", "booking_resource_id", "moved_from", "resource_names",
              "lock", "check_window", "booking_starts_at", "booking_ends_at", "horizon_days", "lead_time", "can_cancel",
-             "offer_freed", "wait_fits", "no_shows")
+             "offer_freed", "wait_fits", "no_shows", "price_base")

@@ -18,6 +18,7 @@ from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.outbox.models import Event
 from kernel.outbox.services import event_record
+from kernel.pricing.services import booking_price_release
 from kernel.waitlist.services import capacity_freed
 
 TOPICS = {
@@ -112,6 +113,7 @@ def booking_transition(
     transaction.on_commit(
         lambda: metrics.BOOKING_STATUS_CHANGES.labels(resource_type, to_status, channel).inc())
     if to_status in (Status.CANCELLED, Status.REJECTED):
+        booking_price_release(resource_type=resource_type, booking_id=booking.pk, now=now)
         _freed(booking, resource_type, now)
 
 

@@ -2,7 +2,8 @@
 
 An appointment is a cabinet booking that names its service and specialist, so the kernel's lifecycle, the
 waitlist, reminders and no-shows reach appointments through the cabinets' adapter; this one answers what the
-kernel may ask about a specialist as a resource: their name, their lock, whether a window fits their hours.
+kernel may ask about a specialist as a resource: their name, their lock, whether a window fits their hours,
+and what an appointment costs (its service's price).
 Specialists have no waitlist of their own (freed time is offered through the cabinet an appointment frees),
 and their no-shows are the cabinet bookings' no-shows, counted once by the cabinets' adapter."""
 
@@ -19,7 +20,8 @@ from cabinets.adapter import ADAPTER as CABINETS
 from cabinets.models import CabinetBooking
 from kernel import locking
 from kernel.channels import Actor
-from specialists.models import Specialist
+from kernel.pricing.lines import BASE, Line, PriceBase
+from specialists.models import Service, Specialist
 from specialists.rules import check_on_grid, check_within_hours
 
 
@@ -73,6 +75,14 @@ class SpecialistAdapter:
 
     def no_shows(self, *, who: Q, since: datetime) -> int:
         return 0  # an appointment is a cabinet booking: the cabinets' adapter counts its no-show once
+
+    def price_base(self, *, service: Service, starts_at: datetime, **_request) -> PriceBase:
+        """An appointment costs its service's price alone: the cabinet and the equipment it uses are not
+        charged on top. A service without a price adds no line."""
+        day = cabinet_rules.local(starts_at).date()
+        if service.price is None:
+            return PriceBase(day)
+        return PriceBase(day, (Line(BASE, "flat", service.price, {"name": service.name}),))
 
 
 ADAPTER = SpecialistAdapter()

@@ -6,7 +6,7 @@ check were skipped."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,12 +14,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet, CabinetBooking
+from cabinets.services import RESOURCE as CABINET_RESOURCE
 from cabinets.services import cabinet_booking_create, cabinet_booking_move
 from kernel import locking
 from kernel.bookings import HOLDING_STATUSES
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.lifecycle import refusals_counted
+from kernel.pricing.services import booking_price_record
 from specialists.availability import (
     OUTSIDE_HOURS,
     SPECIALIST_BUSY,
@@ -149,6 +151,8 @@ def appointment_create(
     comment: str = "",
     external_booking_id: str | None = None,
     notify: bool = True,
+    client=None,
+    client_birthday: date | None = None,
 ) -> CabinetBooking:
     """Book `service` at `starts_at` with `specialist` (None: any who is free, chosen deterministically) in
     `cabinet` (None: the first allowed one free for the whole length), with the service's equipment. The
@@ -182,12 +186,12 @@ def appointment_create(
                            % {"service": service.name, "time": _hhmm(starts_at)})
     locking.after_check()
     try:
-        return cabinet_booking_create(
+        booking = cabinet_booking_create(
             cabinet=room, starts_at=starts_at, duration_minutes=service.duration_minutes, client_name=client_name,
             client_phone=client_phone, actor=actor, channel=channel, now=now, comment=comment,
             external_booking_id=external_booking_id, notify=notify,
             equipment=grid.lines,
-            service=service, specialist=locked[chosen],
+            service=service, specialist=locked[chosen], client=client,
         )
     except BookingError as error:
         # The cabinet's suggestions would book a cabinet without the specialist: not an answer here.
@@ -197,6 +201,10 @@ def appointment_create(
                                % {"name": locked[chosen].name, "time": _hhmm(starts_at)},
                                specialist_id=chosen) from error
         raise
+    # An appointment costs its service's price alone (this app's adapter), stored with the cabinet booking.
+    booking_price_record(booking=booking, resource_type=CABINET_RESOURCE, priced_as=RESOURCE, now=now,
+                         client_birthday=client_birthday, request={"service": service, "starts_at": starts_at})
+    return booking
 
 
 

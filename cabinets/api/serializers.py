@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kernel.api import ClinicDateTimeField, IsoDateField, StrictSerializer, check_day_span
+from kernel.pricing.api import PriceOut
 
 ID = {"min_value": 1, "max_value": 2_147_483_647}
 
@@ -145,4 +146,6 @@ class CabinetBookingOut(serializers.Serializer):
     client_phone = serializers.CharField()
     comment = serializers.CharField()
     series_id = serializers.IntegerField(allow_null=True, help_text="The series this booking belongs to, if any.")
+    price = PriceOut(allow_null=True, help_text="What the booking costs (its slots and equipment), stored when it "
+                                                "was made (null for a booking made before prices).")
     created_at = serializers.DateTimeField()

@@ -14,7 +14,7 @@ from cabinets.api import serializers as s
 from cabinets.api.series import SERIES_EXAMPLE, CabinetSeriesOut, series_create
 from cabinets.availability import cabinets_days
 from cabinets.models import Cabinet, CabinetBooking
-from cabinets.services import cabinet_booking_cancel, cabinet_booking_create_for_partner
+from cabinets.services import RESOURCE, cabinet_booking_cancel, cabinet_booking_create_for_partner
 from equipment.models import Item
 from kernel.api import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -32,6 +32,7 @@ from kernel.api import (
 )
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
+from kernel.pricing.api import booking_price_body
 
 TAG_CABINETS = "Cabinets"
 TAG_BOOKINGS = "Cabinet bookings"
@@ -119,7 +120,8 @@ def booking_body(booking: CabinetBooking) -> dict:
         "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
                       for line in booking.equipment_bookings.select_related("item").order_by("item_id")],
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
-        "series_id": booking.series_id, "created_at": local_iso(booking.created_at),
+        "series_id": booking.series_id, "price": booking_price_body(RESOURCE, booking),
+        "created_at": local_iso(booking.created_at),
     }
 
 
@@ -129,6 +131,9 @@ BOOKING_EXAMPLE = {
     "ends_at": "2026-12-01T11:30:00+03:00", "status": "approved",
     "equipment": [{"item_id": 7, "item_name": "Accent", "units": 1}], "client_name": "Иван Петров",
     "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00",
+    "price": {"currency": "RUB", "total": "3500.00", "lines": [
+        {"kind": "base", "label": "Кабинет №1 · 3 slots × 1,000 ₽", "amount": "3000.00"},
+        {"kind": "base", "label": "Accent · 1 pc × 1 day × 500 ₽", "amount": "500.00"}]},
 }
 
 

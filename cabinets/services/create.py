@@ -6,7 +6,7 @@ index (and on PostgreSQL an exclusion constraint) refuses an overlap even if a c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ from kernel.lifecycle import (
     owner_fields,
     refusals_counted,
 )
+from kernel.pricing.services import booking_price_record
 
 
 def _holding_count(account, now: datetime) -> int:
@@ -58,11 +59,14 @@ def cabinet_booking_create(
     notify: bool = True,
     service=None,
     specialist=None,
+    client=None,
+    client_birthday: date | None = None,
 ) -> CabinetBooking:
     """Book 1..CABINET_MAX_SLOTS consecutive slots, with optional equipment for the same window: both or
     neither. The requester's own slot hold, if any, becomes this booking. An occurrence of a `series`
     (cabinets.series) belongs to the series' client and may lie beyond CABINET_MAX_ADVANCE_DAYS. An
-    appointment also names its `service` and `specialist` (checked and locked by specialists.services)."""
+    appointment also names its `service` and `specialist` (checked and locked by specialists.services). Its
+    price is stored with it (kernel.pricing; an appointment's by specialists.services, from its service)."""
     check_requester(actor=actor, holding_count=lambda: _holding_count(actor.account, now))
     starts_at = rules.as_utc(starts_at)
     name, phone, comment = clean_client_name(client_name), normalize_phone(client_phone), clean_comment(comment)
@@ -95,6 +99,7 @@ def cabinet_booking_create(
         series_index=series_index,
         service=service,
         specialist=specialist,
+        client=client,
         **owner,
     )
     booking.full_clean(validate_unique=False, validate_constraints=False)
@@ -107,6 +112,10 @@ def cabinet_booking_create(
         ) from exc
     occupy(booking)
     equipment_window_reserve(cabinet_booking=booking, lines=equipment, actor=actor, now=now)
+    if service is None:
+        booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=client_birthday,
+                             request={"cabinet": cabinet, "starts_at": starts_at, "duration_minutes": duration_minutes,
+                                      "equipment": equipment})
     if holder_id is not None:
         SlotHold.objects.filter(holder_id=holder_id).delete()
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, notify=notify)

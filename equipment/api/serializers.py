@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kernel.api import IsoDateField, StrictSerializer, check_day_span
+from kernel.pricing.api import PriceOut
 
 ID = {"min_value": 1, "max_value": 2_147_483_647}
 ITEM_NAME = {"max_length": 200}
@@ -203,4 +204,6 @@ class EquipmentBookingOut(serializers.Serializer):
     client_name = serializers.CharField()
     client_phone = serializers.CharField()
     comment = serializers.CharField()
+    price = PriceOut(allow_null=True, help_text="What the booking costs, stored when it was made (null for a "
+                                                "booking made before prices).")
     created_at = serializers.DateTimeField()

@@ -16,6 +16,7 @@ from equipment.api import serializers as s
 from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
 from equipment.services import (
+    RESOURCE,
     equipment_booking_cancel,
     equipment_booking_create_for_partner,
 )
@@ -37,6 +38,7 @@ from kernel.api import (
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
+from kernel.pricing.api import booking_price_body
 from kernel.scheduling import date_range
 
 TAG_SEED = "Equipment (compatible with the old API)"
@@ -282,7 +284,7 @@ def booking_body(booking: EquipmentBooking) -> dict:
         "item_name": booking.item.name, "start_date": booking.start_date.isoformat(),
         "end_date": booking.end_date.isoformat(), "units": booking.units, "status": booking.status,
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
-        "created_at": local_iso(booking.created_at),
+        "price": booking_price_body(RESOURCE, booking), "created_at": local_iso(booking.created_at),
     }
 
 
@@ -291,6 +293,8 @@ BOOKING_EXAMPLE = {
     "start_date": "2026-12-01",
     "end_date": "2026-12-03", "units": 1, "status": "approved", "client_name": "Иван Петров",
     "client_phone": "+79991234567", "comment": "", "created_at": "2026-11-23T10:00:00+03:00",
+    "price": {"currency": "RUB", "total": "1500.00", "lines": [
+        {"kind": "base", "label": "Accent · 1 pc × 3 days × 500 ₽", "amount": "1500.00"}]},
 }
 
 

@@ -26,6 +26,7 @@ from kernel.lifecycle import (
     owner_fields,
     refusals_counted,
 )
+from kernel.pricing.services import booking_price_record
 
 
 def _holding_count(account, now: datetime) -> int:
@@ -50,8 +51,11 @@ def equipment_booking_create(
     channel: str,
     now: datetime,
     external_booking_id: str | None = None,
+    client=None,
+    client_birthday: date | None = None,
 ) -> EquipmentBooking:
-    """Book `units` of `item` for whole days start_date..end_date (one day when end_date is None)."""
+    """Book `units` of `item` for whole days start_date..end_date (one day when end_date is None). Its price is
+    stored with it (kernel.pricing: `client` and `client_birthday` decide the discounts)."""
     end_date = end_date or start_date
     units = check_units(units)
     check_dates(start_date=start_date, end_date=end_date, now=now)
@@ -70,6 +74,7 @@ def equipment_booking_create(
         client_phone=phone,
         comment=comment,
         external_booking_id=external_booking_id or None,
+        client=client,
         created_at=now,
         updated_at=now,
         **owner_fields(actor),
@@ -80,5 +85,7 @@ def equipment_booking_create(
     # up again would only lengthen the item's lock; the foreign keys still guard them.
     booking.full_clean(exclude=["item", "partner"], validate_unique=False, validate_constraints=False)
     rows.insert(booking)
+    booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=client_birthday,
+                         request={"item": item, "units": units, "start_date": start_date, "end_date": end_date})
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
     return booking

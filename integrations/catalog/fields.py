@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
@@ -60,6 +61,21 @@ def entry_where(kind: str, index: int, entry: Any) -> str:
 
 
 UNSET: Any = object()
+MAX_MONEY = Decimal("1e8")
+
+
+def read_money(value: Any) -> Decimal | None:
+    """An amount as the files write it: a quoted decimal with at most two decimals ("2500.00") or a whole
+    number, 0 or more and below 100 000 000; None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= MAX_MONEY or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return amount.quantize(Decimal("0.01"))
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -133,6 +149,18 @@ class Fields:
             self.problem(f"{self.prefix}{key} must be true or false, got {shown(value)}")
             return UNSET
         return value
+
+    def money(self, key: str) -> Any:
+        """An optional amount (`read_money`); null is "no price"."""
+        value = self.get(key)
+        if value is UNSET or value is None:
+            return value
+        amount = read_money(value)
+        if amount is None:
+            self.problem(f'{self.prefix}{key} must be an amount of 0 or more like "2500.00" (quoted), '
+                         f"got {shown(value)}")
+            return UNSET
+        return amount
 
     def time(self, key: str, *, required: bool = False) -> Any:
         """A wall-clock "HH:MM" on the booking grid. An optional time that is absent or null is None."""

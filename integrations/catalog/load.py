@@ -10,6 +10,7 @@ from django.db import transaction
 from cabinets.models import Cabinet
 from equipment.models import Item
 from integrations.catalog.import_cabinets import import_cabinets, import_holidays
+from integrations.catalog.import_discounts import import_discounts
 from integrations.catalog.import_items import import_items, imported_cabinets
 from integrations.catalog.import_services import import_services
 from integrations.catalog.parse_items import check_cabinet_references
@@ -48,6 +49,7 @@ def catalog_import(*, items: ItemsFile | None = None, cabinets: CabinetsFile | N
             by_name = Item.objects.in_bulk([spec.name for spec in items.items], field_name="name")
             items_by_yaml_id = {spec.yaml_id: by_name[spec.name] for spec in items.items}
         report.specialists, report.services = import_services(services, items_by_yaml_id)
+        report.discounts = import_discounts(services)
     if dry_run:
         transaction.set_rollback(True)
     return report

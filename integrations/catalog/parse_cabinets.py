@@ -34,6 +34,7 @@ MAX_SLOT_MINUTES = 240
 CABINET_KEYS = {
     "id": None, "name": "name", "number": "number", "address": "address", "description": "description",
     "floor": "floor", "capacity": "capacity", "is_active": "is_active", "default_schedule": None,
+    "price_per_slot": "price_per_slot",
 }
 SCHEDULE_KEYS = {"start_time", "end_time", "slot_duration_minutes", "lunch_start", "lunch_end"}
 DEFAULTS_KEYS = {"schedule", "days_off"}
@@ -139,6 +140,7 @@ def parse_cabinets(data: Any, *, source: str) -> CabinetsFile:
         floor = fields.whole("floor", nullable=True)
         capacity = fields.whole("capacity", minimum=0, maximum=32767)
         is_active = fields.flag("is_active")
+        price = fields.money("price_per_slot")
         schedule = default_schedule
         if entry.get("default_schedule") is not None:
             schedule = _read_schedule(entry["default_schedule"], where, "default_schedule.", problems)
@@ -157,6 +159,7 @@ def parse_cabinets(data: Any, *, source: str) -> CabinetsFile:
             where=where, yaml_id=yaml_id, name=name, schedule=schedule,
             number=given_or(number, ""), address=given_or(address, ""), description=given_or(description, ""),
             floor=given_or(floor, None), capacity=max(given_or(capacity, 1), 1), is_active=given_or(is_active, True),
+            price_per_slot=given_or(price, None),
             given=frozenset(CABINET_KEYS[key] for key in entry if CABINET_KEYS.get(key) not in (None, "name")),
         ))
 

@@ -22,7 +22,7 @@ from integrations.catalog.specs import CabinetsFile, ItemsFile, ItemSpec
 ITEM_KEYS = {
     "id": None, "name": "name", "description": "description", "total_quantity": "quantity",
     "cabinet_id": "cabinet", "sort_order": "sort_order", "is_active": "is_active",
-    "permanent_reserved": "permanently_reserved", "category": "category",
+    "permanent_reserved": "permanently_reserved", "category": "category", "price_per_day": "price_per_day",
 }
 
 
@@ -48,6 +48,7 @@ def parse_items(data: Any, *, source: str) -> ItemsFile:
         is_active = fields.flag("is_active")
         reserved = fields.flag("permanent_reserved")
         cabinet_id = fields.whole("cabinet_id", minimum=1, nullable=True)
+        price = fields.money("price_per_day")
         if yaml_id is not UNSET:
             if yaml_id in ids:
                 fields.problem(f"id {yaml_id} is already used by {ids[yaml_id]}")
@@ -62,7 +63,7 @@ def parse_items(data: Any, *, source: str) -> ItemsFile:
             where=where, yaml_id=yaml_id, name=name, quantity=quantity,
             description=given_or(description, ""), category=given_or(category, ""), sort_order=given_or(sort_order, 0),
             is_active=given_or(is_active, True), permanently_reserved=given_or(reserved, False),
-            cabinet_id=given_or(cabinet_id, None),
+            cabinet_id=given_or(cabinet_id, None), price_per_day=given_or(price, None),
             given=frozenset(ITEM_KEYS[key] for key in entry if ITEM_KEYS.get(key) not in (None, "name")),
         ))
     if problems:

@@ -1,5 +1,6 @@
-"""Reading `services.yaml`: the specialists with their weekly hours and days off, and the services with their
-length, price, specialists, cabinets and equipment. Every problem listed, nothing written.
+"""Reading `services.yaml`: the specialists with their weekly hours and days off, the services with their
+length, price, specialists, cabinets and equipment, and the discounts (parse_discounts). Every problem listed,
+nothing written.
 
 `specialists` name this file's specialist ids, `cabinets` the cabinets file's ids and `item_id` the items
 file's ids (see configs/services.example.yaml)."""
@@ -9,18 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
-from integrations.catalog.fields import entry_where, is_whole, shown
+from integrations.catalog.fields import entry_where, is_whole, read_money, shown
+from integrations.catalog.parse_discounts import DiscountSpec, parse_discounts
 from integrations.catalog.report import CatalogError
 
 WEEKDAY_KEYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 SPECIALIST_KEYS = {"id", "name", "telegram_id", "hours", "days_off", "is_active"}
 SERVICE_KEYS = {"id", "name", "category", "duration_minutes", "price", "specialists", "cabinets", "equipment",
                 "is_active"}
+TOP_LEVEL = ("specialists", "services", "discounts", "discount_daily_quota")
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 
@@ -54,6 +57,8 @@ class ServicesFile:
     source: str
     specialists: list[SpecialistSpec] = field(default_factory=list)
     services: list[ServiceSpec] = field(default_factory=list)
+    discounts: list[DiscountSpec] | None = None  # None: the file has no `discounts`
+    discount_daily_quota: int | None = None
 
 
 def _date(value: Any) -> date | None:
@@ -190,12 +195,8 @@ def _service(index: int, entry: Any, problems: list[str]) -> ServiceSpec | None:
                         f"got {shown(minutes)}")
     price = entry.get("price")
     if price is not None:
-        try:
-            price = Decimal(str(price)) if isinstance(price, str | int) and not isinstance(price, bool) else None
-        except InvalidOperation:
-            price = None
-        if price is None or not price.is_finite() or price < 0 or price != price.quantize(Decimal("0.01")) \
-                or price >= Decimal("1e8"):
+        price = read_money(price)
+        if price is None:
             problems.append(f"{where}: price must be a decimal like \"2500.00\" (quoted), got {shown(entry['price'])}")
     category = entry.get("category", "")
     if not isinstance(category, str) or len(category) > 100:
@@ -225,9 +226,10 @@ def _service(index: int, entry: Any, problems: list[str]) -> ServiceSpec | None:
 def parse_services(data: Any, *, source: str) -> ServicesFile:
     if not isinstance(data, dict):
         raise CatalogError(source, [f"the file must be a mapping with specialists and services, got {shown(data)}"])
-    problems = [f"unknown top-level key {shown(key)} (expected specialists, services)"
-                for key in data if key not in ("specialists", "services")]
+    problems = [f"unknown top-level key {shown(key)} (expected {', '.join(TOP_LEVEL)})"
+                for key in data if key not in TOP_LEVEL]
     parsed = ServicesFile(source)
+    parsed.discounts, parsed.discount_daily_quota = parse_discounts(data, problems)
     for kind, read, into in (("specialists", _specialist, parsed.specialists), ("services", _service, parsed.services)):
         entries = data.get(kind) or []
         if not isinstance(entries, list):

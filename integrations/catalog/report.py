@@ -44,11 +44,12 @@ class CatalogReport:
     items: Outcome | None = None
     specialists: Outcome | None = None
     services: Outcome | None = None
+    discounts: Outcome | None = None
     dry_run: bool = False
 
     def sections(self) -> list[tuple[str, Outcome]]:
         named = (("Cabinets", self.cabinets), ("Holidays", self.holidays), ("Items", self.items),
-                 ("Specialists", self.specialists), ("Services", self.services))
+                 ("Specialists", self.specialists), ("Services", self.services), ("Discounts", self.discounts))
         return [(title, outcome) for title, outcome in named if outcome is not None]
 
     def lines(self, *, verbose: bool = False) -> list[str]:

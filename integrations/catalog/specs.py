@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from decimal import Decimal
 
 # Used when neither the cabinet nor the file's defaults give a schedule.
 FALLBACK_OPENS, FALLBACK_CLOSES, FALLBACK_SLOT_MINUTES = time(10), time(22), 30
@@ -33,6 +34,7 @@ class ItemSpec:
     is_active: bool = True
     permanently_reserved: bool = False
     cabinet_id: int | None = None  # the cabinet's id in the cabinets file
+    price_per_day: Decimal | None = None  # None: no price
     given: frozenset[str] = frozenset()  # the model fields the file states
 
 
@@ -48,6 +50,7 @@ class CabinetSpec:
     floor: int | None = None
     capacity: int = 1
     is_active: bool = True
+    price_per_slot: Decimal | None = None  # None: no price
     given: frozenset[str] = frozenset()
 
 

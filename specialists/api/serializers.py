@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from cabinets.api.serializers import ID, EquipmentLineOut
 from kernel.api import ClinicDateTimeField, IsoDateField, StrictSerializer
+from kernel.pricing.api import PriceOut
 from specialists.availability import DAY_REASONS, MAX_DAYS
 
 
@@ -119,4 +120,6 @@ class AppointmentOut(serializers.Serializer):
     client_name = serializers.CharField()
     client_phone = serializers.CharField()
     comment = serializers.CharField()
+    price = PriceOut(allow_null=True, help_text="What the appointment costs (its service's price), stored when it "
+                                                "was made (null for one made before prices).")
     created_at = serializers.DateTimeField()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from specialists.api import views
+from specialists.api import quotes, views
 
 urlpatterns = [
     path("api/v1/services", views.ServicesView.as_view(), name="api-services"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/v1/appointments", views.AppointmentsView.as_view(), name="api-appointments"),
     path("api/v1/appointments/<path:external_booking_id>", views.AppointmentDetailView.as_view(),
          name="api-appointment"),
+    path("api/v1/quotes", quotes.QuotesView.as_view(), name="api-quotes"),
 ]

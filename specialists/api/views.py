@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from cabinets.api.views import EXTERNAL_ID_PARAMETER
 from cabinets.models import Cabinet, CabinetBooking
+from cabinets.services import RESOURCE as CABINET_RESOURCE
 from cabinets.services import cabinet_booking_cancel
 from kernel.api import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -28,6 +29,7 @@ from kernel.api import (
 )
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
+from kernel.pricing.api import PRICE_EXAMPLE, booking_price_body
 from specialists.api import answers
 from specialists.api import serializers as s
 from specialists.models import Service, Specialist
@@ -111,7 +113,7 @@ def appointment_body(booking: CabinetBooking) -> dict:
         "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
                       for line in booking.equipment_bookings.select_related("item").order_by("item_id")],
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
-        "created_at": local_iso(booking.created_at),
+        "price": booking_price_body(CABINET_RESOURCE, booking), "created_at": local_iso(booking.created_at),
     }
 
 
@@ -120,7 +122,7 @@ APPOINTMENT_EXAMPLE = {
     "specialist_id": 2, "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00",
     "ends_at": "2026-12-01T11:00:00+03:00", "equipment": [{"item_id": 5, "item_name": "УЗИ-сканер", "units": 1}],
     "client_name": "Иван Петров", "client_phone": "+79991234567", "comment": "",
-    "created_at": "2026-11-23T10:00:00+03:00",
+    "created_at": "2026-11-23T10:00:00+03:00", "price": PRICE_EXAMPLE,
 }
 
 

@@ -38,6 +38,7 @@ ENDPOINTS = [
     ("post", "/api/v1/appointments", {}, "write:bookings"),
     ("get", "/api/v1/appointments/x", None, "write:bookings"),
     ("delete", "/api/v1/appointments/x", None, "write:bookings"),
+    ("post", "/api/v1/quotes", {}, "read:availability"),
 ]
 ALL_SCOPES = {"read:items", "read:availability", "write:bookings"}
 

@@ -88,7 +88,8 @@ def test_create_a_cabinet_booking_with_equipment(api, crm, cabinet, accent):
         "cabinet_id": cabinet.pk,
         "starts_at": "2026-11-24T10:00:00+03:00", "ends_at": "2026-11-24T11:30:00+03:00", "status": "approved",
         "equipment": [{"item_id": accent.pk, "item_name": "Accent", "units": 2}], "client_name": "Иван Петров",
-        "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00"}
+        "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00",
+        "price": {"currency": "RUB", "total": "0.00", "lines": []}}  # neither the cabinet nor Accent has a price
     assert booking.partner == crm and booking.channel == "api"
     assert api.get("/api/v1/cabinet-bookings/crm-777").json() == response.json()
 

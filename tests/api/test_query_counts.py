@@ -81,14 +81,15 @@ def statements_of(call) -> list[str]:
     return sent
 
 
-def test_a_partner_booking_takes_11_statements_and_one_savepoint_from_the_key_to_the_dispatched_event(
+def test_a_partner_booking_takes_13_statements_and_one_savepoint_from_the_key_to_the_dispatched_event(
         api, accent, django_capture_on_commit_callbacks):
     """The key, the item, the partner's lock, the earlier booking by external id, the item's lock (its lock
-    timeout set in the same statement), one availability read, three inserts (booking, history, event),
-    then the outbox dispatch: the partners' webhooks (none, so the event is not read) and the event marked
-    processed. A booking event is no reminder's business, so the reminders consumer is not called. The
-    booking's own savepoint is the only other pair; in a test the request's transaction is one more pair
-    (in production it is BEGIN and COMMIT), so a partner booking is 13 statements in all."""
+    timeout set in the same statement), one availability read, four inserts (booking, its price, history,
+    event; an item without a price has no price lines, and no discount rule is read for it), the price read
+    back for the answer, then the outbox dispatch: the partners' webhooks (none, so the event is not read) and
+    the event marked processed. A booking event is no reminder's business, so the reminders consumer is not
+    called. The booking's own savepoint is the only other pair; in a test the request's transaction is one
+    more pair (in production it is BEGIN and COMMIT), so a partner booking is 15 statements in all."""
     api.get("/api/v1/items")  # the partner's last-used stamp is written at most once a minute
 
     def book():
@@ -100,15 +101,15 @@ def test_a_partner_booking_takes_11_statements_and_one_savepoint_from_the_key_to
     sent = statements_of(book)
     savepoints = [sql for sql in sent if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     statements = [sql for sql in sent if sql not in savepoints]
-    assert len(statements) == 11, "\n".join(statements)
+    assert len(statements) == 13, "\n".join(statements)
     assert len(savepoints) == 4, "\n".join(savepoints)
     assert not any("lock_timeout = " in sql for sql in sent)  # no separate SET LOCAL
 
 
-def test_a_replayed_partner_booking_takes_4_statements_and_writes_nothing(api, accent,
+def test_a_replayed_partner_booking_takes_5_statements_and_writes_nothing(api, accent,
                                                                          django_capture_on_commit_callbacks):
     """The key, the item, the partner's lock and the earlier booking, which is answered with the item just
-    read (not read again for its name)."""
+    read (not read again for its name) and its stored price."""
     api.get("/api/v1/items")
     body = {**BOOKING, "item_id": accent.pk, "external_booking_id": "crm-2"}
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,4 +119,4 @@ def test_a_replayed_partner_booking_takes_4_statements_and_writes_nothing(api, a
     assert responses[0].status_code == 201 and responses[0]["Idempotent-Replayed"] == "true"
     assert responses[0].json()["item_name"] == "Accent"
     statements = [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(statements) == 4, "\n".join(statements)
+    assert len(statements) == 5, "\n".join(statements)

@@ -4,10 +4,12 @@ through adapters only."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from kernel import adapters
+from kernel.pricing.lines import BASE, Line, PriceBase
 
 
 class ProbeResource:
@@ -66,6 +68,11 @@ class ProbeAdapter:
     def no_shows(self, *, who, since):
         self.asked_no_shows.append((who, since))
         return self.no_show_count
+
+    def price_base(self, *, day, prices=(), **_request):
+        """A probe request names its day and the prices of what it books: {"name": amount}."""
+        return PriceBase(day, tuple(Line(BASE, "flat", Decimal(amount), {"name": name})
+                                    for name, amount in dict(prices).items()))
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ from tests.integrations.telegram.conftest import (  # noqa: F401  (the bots' cas
 ALL_SCOPES = ("read:items", "read:availability", "write:bookings")
 WRITE_METHODS = ("post", "put", "patch", "delete")
 PUBLIC = "https://93.184.216.34/hooks"  # a public address written as one: no DNS needed
-OUR_APPS = ("outbox", "waitlist", "accounts", "cabinets", "equipment", "integrations", "webhooks", "calendar_feeds")
+OUR_APPS = ("outbox", "waitlist", "pricing", "accounts", "cabinets", "equipment", "integrations", "webhooks",
+            "calendar_feeds")
 # Bookkeeping that a read may touch: when a key or a link was last used.
 VOLATILE_FIELDS = {"last_used_at"}
 

@@ -31,6 +31,9 @@ QUERIES_BY_POST = {
         "/api/v1/availability/bulk", {"items": ["Accent"], "dates": ["2026-12-01"]}),
     ("api-items-availability", "post"): lambda h, c: (
         "/api/items/availability", {"start_date": "2026-12-01", "end_date": "2026-12-02"}),
+    ("api-quotes", "post"): lambda h, c: (
+        "/api/v1/quotes", {"cabinet_id": c[2].pk, "starts_at": "2026-11-26T17:00:00+03:00", "duration_minutes": 30,
+                           "equipment": [{"item_id": c[0].pk, "units": 1}], **CLIENT}),
 }
 
 # For every write: a request the partner `h` could make with the scope, given the catalogue `c`.

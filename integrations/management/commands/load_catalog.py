@@ -11,7 +11,9 @@ class Command(BaseCommand):
         "(fewer units than are booked, an item withdrawn or a cabinet taken out of service with upcoming "
         "bookings, new hours or holidays over bookings): the refusal names them (E-3, C-5). The services file "
         "(--services services.yaml) brings specialists with their hours and days off and the services they "
-        "perform, matched by their ids; its item_ids name the items file given in the same run."
+        "perform, matched by their ids; its item_ids name the items file given in the same run. Prices: "
+        "price_per_day of items, price_per_slot of cabinets, price of services; the services file also brings "
+        "the discount rules (discounts, matched by kind) and discount_daily_quota."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +22,8 @@ class Command(BaseCommand):
                             help="cabinets file: cabinets: [...], defaults: {schedule, days_off}, holidays: [...]")
         parser.add_argument("--services", metavar="PATH",
                             help="services file: specialists: [{id, name, hours, days_off}], services: [{id, name, "
-                                 "duration_minutes, price, specialists, cabinets, equipment}]")
+                                 "duration_minutes, price, specialists, cabinets, equipment}], discounts: [{kind, "
+                                 "percent, min_total}], discount_daily_quota")
         parser.add_argument("--dry-run", action="store_true",
                             help="check the files and show what would change, without saving anything")
 
