@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,14 @@ class Step:
     show: Callable[..., None] | None = None  # None: a state with no screen of its own (the reject reason)
     picks: dict[str, Callable[[Any, Turn, str], None]] = field(default_factory=dict)
     text: Callable[[Any, Turn, str], None] | None = None
+
+
+def birthday_of(data: dict) -> date | None:
+    """The birthday the dialog was given for the phone it holds now (None: not asked, skipped, or given for
+    another phone)."""
+    if data.get("birthday") and data.get("birthday_phone") == data.get("phone"):
+        return date.fromisoformat(data["birthday"])
+    return None
 
 
 def in_every_language(lazy_text) -> set[str]:

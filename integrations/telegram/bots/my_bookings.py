@@ -1,5 +1,5 @@
 """"My bookings" in both bots: the wallet's balance while it holds money, the user's bookings (upcoming and the
-last 14 days) with Open and Cancel, the private calendar link, then the waits."""
+last 14 days) with their stored prices, Open and Cancel, the private calendar link, then the waits."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ def cmd_my_bookings(flow, turn: Turn, args: str) -> None:
         header = _("📊 Your bookings (upcoming and the last 14 days):")
     wallet = wallet_lines(turn.account)
     turn.say(header + "\n\n" + "\n".join(wallet) if wallet else header, flow.menu(turn))
-    for booking in bookings[:10]:
-        turn.say(flow.resource.card(booking), booking_markup(flow, booking, turn))
+    shown = bookings[:10]
+    prices = flow.resource.prices(shown)  # each card's stored price, read at once
+    for booking in shown:
+        turn.say(flow.resource.card(booking, prices=prices), booking_markup(flow, booking, turn))
     offer_calendar(flow, turn)
     waitlist.say_waits(flow, turn)

@@ -1,5 +1,5 @@
 """The steps that end every booking dialog: the client's name and phone (the core normalises and validates
-them), then Confirm."""
+them), then Confirm with the price of the request."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from integrations import texts
 from integrations.prefill import last_client
+from integrations.prices import request_price
 from integrations.telegram import keyboards as kb
-from integrations.telegram.bots.flow import Step
+from integrations.telegram.bots.flow import Step, birthday_of
 from integrations.telegram.conversation import Turn
 from kernel.contacts import clean_client_name, format_phone, normalize_phone
 from kernel.errors import BookingError
@@ -64,8 +65,20 @@ def phone_text(flow, turn: Turn, text: str) -> None:
     flow.enter(turn, "confirm", new=True)
 
 
+def price_lines(flow, turn: Turn, data: dict | None = None) -> list[str]:
+    """The price of what the dialog's `data` (its own by default) is about to book, for the client of the phone
+    it holds, with the birthday given in it: the card's line, or nothing when nothing is priced."""
+    data = turn.dialog.data if data is None else data
+    request = flow.resource.price_request(turn, data)
+    if request is None:
+        return []
+    resource_type, fields = request
+    return texts.price_lines(request_price(resource_type=resource_type, request=fields, now=turn.now,
+                                           phone=data.get("phone"), birthday=birthday_of(data)))
+
+
 def show_confirm(flow, turn: Turn, new: bool = False) -> None:
-    text = _("Please check the request:") + "\n\n" + flow.summary(turn)
+    text = _("Please check the request:") + "\n\n" + "\n".join([flow.summary(turn), *price_lines(flow, turn)])
     if turn.account.is_manager:
         text += "\n\n" + _("As a manager's booking it will be approved at once.")
     else:
