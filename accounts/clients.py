@@ -36,6 +36,7 @@ from accounts.models import Client, TelegramAccount
 from kernel import locking, rows
 from kernel.adapters import adapters
 from kernel.clock import clinic_today
+from kernel.contacts import normalize_phone
 from kernel.errors import BookingError
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,18 @@ def client_upsert(
             setattr(known, key, value)
         known.updated_at = now
     return known
+
+
+def client_by_phone(phone: str | None) -> Client | None:
+    """The client record of this phone number, found as a booking finds it (normalised); None when there is
+    none or the text is not a phone number. A quote prices a request for this client."""
+    if not phone:
+        return None
+    try:
+        normalized = normalize_phone(phone)
+    except BookingError:
+        return None
+    return Client.objects.filter(phone=normalized).first()
 
 
 # --- Asked once: the birthday in the bots and on the booking page ---------------------------------------

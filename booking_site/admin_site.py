@@ -1,6 +1,6 @@
 """The clinic's admin site: its titles, "View site" pointing at the booking page, and a "Manager panel"
 group at the top of the app list (home page and sidebar) with the pages that are not models: the day
-schedule, statistics, equipment occupancy and the monthly audits."""
+schedule, statistics, revenue, equipment occupancy and the monthly audits."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ MANAGER_PAGES = [
     (_("Equipment occupancy"), "admin:equipment_occupancy", "equipment.view_equipmentbooking"),
     (_("Statistics"), "admin:clinic_statistics", "cabinets.view_cabinetbooking"),
     (_("Attendance statistics"), "admin:clinic_period_statistics", "cabinets.view_cabinetbooking"),
+    (_("Revenue"), "admin:clinic_revenue", "cabinets.view_cabinetbooking"),
     (_("Monthly audits"), "admin:integrations_auditexport_changelist", "integrations.view_auditexport"),
 ]
 PANEL_LABEL = "manager_panel"

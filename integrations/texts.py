@@ -6,7 +6,6 @@ vocabulary for every door (DESIGN.md §6)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from kernel.bookings import Status
 from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
+from kernel.pricing.labels import price_text
 from kernel.waitlist.services import wait_resource_name
 
 # Button labels. Lazy, so each is rendered in the language of whoever reads it.
@@ -171,10 +171,20 @@ def contacts_text() -> str:
     return _("📞 Manager contacts:") + "\n" + (settings.MANAGER_CONTACTS or _("not configured yet"))
 
 
-def equipment_card(booking, *, for_manager: bool = False) -> str:
+def price_lines(price) -> list[str]:
+    """A price on a card, in one line ("💰 УЗИ 2 500 ₽ · скидка в день рождения −12 % −300 ₽ · итого 2 200 ₽");
+    nothing when nothing is priced (no price, or a price without lines)."""
+    if price is None or not price.lines:
+        return []
+    return ["💰 " + price_text(price)]
+
+
+def equipment_card(booking, *, for_manager: bool = False, price=None) -> str:
+    """A booking's card; `price` its stored price (kernel.pricing), shown when it has lines."""
     lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
              "🏢 " + booking_title("equipment", booking),
              "📅 " + booking_when("equipment", booking),
+             *price_lines(price),
              "📊 " + status_label(booking.status)]
     if for_manager:
         lines += ["👤 " + booking.client_name, "📱 " + format_phone(booking.client_phone)]
@@ -193,13 +203,14 @@ def appointment_lines(booking) -> list[str]:
     return ["🩺 " + booking.service.name + (f" · 👩‍⚕️ {specialist}" if specialist else "")]
 
 
-def cabinet_card(booking, *, for_manager: bool = False) -> str:
+def cabinet_card(booking, *, for_manager: bool = False, price=None) -> str:
     equipment = ", ".join(equipment_lines(booking)) or str(NO_EQUIPMENT)
     lines = [f"{STATUS_EMOJI.get(booking.status, '')} " + _("Booking %(ref)s") % {"ref": booking.reference},
              "🚪 " + booking_title("cabinet", booking),
              *appointment_lines(booking),
              "📅 " + booking_when("cabinet", booking),
              "🛠 " + equipment,
+             *price_lines(price),
              "📊 " + status_label(booking.status)]
     if for_manager:
         lines += ["👤 " + booking.client_name, "📱 " + format_phone(booking.client_phone)]
@@ -225,17 +236,3 @@ def split_message(lines: list[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]
     if current:
         messages.append(current)
     return messages
-
-
-CURRENCY_SIGNS = {"RUB": "₽", "EUR": "€", "USD": "$", "GBP": "£", "KZT": "₸", "BYN": "Br"}
-
-
-def currency_sign() -> str:
-    """How the clinic's currency (settings.CURRENCY) is written after an amount: its sign, else its code."""
-    return CURRENCY_SIGNS.get(settings.CURRENCY, settings.CURRENCY)
-
-
-def money_text(amount: Decimal) -> str:
-    """2 500 ₽, 1 250.50 ₽: an amount in the clinic's currency, whole amounts without their kopecks."""
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{text.replace(',', ' ')} {currency_sign()}"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from specialists.admin_revenue import revenue_view
 from specialists.admin_views import service_phone_booking_view, specialists_day_view
 from specialists.models import WEEKDAYS, DayOff, Service, ServiceEquipment, Specialist, WorkingHours
 from specialists.rules import Hours, Off
@@ -101,6 +102,7 @@ class SpecialistAdmin(admin.ModelAdmin):
         return [
             path("day/", wrap(partial(specialists_day_view, self)), name="specialists_day"),
             path("book/", wrap(partial(service_phone_booking_view, self)), name="specialists_book"),
+            path("revenue/", wrap(partial(revenue_view, self)), name="clinic_revenue"),
             *super().get_urls(),
         ]
 

@@ -1,16 +1,20 @@
 """The audit workbook's sheets as columns (a header, a `values_list` path or a computed value, a width), and
-the bookings a month's audit covers."""
+the bookings a month's audit covers, with the price each stored (kernel.pricing) by kind of line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import pgettext_lazy
 
 from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
+from integrations.prices import stored_total
 from kernel.clock import month_bounds, month_instants
+from kernel.pricing.lines import BASE, DISCOUNT, OVERRIDE
+from kernel.pricing.models import PriceLine
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,37 @@ def equipment_in_month(month: date):
 def cabinet_in_month(month: date, zone):
     start, end = month_instants(month, zone)
     return CabinetBooking.objects.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+def with_prices(query, resource_type: str):
+    """`query`'s bookings with their stored price: the sums of its base, discount and override lines, its total
+    (empty when it stored none, like equipment taken with a cabinet booking, whose price that booking holds),
+    and its discount's label and values, for the discount's words (`PRICE_EXTRAS`)."""
+    lines = PriceLine.objects.filter(price__resource_type=resource_type, price__booking_id=OuterRef("pk")).order_by()
+
+    def added(kind: str) -> Subquery:
+        return Subquery(lines.filter(kind=kind).values("price_id").annotate(sum=Sum("amount")).values("sum")[:1])
+
+    discount = lines.filter(kind=DISCOUNT)
+    return query.annotate(
+        price_base=added(BASE), price_discount=added(DISCOUNT), price_change=added(OVERRIDE),
+        price_total=stored_total(resource_type),
+        price_discount_label=Subquery(discount.values("label")[:1]),
+        price_discount_params=Subquery(discount.values("params")[:1]))
+
+
+PRICE_EXTRAS = ("price_discount_label", "price_discount_params")  # read after a booking sheet's columns
+
+
+def price_columns():
+    """The price columns at the end of both booking sheets; the last is computed from PRICE_EXTRAS."""
+    return [
+        Column(pgettext_lazy("audit", "Base price"), "price_base", 12),
+        Column(pgettext_lazy("audit", "Discount"), "price_discount", 12),
+        Column(pgettext_lazy("audit", "Changed by manager"), "price_change", 12),
+        Column(pgettext_lazy("audit", "Total"), "price_total", 12),
+        Column(pgettext_lazy("audit", "Discount rule"), None, 28),
+    ]
 
 
 EQUIPMENT_COLUMNS = [
@@ -63,6 +98,7 @@ EQUIPMENT_COLUMNS = [
     Column(pgettext_lazy("audit", "Created by (admin)"), "created_by__username", 14),
     Column(pgettext_lazy("audit", "Created at"), "created_at", 18),
     Column(pgettext_lazy("audit", "Updated at"), "updated_at", 18),
+    *price_columns(),
 ]
 
 CABINET_COLUMNS = [
@@ -90,6 +126,7 @@ CABINET_COLUMNS = [
     Column(pgettext_lazy("audit", "Created by (admin)"), "created_by__username", 14),
     Column(pgettext_lazy("audit", "Created at"), "created_at", 18),
     Column(pgettext_lazy("audit", "Updated at"), "updated_at", 18),
+    *price_columns(),
 ]
 
 ITEM_COLUMNS = [
@@ -130,6 +167,15 @@ ACCOUNT_COLUMNS = [
     Column(pgettext_lazy("audit", "Reminders on"), "reminders_enabled", 9),
     Column(pgettext_lazy("audit", "First seen"), "created_at", 18),
     Column(pgettext_lazy("audit", "Last seen"), "last_seen_at", 18),
+]
+
+DAILY_COLUMNS = [
+    Column(pgettext_lazy("audit", "Day"), None, 12),
+    Column(pgettext_lazy("audit", "Bookings"), None, 10),
+    Column(pgettext_lazy("audit", "Base prices"), None, 14),
+    Column(pgettext_lazy("audit", "Discounts"), None, 14),
+    Column(pgettext_lazy("audit", "Changed by managers"), None, 14),
+    Column(pgettext_lazy("audit", "Total"), None, 14),
 ]
 
 HISTORY_COLUMNS = [

@@ -6,6 +6,7 @@ no zones, so they are written naive); text that Excel or a CSV export could run 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.compat.strings import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import SECS_PER_DAY, WINDOWS_EPOCH
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -101,6 +103,8 @@ class StreamingSheet(WriteOnlyWorksheet):
             return f'{style} t="b"><v>{"1" if value else "0"}</v></c>'
         if isinstance(value, int | float):
             return f'{style} t="n"><v>{value!r}</v></c>'
+        if isinstance(value, Decimal):  # money: the digits openpyxl writes for it
+            return f'{style} t="n"><v>{safe_string(value)}</v></c>'
         if isinstance(value, date):  # datetime is a date too
             return f' t="n" s="{self._style_of(value)}"><v>{self._serial(value)}</v></c>'
         return f'{style} t="inlineStr"><is><t>{_xml_text(str(value))}</t></is></c>'

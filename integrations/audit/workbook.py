@@ -1,6 +1,7 @@
 """Writing the audit workbook. Constant memory: every sheet is streamed from a `values_list(...).iterator()`
 into openpyxl's write-only mode (integrations.audit.sheet), and the summary is accumulated on the way. The
-sheets' columns and the month's bookings are integrations.audit.columns.
+sheets' columns and the month's bookings are integrations.audit.columns; each booking's row ends with its stored
+price, and the daily totals are the month's revenue per clinic day (specialists.revenue says what counts).
 
 Dates and times are shown in the clinic's time zone (Excel has no zones, so they are written naive).
 Text that Excel or a CSV export could run as a formula is neutralised (kernel.spreadsheets)."""
@@ -28,19 +29,24 @@ from integrations.audit.columns import (
     ACCOUNT_COLUMNS,
     CABINET_COLUMNS,
     CABINET_LIST_COLUMNS,
+    DAILY_COLUMNS,
     EQUIPMENT_COLUMNS,
     HISTORY_COLUMNS,
     ITEM_COLUMNS,
+    PRICE_EXTRAS,
     Column,
     cabinet_in_month,
     equipment_in_month,
     reference,
+    with_prices,
 )
 from integrations.audit.sheet import cell_value, streaming_sheet
 from kernel.bookings import Status
 from kernel.clock import month_bounds, month_instants
+from kernel.pricing.labels import label_text
 from kernel.scheduling import date_range
 from kernel.spreadsheets import safe_text
+from specialists.revenue import revenue
 
 CHUNK = 1000
 PROGRESS_EVERY = 5000
@@ -50,6 +56,10 @@ BOLD = Font(bold=True)
 
 Progress = Callable[[str, int, bool], None]  # (sheet, rows so far, sheet finished)
 
+
+def discount_text(label: str | None, params) -> str | None:
+    """A stored discount's words in the workbook's language ("birthday discount −12 %"); none without one."""
+    return label_text(label, params or {}) if label else None
 
 
 class AuditWriter:
@@ -99,7 +109,8 @@ class AuditWriter:
     def _equipment_rows(self):
         first, last = month_bounds(self.month)
         fields = [c.field for c in EQUIPMENT_COLUMNS if c.field]
-        query = equipment_in_month(self.month).order_by("start_date", "id").values_list(*fields)
+        query = (with_prices(equipment_in_month(self.month), "equipment").order_by("start_date", "id")
+                 .values_list(*fields, *PRICE_EXTRAS))
         for row in query.iterator(chunk_size=CHUNK):
             item_id, units, start, end, window, status = row[1], row[3], row[4], row[5], row[6], row[9]
             self.by_status[("equipment", status)] += 1
@@ -107,12 +118,13 @@ class AuditWriter:
             if status in USED and window is None:
                 days = (min(end, last) - max(start, first)).days + 1
                 self.unit_days[item_id] += units * days
-            yield (row[0], reference(EquipmentBooking, row[0]), *row[1:])
+            yield (row[0], reference(EquipmentBooking, row[0]), *row[1:-2], discount_text(*row[-2:]))
 
     def _cabinet_rows(self):
         start, end = month_instants(self.month, self.zone)
         fields = [c.field for c in CABINET_COLUMNS if c.field]
-        query = cabinet_in_month(self.month, self.zone).order_by("starts_at", "id").values_list(*fields)
+        query = (with_prices(cabinet_in_month(self.month, self.zone), "cabinet").order_by("starts_at", "id")
+                 .values_list(*fields, *PRICE_EXTRAS))
         for row in query.iterator(chunk_size=CHUNK):
             cabinet_id, starts_at, ends_at, status = row[1], row[3], row[4], row[5]
             minutes = int((ends_at - starts_at).total_seconds() // 60)
@@ -121,7 +133,15 @@ class AuditWriter:
             if status in USED:
                 inside = min(ends_at, end) - max(starts_at, start)
                 self.cabinet_minutes[cabinet_id] += max(0, int(inside.total_seconds() // 60))
-            yield (row[0], reference(CabinetBooking, row[0]), *row[1:5], minutes, *row[5:])
+            yield (row[0], reference(CabinetBooking, row[0]), *row[1:5], minutes, *row[5:-2],
+                   discount_text(*row[-2:]))
+
+    def _daily_rows(self):
+        """The month's revenue per clinic day, then the month's."""
+        first, last = month_bounds(self.month)
+        report = revenue(start=first, end=last)
+        for day, money in [*report.days, (pgettext("audit", "Total"), report.total)]:
+            yield (day, money.bookings, money.base, money.discounts, money.changes, money.total)
 
     def _history_rows(self):
         equipment_ids = equipment_in_month(self.month).values("pk")
@@ -177,6 +197,7 @@ class AuditWriter:
                      self._equipment_rows())
         self._stream("cabinet_bookings", pgettext("audit", "Cabinet bookings"), CABINET_COLUMNS,
                      self._cabinet_rows())
+        self._stream("daily_totals", pgettext("audit", "Daily totals"), DAILY_COLUMNS, self._daily_rows())
         self._stream("items", pgettext("audit", "Items"), ITEM_COLUMNS,
                      Item.objects.order_by("sort_order", "id").values_list(*[c.field for c in ITEM_COLUMNS])
                      .iterator(chunk_size=CHUNK))

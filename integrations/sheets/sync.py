@@ -3,8 +3,9 @@
 A worksheet per specialist (integrations/sheets/specialists.py) lists their appointments from today on.
 
 "Bookings": one row per booking (equipment and cabinet), keyed by column A ("equipment-12", "cabinet-5"),
-one column layout for every write. "Schedule": active items × the next days, each cell "free/total" units,
-green when all free, yellow when partly used, red when full.
+one column layout for every write, ending with the total the booking stored (kernel.pricing; empty for none).
+"Schedule": active items × the next days, each cell "free/total" units, green when all free, yellow when partly
+used, red when full.
 
 Incremental runs read the outbox after the last applied event (a JobCursor), upsert the changed bookings in
 one values:batchUpdate and redraw the schedule in one batchUpdate; the cursor moves only when Google
@@ -26,6 +27,7 @@ from equipment.availability import equipment_grid
 from equipment.models import EquipmentBooking, Item
 from integrations.joblock import job_lock
 from integrations.models import JobCursor
+from integrations.prices import stored_total
 from integrations.sheets.client import SheetsGateway
 from integrations.sheets.specialists import specialist_sheets_rewrite, touched_specialists
 from kernel.clock import clinic_zone
@@ -37,8 +39,8 @@ logger = logging.getLogger(__name__)
 BOOKINGS, SCHEDULE = "Bookings", "Schedule"
 CURSOR = "sheets"
 HEADER = ["Key", "Type", "ID", "Resource", "Units", "Start", "End", "Status", "Channel", "Client", "Phone",
-          "Partner", "External ID", "Comment", "Created", "Updated"]
-LAST_COLUMN = "P"  # the 16th column: HEADER's width
+          "Partner", "External ID", "Comment", "Created", "Updated", "Total"]
+LAST_COLUMN = "Q"  # the 17th column: HEADER's width
 EVENTS_PER_RUN = 5000
 ROWS_PER_REQUEST = 2000
 SCHEDULE_DAYS = 31
@@ -55,20 +57,27 @@ def _when(value: datetime | None) -> str:
     return f"{timezone.localtime(value, clinic_zone()):%Y-%m-%d %H:%M}" if value else ""
 
 
+def _total(booking) -> str:
+    """The stored total as a decimal string (the query annotated it as `price_total`)."""
+    total = getattr(booking, "price_total", None)
+    return "" if total is None else str(total)
+
+
 def equipment_row(booking: EquipmentBooking) -> list:
     start = _when(booking.starts_at) if booking.starts_at else f"{booking.start_date:%Y-%m-%d}"
     end = _when(booking.ends_at) if booking.ends_at else f"{booking.end_date:%Y-%m-%d}"
     return [booking_key("equipment", booking.pk), "equipment", booking.pk, booking.item.name, booking.units, start,
             end, booking.status, booking.channel, booking.client_name, booking.client_phone,
             booking.partner.name if booking.partner_id else "", booking.external_booking_id or "", booking.comment,
-            _when(booking.created_at), _when(booking.updated_at)]
+            _when(booking.created_at), _when(booking.updated_at), _total(booking)]
 
 
 def cabinet_row(booking: CabinetBooking) -> list:
     return [booking_key("cabinet", booking.pk), "cabinet", booking.pk, booking.cabinet.name, "",
             _when(booking.starts_at), _when(booking.ends_at), booking.status, booking.channel, booking.client_name,
             booking.client_phone, booking.partner.name if booking.partner_id else "",
-            booking.external_booking_id or "", booking.comment, _when(booking.created_at), _when(booking.updated_at)]
+            booking.external_booking_id or "", booking.comment, _when(booking.created_at), _when(booking.updated_at),
+            _total(booking)]
 
 
 def _rows_for(keys: Iterable[tuple[str, int]]) -> dict[str, list]:
@@ -77,17 +86,25 @@ def _rows_for(keys: Iterable[tuple[str, int]]) -> dict[str, list]:
         if resource_type in wanted and booking_id:
             wanted[resource_type].add(booking_id)
     rows = {}
-    for booking in EquipmentBooking.objects.filter(pk__in=wanted["equipment"]).select_related("item", "partner"):
+    for booking in _equipment().filter(pk__in=wanted["equipment"]):
         rows[booking_key("equipment", booking.pk)] = equipment_row(booking)
-    for booking in CabinetBooking.objects.filter(pk__in=wanted["cabinet"]).select_related("cabinet", "partner"):
+    for booking in _cabinets().filter(pk__in=wanted["cabinet"]):
         rows[booking_key("cabinet", booking.pk)] = cabinet_row(booking)
     return rows
 
 
+def _equipment():
+    return EquipmentBooking.objects.select_related("item", "partner").annotate(price_total=stored_total("equipment"))
+
+
+def _cabinets():
+    return CabinetBooking.objects.select_related("cabinet", "partner").annotate(price_total=stored_total("cabinet"))
+
+
 def _all_rows():
-    for booking in EquipmentBooking.objects.select_related("item", "partner").order_by("id").iterator(2000):
+    for booking in _equipment().order_by("id").iterator(2000):
         yield equipment_row(booking)
-    for booking in CabinetBooking.objects.select_related("cabinet", "partner").order_by("id").iterator(2000):
+    for booking in _cabinets().order_by("id").iterator(2000):
         yield cabinet_row(booking)
 
 

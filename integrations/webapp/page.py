@@ -80,7 +80,6 @@ def _texts() -> dict[str, str]:
         "choose_day": _("Choose a day"),
         "choose_time": _("Choose a time"),
         "no_services": _("No services can be booked now."),
-        "price": _("%(price)s ₽"),
         "with_specialist": _("Specialist: %(name)s"),
         "in_cabinet": _("Cabinet: %(name)s"),
         "book_another": _("Book another service"),
@@ -101,7 +100,6 @@ def page_context(request: HttpRequest, *, language: str) -> dict:
             "language": language,
             "tab": tab if tab in ("equipment", "cabinets", "services", "bookings") else "equipment",
             "bots": bot_links(),
-            "currency_sign": texts.currency_sign(),
             "texts": _texts(),
         },
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("app/api/cabinets/<int:cabinet_id>/equipment", views.cabinet_equipment, name="cabinet-equipment"),
     path("app/api/me", views.me, name="me"),
     path("app/api/bookings", views.book, name="book"),
+    path("app/api/quote", views.quote, name="quote"),
     path("app/api/bookings/<str:kind>/<int:booking_id>/cancel", views.cancel, name="cancel"),
     path("app/api/services", views.service_catalogue, name="services"),
     path("app/api/services/<int:service_id>/days", views.service_days, name="service-days"),

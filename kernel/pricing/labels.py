@@ -25,16 +25,23 @@ def number_text(value: Decimal | int | str) -> str:
                                grouping=3, thousand_sep=formats.get_format("THOUSAND_SEPARATOR"), force_grouping=True)
 
 
-def money_text(amount: Decimal | str, currency: str | None = None) -> str:
-    """"2 500 ₽", "−300 ₽", "1 250,50 ₽": whole amounts without kopecks, a real minus sign."""
-    amount = Decimal(str(amount))
+def currency_sign(currency: str | None = None) -> str:
+    """How a currency (the clinic's, settings.CURRENCY, unless named) is written after an amount: its sign, else
+    its ISO code."""
     currency = currency or settings.CURRENCY
+    return SYMBOLS.get(currency, currency)
+
+
+def money_text(amount: Decimal | str, currency: str | None = None) -> str:
+    """"2 500 ₽", "−300 ₽", "1 250,50 ₽": whole amounts without kopecks, a real minus sign. Every door writes
+    money with this one function (prices, wallets, the admin)."""
+    amount = Decimal(str(amount))
     sign = MINUS if amount < 0 else ""
     amount = abs(amount)
     places = 0 if amount == amount.to_integral_value() else 2
     digits = numberformat.format(amount, formats.get_format("DECIMAL_SEPARATOR"), decimal_pos=places, grouping=3,
                                  thousand_sep=formats.get_format("THOUSAND_SEPARATOR"), force_grouping=True)
-    return f"{sign}{digits}\u00a0{SYMBOLS.get(currency, currency)}"
+    return f"{sign}{digits}\u00a0{currency_sign(currency)}"
 
 
 def _per_day(p: Mapping) -> str:
@@ -89,7 +96,17 @@ def price_text(price) -> str:
     (an `info` line shows its words alone)."""
     parts = []
     for line in price.lines:
-        parts.append(line.text if line.amount == 0 and line.kind == "info"
-                     else f"{line.text} {money_text(line.amount, price.currency)}")
-    parts.append(_("total %(total)s") % {"total": money_text(price.total, price.currency)})
+        amount = line_amount_text(line, price.currency)
+        parts.append(f"{line.text} {amount}" if amount else line.text)
+    parts.append(total_text(price))
     return " · ".join(parts)
+
+
+def line_amount_text(line, currency: str) -> str:
+    """A line's amount as a card shows it; none for a note (an `info` line of 0)."""
+    return "" if line.amount == 0 and line.kind == "info" else money_text(line.amount, currency)
+
+
+def total_text(price) -> str:
+    """"итого 2 200 ₽": the last part of `price_text`, for a door that shows the lines one under another."""
+    return _("total %(total)s") % {"total": money_text(price.total, price.currency)}

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, ex
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from accounts.clients import client_by_phone
 from accounts.models import Client
 from cabinets.api.serializers import CabinetBookingRequest
 from cabinets.models import Cabinet
@@ -115,7 +116,8 @@ DEFAULT = (CabinetQuoteRequest, _cabinet)
 
 
 def _client(phone: str | None) -> Client | None:
-    return Client.objects.filter(phone=normalize_phone(phone)).first() if phone else None
+    """The client of the phone sent, which must be a phone number when it is sent at all."""
+    return client_by_phone(normalize_phone(phone)) if phone else None
 
 
 class QuotesView(PartnerAPIView):

@@ -389,13 +389,38 @@
 
   // --- Confirm -------------------------------------------------------------------------------------------
 
+  // A price as the server wrote it: each line with its amount, then the total ("итого 2 200 ₽").
+  function priceNode(price, id) {
+    return h("div", { class: "price", id: id },
+      price.lines.map(function (line) {
+        return h("div", { class: "price-line " + line.kind }, h("span", { text: line.label }),
+          line.amount_text ? h("span", { class: "amount", text: line.amount_text }) : null);
+      }),
+      h("div", { class: "price-total", text: price.total_text }));
+  }
+
+  // What the draft would cost for the phone typed, asked again when the phone changes; the latest answer wins.
+  function quote() {
+    var draft = state.draft, asked = (draft.quotes = (draft.quotes || 0) + 1);
+    var body = Object.assign({}, draft.body, { client_phone: draft.phone || "" });
+    if (draft.askBirthday && draft.birthday) body.client_birthday = draft.birthday;
+    api("/quote", { method: "POST", body: body }).then(function (answer) {
+      var node = document.getElementById("price");
+      if (state.draft !== draft || asked !== draft.quotes || !node) return;
+      show(node, answer.price ? [priceNode(answer.price, "price-lines")] : []);
+      node.hidden = !answer.price;
+    }).catch(function () { /* no price is shown; Confirm still says what is wrong */ });
+  }
+
   function drawConfirm(outcome) {
     var draft = state.draft, user = (state.me && state.me.user) || {};
     openPanel("confirm");
     if (!initData) {
       show(panels.confirm, [h("div", { class: "summary", text: draft.lines.join("\n") }),
+        h("div", { id: "price", hidden: true }),
         h("p", { class: "message", text: T.read_only }),
         h("button", { type: "button", class: "secondary", onclick: function () { selectTab(draft.back); }, text: T.back })]);
+      quote();
       return;
     }
     draft.name = draft.name !== undefined ? draft.name : (user.name || "");
@@ -408,20 +433,23 @@
     show(panels.confirm, [
       h("h2", { text: T.summary }),
       h("div", { class: "summary", id: "summary", text: draft.lines.join("\n") }),
+      h("div", { id: "price", hidden: true }),
       h("label", { text: T.client_name }, h("input", { id: "client-name", value: draft.name, autocomplete: "name",
         oninput: function (e) { draft.name = e.target.value; } })),
       h("label", { text: T.client_phone }, h("input", { id: "client-phone", type: "tel", value: draft.phone, autocomplete: "tel",
-        oninput: function (e) { draft.phone = e.target.value; } })),
+        oninput: function (e) { draft.phone = e.target.value; }, onchange: quote })),
       h("label", { text: T.client_email }, h("input", { id: "client-email", type: "email", value: draft.email,
         autocomplete: "email", oninput: function (e) { draft.email = e.target.value; } })),
       draft.askBirthday ? h("label", { text: T.client_birthday }, h("input", { id: "client-birthday", type: "date",
-        value: draft.birthday, max: state.catalogue.today, oninput: function (e) { draft.birthday = e.target.value; } })) : null,
+        value: draft.birthday, max: state.catalogue.today, oninput: function (e) { draft.birthday = e.target.value; },
+        onchange: quote })) : null,
       h("label", { text: T.comment }, h("textarea", { id: "comment", rows: 2,
         oninput: function (e) { draft.comment = e.target.value; } }, draft.comment)),
       h("button", { type: "button", class: "primary", id: "confirm", onclick: submit, text: T.confirm }),
       h("button", { type: "button", class: "secondary", style: "margin-top:8px", onclick: function () { selectTab(draft.back); }, text: T.back }),
       outcome || null,
     ]);
+    quote();
   }
 
   function clientFields(draft) {
@@ -527,19 +555,13 @@
         h("button", { type: "button", class: "outline", "data-action": "leave", onclick: act("leave"), text: T.leave_waitlist })));
   }
 
-  // "1500.50" -> "1 500.50 ₽", "2500.00" -> "2 500 ₽": an amount the server sent as a decimal string.
-  function money(amount) {
-    var parts = String(amount).split("."), whole = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, " ");
-    return whole + (parts[1] && !/^0*$/.test(parts[1]) ? "." + parts[1] : "") + " " + config.currency_sign;
-  }
-
   // The wallet's balance while it holds money; each client's when the account books for several who do.
   function walletLines() {
     var wallet = state.me && state.me.wallet;
     if (!wallet || !Number(wallet.balance)) return [];
-    if (!wallet.clients.length) return [h("p", { class: "wallet", id: "wallet", text: fmt(T.wallet, { amount: money(wallet.balance) }) })];
+    if (!wallet.clients.length) return [h("p", { class: "wallet", id: "wallet", text: fmt(T.wallet, { amount: wallet.balance_text }) })];
     return [h("div", { class: "wallet", id: "wallet" }, h("p", { text: T.wallets }), wallet.clients.map(function (client) {
-      return h("p", { text: client.name + ": " + money(client.balance) });
+      return h("p", { text: client.name + ": " + client.balance_text });
     }))];
   }
 
@@ -563,6 +585,7 @@
         h("div", { text: booking.when }),
         booking.service ? h("div", { class: "appointment", text: booking.service + " · " + booking.specialist }) : null,
         booking.equipment.length ? h("div", { class: "hint", text: booking.equipment.join(", ") }) : null,
+        booking.price ? h("div", { class: "price", "data-price": booking.price.total, text: "💰 " + booking.price.text }) : null,
         h("div", { class: "status", text: booking.status_label }),
         booking.cancellable ? h("div", { class: "row" }, h("button", { type: "button", class: "outline", "data-action": "cancel",
           onclick: function () { cancel(booking); }, text: T.cancel_booking })) : null);
@@ -579,7 +602,7 @@
 
   var servicesTab = window.ServicesTab({
     h: h, show: show, api: api, fmt: fmt, T: T, panels: panels, duration: duration, humanDay: humanDay, addDays: addDays,
-    openPanel: openPanel, selectTab: selectTab, when: when,
+    openPanel: openPanel, selectTab: selectTab, when: when, priceNode: priceNode,
     confirm: function (draft) { state.draft = draft; drawConfirm(); },
   });
 

@@ -9,7 +9,6 @@ window.ServicesTab = function (page) {
   var s = { catalogue: null, category: null, service: null, specialist: null, any: false, from: null, days: null,
     day: null };
 
-  function price(service) { return service.price === null ? "" : fmt(T.price, { price: service.price }); }
   function specialistName() { return s.any ? T.any_specialist : s.specialist.name; }
   function nameOf(id) {
     var found = s.service.specialists.filter(function (person) { return person.id === id; })[0];
@@ -51,7 +50,7 @@ window.ServicesTab = function (page) {
         return h("button", { type: "button", class: "choice", "data-service": service.id,
           onclick: function () { s.service = service; draw(); } },
         h("span", { text: service.name }),
-        h("small", { text: page.duration(service.duration_minutes) + (service.price === null ? "" : " · " + price(service)) }));
+        h("small", { text: page.duration(service.duration_minutes) + (service.price_text ? " · " + service.price_text : "") }));
       }))));
   }
 
@@ -117,7 +116,7 @@ window.ServicesTab = function (page) {
   }
 
   function lines(who, startsAt) {
-    return [s.service.name + (s.service.price === null ? "" : " · " + price(s.service)), who,
+    return [s.service.name + (s.service.price_text ? " · " + s.service.price_text : ""), who,
       page.when(startsAt) + " · " + page.duration(s.service.duration_minutes)];
   }
 
@@ -149,6 +148,7 @@ window.ServicesTab = function (page) {
       h("div", { text: booking.when }),
       h("div", { text: fmt(T.with_specialist, { name: booking.specialist }) }),
       h("div", { text: fmt(T.in_cabinet, { name: booking.cabinet }) }),
+      booking.price ? page.priceNode(booking.price, "appointment-price") : null,
       h("div", { class: "status", text: booking.status_label })),
     h("button", { type: "button", class: "primary", onclick: function () { page.selectTab("bookings"); }, text: T.my_bookings }),
     h("button", { type: "button", class: "secondary", style: "margin-top:8px", onclick: draw, text: T.book_another })]);

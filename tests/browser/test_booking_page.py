@@ -97,7 +97,9 @@ def test_a_client_books_a_cabinet_with_equipment(phone, live_server, bot_api, ca
     page = open_page(phone, live_server, tab="cabinets")
     page.wait_for_selector("#cabinet-grid")
     tomorrow = today() + timedelta(days=1)
-    page.fill("#day", tomorrow.isoformat())
+    # Today's grid has a 10:00 too: wait for tomorrow's before choosing.
+    with page.expect_response(lambda response: f"cabinets/day?date={tomorrow.isoformat()}" in response.url):
+        page.fill("#day", tomorrow.isoformat())
     page.wait_for_selector(f"#cabinet-grid button[data-cabinet='{catalogue['cabinet'].pk}'][data-start='10:00']")
     page.click(f"#cabinet-grid button[data-cabinet='{catalogue['cabinet'].pk}'][data-start='10:00']")
     page.click("button[data-minutes='60']")

@@ -42,7 +42,7 @@ def test_a_client_books_a_service_with_any_specialist_on_a_phone(phone, live_ser
                                                                  screenshots):
     page = open_page(phone, live_server, tab="services")
     page.click("button[data-category='Diagnostics']")
-    assert "1 h · 2500.00 ₽" in page.inner_text(f"button[data-service='{ultrasound.pk}']")
+    assert "1 h · 2,500\u00a0₽" in page.inner_text(f"button[data-service='{ultrasound.pk}']")
     page.click(f"button[data-service='{ultrasound.pk}']")
     page.click("button[data-specialist='any']")
     day = today() + timedelta(days=2)
@@ -52,11 +52,13 @@ def test_a_client_books_a_service_with_any_specialist_on_a_phone(phone, live_ser
     page.click(f"#service-days button[data-date='{day.isoformat()}']")
     page.click("#service-times button[data-start='10:00']")
     assert "Abdominal ultrasound" in page.inner_text("#summary")
+    assert "total 2,500\u00a0₽" in page.wait_for_selector("#price-lines").inner_text()  # what it will cost
     assert page.input_value("#client-name") == "Ann"  # prefilled like the other tabs
     page.fill("#client-phone", "+79991234567")
     page.click("#confirm")
     card = page.wait_for_selector("#appointment-card")
     assert "Specialist: Vera Orlova" in card.inner_text() and "Cabinet: Ultrasound room" in card.inner_text()
+    assert "total 2,500\u00a0₽" in card.inner_text()
     page.screenshot(path=str(screenshots / "booking-page-services-booked.png"), full_page=True)
     booking = CabinetBooking.objects.get()
     assert (booking.service, booking.specialist.name, booking.cabinet.name) == (
@@ -64,6 +66,7 @@ def test_a_client_books_a_service_with_any_specialist_on_a_phone(phone, live_ser
     page.click("#tab-bookings")
     page.wait_for_selector("#bookings .appointment")
     assert "Abdominal ultrasound · Vera Orlova" in page.inner_text("#bookings")
+    assert "total 2,500\u00a0₽" in page.inner_text("#bookings .price")
 
 
 def test_a_time_taken_meanwhile_offers_alternatives_and_one_tap_books_it(phone, live_server, bot_api, ultrasound,

@@ -36,7 +36,7 @@ def test_my_bookings_shows_the_wallet_balance_while_it_holds_money(phone, live_s
     page.wait_for_selector("#wallet")
     page.screenshot(path=str(screenshots / "booking-page-wallet.png"), full_page=True)
 
-    assert page.inner_text("#wallet") == "💰 Wallet: 12 500.50 ₽"
+    assert page.inner_text("#wallet") == "💰 Wallet: 12,500.50\u00a0₽"
     assert "You have no bookings yet." in page.inner_text("#panel-bookings")
 
 
@@ -49,7 +49,7 @@ def test_each_client_holding_money_is_shown_and_an_empty_wallet_is_not(phone, li
     page = open_page(phone, live_server, tab="bookings")
     page.wait_for_selector("#wallet")
     lines = [line for line in page.inner_text("#wallet").splitlines() if line]
-    assert lines == ["💰 Wallets:", "Ann Smith: 300 ₽", "Tom Smith: 1 000 ₽"]
+    assert lines == ["💰 Wallets:", "Ann Smith: 300\u00a0₽", "Tom Smith: 1,000\u00a0₽"]
 
     page = open_page(phone.context.new_page(), live_server, telegram_id=1002, first_name="Ben", tab="bookings")
     page.wait_for_selector("#panel-bookings .hint")

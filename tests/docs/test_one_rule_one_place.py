@@ -124,3 +124,17 @@ def test_the_start_of_a_whole_day_booking_is_computed_only_by_equipment_rules():
              if module != "equipment/rules.py" and (lines := whole_day_starts(tree))}
     assert found == {}, "call equipment.rules.booking_starts_at(booking)"
     assert whole_day_starts(ast.parse("datetime.combine(booking.start_date, time(0, 0), tzinfo=zone)")) == [1]
+
+
+MONEY_RULE = {"money_text", "currency_sign"}
+
+
+def money_writers(tree: ast.Module) -> set[str]:
+    """The functions of MONEY_RULE a module defines itself."""
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name in MONEY_RULE}
+
+
+def test_money_is_written_by_one_function_that_every_door_calls():
+    found = {module: names for module, tree in project_modules() if (names := money_writers(tree))}
+    assert found == {"kernel/pricing/labels.py": MONEY_RULE}, "write money with kernel.pricing.labels.money_text"
+    assert money_writers(ast.parse("def money_text(amount):\n    return f'{amount} ₽'\n")) == {"money_text"}

@@ -1,6 +1,8 @@
-"""The monthly Excel audit, re-read with openpyxl and compared with the database."""
+"""The monthly Excel audit, re-read with openpyxl and compared with the database: every booking with its stored
+price, and the month's revenue per clinic day."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +18,7 @@ from kernel.channels import Actor, Channel
 from tests.clock import at
 from tests.conftest import MSK
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
+from tests.kernel.pricing.conftest import make_rule
 
 pytestmark = pytest.mark.django_db
 DECEMBER = date(2026, 12, 1)
@@ -48,15 +51,18 @@ def english():
 
 
 def rows(sheet):
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    """The sheet's rows, each as wide as its first (a row's empty cells at its end are not stored)."""
+    found = [list(row) for row in sheet.iter_rows(values_only=True)]
+    width = len(found[0]) if found else 0
+    return [row + [None] * (width - len(row)) for row in found]
 
 
 def test_the_workbook_holds_every_booking_of_the_month_with_every_field(december, now, item, partner):
     export = audit_export(month=DECEMBER, now=now)
 
     book = load_workbook(export.file.path, read_only=True)
-    assert book.sheetnames == ["Summary", "Equipment bookings", "Cabinet bookings", "Items", "Cabinets",
-                               "Telegram accounts", "Status history"]
+    assert book.sheetnames == ["Summary", "Equipment bookings", "Cabinet bookings", "Daily totals", "Items",
+                               "Cabinets", "Telegram accounts", "Status history"]
     equipment = rows(book["Equipment bookings"])
     header, data = equipment[0], equipment[1:]
     assert {"ID", "Item", "Units", "From", "Until", "Status", "Channel", "Partner", "External booking id",
@@ -86,6 +92,38 @@ def test_the_workbook_holds_every_booking_of_the_month_with_every_field(december
     item_row = next(r for r in summary if r and r[0] == item.name)
     # 2 units × 2 December days (the 1st and 2nd) + the partner's 1 unit on the 31st; 3 units × 31 days
     assert item_row[:5] == [item.name, 3, 2, 2 * 2 + 1, 3 * 31]
+
+
+def test_each_booking_row_carries_its_stored_price_and_the_daily_totals_add_up_the_month(
+        cabinet, item, alice, staff, now):
+    item.price_per_day = Decimal("500.00")
+    item.save(update_fields=["price_per_day"])
+    cabinet.price_per_slot = Decimal("1000.00")
+    cabinet.save(update_fields=["price_per_slot"])
+    make_rule("threshold", "10", "1500.00")
+    three_days = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 12, 1),
+                                            end_date=date(2026, 12, 3), now=now)  # 1 500, −150
+    visit = approved_cabinet_booking(cabinet=cabinet, account=alice, staff=staff,
+                                     starts_at=at(date(2026, 12, 1), 10), now=now)  # 2 slots: 2 000, −200
+    cancelled = approved_cabinet_booking(cabinet=cabinet, account=alice, staff=staff,
+                                         starts_at=at(date(2026, 12, 2), 15), now=now)
+    cabinet_booking_cancel(booking=cancelled, actor=Actor.staff(staff), now=now, reason="client ill")
+
+    book = load_workbook(audit_export(month=DECEMBER, now=now).file.path, read_only=True)
+
+    header, *data = rows(book["Equipment bookings"])
+    row = {r[0]: dict(zip(header, r, strict=True)) for r in data}[three_days.pk]
+    assert (row["Base price"], row["Discount"], row["Changed by manager"], row["Total"]) == (1500, -150, None, 1350)
+    assert row["Discount rule"] == "discount on a total from 1,500\u00a0₽ −10\u00a0%"
+    header, *data = rows(book["Cabinet bookings"])
+    cabinet_rows = {r[0]: dict(zip(header, r, strict=True)) for r in data}
+    assert cabinet_rows[visit.pk]["Total"] == 1800 and cabinet_rows[cancelled.pk]["Total"] == 1800
+    header, *days = rows(book["Daily totals"])
+    assert header == ["Day", "Bookings", "Base prices", "Discounts", "Changed by managers", "Total"]
+    assert len(days) == 31 + 1  # every day of December, then the month
+    assert days[0] == [datetime(2026, 12, 1), 2, 3500, -350, 0, 3150]
+    assert days[1] == [datetime(2026, 12, 2), 0, 0, 0, 0, 0]  # the cancelled visit does not count
+    assert days[-1] == ["Total", 2, 3500, -350, 0, 3150]
 
 
 def test_header_is_bold_and_frozen_and_columns_readable(december, now):

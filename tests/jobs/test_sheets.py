@@ -1,6 +1,8 @@
-"""The Google Sheets mirror equals the database, after bursts of changes and after Google's 429s and 500s."""
+"""The Google Sheets mirror equals the database, after bursts of changes and after Google's 429s and 500s; each
+row ends with the total its booking stored."""
 
 from datetime import date
+from decimal import Decimal
 
 import gspread
 import pytest
@@ -15,6 +17,7 @@ from equipment.services import equipment_booking_cancel, equipment_booking_creat
 from integrations.sheets.client import SheetsGateway, SheetsUnavailable, WriteLimiter
 from integrations.sheets.sync import GREEN, RED, YELLOW, sheets_sync
 from kernel.channels import Actor, Channel
+from kernel.pricing.services import booking_price
 from tests.clock import at
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
 from tests.jobs.fakesheets import FakeSheets
@@ -70,6 +73,8 @@ def assert_equals_database(google):
         assert row["Client"] == booking.client_name and row["Phone"] == booking.client_phone
         assert row["Resource"] == (booking.item.name if key.startswith("equipment") else booking.cabinet.name)
         assert row["External ID"] == (booking.external_booking_id or "")
+        price = booking_price(resource_type=key.split("-")[0], booking_id=booking.pk)
+        assert row["Total"] == (str(price.total) if price is not None and price.lines else "")
 
 
 def test_the_bookings_sheet_equals_the_database_after_a_burst_of_changes(
@@ -118,6 +123,23 @@ def test_a_run_that_google_keeps_failing_is_repeated_by_the_next_one(
         sheets_sync(now=now, gateway=gateway)
     sheets_sync(now=now, gateway=gateway)
 
+    assert_equals_database(google)
+
+
+def test_each_row_ends_with_the_total_its_booking_stored(gateway, google, item, cabinet, alice, staff, now):
+    item.price_per_day = Decimal("1250.50")
+    item.save(update_fields=["price_per_day"])
+    priced = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 11, 24),
+                                        end_date=date(2026, 11, 25), units=2, now=now)
+    unpriced = approved_cabinet_booking(cabinet=cabinet, account=alice, staff=staff,
+                                        starts_at=at(date(2026, 11, 25), 10), now=now)
+
+    sheets_sync(now=now, gateway=gateway)
+
+    rows = sheet_rows(google)
+    assert google.values("Bookings")[0][-1] == "Total"
+    assert rows[f"equipment-{priced.pk}"]["Total"] == "5002.00"  # 2 units × 2 days × 1 250,50
+    assert rows[f"cabinet-{unpriced.pk}"]["Total"] == ""  # nothing in it has a price
     assert_equals_database(google)
 
 

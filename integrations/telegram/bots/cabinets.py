@@ -13,6 +13,7 @@ from cabinets import rules as cabinet_rules
 from cabinets.attendance import cabinet_booking_confirm_attendance, cabinet_booking_mark_no_show
 from cabinets.models import Cabinet, CabinetBooking
 from cabinets.services import (
+    RESOURCE,
     cabinet_booking_approve,
     cabinet_booking_cancel,
     cabinet_booking_create,
@@ -25,6 +26,7 @@ from cabinets.waitlist import cabinet_wait_accept, cabinet_wait_join, waits_for
 from equipment.availability import offered_with_cabinet
 from equipment.models import Item
 from integrations import texts
+from integrations.prices import stored_price, stored_prices
 from integrations.telegram import alternatives, waitlist
 from integrations.telegram.bots import cabinet_series
 from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
@@ -42,6 +44,14 @@ from kernel.scheduling import day_bounds
 
 # The chosen window stays held while these are filled in.
 HELD_STEPS = ("equipment", "name", "phone", "birthday", "confirm")
+
+
+def dialog_start(data: dict) -> datetime | None:
+    """The start the dialog's `data` names (its day and "HHMM" slot, clinic time), or None before both."""
+    day, slot = data.get("day"), data.get("slot")
+    if not day or not slot:
+        return None
+    return datetime.combine(date.fromisoformat(day), time(int(slot[:2]), int(slot[2:])), tzinfo=clinic_zone())
 
 
 class CabinetResource:
@@ -65,10 +75,7 @@ class CabinetResource:
         return date.fromisoformat(value) if value else None
 
     def chosen_start(self, turn: Turn) -> datetime | None:
-        day, slot = self.day(turn), turn.dialog.data.get("slot")
-        if day is None or not slot:
-            return None
-        return datetime.combine(day, time(int(slot[:2]), int(slot[2:])), tzinfo=clinic_zone())
+        return dialog_start(turn.dialog.data)
 
     def window(self, turn: Turn) -> tuple[datetime, datetime]:
         start = self.chosen_start(turn)
@@ -124,6 +131,18 @@ class CabinetResource:
             lines.append("🛠 " + (item.name if item else str(texts.NO_EQUIPMENT)))
         return lines
 
+    def price_request(self, turn: Turn, data: dict) -> tuple[str, dict] | None:
+        """What the dialog's `data` would book (the window, and the item taken with it), as the pricing function
+        takes it; None before the window is chosen."""
+        cabinet = Cabinet.objects.filter(pk=data["cabinet"], is_active=True).first() if data.get("cabinet") else None
+        starts_at = dialog_start(data)
+        if cabinet is None or starts_at is None or not data.get("minutes"):
+            return None
+        item = (Item.objects.filter(offered_with_cabinet(cabinet.pk), pk=data["item"]).first()
+                if data.get("item") else None)
+        return RESOURCE, {"cabinet": cabinet, "starts_at": starts_at, "duration_minutes": int(data["minutes"]),
+                          "equipment": [(item, 1)] if item else []}
+
     def create(self, turn: Turn) -> CabinetBooking:
         data = turn.dialog.data
         cabinet = self.cabinet(turn)
@@ -174,12 +193,9 @@ class CabinetResource:
         cabinet = Cabinet.objects.filter(pk=request.get("cabinet"), is_active=True).first()
         if cabinet is None or not request.get("minutes"):
             raise BookingError("inactive", _("This cabinet is no longer available."))
-        slot = request["slot"]
-        starts_at = datetime.combine(date.fromisoformat(request["day"]), time(int(slot[:2]), int(slot[2:])),
-                                     tzinfo=clinic_zone())
-        return cabinet_wait_join(cabinet=cabinet, starts_at=starts_at, duration_minutes=int(request["minutes"]),
-                                 client_name=request["name"], client_phone=request["phone"], actor=turn.actor,
-                                 channel=Channel.BOT, now=turn.now)
+        return cabinet_wait_join(cabinet=cabinet, starts_at=dialog_start(request),
+                                 duration_minutes=int(request["minutes"]), client_name=request["name"],
+                                 client_phone=request["phone"], actor=turn.actor, channel=Channel.BOT, now=turn.now)
 
     def accept_wait(self, turn: Turn, wait):
         return cabinet_wait_accept(wait=wait, actor=turn.actor, now=turn.now)
@@ -193,8 +209,13 @@ class CabinetResource:
         return (CabinetBooking.objects.select_related("cabinet", "series")
                 .prefetch_related("equipment_bookings__item").filter(pk=booking_id).first())
 
-    def card(self, booking, *, for_manager: bool = False) -> str:
-        return cabinet_series.with_series(booking, texts.cabinet_card(booking, for_manager=for_manager))
+    def card(self, booking, *, for_manager: bool = False, prices: dict | None = None) -> str:
+        """The booking's card with its stored price (from `prices`, by booking id, when they were read)."""
+        price = prices.get(booking.pk) if prices is not None else stored_price(RESOURCE, booking.pk)
+        return cabinet_series.with_series(booking, texts.cabinet_card(booking, for_manager=for_manager, price=price))
+
+    def prices(self, bookings) -> dict:
+        return stored_prices(RESOURCE, [booking.pk for booking in bookings])
 
     def booking_markup(self, flow, booking, can_cancel: bool):
         return cabinet_series.series_markup(flow, booking, can_cancel)

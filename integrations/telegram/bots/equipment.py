@@ -16,6 +16,7 @@ from equipment.attendance import (
 from equipment.availability import bookable_items_for_clients, equipment_grid
 from equipment.models import EquipmentBooking, Item
 from equipment.services import (
+    RESOURCE,
     equipment_booking_approve,
     equipment_booking_cancel,
     equipment_booking_create,
@@ -24,6 +25,7 @@ from equipment.services import (
 )
 from equipment.waitlist import equipment_wait_accept, equipment_wait_join, waits_for
 from integrations import texts
+from integrations.prices import stored_price, stored_prices
 from integrations.telegram import alternatives, waitlist
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.attendance import SCHEDULE_STATUSES
@@ -89,6 +91,15 @@ class EquipmentResource:
             lines.append(_("Units: %(n)s") % {"n": data["units"]})
         return lines
 
+    def price_request(self, turn: Turn, data: dict) -> tuple[str, dict] | None:
+        """What the dialog's `data` would book, as the pricing function takes it; None before it is chosen."""
+        item = self.items(turn).filter(pk=data["item"]).first() if data.get("item") else None
+        if item is None or not data.get("start"):
+            return None
+        start = date.fromisoformat(data["start"])
+        end = date.fromisoformat(data["end"]) if data.get("end") else start
+        return RESOURCE, {"item": item, "units": int(data.get("units") or 1), "start_date": start, "end_date": end}
+
     def create(self, turn: Turn) -> EquipmentBooking:
         data = turn.dialog.data
         item = Item.objects.filter(pk=data.get("item")).first()
@@ -142,8 +153,13 @@ class EquipmentResource:
         return (EquipmentBooking.objects.select_related("item")
                 .filter(pk=booking_id, cabinet_booking__isnull=True).first())
 
-    def card(self, booking, *, for_manager: bool = False) -> str:
-        return texts.equipment_card(booking, for_manager=for_manager)
+    def card(self, booking, *, for_manager: bool = False, prices: dict | None = None) -> str:
+        """The booking's card with its stored price (from `prices`, by booking id, when they were read)."""
+        price = prices.get(booking.pk) if prices is not None else stored_price(RESOURCE, booking.pk)
+        return texts.equipment_card(booking, for_manager=for_manager, price=price)
+
+    def prices(self, bookings) -> dict:
+        return stored_prices(RESOURCE, [booking.pk for booking in bookings])
 
     def booking_markup(self, flow, booking, can_cancel: bool):
         return None  # the shared Open and Cancel

@@ -2,7 +2,7 @@
 is read by integrations.freetext against the bot's catalogue and the clinic's now. What it leaves missing or
 ambiguous is asked for, one thing at a time, with the wizard's own keyboards (which of the candidates, the
 calendar, the free start times — of the named part of the day, the lengths that fit); then the card of what was
-understood with Confirm / Change.
+understood, with its price when priced, and Confirm / Change.
 
 Confirm books through the wizard's own Confirm (`steps.client.pick_confirm`: the adapter's `create` and its
 refusals with alternatives), with the name and phone of the account's last booking; without them the wizard's
@@ -281,13 +281,24 @@ def pick_item(flow, turn: Turn, value: str) -> None:
 # --- The card ---------------------------------------------------------------------------------------------------
 
 def show_card(flow, turn: Turn, new: bool = False) -> None:
-    text = booking.card_text(as_parse(turn.dialog.data["ft"]), catalogue(flow, turn))
+    request = turn.dialog.data["ft"]
+    text = booking.card_text(as_parse(request), catalogue(flow, turn))
     last = last_client(turn.account)
     if last is not None:
         text += "\n👤 " + last.name + "\n📱 " + format_phone(last.phone)
+    text += "".join("\n" + line for line in _price_lines(flow, turn, request, last))
     text += "\n\n" + _("Book it?")
     rows = [[kb.button(texts.CONFIRM, "w:ftok"), kb.button(_("✏️ Change"), "w:ftchg")], _nav(turn)]
     turn.screen(text, kb.inline(rows), new=new)
+
+
+def _price_lines(flow, turn: Turn, request: dict, last) -> list[str]:
+    """The price the wizard's Confirm would book it at, for the client of the last booking's phone."""
+    try:
+        data = _wizard_data(request)
+    except booking.NotReady:
+        return []
+    return client.price_lines(flow, turn, {**data, "phone": last.phone if last is not None else None})
 
 
 def _wizard_data(request: dict) -> dict:

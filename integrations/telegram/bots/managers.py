@@ -91,8 +91,10 @@ def cmd_pending(flow, turn: Turn, args: str) -> None:
         turn.say(_("No requests are waiting for a decision."), flow.menu(turn))
         return
     turn.say(_("📥 Waiting for a decision: %(n)s") % {"n": len(bookings)})
-    for booking in bookings[:20]:
-        turn.say(flow.resource.card(booking, for_manager=True), kb.decision(flow.prefix, booking.pk))
+    shown = bookings[:20]
+    prices = flow.resource.prices(shown)
+    for booking in shown:
+        turn.say(flow.resource.card(booking, for_manager=True, prices=prices), kb.decision(flow.prefix, booking.pk))
 
 
 def cmd_today(flow, turn: Turn, args: str) -> None:

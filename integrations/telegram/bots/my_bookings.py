@@ -1,6 +1,6 @@
 """"My bookings" in both bots: the wallet's balance while it holds money and the packages with sessions left,
-the user's bookings (upcoming and the last 14 days) with Open and Cancel, the private calendar link, then the
-waits."""
+the user's bookings (upcoming and the last 14 days) with their stored prices, Open and Cancel, the private
+calendar link, then the waits."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def cmd_my_bookings(flow, turn: Turn, args: str) -> None:
         header = _("📊 Your bookings (upcoming and the last 14 days):")
     wallet = wallet_lines(turn.account) + package_lines(turn.account, now=turn.now)
     turn.say(header + "\n\n" + "\n".join(wallet) if wallet else header, flow.menu(turn))
-    for booking in bookings[:10]:
-        turn.say(flow.resource.card(booking), booking_markup(flow, booking, turn))
+    shown = bookings[:10]
+    prices = flow.resource.prices(shown)  # each card's stored price, read at once
+    for booking in shown:
+        turn.say(flow.resource.card(booking, prices=prices), booking_markup(flow, booking, turn))
     offer_calendar(flow, turn)
     waitlist.say_waits(flow, turn)

@@ -7,21 +7,21 @@ service; everything else is the cabinet adapter's."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 
 from integrations import texts
-from integrations.telegram.bots.cabinets import CabinetResource
+from integrations.telegram.bots.cabinets import CabinetResource, dialog_start
 from integrations.telegram.bots.steps import services as steps
 from integrations.telegram.bots.steps.client import client_fields
 from integrations.telegram.conversation import Turn
 from kernel.channels import Channel
-from kernel.clock import clinic_zone
 from kernel.errors import BookingError
 from kernel.lifecycle import check_requester
 from specialists.alternatives import appointment_create_offering_alternatives
 from specialists.models import Service, Specialist
+from specialists.services import RESOURCE as APPOINTMENT
 
 
 def is_service_dialog(turn: Turn) -> bool:
@@ -40,10 +40,7 @@ class CabinetAndServiceResource(CabinetResource):
         return Specialist.objects.filter(pk=chosen, is_active=True).first() if chosen else None
 
     def service_start(self, turn: Turn) -> datetime | None:
-        day, slot = self.day(turn), turn.dialog.data.get("slot")
-        if day is None or not slot:
-            return None
-        return datetime.combine(day, time(int(slot[:2]), int(slot[2:])), tzinfo=clinic_zone())
+        return dialog_start(turn.dialog.data)
 
     # --- The dialog -------------------------------------------------------------------------------
 
@@ -72,6 +69,16 @@ class CabinetAndServiceResource(CabinetResource):
         elif day:
             lines.append("📅 " + texts.day_text(day))
         return lines
+
+    def price_request(self, turn: Turn, data: dict) -> tuple[str, dict] | None:
+        """An appointment costs its service's price alone (the specialists' adapter prices it)."""
+        if not data.get("service"):
+            return super().price_request(turn, data)
+        service = steps.active_services().filter(pk=data["service"]).first()
+        starts_at = dialog_start(data)
+        if service is None or starts_at is None:
+            return None
+        return APPOINTMENT, {"service": service, "starts_at": starts_at}
 
     def create(self, turn: Turn):
         if not is_service_dialog(turn):

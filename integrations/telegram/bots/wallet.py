@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from integrations import texts
 from integrations.telegram.conversation import Turn
+from kernel.pricing.labels import money_text
 from payments.packages import account_packages
 from payments.wallets import account_wallets
 
@@ -20,10 +20,10 @@ def wallet_lines(account, *, even_empty: bool = False) -> list[str]:
     """"💰 Wallet: 1 500 ₽", or one line per client when the account books for several who hold money."""
     holding = [wallet for wallet in account_wallets(account) if wallet.balance]
     if len(holding) > 1:
-        return [_("💰 Wallets:")] + [f"• {w.client.name}: {texts.money_text(w.balance)}" for w in holding]
+        return [_("💰 Wallets:")] + [f"• {w.client.name}: {money_text(w.balance)}" for w in holding]
     if holding or even_empty:
         balance = holding[0].balance if holding else Decimal(0)
-        return [_("💰 Wallet: %(amount)s") % {"amount": texts.money_text(balance)}]
+        return [_("💰 Wallet: %(amount)s") % {"amount": money_text(balance)}]
     return []
 
 

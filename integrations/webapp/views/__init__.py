@@ -5,6 +5,7 @@ the bots."""
 
 from integrations.webapp.views.availability import cabinet_equipment, cabinets_day, catalogue, equipment_month, page
 from integrations.webapp.views.bookings import book, cancel, me
+from integrations.webapp.views.prices import quote
 from integrations.webapp.views.services import book_service, service_catalogue, service_days
 from integrations.webapp.views.waitlist import waitlist_action, waitlist_join
 
@@ -18,6 +19,7 @@ __all__ = [
            "equipment_month",
            "me",
            "page",
+           "quote",
            "service_catalogue",
            "service_days",
            "waitlist_action",

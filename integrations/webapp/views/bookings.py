@@ -20,6 +20,7 @@ from equipment import services as equipment_services
 from equipment import waitlist as equipment_waitlist
 from equipment.models import EquipmentBooking, Item
 from integrations.prefill import last_client
+from integrations.prices import stored_prices
 from integrations.webapp.shapes import booking_request
 from integrations.webapp.views.availability import active_cabinet, item_for_clients
 from integrations.webapp.views.plumbing import body, endpoint
@@ -27,6 +28,7 @@ from integrations.webapp.views.presenters import RULES, booking_json, wait_json
 from kernel.channels import Actor, Channel
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
+from kernel.pricing.labels import money_text
 from payments.packages import account_packages
 from payments.wallets import account_wallets
 
@@ -40,16 +42,13 @@ def request_fields(data: dict, account: TelegramAccount, now: datetime, *, wait:
     """The resource and the service's arguments for a booking (or, with `wait`, a waitlist) request of the page:
     its shape checked by the serializers, its item or cabinet looked up, the actor and channel added."""
     kind, fields = booking_request(data)
-    resource = ({"item": item_for_clients(fields["item_id"]), "start_date": fields["start_date"],
-                 "end_date": fields["end_date"], "units": fields["units"]} if kind == "equipment" else
-                {"cabinet": active_cabinet(fields["cabinet_id"]), "starts_at": fields["starts_at"],
-                 "duration_minutes": fields["duration_minutes"]})
+    resource = resource_fields(kind, fields)
     client = {"client_name": fields["client_name"], "client_phone": fields["client_phone"],
               "comment": fields["comment"], "actor": Actor.telegram(account), "channel": Channel.WEBAPP, "now": now}
     if not wait:  # a wait keeps the name and phone only; its booking updates the client
         client.update(client_birthday=fields["client_birthday"], client_email=fields["client_email"])
     if kind == "cabinet" and not wait:
-        client["equipment"] = _equipment(fields["equipment"])
+        client["equipment"] = chosen_equipment(fields["equipment"])
     return kind, {**resource, **client}
 
 
@@ -59,7 +58,17 @@ def birthday_answered(data: dict, booking, now: datetime) -> None:
         client_birthday_skipped(client_id=booking.client_id, now=now)
 
 
-def _equipment(lines: list[dict]) -> list[tuple[Item, int]]:
+def resource_fields(kind: str, fields: dict) -> dict:
+    """What a request of the page books: the item with its days and units, or the cabinet with its window."""
+    if kind == "equipment":
+        return {"item": item_for_clients(fields["item_id"]), "start_date": fields["start_date"],
+                "end_date": fields["end_date"], "units": fields["units"]}
+    return {"cabinet": active_cabinet(fields["cabinet_id"]), "starts_at": fields["starts_at"],
+            "duration_minutes": fields["duration_minutes"]}
+
+
+def chosen_equipment(lines: list[dict]) -> list[tuple[Item, int]]:
+    """The page's equipment lines as (item, units); refused when an item is gone."""
     items = {item.pk: item for item in Item.objects.filter(pk__in=[line["item_id"] for line in lines])}
     if any(line["item_id"] not in items for line in lines):
         raise BookingError("not_found", _("This equipment is no longer available."))
@@ -67,20 +76,23 @@ def _equipment(lines: list[dict]) -> list[tuple[Item, int]]:
 
 
 def _my_bookings(account: TelegramAccount, now: datetime) -> list[dict]:
-    equipment = equipment_services.upcoming_for_requester(account=account, now=now)[:20]
-    cabinets = cabinet_services.upcoming_for_requester(account=account, now=now)[:20]
-    return ([booking_json("equipment", b, now, account) for b in equipment]
-            + [booking_json("cabinet", b, now, account) for b in cabinets])
+    equipment = list(equipment_services.upcoming_for_requester(account=account, now=now)[:20])
+    cabinets = list(cabinet_services.upcoming_for_requester(account=account, now=now)[:20])
+    equipment_prices = stored_prices("equipment", [b.pk for b in equipment])
+    cabinet_prices = stored_prices("cabinet", [b.pk for b in cabinets])
+    return ([booking_json("equipment", b, now, account, prices=equipment_prices) for b in equipment]
+            + [booking_json("cabinet", b, now, account, prices=cabinet_prices) for b in cabinets])
 
 
 def _wallet(account: TelegramAccount) -> dict:
-    """The balance of the wallets of the clients this account books as (decimal strings), and each of them
-    that holds money when there are several."""
+    """The balance of the wallets of the clients this account books as (decimal strings, and written as the
+    page shows them), and each of them that holds money when there are several."""
     wallets = account_wallets(account)
     holding = [wallet for wallet in wallets if wallet.balance]
-    return {"currency": settings.CURRENCY, "balance": str(sum((w.balance for w in wallets), start=Decimal("0.00"))),
-            "clients": [{"name": w.client.name, "balance": str(w.balance)} for w in holding] if len(holding) > 1
-            else []}
+    balance = sum((w.balance for w in wallets), start=Decimal("0.00"))
+    return {"currency": settings.CURRENCY, "balance": str(balance), "balance_text": money_text(balance),
+            "clients": [{"name": w.client.name, "balance": str(w.balance), "balance_text": money_text(w.balance)}
+                        for w in holding] if len(holding) > 1 else []}
 
 
 def _packages(account: TelegramAccount, now: datetime) -> list[dict]:

@@ -1,5 +1,6 @@
-"""How the page shows a booking and a wait: the same lines as the bots' cards (integrations.texts), and
-whether Cancel is offered by the resource's public cancel rule."""
+"""How the page shows a booking, a price and a wait: the same lines as the bots' cards (integrations.texts),
+whether Cancel is offered by the resource's public cancel rule, and a price as the partner API answers it
+(kernel.pricing.api) with the words the page shows of it."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ from accounts.models import TelegramAccount
 from cabinets import rules as cabinet_rules
 from equipment import rules as equipment_rules
 from integrations import texts
+from integrations.prices import stored_price
 from kernel.channels import Actor
 from kernel.clock import clinic_zone
+from kernel.pricing.api import price_body
+from kernel.pricing.labels import line_amount_text, price_text, total_text
+from kernel.pricing.lines import Price
 from kernel.waitlist.models import Wait
 from kernel.waitlist.services import wait_position
 
@@ -27,11 +32,26 @@ def _appointment(kind: str, booking) -> dict:
             "cabinet": booking.cabinet.name}
 
 
-def booking_json(kind: str, booking, now: datetime, account: TelegramAccount) -> dict:
+def price_json(price: Price | None) -> dict | None:
+    """`{"currency", "total", "lines": [{"kind", "label", "amount", "rule_id"?, "amount_text"}], "total_text",
+    "text"}`: the API's price with each amount, the total and the whole price written as the bots write them
+    ("2 500 ₽", "итого 2 200 ₽", the card's one line). None when there is no price to show."""
+    if price is None:
+        return None
+    body = price_body(price)
+    for line, shown in zip(price.lines, body["lines"], strict=True):
+        shown["amount_text"] = line_amount_text(line, price.currency)
+    return {**body, "total_text": total_text(price), "text": price_text(price)}
+
+
+def booking_json(kind: str, booking, now: datetime, account: TelegramAccount, *, prices: dict | None = None) -> dict:
+    """A booking as the page shows it, with its stored price (from `prices`, by booking id, when they were
+    read for several bookings at once)."""
+    price = prices.get(booking.pk) if prices is not None else stored_price(kind, booking.pk)
     return {**_appointment(kind, booking), "kind": kind, "id": booking.pk, "reference": booking.reference,
             "title": texts.booking_title(kind, booking), "when": texts.booking_when(kind, booking),
             "equipment": texts.equipment_lines(booking) if kind == "cabinet" else [], "status": booking.status,
-            "status_label": str(texts.status_label(booking.status)),
+            "status_label": str(texts.status_label(booking.status)), "price": price_json(price),
             "cancellable": RULES[kind].can_cancel(booking=booking, actor=Actor.telegram(account), now=now)}
 
 

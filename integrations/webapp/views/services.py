@@ -19,6 +19,7 @@ from integrations.webapp.views.plumbing import body, endpoint, today
 from integrations.webapp.views.presenters import booking_json
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
+from kernel.pricing.labels import money_text
 from specialists import availability
 from specialists.alternatives import appointment_create_offering_alternatives
 from specialists.models import Service, Specialist
@@ -26,7 +27,7 @@ from specialists.models import Service, Specialist
 DAYS_SHOWN = 14  # two weeks of days at a time, well inside the calculator's limit
 
 
-def _service(service_id: int) -> Service:
+def active_service(service_id: int) -> Service:
     service = Service.objects.filter(is_active=True, pk=service_id).first()
     if service is None:
         raise BookingError("not_found", _("This service is no longer available."))
@@ -57,6 +58,7 @@ def service_catalogue(request: HttpRequest, *, account, now: datetime):
         categories.setdefault(service.category or _("Other"), []).append({
             "id": service.pk, "name": service.name, "duration_minutes": service.duration_minutes,
             "price": None if service.price is None else str(service.price),
+            "price_text": None if service.price is None else money_text(service.price),
             "specialists": [{"id": s.pk, "name": s.name} for s in people]})
     first_day = today(now)
     return JsonResponse({
@@ -71,7 +73,7 @@ def service_days(request: HttpRequest, service_id: int, *, account, now: datetim
     """Two weeks of the service's days from `from`: each with its free start times and who is free then, or
     why there is none."""
     query = parse(ServiceDaysQuery, request.GET)
-    service = _service(service_id)
+    service = active_service(service_id)
     specialist = _specialist(service, query.get("specialist_id"))
     start = max(query.get("start") or today(now), today(now))
     days = availability.service_days(service=service, start_date=start, end_date=start + timedelta(days=DAYS_SHOWN - 1),
@@ -84,7 +86,7 @@ def service_days(request: HttpRequest, service_id: int, *, account, now: datetim
 def book_service(request: HttpRequest, *, account: TelegramAccount, now: datetime):
     data = body(request)
     fields = parse(AppointmentRequest, data)
-    service = _service(fields["service_id"])
+    service = active_service(fields["service_id"])
     booking = appointment_create_offering_alternatives(
         service=service, specialist=_specialist(service, fields["specialist_id"]), starts_at=fields["starts_at"],
         client_name=fields["client_name"], client_phone=fields["client_phone"], comment=fields["comment"],

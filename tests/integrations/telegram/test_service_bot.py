@@ -66,7 +66,7 @@ def choose(user, *, who: str, day: str = "24", slot: str = "10:00"):
     user.send("/start")
     user.send("🩺 Book a service")
     user.press("Диагностика")
-    assert user.labels()[0] == "УЗИ брюшной полости · 60 min · 2 500 ₽"
+    assert user.labels()[0] == "УЗИ брюшной полости · 60 min · 2,500\u00a0₽"
     user.press("УЗИ брюшной полости")
     user.press(who)
     user.press(day)

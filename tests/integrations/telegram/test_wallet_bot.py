@@ -35,7 +35,7 @@ def test_wallet_tells_the_balance_of_the_client_the_user_books_as(ann):
 
     calls = ann.send("/wallet")
 
-    assert "💰 Wallet: 1 500 ₽" in said(calls)
+    assert "💰 Wallet: 1,500\u00a0₽" in said(calls)
     assert "A manager tops the wallet up when you pay at the clinic." in said(calls)
 
 
@@ -43,21 +43,21 @@ def test_wallet_in_the_cabinet_bot_speaks_russian_and_shows_kopecks_only_when_th
     user = user_factory(1003, bot="cabinet", first_name="Вера", language="ru")
     client_of(user, name="Вера Петрова", amount="1250.50")
 
-    assert "💰 Кошелёк: 1 250.50 ₽" in said(user.send("/wallet"))
+    assert "💰 Кошелёк: 1\u00a0250,50\u00a0₽" in said(user.send("/wallet"))
 
 
 def test_an_empty_wallet_is_zero_and_so_is_no_client_yet(ann, ben):
     client_of(ann)
 
-    assert "💰 Wallet: 0 ₽" in said(ann.send("/wallet"))
-    assert "💰 Wallet: 0 ₽" in said(ben.send("/wallet"))
+    assert "💰 Wallet: 0\u00a0₽" in said(ann.send("/wallet"))
+    assert "💰 Wallet: 0\u00a0₽" in said(ben.send("/wallet"))
 
 
 def test_my_bookings_shows_the_balance_only_while_the_wallet_holds_money(ann, ben):
     client_of(ann, amount="700")
     client_of(ben)
 
-    assert "💰 Wallet: 700 ₽" in said(ann.send("📊 My bookings"))
+    assert "💰 Wallet: 700\u00a0₽" in said(ann.send("📊 My bookings"))
     assert "Wallet" not in said(ben.send("📊 My bookings"))
 
 
@@ -68,7 +68,7 @@ def test_someone_booking_for_several_clients_sees_each_wallet_that_holds_money(a
 
     text = said(ann.send("/wallet"))
 
-    assert "💰 Wallets:\n• Ann Smith: 300 ₽\n• Tom Smith: 1 000 ₽" in text and "Zoe" not in text
+    assert "💰 Wallets:\n• Ann Smith: 300\u00a0₽\n• Tom Smith: 1,000\u00a0₽" in text and "Zoe" not in text
 
 
 def test_help_names_the_wallet_command(ann):

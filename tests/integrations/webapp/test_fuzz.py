@@ -134,6 +134,8 @@ def calls(catalogue):
             query(starts_at=times_text, duration_minutes=st.one_of(as_text(numbers), junk_text)), st.none()),
         "me": st.tuples(st.just("GET"), st.just("/me"), query(), st.none()),
         "book": st.tuples(st.just("POST"), st.just("/bookings"), query(), booking_body(catalogue)),
+        "quote": st.tuples(st.just("POST"), st.just("/quote"), query(),
+                           st.one_of(booking_body(catalogue), appointment_body())),
         "cancel": st.tuples(st.just("POST"), st.builds("/bookings/{}/{}/cancel".format, path_segment(
             ["equipment", "cabinet"]).map(quote), digits([1, 2])), query(), st.just("{}")),
         "services": st.tuples(st.just("GET"), st.just("/services"), query(), st.none()),
@@ -146,7 +148,7 @@ def calls(catalogue):
     }
 
 
-ENDPOINTS = ["catalogue", "equipment month", "cabinets day", "cabinet equipment", "me", "book", "cancel",
+ENDPOINTS = ["catalogue", "equipment month", "cabinets day", "cabinet equipment", "me", "book", "quote", "cancel",
              "services", "service days", "book a service", "waitlist join", "waitlist action"]
 
 

@@ -1,6 +1,6 @@
-"""The booking page's "My bookings" carries the wallet: its currency and balance as a decimal string, and each
-client's when the account books for several who hold money, and the packages with sessions left; the page shows
-them in the clinic's currency."""
+"""The booking page's "My bookings" carries the wallet: its currency and balance as a decimal string, written as
+every door writes money ("1,500.50 ₽"), and each client's when the account books for several who hold money,
+and the packages with sessions left."""
 
 from __future__ import annotations
 
@@ -33,14 +33,16 @@ def client_of(user, name: str, amount: str | None = None):
 
 
 def test_a_user_with_no_client_yet_has_an_empty_wallet(ann):
-    assert ann.get("/me").json()["wallet"] == {"currency": "RUB", "balance": "0.00", "clients": []}
+    assert ann.get("/me").json()["wallet"] == {"currency": "RUB", "balance": "0.00", "balance_text": "0\u00a0₽",
+                                               "clients": []}
 
 
 def test_my_bookings_carries_the_wallet_balance_as_a_decimal_string(ann):
     ann.get("/me")  # the first visit makes the account
     client_of(ann, "Ann Smith", "1500.5")
 
-    assert ann.get("/me").json()["wallet"] == {"currency": "RUB", "balance": "1500.50", "clients": []}
+    assert ann.get("/me").json()["wallet"] == {"currency": "RUB", "balance": "1500.50",
+                                               "balance_text": "1,500.50\u00a0₽", "clients": []}
 
 
 def test_several_clients_holding_money_are_listed_each_with_their_balance(ann):
@@ -51,15 +53,23 @@ def test_several_clients_holding_money_are_listed_each_with_their_balance(ann):
 
     wallet = ann.get("/me").json()["wallet"]
 
-    assert wallet == {"currency": "RUB", "balance": "1300.00", "clients": [
-        {"name": "Ann Smith", "balance": "300.00"}, {"name": "Tom Smith", "balance": "1000.00"}]}
+    assert wallet == {"currency": "RUB", "balance": "1300.00", "balance_text": "1,300\u00a0₽", "clients": [
+        {"name": "Ann Smith", "balance": "300.00", "balance_text": "300\u00a0₽"},
+        {"name": "Tom Smith", "balance": "1000.00", "balance_text": "1,000\u00a0₽"}]}
 
 
-def test_the_page_has_the_words_and_the_currency_sign_to_show_it(client, clock):
+def test_the_balance_is_written_in_the_users_language(mini_app_user):
+    russian = mini_app_user(1003, language="ru")
+    russian.get("/me")
+    client_of(russian, "Анна", "1250.5")
+
+    assert russian.get("/me").json()["wallet"]["balance_text"] == "1\u00a0250,50\u00a0₽"
+
+
+def test_the_page_has_the_words_to_show_it(client, clock):
     page = client.get("/app/?lang=ru").content.decode()
 
     config = json.loads(re.search(r'id="webapp-config"[^>]*>(.*?)</script>', page, re.S).group(1))
-    assert config["currency_sign"] == "₽"
     assert (config["texts"]["wallet"], config["texts"]["wallets"]) == ("💰 Кошелёк: %(amount)s", "💰 Кошельки:")
 
 

@@ -1,5 +1,6 @@
 """The steps that end every booking dialog: the client's name and phone (the core normalises and validates
-them), the birthday once per client (skippable; accounts.clients remembers it was asked), then Confirm."""
+them), the birthday once per client (skippable; accounts.clients remembers it was asked), then Confirm with the
+price of the request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.clients import clean_birthday, client_asks_birthday, client_birthday_skipped
 from integrations import texts
 from integrations.prefill import last_client
+from integrations.prices import request_price
 from integrations.telegram import keyboards as kb
 from integrations.telegram.bots.flow import Step, birthday_of
 from integrations.telegram.conversation import Turn
@@ -130,8 +132,20 @@ def _remember_skipped(turn: Turn, booking) -> None:
         client_birthday_skipped(client_id=booking.client_id, now=turn.now)
 
 
+def price_lines(flow, turn: Turn, data: dict | None = None) -> list[str]:
+    """The price of what the dialog's `data` (its own by default) is about to book, for the client of the phone
+    it holds, with the birthday given in it: the card's line, or nothing when nothing is priced."""
+    data = turn.dialog.data if data is None else data
+    request = flow.resource.price_request(turn, data)
+    if request is None:
+        return []
+    resource_type, fields = request
+    return texts.price_lines(request_price(resource_type=resource_type, request=fields, now=turn.now,
+                                           phone=data.get("phone"), birthday=birthday_of(data)))
+
+
 def show_confirm(flow, turn: Turn, new: bool = False) -> None:
-    text = _("Please check the request:") + "\n\n" + flow.summary(turn)
+    text = _("Please check the request:") + "\n\n" + "\n".join([flow.summary(turn), *price_lines(flow, turn)])
     if turn.account.is_manager:
         text += "\n\n" + _("As a manager's booking it will be approved at once.")
     else:

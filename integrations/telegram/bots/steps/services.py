@@ -8,7 +8,6 @@ Confirm."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from integrations.telegram.bots.flow import Step
 from integrations.telegram.conversation import Turn
 from integrations.texts import local
 from kernel.errors import BookingError
+from kernel.pricing.labels import money_text
 from kernel.scheduling import add_months
 from specialists.availability import CLOSED, HOLIDAY, service_days
 from specialists.models import Service, Specialist
@@ -28,16 +28,11 @@ TRAIL = ["scat", "service", "specialist", "sdate", "stime"]
 OTHER = "-"  # the category of services filed under none
 
 
-def price_text(price: Decimal | None) -> str:
-    """2 500 ₽ (the clinic's currency sign from settings); empty without a price."""
-    return "" if price is None else texts.money_text(price)
-
-
 def service_label(service: Service) -> str:
     """УЗИ брюшной полости · 60 мин · 2 500 ₽"""
     parts = [service.name[:40], _("%(n)s min") % {"n": service.duration_minutes}]
     if service.price is not None:
-        parts.append(price_text(service.price))
+        parts.append(money_text(service.price))
     return " · ".join(parts)
 
 
