@@ -28,15 +28,11 @@ class DeadLetterFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    """Outbound Telegram calls. Dead letters can be given a fresh set of attempts with the Retry action."""
+class OutboundAdmin(admin.ModelAdmin):
+    """Rows of the one delivery engine (Telegram calls, partner webhooks, e-mails): read-only, newest by date,
+    with the last error cut short; a subclass adds its Retry action, which needs the model's change permission
+    although the rows themselves stay read-only."""
 
-    list_display = ("id", "bot", "method", "chat_id", "status", "attempts", "next_attempt_at", "short_error",
-                    "created_at", "sent_at")
-    list_filter = (DeadLetterFilter, "status", "bot", "method")
-    search_fields = ("dedupe_key", "chat_id")
-    readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry"]
     date_hierarchy = "created_at"
 
@@ -47,12 +43,22 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request):
-        """A retry changes the deliveries: it needs the model's change permission (rows stay read-only)."""
         return super().has_change_permission(request)
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(OutboundAdmin):
+    """Outbound Telegram calls. Dead letters can be given a fresh set of attempts with the Retry action."""
+
+    list_display = ("id", "bot", "method", "chat_id", "status", "attempts", "next_attempt_at", "short_error",
+                    "created_at", "sent_at")
+    list_filter = (DeadLetterFilter, "status", "bot", "method")
+    search_fields = ("dedupe_key", "chat_id")
+    readonly_fields = [f.name for f in Delivery._meta.fields]
 
     @admin.action(description=_("Retry the selected dead deliveries"), permissions=["retry"])
     def retry(self, request, queryset):

@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from integrations.admin import DeadLetterFilter
+from integrations.admin import DeadLetterFilter, OutboundAdmin
 from integrations.mail.delivery import mail_messages_retry
 from integrations.mail.models import MailMessage
 from kernel.adapters import adapter_for
 
 
 @admin.register(MailMessage)
-class MailMessageAdmin(admin.ModelAdmin):
+class MailMessageAdmin(OutboundAdmin):
     list_display = ("id", "kind", "booking", "recipient", "language", "status", "attempts", "short_error",
                     "next_attempt_at", "created_at", "sent_at")
     list_filter = (DeadLetterFilter, "status", "kind", "resource_type")
@@ -24,27 +24,11 @@ class MailMessageAdmin(admin.ModelAdmin):
                        "method", "sequence", "status", "attempts", "last_error", "next_attempt_at", "created_at",
                        "sent_at", "dedupe_key", "calendar")
     exclude = ("client",)
-    actions = ["retry"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_retry_permission(self, request):
-        """A retry changes the messages: it needs the model's change permission (rows stay read-only)."""
-        return super().has_change_permission(request)
 
     @admin.display(description=_("booking"), ordering="booking_id")
     def booking(self, obj):
         """The booking's reference ("C-12"), as every door names it."""
         return f"{adapter_for(obj.resource_type).booking_model.REFERENCE_PREFIX}-{obj.booking_id}"
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj):
-        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
     @admin.action(description=_("Retry the selected dead e-mails"), permissions=["retry"])
     def retry(self, request, queryset):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from integrations.admin import DeadLetterFilter
+from integrations.admin import DeadLetterFilter, OutboundAdmin
 from integrations.webhooks.delivery import webhook_deliveries_retry
 from integrations.webhooks.events import EVENT_TYPE_NAMES
 from integrations.webhooks.models import PartnerWebhook, WebhookDelivery
@@ -100,7 +100,7 @@ class PartnerWebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(OutboundAdmin):
     list_display = ("id", "partner", "event_type", "event_id", "status", "attempts", "last_status_code",
                     "short_error", "next_attempt_at", "created_at", "delivered_at")
     list_filter = (DeadLetterFilter, "status", "event_type")
@@ -108,26 +108,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ("dedupe_key", "webhook__url", "webhook__partner__name")
     readonly_fields = ("webhook", "event_type", "event_id", "status", "attempts", "last_status_code", "last_error",
                        "next_attempt_at", "retry_until", "created_at", "delivered_at", "dedupe_key", "body")
-    actions = ["retry"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_retry_permission(self, request):
-        """A retry changes the deliveries: it needs the model's change permission (rows stay read-only)."""
-        return super().has_change_permission(request)
 
     @admin.display(description=_("partner"), ordering="webhook__partner__name")
     def partner(self, obj):
         return obj.webhook.partner
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj):
-        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
     @admin.action(description=_("Retry the selected dead webhook deliveries"), permissions=["retry"])
     def retry(self, request, queryset):
