@@ -113,9 +113,11 @@ def cabinet_booking_create(
     # Every lock is held and every check passed: now the client, just before the booking's first row
     # (accounts.clients says why not sooner, nor later).
     booking.client = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
-                                      telegram_account=owner["requester"])
+                                   telegram_account=owner["requester"])
     try:
-        with transaction.atomic():
+        # Two writers of overlapping rows may each wait for the other's constraint check (a circle PostgreSQL
+        # breaks by failing one): that one is refused as busy, as a lock wait would be.
+        with locking.waits_refused_as_busy(), transaction.atomic():
             booking.save()
     except IntegrityError as exc:  # PostgreSQL's exclusion constraint: someone else won the race
         raise BookingError(

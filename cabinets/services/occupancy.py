@@ -28,7 +28,7 @@ def occupy(booking: CabinetBooking) -> None:
         for point in grid_points(booking.starts_at, booking.ends_at)
     ]
     try:
-        with transaction.atomic():
+        with locking.waits_refused_as_busy(), transaction.atomic():  # a circle of waits: see services.create
             CabinetOccupancy.objects.bulk_create(rows)
     except IntegrityError as exc:
         raise BookingError(

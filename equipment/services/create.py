@@ -90,7 +90,7 @@ def equipment_booking_create(
     # The lock is held and the check passed: now the client, just before the booking's row (accounts.clients
     # says why not sooner, nor later).
     booking.client = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
-                                      telegram_account=owner["requester"])
+                                   telegram_account=owner["requester"])
     rows.insert(booking)
     booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
                          request={"item": item, "units": units, "start_date": start_date, "end_date": end_date})
