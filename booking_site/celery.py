@@ -78,6 +78,11 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expire_seconds": 55},
     },
+    "payments: end unpaid holds": {
+        "task": "integrations.payments.sweep",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 55},
+    },
     "audit: previous month": {
         "task": "integrations.audit.export_previous_month",
         "schedule": crontab(minute=5, hour=0, day_of_month=1),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking_site.settings_parts.logging import logging_config
 from booking_site.settings_parts.mail import mail_settings
+from booking_site.settings_parts.money import money_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -321,8 +322,7 @@ CABINET_MAX_ADVANCE_DAYS = env.int("CABINET_MAX_ADVANCE_DAYS", default=30)
 CABINET_MAX_SLOTS = env.int("CABINET_MAX_SLOTS", default=6)
 SLOT_HOLD_MINUTES = env.int("SLOT_HOLD_MINUTES", default=10)
 SERVICE_SLOT_MINUTES = 30  # specialists' hours and services' durations are whole slots of this many minutes
-CURRENCY = env.str("CURRENCY", default="RUB")  # the ISO 4217 code of the clinic's prices
-DISCOUNT_DAILY_QUOTA = env.int("DISCOUNT_DAILY_QUOTA", default=0)  # discounted bookings a clinic day; 0 = no limit
+globals().update(money_settings(env))  # CURRENCY, DISCOUNT_DAILY_QUOTA, PAYMENT_* (settings_parts/money.py)
 WAITLIST_OFFER_MINUTES = env.int("WAITLIST_OFFER_MINUTES", default=30)
 MAX_ACTIVE_BOOKINGS_PER_USER = env.int("MAX_ACTIVE_BOOKINGS_PER_USER", default=0)
 EQUIPMENT_MAX_ADVANCE_DAYS = env.int("EQUIPMENT_MAX_ADVANCE_DAYS", default=365)

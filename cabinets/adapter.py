@@ -76,6 +76,13 @@ class CabinetAdapter:
     def no_shows(self, *, who: Q, since: datetime) -> int:
         return CabinetBooking.objects.filter(who, status=Status.NO_SHOW, starts_at__gte=since).count()
 
+    def status_change(self, *, booking, to_status: str, actor: Actor, channel: str, now: datetime,
+                      reason: str = "", topic: str | None = None) -> None:
+        from cabinets.services.status import change_status
+
+        change_status(booking=booking, to_status=to_status, actor=actor, now=now, channel=channel, reason=reason,
+                      topic=topic)
+
     def price_base(self, *, cabinet: Cabinet, starts_at: datetime, duration_minutes: int,
                    equipment: Sequence[tuple[Item, int]] = (), **_request) -> PriceBase:
         return cabinet_price_base(cabinet=cabinet, starts_at=starts_at, duration_minutes=duration_minutes,

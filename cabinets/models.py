@@ -31,6 +31,10 @@ class Cabinet(models.Model):
         _("price per slot"), max_digits=10, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0)], help_text=_("Empty: booking the cabinet has no price."),
     )
+    prepayment_required = models.BooleanField(
+        _("prepayment required"), default=False,
+        help_text=_("Clients booking in a bot or on the booking page pay online first (with Telegram Payments "
+                    "configured); otherwise they pay at the clinic."))
 
     class Meta:
         verbose_name = _("cabinet")

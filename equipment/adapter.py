@@ -80,6 +80,13 @@ class EquipmentAdapter:
         return EquipmentBooking.objects.filter(who, status=Status.NO_SHOW, start_date__gte=since.date(),
                                                cabinet_booking__isnull=True).count()
 
+    def status_change(self, *, booking, to_status: str, actor: Actor, channel: str, now: datetime,
+                      reason: str = "", topic: str | None = None) -> None:
+        from kernel.lifecycle import booking_transition
+
+        booking_transition(booking=booking, to_status=to_status, resource_type=self.resource_type, actor=actor,
+                           channel=channel, now=now, reason=reason, topic=topic)
+
     def price_base(self, *, item: Item, units: int, start_date: date, end_date: date | None = None,
                    **_request) -> PriceBase:
         return equipment_price_base(item=item, units=units, start_date=start_date, end_date=end_date)

@@ -130,6 +130,17 @@ def waitlist_sweep_task() -> dict:
     return counts
 
 
+@job("integrations.payments.sweep", soft=50, hard=55)
+def payment_holds_sweep_task() -> int:
+    """Bookings whose time to pay is over end as not paid, each step undone once (payments.checkout)."""
+    from payments.checkout import payment_holds_sweep
+
+    done = payment_holds_sweep(now=timezone.now())
+    if done:
+        logger.info("payment holds sweep: %s bookings not paid in time", done)
+    return done
+
+
 @job("integrations.audit.export_previous_month", soft=1500, hard=1800)
 def audit_export_previous_month_task() -> int | None:
     export = audit_export_previous_month(now=timezone.now())

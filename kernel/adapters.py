@@ -75,6 +75,12 @@ class ResourceAdapter(Protocol):
         """No-shows among this resource's bookings matching `who` (requester / client_phone lookups) that
         started at or after `since`. Bookings that belong to another booking's visit are not counted twice."""
 
+    def status_change(self, *, booking, to_status: str, actor, channel: str, now: datetime, reason: str = "",
+                      topic: str | None = None) -> None:
+        """Move a booking already locked in the caller's transaction to `to_status` the way the resource's own
+        services do (kernel.lifecycle.booking_transition, and whatever follows it: a cabinet's equipment and
+        slots): what payments use to move a paid booking on or end an unpaid one."""
+
     def price_base(self, **request) -> PriceBase:
         """What a request costs before discounts (kernel.pricing): the booking's day in the clinic's zone and
         one `base` line per priced thing it books; nothing for what has no price. `request` is the resource's
@@ -142,4 +148,4 @@ def resource_choices() -> list[tuple[str, Any]]:
 
 _REQUIRED = ("verbose_name", "booking_model", "resource_model", "booking_resource_id", "moved_from", "resource_names",
              "lock", "check_window", "booking_starts_at", "booking_ends_at", "horizon_days", "lead_time", "can_cancel",
-             "offer_freed", "wait_fits", "no_shows", "price_base")
+             "offer_freed", "wait_fits", "no_shows", "status_change", "price_base")

@@ -13,6 +13,9 @@ from kernel.channels import Channel
 
 
 class Status(models.TextChoices):
+    # A client's booking of a resource that needs prepayment: it holds its place for PAYMENT_HOLD_MINUTES
+    # (kernel.prepayment) and becomes pending or approved when paid, as if it had just been made.
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
@@ -22,11 +25,13 @@ class Status(models.TextChoices):
 
 
 # Only these hold capacity (units, slots).
-HOLDING_STATUSES = (Status.PENDING, Status.APPROVED)
+HOLDING_STATUSES = (Status.AWAITING_PAYMENT, Status.PENDING, Status.APPROVED)
 HOLDING = Q(status__in=HOLDING_STATUSES)
 
 # from -> allowed targets. One table for both kinds of booking.
 TRANSITIONS: dict[str, frozenset[str]] = {
+    # Paid: on as if just made (approved or pending); not paid in time, refused or cancelled: cancelled.
+    Status.AWAITING_PAYMENT: frozenset({Status.PENDING, Status.APPROVED, Status.CANCELLED}),
     Status.PENDING: frozenset({Status.APPROVED, Status.REJECTED, Status.CANCELLED}),
     Status.APPROVED: frozenset({Status.CANCELLED, Status.COMPLETED, Status.NO_SHOW}),
     Status.REJECTED: frozenset(),

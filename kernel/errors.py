@@ -39,6 +39,7 @@ ERRORS: dict[str, tuple[int, Any]] = {
     "not_offered": (409, _("This place on the waitlist has no offer to accept.")),
     "offer_expired": (409, _("This offer has expired.")),
     "busy": (409, _("The system is busy, please try again.")),
+    "awaiting_payment": (409, _("This booking is waiting for its payment.")),
 }
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kernel import metrics, rows
+from kernel import metrics, prepayment, rows
 from kernel.adapters import adapter_for
 from kernel.bookings import HOLDING_STATUSES, TRANSITIONS, Status
 from kernel.channels import Actor, Channel
@@ -22,6 +22,7 @@ from kernel.pricing.services import booking_price_release
 from kernel.waitlist.services import capacity_freed
 
 TOPICS = {
+    Status.PENDING: Event.Topic.PAID,  # only a paid booking becomes pending by a transition
     Status.APPROVED: Event.Topic.APPROVED,
     Status.REJECTED: Event.Topic.REJECTED,
     Status.CANCELLED: Event.Topic.CANCELLED,
@@ -78,6 +79,10 @@ def booking_transition(
 ) -> None:
     """Move a locked booking to `to_status`, or refuse with a message that says why."""
     from_status = booking.status
+    if from_status == Status.AWAITING_PAYMENT and to_status != Status.CANCELLED and topic != Event.Topic.PAID:
+        # Only its payment moves it on (payments/): a manager marks it paid in cash rather than approving it.
+        raise BookingError("awaiting_payment", _("Booking %(ref)s is waiting for its payment: mark it paid first.")
+                           % {"ref": booking.reference}, status=from_status)
     if to_status not in TRANSITIONS[from_status]:
         if to_status in (Status.APPROVED, Status.REJECTED) and from_status != Status.PENDING:
             raise BookingError(
@@ -114,6 +119,8 @@ def booking_transition(
         lambda: metrics.BOOKING_STATUS_CHANGES.labels(resource_type, to_status, channel).inc())
     if to_status in (Status.CANCELLED, Status.REJECTED):
         booking_price_release(resource_type=resource_type, booking_id=booking.pk, now=now)
+        prepayment.booking_ended(booking=booking, resource_type=resource_type, from_status=from_status,
+                                 to_status=to_status, actor=actor, reason=reason, now=now)
         _freed(booking, resource_type, now)
 
 

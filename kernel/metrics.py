@@ -94,6 +94,16 @@ WALLET_BALANCE = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+PAYMENTS = Counter(
+    "payments_total", "Payments reaching a state (created, pending, paid, failed, cancelled, refunded)",
+    ["state", "method"],
+)
+PAYMENT_COMPENSATIONS = Counter(
+    "payment_compensations_total",
+    "Bookings awaiting payment ended as not paid and undone (expired, failed, refused, cancelled)", ["reason"],
+)
+REFUNDS = Counter("refunds_total", "Refunds made, by where the money went", ["destination"])
+
 # Gauges that reflect database state are refreshed by hooks right before each scrape.
 _scrape_hooks: list[Callable[[], None]] = []
 

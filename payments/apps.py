@@ -7,11 +7,13 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        from kernel import metrics
+        from kernel import metrics, prepayment
         from kernel.pricing import packages
         from payments import errors  # noqa: F401  registers the wallets' error codes with the kernel
         from payments.packages import PackageSessions
+        from payments.refunds import BookingSettlement
         from payments.wallets import wallet_gauge_refresh
 
         metrics.register_scrape_hook(wallet_gauge_refresh)
         packages.register(PackageSessions())
+        prepayment.register(BookingSettlement())

@@ -100,6 +100,7 @@ class ClientPackage(models.Model):
     class PaidBy(models.TextChoices):
         CASH = "cash", _("Cash at the clinic")
         WALLET = "wallet", _("From the wallet")
+        TELEGRAM = "telegram", _("Telegram Payments")
 
     product = models.ForeignKey(PackageProduct, verbose_name=_("package"), on_delete=models.PROTECT,
                                 related_name="sold")
@@ -126,8 +127,9 @@ class ClientPackage(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(sessions__gte=1), name="clientpackage_sessions_positive"),
             models.CheckConstraint(condition=Q(price__gt=0), name="clientpackage_price_positive"),
-            models.CheckConstraint(condition=Q(paid_by__in=["cash", "wallet"]), name="clientpackage_paid_by_known"),
-            models.CheckConstraint(condition=Q(paid_by="cash", wallet_transaction__isnull=True)
+            models.CheckConstraint(condition=Q(paid_by__in=["cash", "wallet", "telegram"]),
+                                   name="clientpackage_paid_by_known"),
+            models.CheckConstraint(condition=Q(paid_by__in=["cash", "telegram"], wallet_transaction__isnull=True)
                                    | Q(paid_by="wallet", wallet_transaction__isnull=False),
                                    name="clientpackage_wallet_payment_recorded"),
         ]
@@ -135,3 +137,120 @@ class ClientPackage(models.Model):
     def __str__(self) -> str:
         return _("%(service)s × %(sessions)s until %(day)s") % {
             "service": self.service.name, "sessions": self.sessions, "day": f"{self.valid_until:%d.%m.%Y}"}
+
+
+class Payment(models.Model):
+    """One attempt to pay: for a booking (its price's total), a wallet top-up or a package. An online attempt
+    starts `created` (an invoice was sent), is `pending` once Telegram asked whether it may go ahead
+    (pre-checkout), then `paid` (both charge ids recorded), `failed` or `cancelled`; a paid one becomes
+    `refunded` when all of it has been given back (Refund rows). Rows are never deleted: with the booking's
+    history, its price lines and the wallet's ledger they are the story of every booking's money."""
+
+    class State(models.TextChoices):
+        CREATED = "created", _("Created")
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    class Method(models.TextChoices):
+        TELEGRAM = "telegram", _("Telegram Payments")
+        WALLET = "wallet", _("From the wallet")
+        CASH = "cash", _("Cash at the clinic")
+
+    class Purpose(models.TextChoices):
+        BOOKING = "booking", _("Booking")
+        TOPUP = "topup", _("Wallet top-up")
+        PACKAGE = "package", _("Package")
+
+    purpose = models.CharField(_("for"), max_length=8, choices=Purpose.choices, default=Purpose.BOOKING)
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    state = models.CharField(_("state"), max_length=9, choices=State.choices, default=State.CREATED, db_index=True)
+    client = models.ForeignKey("accounts.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+                               related_name="payments")
+    resource_type = models.CharField(_("booking type"), max_length=16, blank=True)
+    booking_id = models.BigIntegerField(_("booking id"), null=True, blank=True)
+    product = models.ForeignKey(PackageProduct, verbose_name=_("package"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    refunded_amount = models.DecimalField(_("refunded"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    # What the invoice carries back in every update about it: names this row, and nothing a client could guess.
+    invoice_payload = models.CharField(_("invoice payload"), max_length=64, unique=True, null=True, blank=True)
+    telegram_payment_charge_id = models.CharField(_("Telegram charge id"), max_length=200, unique=True, null=True,
+                                                  blank=True)
+    provider_payment_charge_id = models.CharField(_("provider charge id"), max_length=200, blank=True)
+    telegram_id = models.BigIntegerField(_("paid from Telegram user"), null=True, blank=True)
+    wallet_transaction = models.OneToOneField(
+        WalletTransaction, verbose_name=_("wallet transaction"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="payment", help_text=_("Paid from the wallet, or the money credited to it (a top-up, a "
+                                            "payment that came after its booking's hold ended)."))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    actor = models.CharField(_("made by"), max_length=200)
+    idempotency_key = models.CharField(_("operation key"), max_length=160, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["resource_type", "booking_id"], name="payment_booking_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("amount")),
+                                   name="payment_refund_within_amount"),
+            models.CheckConstraint(condition=Q(state__in=["created", "pending", "paid", "failed", "cancelled",
+                                                          "refunded"]), name="payment_state_known"),
+            models.CheckConstraint(condition=~Q(purpose="booking") | Q(booking_id__isnull=False) & ~Q(resource_type=""),
+                                   name="payment_booking_named"),
+            models.CheckConstraint(condition=~Q(state__in=["paid", "refunded"]) | Q(paid_at__isnull=False),
+                                   name="payment_paid_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_purpose_display()} {self.amount} {self.currency} ({self.get_state_display()})"
+
+    @property
+    def booking_reference(self) -> str:
+        from kernel.adapters import adapter_for
+
+        if not self.booking_id:
+            return ""
+        return f"{adapter_for(self.resource_type).booking_model.REFERENCE_PREFIX}-{self.booking_id}"
+
+
+class Refund(models.Model):
+    """Money given back for a payment: to the client's wallet (a `refund` wallet transaction) or to the card, a
+    manager's record of a refund made in the provider's dashboard. One key per refund, so each happens once."""
+
+    class Destination(models.TextChoices):
+        WALLET = "wallet", _("To the wallet")
+        CARD = "card", _("To the card (made in the provider's dashboard)")
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    destination = models.CharField(_("to"), max_length=8, choices=Destination.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=500)
+    actor = models.CharField(_("made by"), max_length=200)
+    idempotency_key = models.CharField(_("operation key"), max_length=160, unique=True)
+    wallet_transaction = models.OneToOneField(WalletTransaction, verbose_name=_("wallet transaction"), null=True,
+                                              blank=True, on_delete=models.PROTECT, related_name="refund")
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(condition=Q(destination="card", wallet_transaction__isnull=True)
+                                   | Q(destination="wallet", wallet_transaction__isnull=False),
+                                   name="refund_wallet_recorded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.amount} {self.currency} {self.get_destination_display()}"

@@ -123,9 +123,15 @@ def package_sell_check(*, product: PackageProduct, client: Client, paid_by: str)
                                    k: v for k, v in exc.details.items() if k != "field"}) from exc
 
 
+def package_bought_online(*, payment, now: datetime) -> ClientPackage:
+    """The package a client paid for through Telegram (payments.checkout): sold once per payment."""
+    return package_sell(product=payment.product, client=Client(pk=payment.client_id), paid_by=PaidBy.TELEGRAM,
+                        actor=Actor.system(), now=now, idempotency_key=f"payment:{payment.pk}", price=payment.amount)
+
+
 @transaction.atomic
 def package_sell(*, product: PackageProduct, client: Client, paid_by: str, actor: Actor, now: datetime,
-                 idempotency_key: str) -> ClientPackage:
+                 idempotency_key: str, price: Decimal | None = None) -> ClientPackage:
     """Sell `product` to `client`, paid in cash or from the client's wallet (a `package_purchase` transaction
     under the same key). The same key again returns the package sold the first time."""
     locking.lock_one(Client, client.pk, _("This client no longer exists."))
@@ -134,7 +140,8 @@ def package_sell(*, product: PackageProduct, client: Client, paid_by: str, actor
         if (earlier.client_id, earlier.product_id, earlier.paid_by) != (client.pk, product.pk, paid_by):
             raise BookingError("idempotency_conflict", _("This operation key was already used for another sale."))
         return earlier
-    package_sell_check(product=product, client=client, paid_by=paid_by)
+    if paid_by != PaidBy.TELEGRAM:  # paid online already: sold even if taken off sale since the invoice
+        package_sell_check(product=product, client=client, paid_by=paid_by)
     posted = None
     if paid_by == PaidBy.WALLET:
         posted = wallet_post(client=client, kind=WalletTransaction.Kind.PACKAGE_PURCHASE, amount=-product.price,
@@ -142,7 +149,7 @@ def package_sell(*, product: PackageProduct, client: Client, paid_by: str, actor
                              idempotency_key=f"package:{idempotency_key}", now=now)
     package = ClientPackage.objects.create(
         product=product, client=client, service_id=product.service_id, sessions=product.sessions, bought_at=now,
-        valid_until=valid_until(product, now=now), paid_by=paid_by, price=product.price,
+        valid_until=valid_until(product, now=now), paid_by=paid_by, price=price or product.price,
         currency=settings.CURRENCY, actor=actor.label[:200], idempotency_key=idempotency_key,
         wallet_transaction=posted)
     logger.info("package %s sold to client %s (%s)", package.pk, client.pk, paid_by)

@@ -76,6 +76,12 @@ class SpecialistAdapter:
     def no_shows(self, *, who: Q, since: datetime) -> int:
         return 0  # an appointment is a cabinet booking: the cabinets' adapter counts its no-show once
 
+    def status_change(self, *, booking, to_status: str, actor: Actor, channel: str, now: datetime,
+                      reason: str = "", topic: str | None = None) -> None:
+        """An appointment's booking is a cabinet booking: it changes as one."""
+        CABINETS.status_change(booking=booking, to_status=to_status, actor=actor, channel=channel, now=now,
+                               reason=reason, topic=topic)
+
     def price_base(self, *, service: Service, starts_at: datetime, **_request) -> PriceBase:
         """An appointment costs its service's price alone: the cabinet and the equipment it uses are not
         charged on top. A service without a price adds no line."""

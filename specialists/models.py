@@ -130,6 +130,10 @@ class Service(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True,
                                 validators=[MinValueValidator(0)])
+    prepayment_required = models.BooleanField(
+        _("prepayment required"), default=False,
+        help_text=_("Clients booking in a bot or on the booking page pay online first (with Telegram Payments "
+                    "configured); otherwise they pay at the clinic."))
     is_active = models.BooleanField(_("active"), default=True)
     specialists = models.ManyToManyField(Specialist, verbose_name=_("specialists"), related_name="services",
                                          blank=True)

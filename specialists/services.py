@@ -14,14 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cabinets.models import Cabinet, CabinetBooking
-from cabinets.services import RESOURCE as CABINET_RESOURCE
 from cabinets.services import cabinet_booking_create, cabinet_booking_move
 from kernel import locking
 from kernel.bookings import HOLDING_STATUSES
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
 from kernel.lifecycle import refusals_counted
-from kernel.pricing.services import booking_price_record
 from specialists.availability import (
     OUTSIDE_HOURS,
     SPECIALIST_BUSY,
@@ -201,9 +199,6 @@ def appointment_create(
                                % {"name": locked[chosen].name, "time": _hhmm(starts_at)},
                                specialist_id=chosen) from error
         raise
-    # An appointment costs its service's price alone (this app's adapter), stored with the cabinet booking.
-    booking_price_record(booking=booking, resource_type=CABINET_RESOURCE, priced_as=RESOURCE, now=now,
-                         client_birthday=client_birthday, request={"service": service, "starts_at": starts_at})
     return booking
 
 

@@ -32,7 +32,11 @@ from kernel.lifecycle import (
     owner_fields,
     refusals_counted,
 )
+from kernel.prepayment import payment_hold_start, prepayment_due
 from kernel.pricing.services import booking_price_record
+
+# The resource type that prices an appointment (a cabinet booking naming a service): the specialists' adapter.
+APPOINTMENT = "specialist"
 
 
 def _holding_count(account, now: datetime) -> int:
@@ -126,9 +130,15 @@ def cabinet_booking_create(
     occupy(booking)
     equipment_window_reserve(cabinet_booking=booking, checked=checked, actor=actor, now=now)
     if service is None:
-        booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
-                             request={"cabinet": cabinet, "starts_at": starts_at, "duration_minutes": duration_minutes,
-                                      "equipment": equipment})
+        price = booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
+                                     request={"cabinet": cabinet, "starts_at": starts_at,
+                                              "duration_minutes": duration_minutes, "equipment": equipment})
+    else:  # an appointment costs its service's price alone, priced by the specialists' adapter
+        price = booking_price_record(booking=booking, resource_type=RESOURCE, priced_as=APPOINTMENT, now=now,
+                                     client_birthday=birthday, request={"service": service, "starts_at": starts_at})
+    required = (service or cabinet).prepayment_required
+    if series is None and prepayment_due(actor=actor, channel=channel, required=required, total=price.total):
+        payment_hold_start(booking=booking, now=now)
     if holder_id is not None:
         SlotHold.objects.filter(holder_id=holder_id).delete()
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now, notify=notify)

@@ -27,6 +27,7 @@ from kernel.lifecycle import (
     owner_fields,
     refusals_counted,
 )
+from kernel.prepayment import payment_hold_start, prepayment_due
 from kernel.pricing.services import booking_price_record
 
 
@@ -92,7 +93,10 @@ def equipment_booking_create(
     booking.client = client_upsert(phone=phone, name=name, now=now, birthday=birthday, email=email,
                                    telegram_account=owner["requester"])
     rows.insert(booking)
-    booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
-                         request={"item": item, "units": units, "start_date": start_date, "end_date": end_date})
+    price = booking_price_record(booking=booking, resource_type=RESOURCE, now=now, client_birthday=birthday,
+                                 request={"item": item, "units": units, "start_date": start_date,
+                                          "end_date": end_date})
+    if prepayment_due(actor=actor, channel=channel, required=item.prepayment_required, total=price.total):
+        payment_hold_start(booking=booking, now=now)
     booking_created(booking=booking, resource_type=RESOURCE, actor=actor, channel=channel, now=now)
     return booking

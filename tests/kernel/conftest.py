@@ -27,6 +27,7 @@ class ProbeAdapter:
         self.no_show_count = no_shows
         self.offered: list[int] = []
         self.asked_no_shows: list[tuple] = []
+        self.status_changes: list[tuple] = []
 
     def booking_resource_id(self, booking):
         return booking.resource_id
@@ -68,6 +69,9 @@ class ProbeAdapter:
     def no_shows(self, *, who, since):
         self.asked_no_shows.append((who, since))
         return self.no_show_count
+
+    def status_change(self, *, booking, to_status, actor, channel, now, reason="", topic=None):
+        self.status_changes.append((booking, to_status, topic))
 
     def price_base(self, *, day, prices=(), **_request):
         """A probe request names its day and the prices of what it books: {"name": amount}."""
