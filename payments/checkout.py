@@ -12,11 +12,8 @@
 
 Every entry point is idempotent: a repeated `pre_checkout_query` or `successful_payment` update finds the row it
 already wrote (by payload and by Telegram's charge id, both unique), and money arriving for a booking whose hold
-has ended is credited to the client's wallet (`payment.late`) instead of confirming anything.
-
-Refunds follow the booking (payments/refunds.py): a client cancelling at least REFUND_FULL_HOURS_BEFORE hours
-before the start gets the paid amount back to the wallet, later nothing; a manager's cancellation or rejection
-always refunds in full."""
+has ended is credited to the client's wallet (`payment.late`) instead of confirming anything. Refunds follow
+the booking (payments/refunds.py)."""
 
 from __future__ import annotations
 
@@ -48,8 +45,7 @@ logger = logging.getLogger(__name__)
 
 State, Method, Purpose = Payment.State, Payment.Method, Payment.Purpose
 OPEN = (State.CREATED, State.PENDING)
-REASON_NOT_PAID = "not paid in time"
-REASON_FAILED = "payment failed"
+REASON_NOT_PAID, REASON_FAILED = "not paid in time", "payment failed"
 # Currencies Telegram counts without minor units (its currencies.json "exp": 0); every other one has two.
 NO_MINOR_UNITS = frozenset({"CLP", "ISK", "JPY", "KRW", "PYG", "UGX", "VND"})
 
@@ -75,7 +71,7 @@ class Invoice:
         return sum(amount for _label, amount in self.prices)
 
 
-def _payload() -> str:
+def new_payload() -> str:
     return f"p.{secrets.token_urlsafe(24)}"
 
 
@@ -148,7 +144,7 @@ def invoice_open(*, booking, resource_type: str, what: str, now: datetime, actor
     payment = Payment.objects.create(
         purpose=Purpose.BOOKING, method=Method.TELEGRAM, state=State.CREATED, client_id=booking.client_id,
         resource_type=resource_type, booking_id=booking.pk, amount=total, currency=settings.CURRENCY,
-        invoice_payload=_payload(), telegram_id=telegram_id, actor=actor.label[:200], created_at=now,
+        invoice_payload=new_payload(), telegram_id=telegram_id, actor=actor.label[:200], created_at=now,
         updated_at=now)
     transaction.on_commit(lambda: metrics.PAYMENTS.labels(State.CREATED, Method.TELEGRAM).inc())
     title = str(_("Booking %(ref)s") % {"ref": booking.reference})
@@ -402,46 +398,3 @@ def mark_paid_in_cash(*, booking, resource_type: str, actor: Actor, now: datetim
             now=now, reason=str(_("paid in cash")), topic=Event.Topic.PAID)
     return payment
 
-
-TOPUP_MIN, TOPUP_MAX = Decimal("1.00"), Decimal("1000000.00")
-
-
-def _client_invoice(*, purpose: str, client, amount: Decimal, actor: Actor, now: datetime, telegram_id, title,
-                    description, label, product=None) -> Invoice:
-    if not payments_enabled():
-        raise BookingError("payments_off")
-    payment = Payment.objects.create(
-        purpose=purpose, method=Method.TELEGRAM, state=State.CREATED, client_id=client.pk, product=product,
-        amount=amount, currency=settings.CURRENCY, invoice_payload=_payload(), telegram_id=telegram_id,
-        actor=actor.label[:200], created_at=now, updated_at=now)
-    transaction.on_commit(lambda: metrics.PAYMENTS.labels(State.CREATED, Method.TELEGRAM).inc())
-    return Invoice(payment=payment, title=str(title)[:32], description=str(description)[:255],
-                   payload=payment.invoice_payload, currency=payment.currency,
-                   prices=[(str(label)[:64], minor_units(amount, payment.currency))])
-
-
-def topup_invoice_open(*, client, amount: Decimal, actor: Actor, now: datetime,
-                       telegram_id: int | None = None) -> Invoice:
-    """An invoice that tops the client's wallet up by `amount` when paid."""
-    from payments.wallets import wallet_amount
-
-    amount = wallet_amount(kind=WalletTransaction.Kind.DEPOSIT, amount=amount)
-    if not TOPUP_MIN <= amount <= TOPUP_MAX:
-        raise BookingError("wallet_bad_amount", _("A top-up is from %(min)s to %(max)s.")
-                           % {"min": TOPUP_MIN, "max": TOPUP_MAX}, field="amount")
-    return _client_invoice(purpose=Purpose.TOPUP, client=client, amount=amount, actor=actor, now=now,
-                           telegram_id=telegram_id, title=_("Wallet top-up"),
-                           description=_("Money for future bookings at the clinic, kept in your wallet."),
-                           label=_("Top-up"))
-
-
-def package_invoice_open(*, product, client, actor: Actor, now: datetime, telegram_id: int | None = None) -> Invoice:
-    """An invoice for a package on sale; paying it sells the package to the client (payments.packages)."""
-    if not product.is_active:
-        raise BookingError("invalid", _("This package is not on sale."), field="product")
-    return _client_invoice(purpose=Purpose.PACKAGE, client=client, amount=product.price, actor=actor, now=now,
-                           telegram_id=telegram_id, title=str(product), product=product,
-                           description=_("%(sessions)s sessions of %(service)s, valid %(days)s days.")
-                           % {"sessions": product.sessions, "service": product.service.name,
-                              "days": product.validity_days},
-                           label=str(product))

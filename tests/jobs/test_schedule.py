@@ -25,7 +25,8 @@ def test_the_jobs_the_issue_names_are_all_scheduled():
                      "integrations.bookings.sweep", "integrations.audit.export_previous_month",
                      "integrations.purge.run", "integrations.sheets.sync", "integrations.heartbeat",
                      "integrations.bookings.approvals", "webhooks.deliveries.send_due",
-                     "integrations.waitlist.sweep", "mail.messages.send_due", "mail.reminders.queue"}
+                     "integrations.waitlist.sweep", "mail.messages.send_due", "mail.reminders.queue",
+                     "integrations.payments.sweep"}
     audit = BEAT_SCHEDULE["audit: previous month"]["schedule"]
     assert (audit.minute, audit.hour, audit.day_of_month) == ({5}, {0}, {1})
     purge = BEAT_SCHEDULE["purge: expired data"]["schedule"]
