@@ -66,6 +66,7 @@ STATUS_EMOJI = {Status.PENDING: "⏳", Status.APPROVED: "✅", Status.REJECTED: 
 
 def status_label(status: str) -> str:
     return {
+        Status.AWAITING_PAYMENT: _("awaiting payment"),
         Status.PENDING: _("waiting for confirmation"),
         Status.APPROVED: _("approved"),
         Status.REJECTED: _("rejected"),

@@ -466,11 +466,12 @@
       var booking = answer.booking;
       state.draft = null;
       if (draft.askBirthday && state.me) state.me.user.ask_birthday = false;  // given or skipped: asked once
-      if (draft.done) { toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference })); draft.done(booking); return; }
-      state.eq.start = state.eq.end = null;
-      state.cab.pick = null;
-      toast(fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference }));
-      selectTab("bookings");
+      toast(bookedText(booking));
+      if (draft.done) draft.done(booking);
+      else { state.eq.start = state.eq.end = null; state.cab.pick = null; }
+      // A booking that waits for its payment opens where it is paid; any other is in My bookings.
+      if (booking.status === "awaiting_payment") showPayment(booking);
+      else if (!draft.done) selectTab("bookings");
     }).catch(function (failure) {
       drawConfirm(refusal(failure));
     });
@@ -540,7 +541,7 @@
       return function () {
         api("/waitlist/" + wait.id + "/" + action, { method: "POST", body: {} })
           .then(function (answer) {
-            if (answer.booking) toast(fmt(answer.booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: answer.booking.reference }));
+            if (answer.booking) toast(bookedText(answer.booking));
             return loadMe();
           }).then(drawBookings).catch(function (failure) { toast(failure.message); });
       };
@@ -579,17 +580,22 @@
     var bookings = (state.me && state.me.bookings) || [], waits = (state.me && state.me.waits) || [];
     var waitList = waits.length ? [h("h3", { text: T.waits }), h("div", { class: "list", id: "waits" }, waits.map(waitCard))] : [];
     if (!bookings.length) { show(panels.bookings, walletLines().concat(packageLines(), [h("p", { class: "hint", text: T.no_bookings })], waitList)); return; }
-    show(panels.bookings, walletLines().concat(packageLines(), waitList, [h("div", { class: "list", id: "bookings" }, bookings.map(function (booking) {
-      return h("div", { class: "card", "data-booking": booking.kind + ":" + booking.id },
-        h("div", null, h("strong", { text: booking.reference + " " + booking.title })),
-        h("div", { text: booking.when }),
-        booking.service ? h("div", { class: "appointment", text: booking.service + " · " + booking.specialist }) : null,
-        booking.equipment.length ? h("div", { class: "hint", text: booking.equipment.join(", ") }) : null,
-        booking.price ? h("div", { class: "price", "data-price": booking.price.total, text: "💰 " + booking.price.text }) : null,
-        h("div", { class: "status", text: booking.status_label }),
-        booking.cancellable ? h("div", { class: "row" }, h("button", { type: "button", class: "outline", "data-action": "cancel",
-          onclick: function () { cancel(booking); }, text: T.cancel_booking })) : null);
-    }))]));
+    show(panels.bookings, walletLines().concat(packageLines(), waitList, [h("div", { class: "list", id: "bookings" }, bookings.map(bookingCard))]));
+  }
+
+  function bookingCard(booking) {
+    var key = bookingKey(booking);
+    return h("div", { class: "card", "data-booking": key },
+      h("div", null, h("strong", { text: booking.reference + " " + booking.title })),
+      h("div", { text: booking.when }),
+      booking.service ? h("div", { class: "appointment", text: booking.service + " · " + booking.specialist }) : null,
+      booking.equipment.length ? h("div", { class: "hint", text: booking.equipment.join(", ") }) : null,
+      booking.price ? h("div", { class: "price", "data-price": booking.price.total, text: "💰 " + booking.price.text }) : null,
+      h("div", { class: "status", text: booking.status_label }),
+      payments.notices[key] ? h("p", { class: "notice", "data-notice": key, role: "status", text: payments.notices[key] }) : null,
+      booking.payment && !payments.recording[key] ? paymentNode(booking) : null,
+      booking.cancellable ? h("div", { class: "row" }, h("button", { type: "button", class: "outline", "data-action": "cancel",
+        onclick: function () { cancel(booking); }, text: T.cancel_booking })) : null);
   }
 
   function cancel(booking) {
@@ -598,6 +604,163 @@
       .then(function () { toast(fmt(T.cancelled, { ref: booking.reference })); return loadMe(); })
       .then(drawBookings)
       .catch(function (failure) { toast(failure.message); });
+  }
+
+  // --- Paying ---------------------------------------------------------------------------------------------
+
+  // A booking awaiting its payment holds its place until `payment.pay_by`. Pay asks the server for an invoice link
+  // (made by the bot the page was opened from) and opens it in Telegram's payment form: with telegram-web-app.js
+  // through Telegram.WebApp.openInvoice, otherwise by posting `web_app_open_invoice` {slug} to the host like any
+  // other event. The host answers `invoice_closed` {slug, status}; the money itself reaches the bot's webhook,
+  // so after "paid" the page reads the booking again until the bot has recorded it.
+  var payments = {
+    notices: {},    // "kind:id" -> what became of the booking's payment, shown on its card
+    recording: {},  // "kind:id" -> true while a paid booking waits for the bot to record the payment
+    closing: {},    // invoice slug -> what to do when Telegram closes its form
+    shown: null,    // the booking on the payment screen
+  };
+  // Read a paid booking again every 1.5 s, after the first 20 reads every 5 s, until it moves on or its time to pay
+  // is over (then the sweep has ended it, or it is about to: a payment that comes later goes to the wallet).
+  var POLL_MS = 1500, SLOW_POLL_MS = 5000, FAST_POLLS = 20, SWEEP_MS = 2 * 60 * 1000;
+
+  function bookingKey(booking) { return booking.kind + ":" + booking.id; }
+  function bookingPath(booking) { return "/bookings/" + booking.kind + "/" + booking.id; }
+  function payByTime(booking) { return booking.payment.pay_by.slice(11, 16); }
+
+  function bookedText(booking) {
+    if (booking.status === "awaiting_payment" && booking.payment) return fmt(T.booked_awaiting, { ref: booking.reference, time: payByTime(booking) });
+    if (booking.status === "cancelled") return fmt(T.cancelled, { ref: booking.reference });
+    return fmt(booking.status === "approved" ? T.booked_approved : T.booked_pending, { ref: booking.reference });
+  }
+
+  // "Pay 1 500 ₽ by 10:15", what cancelling after paying gives back, Pay and, when the wallet covers it, Pay from wallet.
+  function paymentNode(booking) {
+    var payment = booking.payment;
+    return h("div", { class: "payment", "data-payment": bookingKey(booking) },
+      h("p", { class: "pay-by", text: fmt(T.pay_by, { amount: payment.total_text, time: payByTime(booking) }) }),
+      h("p", { class: "hint refund-policy", text: payment.refund_policy.text }),
+      h("div", { class: "row" },
+        h("button", { type: "button", class: "action", "data-action": "pay", text: T.pay,
+          onclick: function (event) { pay(booking, event.target); } }),
+        payment.wallet_covers ? h("button", { type: "button", class: "outline", "data-action": "pay-from-wallet",
+          text: T.pay_from_wallet, onclick: function (event) { payFromWallet(booking, event.target); } }) : null));
+  }
+
+  // The screen right after a booking that awaits its payment: its card, and the way to My bookings.
+  function showPayment(booking) {
+    payments.shown = booking;
+    openPanel("confirm");
+    show(panels.confirm, [h("h2", { text: T.summary }), h("div", { class: "list", id: "payment-screen" }, bookingCard(booking)),
+      h("button", { type: "button", class: "secondary wide", id: "to-bookings", onclick: function () { selectTab("bookings"); },
+        text: T.my_bookings })]);
+  }
+
+  // Draw the booking as it now stands wherever it is shown.
+  function redraw(booking) {
+    if (!panels.confirm.hidden && payments.shown && bookingKey(payments.shown) === bookingKey(booking)) showPayment(booking);
+    else if (state.tab === "bookings" && !panels.bookings.hidden) loadMe().then(drawBookings);
+  }
+
+  function pay(booking, button) {
+    button.disabled = true;
+    api(bookingPath(booking) + "/invoice", { method: "POST", body: {} }).then(function (answer) {
+      button.disabled = false;
+      openInvoice(answer.invoice_url, function (status) { invoiceClosed(booking, answer.payload, status); });
+    }).catch(function (failure) {
+      button.disabled = false;
+      toast(failure.message);
+      if (failure.body && failure.body.code === "payment_not_due") refresh(booking);  // its time is over, or it moved on
+    });
+  }
+
+  function payFromWallet(booking, button) {
+    button.disabled = true;
+    api(bookingPath(booking) + "/pay-from-wallet", { method: "POST", body: {} }).then(function (answer) {
+      payments.notices[bookingKey(booking)] = bookedText(answer.booking);
+      toast(bookedText(answer.booking));
+      redraw(answer.booking);
+    }).catch(function (failure) { button.disabled = false; toast(failure.message); });
+  }
+
+  function invoiceSlug(url) {
+    var match = /^https:\/\/t\.me\/(?:\$|invoice\/)([A-Za-z0-9_=-]+)$/.exec(url || "");
+    return match ? match[1] : null;
+  }
+
+  function openInvoice(url, closed) {
+    if (webApp && webApp.openInvoice) { webApp.openInvoice(url, closed); return; }
+    var slug = invoiceSlug(url);
+    if (!slug) { toast(T.error); return; }
+    payments.closing[slug] = closed;
+    postEvent("web_app_open_invoice", { slug: slug });
+  }
+
+  function invoiceClosed(booking, payload, status) {
+    var key = bookingKey(booking);
+    if (status === "paid" || status === "pending") {
+      payments.notices[key] = status === "paid" ? T.payment_received : T.payment_pending;
+      payments.recording[key] = true;
+      toast(payments.notices[key]);
+      redraw(booking);
+      awaitRecorded(booking, 0);
+    } else if (status === "failed") {
+      api("/payments/" + encodeURIComponent(payload) + "/failed", { method: "POST", body: {} }).then(function (answer) {
+        payments.notices[key] = answer.booking.status === "cancelled" ? fmt(T.not_paid, { ref: booking.reference }) : bookedText(answer.booking);
+        toast(payments.notices[key]);
+        redraw(answer.booking);
+      }).catch(function (failure) { toast(failure.message); });
+    } else {  // closed without paying: Pay stays while the booking holds its place
+      payments.notices[key] = fmt(T.payment_cancelled, { time: payByTime(booking) });
+      toast(payments.notices[key]);
+      redraw(booking);
+    }
+  }
+
+  // Read the booking again until the bot has recorded its payment (or it ended), then show it as it stands.
+  function awaitRecorded(booking, reads) {
+    var until = Date.parse(booking.payment.pay_by) + SWEEP_MS;
+    setTimeout(function () {
+      var more = Date.now() < until;
+      api(bookingPath(booking)).then(function (answer) {
+        var now = answer.booking, key = bookingKey(booking);
+        if (now.status === "awaiting_payment" && more) { awaitRecorded(booking, reads + 1); return; }
+        delete payments.recording[key];
+        if (now.status !== "awaiting_payment") {
+          payments.notices[key] = now.status === "cancelled" ? fmt(T.not_paid, { ref: now.reference }) : bookedText(now);
+          toast(payments.notices[key]);
+        }
+        redraw(now);
+      }).catch(function () { if (more) awaitRecorded(booking, reads + 1); });
+    }, reads < FAST_POLLS ? POLL_MS : SLOW_POLL_MS);
+  }
+
+  function refresh(booking) {
+    api(bookingPath(booking)).then(function (answer) { redraw(answer.booking); }).catch(function () { /* shown as it was */ });
+  }
+
+  // What the host tells the page: phones and desktop call Telegram.WebView.receiveEvent (older clients
+  // TelegramGameProxy's), the web clients post {eventType, eventData} from the parent frame.
+  function receiveEvent(type, data) {
+    if (typeof data === "string") { try { data = JSON.parse(data); } catch (e) { data = null; } }
+    if (type !== "invoice_closed" || !data || !payments.closing[data.slug]) return;
+    var closed = payments.closing[data.slug];
+    delete payments.closing[data.slug];
+    closed(data.status);
+  }
+
+  function listenToTelegram() {
+    if (webApp) return;  // telegram-web-app.js receives the events and calls openInvoice's callback
+    window.Telegram = window.Telegram || {};
+    window.Telegram.WebView = window.Telegram.WebView || {};
+    window.Telegram.WebView.receiveEvent = receiveEvent;
+    window.TelegramGameProxy = { receiveEvent: receiveEvent };
+    window.TelegramGameProxy_receiveEvent = receiveEvent;
+    window.addEventListener("message", function (event) {
+      if (event.source !== window.parent || typeof event.data !== "string") return;
+      var message = null;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message && message.eventType) receiveEvent(message.eventType, message.eventData);
+    });
   }
 
   var servicesTab = window.ServicesTab({
@@ -609,6 +772,7 @@
   // --- Start ---------------------------------------------------------------------------------------------
 
   applyTheme(fragment.get("tgWebAppThemeParams"));
+  listenToTelegram();
   postEvent("web_app_ready");
   postEvent("web_app_expand");
   document.querySelectorAll("[data-tab]").forEach(function (tab) {

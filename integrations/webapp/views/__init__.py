@@ -5,6 +5,7 @@ the bots."""
 
 from integrations.webapp.views.availability import cabinet_equipment, cabinets_day, catalogue, equipment_month, page
 from integrations.webapp.views.bookings import book, cancel, me
+from integrations.webapp.views.payments import booking, invoice, pay_from_wallet, payment_failed
 from integrations.webapp.views.prices import quote
 from integrations.webapp.views.services import book_service, service_catalogue, service_days
 from integrations.webapp.views.waitlist import waitlist_action, waitlist_join
@@ -12,13 +13,17 @@ from integrations.webapp.views.waitlist import waitlist_action, waitlist_join
 __all__ = [
            "book",
            "book_service",
+           "booking",
            "cabinet_equipment",
            "cabinets_day",
            "cancel",
            "catalogue",
            "equipment_month",
+           "invoice",
            "me",
            "page",
+           "pay_from_wallet",
+           "payment_failed",
            "quote",
            "service_catalogue",
            "service_days",

@@ -69,7 +69,8 @@ def _path_ids(kwargs: dict) -> None:
 
 def endpoint(*, signed: bool) -> Callable:
     """JSON in, JSON out, in the user's language; a domain refusal becomes its 4xx answer. With
-    `signed`, the view gets the Telegram account behind a valid initData (401 without one)."""
+    `signed`, the view gets the Telegram account behind a valid initData (401 without one), and
+    `request.telegram_bot` names the bot that signed it (the bot the page was opened from)."""
 
     def decorate(view):
         @wraps(view)
@@ -81,6 +82,7 @@ def endpoint(*, signed: bool) -> Callable:
                 if signed:
                     return error_response(exc)
                 user = None  # availability is open: an unverifiable session only reads it
+            request.telegram_bot = user.bot if user is not None else ""
             with translation.override(language_of(request, user)):
                 try:
                     if signed and user is None:

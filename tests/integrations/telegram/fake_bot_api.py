@@ -3,6 +3,7 @@ call, the way Telegram does (`{"ok": true, "result": ...}`), and records every c
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -84,7 +85,16 @@ class FakeBotApi:
             if method == "getWebhookInfo":
                 return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False,
                                                     "pending_update_count": 0}}
+            if method == "createInvoiceLink":
+                return self.invoice_link(fields)
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+
+    @staticmethod
+    def invoice_link(fields: dict) -> tuple[int, dict]:
+        """createInvoiceLink: a t.me/$<slug> link whose slug names the invoice's payload (invoice_slug)."""
+        if not fields.get("payload") or not fields.get("provider_token") or not fields.get("prices"):
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invoice fields are missing"}
+        return 200, {"ok": True, "result": f"https://t.me/${invoice_slug(fields['payload'])}"}
 
     def of(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         with self.lock:
@@ -94,6 +104,11 @@ class FakeBotApi:
     def clear(self) -> None:
         with self.lock:
             self.calls.clear()
+
+
+def invoice_slug(payload: str) -> str:
+    """The slug of the fake's invoice link for `payload` (Telegram's are opaque; these let a test find one)."""
+    return "inv" + base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
 def _parse_fields(content_type: str, body: bytes) -> dict:

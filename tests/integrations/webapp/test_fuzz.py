@@ -143,13 +143,22 @@ def calls(catalogue):
             **{"from": dates_text, "specialist_id": st.one_of(as_text(numbers), junk_text)}), st.none()),
         "book a service": st.tuples(st.just("POST"), st.just("/appointments"), query(), appointment_body()),
         "waitlist join": st.tuples(st.just("POST"), st.just("/waitlist"), query(), booking_body(catalogue)),
+        "booking": st.tuples(st.just("GET"), st.builds("/bookings/{}/{}".format, path_segment(
+            ["equipment", "cabinet"]).map(quote), digits([1, 2])), query(), st.none()),
+        "invoice": st.tuples(st.just("POST"), st.builds("/bookings/{}/{}/invoice".format, path_segment(
+            ["equipment", "cabinet"]).map(quote), digits([1, 2])), query(), st.one_of(st.just("{}"), junk_text)),
+        "pay from wallet": st.tuples(st.just("POST"), st.builds("/bookings/{}/{}/pay-from-wallet".format, path_segment(
+            ["equipment", "cabinet"]).map(quote), digits([1, 2])), query(), st.one_of(st.just("{}"), junk_text)),
+        "payment failed": st.tuples(st.just("POST"), path_segment(["p.abc", "p." + "a" * 62, "p.x" * 40]).map(
+            lambda payload: f"/payments/{quote(payload)}/failed"), query(), st.just("{}")),
         "waitlist action": st.tuples(st.just("POST"), st.builds("/waitlist/{}/{}".format, digits([1, 2]), path_segment(
             ["accept", "decline", "leave"]).map(quote)), query(), st.just("{}")),
     }
 
 
 ENDPOINTS = ["catalogue", "equipment month", "cabinets day", "cabinet equipment", "me", "book", "quote", "cancel",
-             "services", "service days", "book a service", "waitlist join", "waitlist action"]
+             "services", "service days", "book a service", "waitlist join", "waitlist action", "booking", "invoice",
+             "pay from wallet", "payment failed"]
 
 
 def answered_well(response) -> None:
