@@ -7,12 +7,13 @@ to the wallet; a repeated update confirms nothing twice; the wallet pays, and is
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
 
 from accounts.models import Client, TelegramAccount
+from cabinets.models import CabinetBooking
 from equipment.models import EquipmentBooking
 from integrations.models import Delivery
 from kernel.bookings import Status
@@ -21,9 +22,12 @@ from kernel.outbox.models import Event
 from payments.checkout import payment_holds_sweep
 from payments.models import Payment, WalletTransaction
 from payments.wallets import wallet_balance, wallet_post
+from specialists.models import Service
+from tests import factories
 from tests.clock import NOW
 from tests.factories import ItemFactory
 from tests.integrations.telegram.conftest import said
+from tests.specialists.conftest import WEEKDAYS, specialist
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = "284685063:TEST:token"
@@ -128,7 +132,8 @@ def test_pre_checkout_is_refused_with_the_reason_when_the_amount_differs_or_the_
     too_late = pre_checkout(ann, invoice)
 
     assert not accepted(wrong_amount) and "amount does not match" in wrong_amount["error_message"]
-    assert not accepted(too_late) and f"time to pay for booking {booking.reference} is over" in too_late["error_message"]
+    assert not accepted(too_late)
+    assert f"time to pay for booking {booking.reference} is over" in too_late["error_message"]
     assert Payment.objects.get().state == Payment.State.CREATED
 
 
@@ -186,7 +191,7 @@ def test_a_payment_after_the_hold_ended_goes_to_the_wallet_and_the_client_is_tol
 
 
 def test_a_repeated_successful_payment_update_confirms_nothing_twice(ann, boss, ecg, bot_api):
-    calls, booking = book(ann)
+    calls, _booking = book(ann)
     invoice = invoice_of(calls)
     pre_checkout(ann, invoice)
     update, _first = successful_payment(ann, invoice, charge="tg-once")
@@ -282,7 +287,7 @@ def test_a_paid_booking_cancelled_in_time_returns_the_money_to_the_wallet_and_th
 
 
 def test_a_booking_cancelled_before_it_was_paid_is_no_news_for_the_managers(ann, boss, ecg, bot_api):
-    calls, booking = book(ann)
+    _calls, booking = book(ann)
 
     ann.press("❌ Cancel")
     ann.press("Yes, cancel it")
@@ -290,3 +295,47 @@ def test_a_booking_cancelled_before_it_was_paid_is_no_news_for_the_managers(ann,
     assert fresh(booking).status == Status.CANCELLED
     assert Payment.objects.get().state == Payment.State.CANCELLED
     assert not bot_api.of("sendMessage", chat_id=boss.id)
+
+
+SPECIALIST_TELEGRAM = 700001
+
+
+@pytest.fixture
+def prepaid_ultrasound(transactional_db):
+    room = factories.with_week(factories.CabinetFactory(name="Кабинет УЗИ"), opens=time(8), closes=time(20),
+                               lunch=None)
+    anna = specialist("Анна Смирнова", {d: [(time(9), time(18))] for d in WEEKDAYS},
+                      telegram_id=SPECIALIST_TELEGRAM)
+    factories.TelegramAccountFactory(telegram_id=SPECIALIST_TELEGRAM, first_name="Anna", language_code="en")
+    service = Service.objects.create(name="УЗИ брюшной полости", category="Диагностика", duration_minutes=60,
+                                     price=Decimal("2500.00"), prepayment_required=True)
+    service.specialists.set([anna])
+    service.cabinets.set([room])
+    return service
+
+
+def test_a_prepaid_service_is_news_for_its_specialist_only_once_paid(user_factory, prepaid_ultrasound, bot_api):
+    ann_cab = user_factory(1001, bot="cabinet", first_name="Ann")
+    ann_cab.send("/start")
+    ann_cab.send("🩺 Book a service")
+    ann_cab.press("Диагностика")
+    ann_cab.press("УЗИ брюшной полости")
+    ann_cab.press("👩‍⚕️ Анна Смирнова")
+    ann_cab.press("24")
+    ann_cab.press("10:00")
+    ann_cab.send("Мария Петрова")
+    ann_cab.share_contact("+79991234567")
+    ann_cab.press("Skip")
+    calls = ann_cab.press("✅ Confirm")
+    booking = CabinetBooking.objects.get()
+
+    invoice = invoice_of(calls)
+    assert booking.status == Status.AWAITING_PAYMENT
+    assert invoice.fields["prices"] == [{"label": "УЗИ брюшной полости", "amount": 250000}]
+    assert not bot_api.of("sendMessage", chat_id=SPECIALIST_TELEGRAM)
+
+    assert accepted(pre_checkout(ann_cab, invoice))
+    successful_payment(ann_cab, invoice)
+
+    told = [call.text for call in bot_api.of("sendMessage", chat_id=SPECIALIST_TELEGRAM)]
+    assert len(told) == 1 and f"New appointment {booking.reference}" in told[0]
