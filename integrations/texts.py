@@ -60,13 +60,14 @@ MONTHS = [gettext_lazy("January"), gettext_lazy("February"), gettext_lazy("March
           gettext_lazy("May"), gettext_lazy("June"), gettext_lazy("July"), gettext_lazy("August"),
           gettext_lazy("September"), gettext_lazy("October"), gettext_lazy("November"), gettext_lazy("December")]
 
-STATUS_EMOJI = {Status.PENDING: "⏳", Status.APPROVED: "✅", Status.REJECTED: "❌", Status.CANCELLED: "🚫",
+STATUS_EMOJI = {Status.AWAITING_PAYMENT: "💳",
+                Status.PENDING: "⏳", Status.APPROVED: "✅", Status.REJECTED: "❌", Status.CANCELLED: "🚫",
                 Status.COMPLETED: "🏁", Status.NO_SHOW: "🚷"}
 
 
 def status_label(status: str) -> str:
     return {
-        Status.AWAITING_PAYMENT: _("awaiting payment"),
+        Status.AWAITING_PAYMENT: _("waiting for payment"),
         Status.PENDING: _("waiting for confirmation"),
         Status.APPROVED: _("approved"),
         Status.REJECTED: _("rejected"),

@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 
 Kind, Topic = MailMessage.Kind, Event.Topic
 ENDED = (Topic.CANCELLED, Topic.REJECTED, Topic.EXPIRED)
-TOPICS = (Topic.CREATED, Topic.APPROVED, Topic.MOVED, *ENDED)
+# A booking awaiting its payment is told of once paid (`booking.paid`, as if just made); one never paid
+# (`booking.not_paid`) was never announced, so its end sends nothing.
+TOPICS = (Topic.CREATED, Topic.PAID, Topic.APPROVED, Topic.MOVED, *ENDED)
 KIND_OF_TOPIC = {Topic.APPROVED: Kind.CONFIRMED, Topic.MOVED: Kind.MOVED, Topic.CANCELLED: Kind.CANCELLED,
                  Topic.REJECTED: Kind.REJECTED, Topic.EXPIRED: Kind.EXPIRED}
 MODELS = {"equipment": EquipmentBooking, "cabinet": CabinetBooking}
@@ -35,7 +37,14 @@ MODELS = {"equipment": EquipmentBooking, "cabinet": CabinetBooking}
 def kind_of(event: Event, booking) -> str | None:
     """What the client is told of this event, or None. A booking cancelled since an event that added or
     changed it is not announced again: the cancellation's own message follows."""
-    if event.topic == Topic.CREATED:
+    payload = event.payload or {}
+    if event.topic == Topic.CREATED and payload.get("status") == Status.AWAITING_PAYMENT:
+        return None
+    if event.topic in ENDED and payload.get("from") == Status.AWAITING_PAYMENT:
+        return None  # never paid, so never announced: its end is no news
+    if event.topic in (Topic.CREATED, Topic.PAID):
+        if booking.status == Status.AWAITING_PAYMENT:
+            return None
         kind = Kind.RECEIVED if booking.status == Status.PENDING else Kind.CONFIRMED
     else:
         kind = KIND_OF_TOPIC[event.topic]
@@ -87,7 +96,7 @@ def mail_events_consume(event_ids: list[int]) -> None:
         mail_messages_to_worker(created)
 
 
-@consumes(*ENDED, Topic.MOVED)
+@consumes(*ENDED, Topic.NOT_PAID, Topic.MOVED)
 def mail_reminders_follow_bookings(event_ids: list[int]) -> None:
     """Outbox consumer: a reminder still waiting for a booking that ended or moved is withdrawn (a moved
     booking is reminded of its new time by the next reminder sweep)."""

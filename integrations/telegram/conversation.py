@@ -44,26 +44,44 @@ class Incoming:
     callback_data: str | None = None
     callback_id: str | None = None
     message_id: int | None = None  # the message whose button was pressed
+    # Telegram Payments: a `pre_checkout_query` (its id) asking whether a payment may go ahead, or a message's
+    # `successful_payment`; `payment` holds what either says (invoice_payload, currency, total_amount and, when
+    # paid, both charge ids).
+    pre_checkout_id: str | None = None
+    payment: dict | None = None
 
     @property
     def is_callback(self) -> bool:
         return self.callback_data is not None
 
+    @property
+    def is_pre_checkout(self) -> bool:
+        return self.pre_checkout_id is not None
+
+    @property
+    def is_payment(self) -> bool:
+        """A payment update (a pre-checkout query or a successful payment): never rate limited or dropped."""
+        return self.payment is not None
+
 
 @dataclass
 class Reply:
-    """`send` a new message, `edit` the pressed message, or `strip` its buttons."""
+    """`send` a new message, `edit` the pressed message, `strip` its buttons, or send an `invoice` (its fields
+    in `invoice`: title, description, payload, currency, prices as (label, minor units) pairs)."""
 
     kind: str
     text: str = ""
     markup: Any = None
     track: bool = False  # the message carries the current step's buttons
+    invoice: dict | None = None
 
 
 @dataclass
 class Outcome:
     replies: list[Reply] = field(default_factory=list)
     answer: str | None = None  # the small notice shown when a button is pressed
+    # The answer to a pre-checkout query: (ok, the message shown when not ok). None: not answered (refused).
+    pre_checkout: tuple[bool, str] | None = None
 
 
 @dataclass
@@ -109,6 +127,12 @@ class Turn:
 
     def notice(self, text: str) -> None:
         self.outcome.answer = str(text)[:200]
+
+    def invoice(self, **fields) -> None:
+        self.outcome.replies.append(Reply("invoice", invoice=fields))
+
+    def answer_pre_checkout(self, ok: bool, message: str = "") -> None:
+        self.outcome.pre_checkout = (ok, str(message)[:255])
 
 
 def rate_limited(*, bot: str, account: TelegramAccount, now: datetime) -> str | None:
@@ -160,7 +184,9 @@ def process(bot: str, incoming: Incoming) -> Outcome:
         last_name=incoming.last_name, language_code=incoming.language_code,
     )
     with translation.override(account.language):
-        limited = rate_limited(bot=bot, account=account, now=now)
+        # A payment's updates are Telegram's, not the user's typing: never limited (a pre-checkout query left
+        # unanswered fails the payment; a successful payment dropped would confirm nothing).
+        limited = None if incoming.is_payment else rate_limited(bot=bot, account=account, now=now)
         if limited:
             metrics.TELEGRAM_UPDATES.labels(bot, "rate_limited").inc()
             outcome = Outcome()
@@ -187,7 +213,10 @@ def process(bot: str, incoming: Incoming) -> Outcome:
                     bot=bot, chat_id=incoming.chat_id, user_id=incoming.user_id, now=now))
                 apology = _("Something went wrong. Please try again or press /start.")
                 turn.notice(apology)
-                turn.say(apology)
+                if not incoming.is_pre_checkout:
+                    turn.say(apology)
+            if incoming.is_pre_checkout and turn.outcome.pre_checkout is None:
+                turn.answer_pre_checkout(False, _("Payment is not possible now. Please try again later."))
             dialog_save(turn.dialog, now=now)
         metrics.TELEGRAM_UPDATES.labels(bot, "processed").inc()
         return turn.outcome

@@ -7,6 +7,7 @@ pending for the retrying worker."""
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -23,8 +24,11 @@ from integrations.models import Delivery
 from integrations.telegram.calendar_attachment import calendar_attachment_enqueue
 from integrations.telegram.specialist_notices import specialist_notice_render
 from kernel.adapters import adapter_for
+from kernel.bookings import Status
 from kernel.channels import Actor
 from kernel.outbox.models import Event
+from kernel.pricing.labels import money_text
+from payments.checkout import REASON_FAILED
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,39 @@ def _client_text(event: Event, booking) -> str | None:
         return text + (f"\n📝 {reason}" if reason and not booking.status_reason else "")
     if event.topic == Event.Topic.MOVED:
         return _("📅 Your booking %(ref)s has been moved. The new details:") % number
+    return _payment_text(event, booking)
+
+
+def _told_in_the_dialog(event: Event, booking) -> bool:
+    """A payment the client made themselves is answered in the bot's dialog (integrations/telegram/bots/
+    paying.py): a Telegram payment arrives as an update of the bot (its events carry the update's request id),
+    a payment from the wallet is the client's own step."""
+    by_client = booking.requester is not None and event.actor_label == Actor.telegram(booking.requester).label
+    return by_client or (event.request_id or "").startswith("tg-")
+
+
+def _payment_text(event: Event, booking) -> str | None:
+    """What the client is told of their booking's money (the payments' topics), or None."""
+    number = {"ref": booking.reference}
+    payload = event.payload or {}
+    if event.topic == Event.Topic.PAID:
+        if _told_in_the_dialog(event, booking):
+            return None
+        return _("✅ The payment for booking %(ref)s is recorded.") % number
+    if event.topic == Event.Topic.NOT_PAID:
+        if payload.get("reason") == REASON_FAILED:  # payments.checkout.payment_failed
+            return _("🚫 The payment for booking %(ref)s failed, so the booking is cancelled.") % number
+        return _("🚫 Booking %(ref)s was not paid in time and is cancelled.") % number
+    amount = money_text(Decimal(str(payload.get("amount") or "0")), payload.get("currency") or None)
+    if event.topic == Event.Topic.REFUNDED:
+        if payload.get("to") == "card":
+            return _("💸 %(amount)s for booking %(ref)s is refunded to your card.") % {**number, "amount": amount}
+        return _("💸 %(amount)s returned to your wallet for booking %(ref)s.") % {**number, "amount": amount}
+    if event.topic == Event.Topic.PAID_LATE:
+        if _told_in_the_dialog(event, booking):
+            return None
+        return _("⌛ The time to pay for booking %(ref)s had ended, so the money (%(amount)s) is in your wallet.") % {
+            **number, "amount": amount}
     return None
 
 
@@ -88,9 +125,13 @@ def render_event(event: Event, *, now) -> list[int]:
     bot, prefix = BOT_OF[event.resource_type], PREFIX_OF[event.resource_type]
     ids: list[int] = []
     by_client = booking.requester is not None and event.actor_label == Actor.telegram(booking.requester).label
-    if event.topic == Event.Topic.CREATED and booking.status == "pending":
-        return _to_managers(event, booking, bot, lambda: _("🆕 New request %(ref)s") % {"ref": booking.reference},
-                            now=now, markup=lambda: kb.decision(prefix, booking.pk).to_dict())
+    if event.topic == Event.Topic.CREATED and payload.get("status") == Status.AWAITING_PAYMENT:
+        return []  # not a request until it is paid: `booking.paid` tells the managers then
+    if event.topic in (Event.Topic.CREATED, Event.Topic.PAID):
+        # A booking just made, or paid (on as if just made): what the managers hear of depends on its status.
+        ids = _as_created(event, booking, bot, prefix, now=now)
+        if event.topic == Event.Topic.CREATED:
+            return ids
     if event.topic == Event.Topic.APPROVAL_OVERDUE:
         if booking.status != "pending":
             return []  # decided meanwhile: nothing to remind of
@@ -102,10 +143,8 @@ def render_event(event: Event, *, now) -> list[int]:
 
         return _to_managers(event, booking, bot, overdue, now=now,
                             markup=lambda: kb.decision(prefix, booking.pk).to_dict())
-    if event.topic == Event.Topic.CREATED:
-        # Booked by a manager, the admin or a partner and approved at once: the other managers are told.
-        return _to_managers(event, booking, bot, lambda: _("📌 New booking %(ref)s (%(channel)s)") % {
-            "ref": booking.reference, "channel": booking.get_channel_display()}, now=now)
+    if event.topic == Event.Topic.CANCELLED and payload.get("from") == Status.AWAITING_PAYMENT:
+        return []  # cancelled before it was paid: the managers never heard of it, the client cancelled it
     if event.topic == Event.Topic.CANCELLED and by_client:
         return _to_managers(event, booking, bot,
                             lambda: _("🚫 The client cancelled booking %(ref)s") % {"ref": booking.reference}, now=now)
@@ -129,6 +168,18 @@ def render_event(event: Event, *, now) -> list[int]:
     if event.topic in (Event.Topic.APPROVED, Event.Topic.MOVED) and booking.is_holding:
         ids += calendar_attachment_enqueue(event=event, booking=booking, bot=bot, client=client, now=now)
     return ids
+
+
+def _as_created(event: Event, booking, bot: str, prefix: str, *, now) -> list[int]:
+    """A pending request goes to the managers with Approve and Reject; a booking approved at once (by a manager,
+    the admin or a partner, or paid when its requester's bookings need no decision) is news for them."""
+    from integrations.telegram import keyboards as kb
+
+    if booking.status == "pending":
+        return _to_managers(event, booking, bot, lambda: _("🆕 New request %(ref)s") % {"ref": booking.reference},
+                            now=now, markup=lambda: kb.decision(prefix, booking.pk).to_dict())
+    return _to_managers(event, booking, bot, lambda: _("📌 New booking %(ref)s (%(channel)s)") % {
+        "ref": booking.reference, "channel": booking.get_channel_display()}, now=now)
 
 
 def _to_managers(event: Event, booking, bot: str, headline, *, now, markup=None) -> list[int]:

@@ -16,7 +16,17 @@ from integrations.models import Delivery
 from kernel.outbox.models import Event
 
 CANCELLED_TOPICS = (Event.Topic.CANCELLED, Event.Topic.REJECTED, Event.Topic.EXPIRED)
-NOTICE_TOPICS = (Event.Topic.CREATED, Event.Topic.MOVED, *CANCELLED_TOPICS)
+# An appointment awaiting its payment is nothing yet for its specialist: paid (`booking.paid`), it is new; never
+# paid (`booking.not_paid`), nothing is said.
+NEW_TOPICS = (Event.Topic.CREATED, Event.Topic.PAID)
+NOTICE_TOPICS = (*NEW_TOPICS, Event.Topic.MOVED, *CANCELLED_TOPICS)
+
+
+def never_paid(event: Event) -> bool:
+    """An event of an appointment that was never paid: made awaiting its payment, or ended before it was paid."""
+    payload = event.payload or {}
+    return ((event.topic == Event.Topic.CREATED and payload.get("status") == "awaiting_payment")
+            or (event.topic in CANCELLED_TOPICS and payload.get("from") == "awaiting_payment"))
 
 
 def masked_phone(e164: str) -> str:
@@ -41,7 +51,7 @@ def appointment_line(booking) -> str:
 
 def _headline(event: Event, booking) -> str:
     number = {"ref": booking.reference}
-    if event.topic == Event.Topic.CREATED:
+    if event.topic in NEW_TOPICS:
         return _("🆕 New appointment %(ref)s") % number
     if event.topic == Event.Topic.MOVED:
         return _("📅 Appointment %(ref)s has been moved. The new time:") % number
@@ -52,7 +62,8 @@ def specialist_notice_render(event: Event, *, now) -> list[int]:
     """The Delivery row telling the appointment's specialist of this event (ids; none when there is nothing to
     tell or nobody to tell)."""
     if (event.resource_type != "cabinet" or event.booking_id is None or event.topic not in NOTICE_TOPICS
-            or (event.payload or {}).get("notify") is False):
+            or (event.payload or {}).get("notify") is False
+            or never_paid(event)):
         return []
     booking = (CabinetBooking.objects.select_related("cabinet", "service", "specialist")
                .filter(pk=event.booking_id, specialist__isnull=False, service__isnull=False).first())

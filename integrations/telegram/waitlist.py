@@ -144,6 +144,12 @@ def btn_book_offer(flow, turn: Turn, wait_id: int) -> None:
         turn.notice(_("Not booked."))
         turn.edit(exc.message + "\n\n" + wait_card(wait))
         return
+    from integrations.telegram.bots import paying  # the bots' modules import this one
+
+    if paying.awaits_payment(booking):
+        turn.notice(_("Booked."))
+        paying.offer_payment(flow, turn, booking)
+        return
     if booking.status == "approved":
         text = _("✅ Booking %(ref)s is approved.") % {"ref": booking.reference}
     else:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from equipment.models import EquipmentBooking
 from equipment.services import equipment_booking_cancel, equipment_booking_create, equipment_booking_reject
@@ -143,11 +144,12 @@ def test_pre_checkout_is_refused_when_the_amount_differs_or_the_hold_is_over(ecg
     payload = invoice_open(booking=booking, resource_type="equipment", what="ЭКГ", now=NOW,
                            actor=Actor.telegram(anna)).payload
 
-    assert "amount" in pre_checkout(payload=payload, currency="RUB", total_amount=100, now=NOW)
-    assert "amount" in pre_checkout(payload=payload, currency="USD", total_amount=150000, now=NOW)
-    assert "over" in pre_checkout(payload=payload, currency="RUB", total_amount=150000,
-                                  now=NOW + timedelta(minutes=16))
-    assert "not known" in pre_checkout(payload="p.nothing", currency="RUB", total_amount=150000, now=NOW)
+    with translation.override("en"):  # the refusals are shown to the client in their language
+        assert "amount" in pre_checkout(payload=payload, currency="RUB", total_amount=100, now=NOW)
+        assert "amount" in pre_checkout(payload=payload, currency="USD", total_amount=150000, now=NOW)
+        assert "over" in pre_checkout(payload=payload, currency="RUB", total_amount=150000,
+                                      now=NOW + timedelta(minutes=16))
+        assert "not known" in pre_checkout(payload="p.nothing", currency="RUB", total_amount=150000, now=NOW)
     assert pre_checkout(payload=payload, currency="RUB", total_amount=150000, now=NOW) is None
     assert Payment.objects.get().state == State.PENDING
 
@@ -280,4 +282,5 @@ def test_a_client_cancelling_before_paying_closes_the_invoice(ecg, anna):
     equipment_booking_cancel(booking=fresh(booking), actor=Actor.telegram(anna), now=NOW, channel=Channel.BOT)
 
     assert Payment.objects.get().state == State.CANCELLED
-    assert "no longer valid" in pre_checkout(payload=payload, currency="RUB", total_amount=150000, now=NOW)
+    with translation.override("en"):
+        assert "no longer valid" in pre_checkout(payload=payload, currency="RUB", total_amount=150000, now=NOW)

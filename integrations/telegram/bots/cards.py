@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from integrations import texts
 from integrations.telegram import keyboards as kb
+from integrations.telegram.bots import paying
 from integrations.telegram.conversation import Turn
 from kernel.errors import BookingError
 
@@ -27,6 +28,9 @@ def has_started(flow, booking, turn: Turn) -> bool:
 def booking_markup(flow, booking, turn: Turn):
     """The buttons under a booking's card: Open, and Cancel while it can be cancelled (the resource may offer
     more, as the cabinet bot does for a date of a series)."""
+    awaiting = paying.my_booking_markup(flow, booking, turn)
+    if awaiting is not None:
+        return awaiting
     can_cancel = cancellable(flow, booking, turn)
     own = flow.resource.booking_markup(flow, booking, can_cancel)
     return own if own is not None else kb.booking_actions(flow.prefix, booking.pk, cancellable=can_cancel)

@@ -14,6 +14,7 @@ from integrations.telegram.bots import (
     freetext,
     managers,
     my_bookings,
+    paying,
     wallet,
 )
 from integrations.telegram.bots.flow import Flow
@@ -39,7 +40,7 @@ BUTTONS = {
     "open": cards.btn_open, "cancel": cards.btn_cancel, "cxy": cards.btn_cancel_confirmed,
     "ap": managers.btn_approve, "rj": managers.btn_reject, "rjn": managers.btn_reject_without_reason,
     "come": attendance.btn_will_come, "ns": attendance.btn_no_show, "caln": calendar_link.btn_new_calendar_link,
-    **waitlist.BUTTONS,
+    **waitlist.BUTTONS, **paying.BUTTONS,
 }
 
 # Steps every dialog shares: the client's name and phone, Confirm, a manager's reason for a rejection, and the
@@ -59,4 +60,5 @@ def compose(*, bot: str, prefix: str, resource, first_step: str, steps: dict, co
             raise ValueError(f"{bot}: {sorted(clash)} are already shared verbs")
     return Flow(bot=bot, prefix=prefix, resource=resource, first_step=first_step, steps={**steps, **STEPS},
                 commands={**COMMANDS, **(commands or {})}, menu={**MENU, **(menu or {})},
-                buttons={**BUTTONS, **(buttons or {})}, free_text=FREE_TEXT)
+                buttons={**BUTTONS, **(buttons or {})}, free_text=FREE_TEXT,
+                pre_checkout=paying.on_pre_checkout, paid=paying.on_successful_payment)

@@ -57,12 +57,16 @@ class Flow:
 
     def __init__(self, *, bot: str, prefix: str, resource, first_step: str, steps: dict[str, Step],
                  commands: dict[str, Callable], menu: dict[Any, Callable], buttons: dict[str, Callable],
-                 free_text: Callable[[Any, Turn, str], None] | None = None):
+                 free_text: Callable[[Any, Turn, str], None] | None = None,
+                 pre_checkout: Callable[[Any, Turn], None] | None = None,
+                 paid: Callable[[Any, Turn], None] | None = None):
         self.bot, self.prefix, self.resource, self.first_step = bot, prefix, resource, first_step
         self.steps = steps
         self._commands, self._buttons = commands, buttons
         self._menu = menu
         self._free_text = free_text  # a typed message outside a step (None: the menu's hint)
+        # Telegram Payments' updates: a pre-checkout query and a message's successful payment.
+        self._pre_checkout, self._paid = pre_checkout, paid
 
     def commands(self) -> dict[str, Callable]:
         return self._commands
@@ -90,7 +94,13 @@ class Flow:
 
     def handle(self, turn: Turn) -> None:
         incoming = turn.incoming
-        if incoming.is_callback:
+        if incoming.is_pre_checkout:
+            if self._pre_checkout is not None:
+                self._pre_checkout(self, turn)
+        elif incoming.payment is not None:
+            if self._paid is not None:
+                self._paid(self, turn)
+        elif incoming.is_callback:
             self.on_callback(turn, incoming.callback_data or "")
         elif incoming.contact_phone is not None:
             if turn.dialog.state == "phone":

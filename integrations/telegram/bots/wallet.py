@@ -42,6 +42,18 @@ def package_lines(account, *, now: datetime) -> list[str]:
 
 
 def cmd_wallet(flow, turn: Turn, args: str) -> None:
+    """The balance; with Telegram Payments on, buttons to top the wallet up and to buy a package."""
+    from integrations.telegram import keyboards as kb
+    from integrations.telegram.bots.paying import package_rows, topup_rows
+
     lines = wallet_lines(turn.account, even_empty=True)
     lines.append(_("A manager tops the wallet up when you pay at the clinic."))
+    rows = topup_rows(flow, turn)
+    if rows:
+        lines.append(_("Or top it up here, by card:"))
     turn.say("\n".join(lines), flow.menu(turn))
+    if rows:
+        turn.say(_("💳 Top up the wallet:"), kb.inline(rows))
+    packages = package_rows(flow, turn)
+    if packages:
+        turn.say(_("🎫 Packages on sale:"), kb.inline(packages))

@@ -52,6 +52,7 @@ class FakeBotApi:
     failing_methods: set[str] = field(default_factory=set)
     failing_chats: set[int] = field(default_factory=set)
     next_message_id: int = 100
+    next_invoice_link: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, token: str, method: str, fields: dict) -> tuple[int, dict]:
@@ -66,8 +67,8 @@ class FakeBotApi:
                                                     "username": f"clinic_{bot_id}_bot", "can_join_groups": False,
                                                     "can_read_all_group_messages": False,
                                                     "supports_inline_queries": False}}
-            if method in ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"):
-                if method in ("sendMessage", "sendDocument"):
+            if method in ("sendMessage", "sendDocument", "sendInvoice", "editMessageText", "editMessageReplyMarkup"):
+                if method in ("sendMessage", "sendDocument", "sendInvoice"):
                     self.next_message_id += 1
                     message_id = self.next_message_id
                 else:
@@ -79,8 +80,11 @@ class FakeBotApi:
                     "chat": {"id": chat_id, "type": "private"}, "text": fields.get("text", ""),
                     "from": {"id": bot_id, "is_bot": True, "first_name": "Clinic"},
                 }}
-            if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook", "setMyCommands",
-                          "setChatMenuButton"):
+            if method == "createInvoiceLink":
+                self.next_invoice_link += 1
+                return 200, {"ok": True, "result": f"https://t.me/$invoice-{self.next_invoice_link}"}
+            if method in ("answerCallbackQuery", "answerPreCheckoutQuery", "setWebhook", "deleteWebhook",
+                          "setMyCommands", "setChatMenuButton"):
                 return 200, {"ok": True, "result": True}
             if method == "getWebhookInfo":
                 return 200, {"ok": True, "result": {"url": "", "has_custom_certificate": False,
@@ -127,8 +131,9 @@ def _parse_fields(content_type: str, body: bytes) -> dict:
             fields = json.loads(body)
         else:
             fields = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
-    if isinstance(fields.get("reply_markup"), str):
-        fields["reply_markup"] = json.loads(fields["reply_markup"])
+    for name in ("reply_markup", "prices"):  # JSON-serialised fields of a form, as the Bot API reads them
+        if isinstance(fields.get(name), str):
+            fields[name] = json.loads(fields[name])
     return fields
 
 

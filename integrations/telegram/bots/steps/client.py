@@ -14,6 +14,7 @@ from integrations import texts
 from integrations.prefill import last_client
 from integrations.prices import request_price
 from integrations.telegram import keyboards as kb
+from integrations.telegram.bots import paying
 from integrations.telegram.bots.flow import Step, birthday_of
 from integrations.telegram.conversation import Turn
 from kernel.contacts import clean_client_name, format_phone, normalize_phone
@@ -169,6 +170,9 @@ def pick_confirm(flow, turn: Turn, value: str) -> None:
     _remember_skipped(turn, booking)
     turn.strip()
     turn.dialog.reset()
+    if paying.awaits_payment(booking):
+        paying.offer_payment(flow, turn, booking)
+        return
     turn.say(booked_text(booking) + "\n\n" + flow.resource.card(booking), flow.menu(turn))
 
 
