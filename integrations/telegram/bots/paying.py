@@ -32,12 +32,11 @@ from payments.checkout import (
     Invoice,
     invoice_open,
     minor_units,
-    package_invoice_open,
     pay_from_wallet,
     payment_received,
     pre_checkout,
-    topup_invoice_open,
 )
+from payments.invoices import package_invoice_open, topup_invoice_open
 from payments.models import ClientPackage, PackageProduct, Payment
 from payments.refunds import refund_policy
 from payments.wallets import account_wallets, wallet_balance

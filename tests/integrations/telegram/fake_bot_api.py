@@ -52,7 +52,6 @@ class FakeBotApi:
     failing_methods: set[str] = field(default_factory=set)
     failing_chats: set[int] = field(default_factory=set)
     next_message_id: int = 100
-    next_invoice_link: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, token: str, method: str, fields: dict) -> tuple[int, dict]:
@@ -80,9 +79,6 @@ class FakeBotApi:
                     "chat": {"id": chat_id, "type": "private"}, "text": fields.get("text", ""),
                     "from": {"id": bot_id, "is_bot": True, "first_name": "Clinic"},
                 }}
-            if method == "createInvoiceLink":
-                self.next_invoice_link += 1
-                return 200, {"ok": True, "result": f"https://t.me/$invoice-{self.next_invoice_link}"}
             if method in ("answerCallbackQuery", "answerPreCheckoutQuery", "setWebhook", "deleteWebhook",
                           "setMyCommands", "setChatMenuButton"):
                 return 200, {"ok": True, "result": True}

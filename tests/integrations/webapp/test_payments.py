@@ -69,7 +69,7 @@ def fund(booking: dict, amount: str) -> None:
 def test_a_booking_of_a_prepaid_item_answers_what_to_pay_until_when_and_the_refund_policy(ann, ecg):
     booking = book(ann, ecg)
 
-    assert (booking["status"], booking["status_label"]) == ("awaiting_payment", "awaiting payment")
+    assert (booking["status"], booking["status_label"]) == ("awaiting_payment", "waiting for payment")
     assert booking["payment"] == {
         "pay_by": "2026-11-23T10:15:00+03:00", "total": "1500.00", "total_text": "1,500\u00a0₽", "currency": "RUB",
         "refund_policy": {"hours": 24, "until": "2026-11-30T09:00:00+03:00",
