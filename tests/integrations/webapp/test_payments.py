@@ -5,7 +5,6 @@ the booking's own requester may do any of it, and every refusal is a 4xx JSON an
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -141,7 +140,7 @@ def test_pay_asks_the_pages_bot_for_an_invoice_link_of_the_bookings_price(ann, e
         "title": f"Booking {booking['reference']}", "payload": payment.invoice_payload,
         "provider_token": "284685063:TEST:token", "currency": "RUB"}
     assert call.fields["description"] == "ECG machine · 01.12.2026"
-    assert [line["amount"] for line in json.loads(call.fields["prices"])] == [minor_units(Decimal("1500"), "RUB")]
+    assert [line["amount"] for line in call.fields["prices"]] == [minor_units(Decimal("1500"), "RUB")]
 
 
 def test_the_invoice_is_made_by_the_bot_that_opened_the_page(mini_app_user, ecg, bot_api):
