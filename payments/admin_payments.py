@@ -76,6 +76,15 @@ def booking_admin_url(resource_type: str, booking_id: int) -> str | None:
         return None
 
 
+def booking_link(payment: Payment):
+    """The payment's booking reference, a link to the booking's admin page; "—" for a top-up or a package."""
+    if not payment.booking_id:
+        return "—"
+    url = booking_admin_url(payment.resource_type, payment.booking_id)
+    reference = payment.booking_reference
+    return format_html('<a href="{}">{}</a>', url, reference) if url else reference
+
+
 def _refund_line(refund: Refund) -> str:
     return f"{money(refund.amount, refund.currency)} {refund.get_destination_display()}"
 
@@ -126,11 +135,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("booking"))
     def booking_link(self, obj):
-        if not obj.booking_id:
-            return "—"
-        url = booking_admin_url(obj.resource_type, obj.booking_id)
-        reference = obj.booking_reference
-        return format_html('<a href="{}">{}</a>', url, reference) if url else reference
+        return booking_link(obj)
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_shown(self, obj):
@@ -318,7 +323,7 @@ class RefundAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("booking"))
     def booking(self, obj):
-        return PaymentAdmin.booking_link(None, obj.payment)
+        return booking_link(obj.payment)
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_shown(self, obj):

@@ -195,3 +195,17 @@ def test_a_month_the_page_cannot_read_is_a_form_error(manager_client):
     response = manager_client.get(RECONCILIATION, {"month": "2026-13"}, headers=ENGLISH)
     assert response.status_code == 200
     assert "A month is written as YYYY-MM" in response.content.decode()
+
+
+def test_the_refunds_list_is_read_only_and_found_by_booking_reference(manager_client, paid):
+    manager_client.post(refund_url(Payment.objects.get()), refund_form("300.00", reason="Не работал датчик"))
+    refunds = reverse("admin:payments_refund_changelist")
+
+    found = manager_client.get(refunds, {"q": paid.reference})
+    other = manager_client.get(refunds, {"q": "E-999999"})
+
+    assert [r.amount for r in found.context["cl"].result_list] == [Decimal("300.00")]
+    assert "Не работал датчик" in found.content.decode() and paid.reference in found.content.decode()
+    assert other.context["cl"].result_count == 0
+    refund = Refund.objects.get()
+    assert manager_client.post(reverse("admin:payments_refund_delete", args=[refund.pk])).status_code == 403
