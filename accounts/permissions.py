@@ -48,9 +48,10 @@ MANAGER_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "integrations": {"delivery": ("view", "change"), "auditexport": ("view", "change")},
     "webhooks": {"partnerwebhook": ("view", "add", "change", "delete"), "webhookdelivery": ("view", "change")},
     # The wallets' ledger is append-only: "add" is a deposit or a correction, through the wallet service. A sold
-    # package is never edited either: "add" is a sale, through the package service.
+    # package is never edited either: "add" is a sale, through the package service. Payments and refunds are
+    # read-only rows: "add" on a payment marks a booking paid in cash, "add" on a refund makes one.
     "payments": {"wallettransaction": ("view", "add"), "packageproduct": ("view", "add", "change"),
-                 "clientpackage": ("view", "add")},
+                 "clientpackage": ("view", "add"), "payment": ("view", "add"), "refund": ("view", "add")},
     "mail": {"mailmessage": ("view", "change")},
 }
 

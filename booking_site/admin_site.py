@@ -18,6 +18,7 @@ MANAGER_PAGES = [
     (_("Statistics"), "admin:clinic_statistics", "cabinets.view_cabinetbooking"),
     (_("Attendance statistics"), "admin:clinic_period_statistics", "cabinets.view_cabinetbooking"),
     (_("Revenue"), "admin:clinic_revenue", "cabinets.view_cabinetbooking"),
+    (_("Reconciliation"), "admin:payments_reconciliation", "payments.view_payment"),
     (_("Monthly audits"), "admin:integrations_auditexport_changelist", "integrations.view_auditexport"),
 ]
 PANEL_LABEL = "manager_panel"

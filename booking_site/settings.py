@@ -302,7 +302,7 @@ SPECTACULAR_SETTINGS = {
         "SlotReasonEnum": "cabinets.api.serializers.SLOT_REASONS",
         "BreakReasonEnum": "cabinets.api.serializers.BREAK_REASONS",
         "DayReasonEnum": "cabinets.api.serializers.DAY_REASONS",
-        "StatusEnum": ["pending", "approved", "rejected", "cancelled", "completed"],  # bookings
+        "StatusEnum": ["awaiting_payment", "pending", "approved", "rejected", "cancelled", "completed"],  # bookings
         "WaitStatusEnum": "kernel.waitlist.models.WaitStatus",
     },
 }

@@ -102,8 +102,11 @@ class ServiceFormAdmin(ServiceSaveAdmin):
 @admin.register(Cabinet)
 class CabinetAdmin(ServiceSaveAdmin):
     form = CabinetForm
-    list_display = ("name", "number", "floor", "capacity", "price_per_slot", "sort_order", "is_active", "hours")
+    list_display = ("name", "number", "floor", "capacity", "price_per_slot", "prepayment_required", "sort_order",
+                    "is_active", "hours")
     list_editable = ("sort_order",)  # taking a cabinet out of service is checked on its page
+    fields = ("name", "number", "floor", "capacity", "address", "description", "price_per_slot", "prepayment_required",
+              "sort_order", "is_active", "cancel_affected")
     search_fields = ("name", "number")
     inlines = [WeeklyScheduleInline]
 

@@ -58,14 +58,14 @@ class ServiceSaveAdmin(admin.ModelAdmin):
 @admin.register(Item)
 class ItemAdmin(ServiceSaveAdmin):
     list_display = ("name", "category", "quantity", "price_per_day", "sort_order", "is_active",
-                    "permanently_reserved", "cabinet")
+                    "permanently_reserved", "prepayment_required", "cabinet")
     form = ItemForm
     list_editable = ("sort_order",)  # units and withdrawal are checked against bookings on the item's page
-    list_filter = ("is_active", "permanently_reserved", "category", "cabinet")
+    list_filter = ("is_active", "permanently_reserved", "prepayment_required", "category", "cabinet")
     list_select_related = ("cabinet",)
     search_fields = ("name", "category")
-    fields = ("name", "category", "description", "quantity", "turnaround_days", "price_per_day", "sort_order",
-              "is_active", "permanently_reserved", "cabinet", "cancel_affected")
+    fields = ("name", "category", "description", "quantity", "turnaround_days", "price_per_day",
+              "prepayment_required", "sort_order", "is_active", "permanently_reserved", "cabinet", "cancel_affected")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

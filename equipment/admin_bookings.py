@@ -32,6 +32,7 @@ from kernel.forms import ReasonForm
 from kernel.pricing.admin_booking import PricedBookingAdmin
 
 STATUS_COLOURS = {
+    Status.AWAITING_PAYMENT: ("#5a3d8a", "#ece2fb"),
     Status.PENDING: ("#8a5a00", "#fff3cd"),
     Status.APPROVED: ("#135e2b", "#d4edda"),
     Status.REJECTED: ("#842029", "#f8d7da"),
@@ -57,7 +58,7 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(ACTIVE, _("Active (pending or approved)")), *Status.choices]
+        return [(ACTIVE, _("Active (awaiting payment, pending or approved)")), *Status.choices]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -178,4 +178,4 @@ def form_client(form: WalletPostForm) -> Client | None:
     return Client.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) <= 18 else None
 
 
-from payments import admin_packages  # noqa: E402, F401  the packages' admin pages
+from payments import admin_packages, admin_payments  # noqa: E402, F401  the packages' and payments' admin pages

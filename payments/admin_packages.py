@@ -39,8 +39,9 @@ class PackageSellForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Package"), queryset=PackageProduct.objects.filter(is_active=True)
                                      .select_related("service"))
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all())
-    paid_by = forms.ChoiceField(label=_("Paid by"), widget=forms.RadioSelect, choices=PaidBy.choices,
-                                initial=PaidBy.CASH)
+    # At the desk: cash or the wallet (a package paid by Telegram is sold by its payment, payments.checkout).
+    paid_by = forms.ChoiceField(label=_("Paid by"), widget=forms.RadioSelect, initial=PaidBy.CASH,
+                                choices=[(PaidBy.CASH, PaidBy.CASH.label), (PaidBy.WALLET, PaidBy.WALLET.label)])
 
     def __init__(self, *args, admin_site, **kwargs):
         super().__init__(*args, **kwargs)

@@ -125,8 +125,9 @@ class ServiceEquipmentInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ("name", "category", "duration_minutes", "price", "is_active", "performers", "sort_order")
-    list_filter = ("is_active", "category")
+    list_display = ("name", "category", "duration_minutes", "price", "prepayment_required", "is_active", "performers",
+                    "sort_order")
+    list_filter = ("is_active", "prepayment_required", "category")
     list_editable = ("sort_order",)
     search_fields = ("name", "category")
     filter_horizontal = ("specialists", "cabinets")

@@ -149,7 +149,10 @@ class CabinetBookingOut(serializers.Serializer):
     cabinet_id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(["pending", "approved", "rejected", "cancelled", "completed"])
+    status = serializers.ChoiceField(["awaiting_payment", "pending", "approved", "rejected", "cancelled", "completed"])
+    payment_status = serializers.ChoiceField(
+        ["not_required"], help_text="Whether the clinic waits for a payment before the booking goes on: a partner's "
+                                    "booking is paid at the clinic, so always `not_required`.")
     equipment = EquipmentLineOut(many=True)
     client_name = serializers.CharField()
     client_phone = serializers.CharField()

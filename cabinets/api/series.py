@@ -43,7 +43,7 @@ class OccurrenceOut(serializers.Serializer):
     index = serializers.IntegerField(help_text="1 for the first date of the series, 2 for the next...")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(["pending", "approved", "rejected", "cancelled", "completed"])
+    status = serializers.ChoiceField(["awaiting_payment", "pending", "approved", "rejected", "cancelled", "completed"])
 
 
 class SkippedOut(serializers.Serializer):
@@ -66,7 +66,7 @@ class CabinetSeriesOut(serializers.Serializer):
     every_weeks = serializers.IntegerField()
     count = serializers.IntegerField(allow_null=True)
     until = serializers.DateField(allow_null=True)
-    status = serializers.ChoiceField(["pending", "approved", "rejected", "cancelled", "completed"],
+    status = serializers.ChoiceField(["awaiting_payment", "pending", "approved", "rejected", "cancelled", "completed"],
                                      help_text="`approved` while dates are ahead; `cancelled` once all are.")
     equipment = SeriesEquipmentOut(many=True)
     client_name = serializers.CharField()

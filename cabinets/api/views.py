@@ -117,6 +117,7 @@ def booking_body(booking: CabinetBooking) -> dict:
         "id": booking.pk, "reference": booking.reference, "external_booking_id": booking.external_booking_id,
         "cabinet_id": booking.cabinet_id,
         "starts_at": local_iso(booking.starts_at), "ends_at": local_iso(booking.ends_at), "status": booking.status,
+        "payment_status": "not_required",
         "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
                       for line in booking.equipment_bookings.select_related("item").order_by("item_id")],
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
@@ -128,7 +129,7 @@ def booking_body(booking: CabinetBooking) -> dict:
 BOOKING_EXAMPLE = {
     "id": 17, "reference": "C-17", "external_booking_id": "crm-777", "cabinet_id": 1,
     "starts_at": "2026-12-01T10:00:00+03:00",
-    "ends_at": "2026-12-01T11:30:00+03:00", "status": "approved",
+    "ends_at": "2026-12-01T11:30:00+03:00", "status": "approved", "payment_status": "not_required",
     "equipment": [{"item_id": 7, "item_name": "Accent", "units": 1}], "client_name": "Иван Петров",
     "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00",
     "price": {"currency": "RUB", "total": "3500.00", "lines": [

@@ -204,7 +204,10 @@ class EquipmentBookingOut(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     units = serializers.IntegerField()
-    status = serializers.ChoiceField(["pending", "approved", "rejected", "cancelled", "completed"])
+    status = serializers.ChoiceField(["awaiting_payment", "pending", "approved", "rejected", "cancelled", "completed"])
+    payment_status = serializers.ChoiceField(
+        ["not_required"], help_text="Whether the clinic waits for a payment before the booking goes on: a partner's "
+                                    "booking is paid at the clinic, so always `not_required`.")
     client_name = serializers.CharField()
     client_phone = serializers.CharField()
     comment = serializers.CharField()

@@ -284,6 +284,7 @@ def booking_body(booking: EquipmentBooking) -> dict:
         "item_id": booking.item_id,
         "item_name": booking.item.name, "start_date": booking.start_date.isoformat(),
         "end_date": booking.end_date.isoformat(), "units": booking.units, "status": booking.status,
+        "payment_status": "not_required",
         "client_name": booking.client_name, "client_phone": booking.client_phone, "comment": booking.comment,
         "price": booking_price_body(RESOURCE, booking), "created_at": local_iso(booking.created_at),
     }
@@ -292,7 +293,8 @@ def booking_body(booking: EquipmentBooking) -> dict:
 BOOKING_EXAMPLE = {
     "id": 42, "reference": "E-42", "external_booking_id": "crm-12345", "item_id": 7, "item_name": "Accent",
     "start_date": "2026-12-01",
-    "end_date": "2026-12-03", "units": 1, "status": "approved", "client_name": "Иван Петров",
+    "end_date": "2026-12-03", "units": 1, "status": "approved", "payment_status": "not_required",
+    "client_name": "Иван Петров",
     "client_phone": "+79991234567", "comment": "", "created_at": "2026-11-23T10:00:00+03:00",
     "price": {"currency": "RUB", "total": "1500.00", "lines": [
         {"kind": "base", "label": "Accent · 1 pc × 3 days × 500 ₽", "amount": "1500.00"}]},

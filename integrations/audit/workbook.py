@@ -1,7 +1,8 @@
 """Writing the audit workbook. Constant memory: every sheet is streamed from a `values_list(...).iterator()`
 into openpyxl's write-only mode (integrations.audit.sheet), and the summary is accumulated on the way. The
 sheets' columns and the month's bookings are integrations.audit.columns; each booking's row ends with its stored
-price, and the daily totals are the month's revenue per clinic day (specialists.revenue says what counts).
+price, and the daily totals are the month's revenue per clinic day (specialists.revenue says what counts). The
+money sheets (payments, refunds, wallet movements, the reconciliation) are integrations.audit.money.
 
 Dates and times are shown in the clinic's time zone (Excel has no zones, so they are written naive).
 Text that Excel or a CSV export could run as a formula is neutralised (kernel.spreadsheets)."""
@@ -39,6 +40,16 @@ from integrations.audit.columns import (
     equipment_in_month,
     reference,
     with_prices,
+)
+from integrations.audit.money import (
+    PAYMENT_COLUMNS,
+    RECONCILIATION_COLUMNS,
+    REFUND_COLUMNS,
+    WALLET_COLUMNS,
+    payment_rows,
+    reconciliation_rows,
+    refund_rows,
+    wallet_rows,
 )
 from integrations.audit.sheet import cell_value, streaming_sheet
 from kernel.bookings import Status
@@ -208,6 +219,11 @@ class AuditWriter:
                      TelegramAccount.objects.order_by("id").values_list(*[c.field for c in ACCOUNT_COLUMNS])
                      .iterator(chunk_size=CHUNK))
         self._stream("status_history", pgettext("audit", "Status history"), HISTORY_COLUMNS, self._history_rows())
+        self._stream("payments", pgettext("audit", "Payments"), PAYMENT_COLUMNS, payment_rows(self.month, self.zone))
+        self._stream("refunds", pgettext("audit", "Refunds"), REFUND_COLUMNS, refund_rows(self.month, self.zone))
+        self._stream("wallet", pgettext("audit", "Wallet"), WALLET_COLUMNS, wallet_rows(self.month, self.zone))
+        self._stream("reconciliation", pgettext("audit", "Reconciliation"), RECONCILIATION_COLUMNS,
+                     reconciliation_rows(self.month))
         self._summary(summary)
         with private_file(path) as handle:  # 0600 before the first byte: it holds names and phones
             self.workbook.save(handle)

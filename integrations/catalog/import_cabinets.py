@@ -32,7 +32,7 @@ def import_cabinets(cabinets: CabinetsFile) -> tuple[Outcome, dict[int, Cabinet]
         values = {
             "number": spec.number, "address": spec.address, "description": spec.description,
             "floor": spec.floor, "capacity": spec.capacity, "is_active": spec.is_active,
-            "price_per_slot": spec.price_per_slot,
+            "price_per_slot": spec.price_per_slot, "prepayment_required": spec.prepayment_required,
         }
         # The file's id is the cabinet's identity, so a renamed cabinet is updated, not duplicated.
         cabinet = by_catalog_id.get(spec.yaml_id) or by_name.get(spec.name)

@@ -41,6 +41,7 @@ def import_items(items: ItemsFile, by_yaml_id: dict[int, Cabinet]) -> Outcome:
             "quantity": spec.quantity, "description": spec.description, "category": spec.category,
             "sort_order": spec.sort_order, "is_active": spec.is_active,
             "permanently_reserved": spec.permanently_reserved, "price_per_day": spec.price_per_day,
+            "prepayment_required": spec.prepayment_required,
         }
         item = existing.get(spec.name)
         if item is None:

@@ -92,6 +92,8 @@ def import_services(services: ServicesFile, items_by_yaml_id: dict[int, Item] | 
         service = existing.get(spec.yaml_id)
         values = {"name": spec.name, "category": spec.category, "duration_minutes": spec.duration_minutes,
                   "price": spec.price, "is_active": spec.is_active}
+        if spec.prepayment_required is not None:
+            values["prepayment_required"] = spec.prepayment_required
         created = service is None
         if created:
             service = Service(catalog_id=spec.yaml_id, sort_order=spec.yaml_id, **values)

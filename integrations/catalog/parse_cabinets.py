@@ -34,7 +34,7 @@ MAX_SLOT_MINUTES = 240
 CABINET_KEYS = {
     "id": None, "name": "name", "number": "number", "address": "address", "description": "description",
     "floor": "floor", "capacity": "capacity", "is_active": "is_active", "default_schedule": None,
-    "price_per_slot": "price_per_slot",
+    "price_per_slot": "price_per_slot", "prepayment_required": "prepayment_required",
 }
 SCHEDULE_KEYS = {"start_time", "end_time", "slot_duration_minutes", "lunch_start", "lunch_end"}
 DEFAULTS_KEYS = {"schedule", "days_off"}
@@ -141,6 +141,7 @@ def parse_cabinets(data: Any, *, source: str) -> CabinetsFile:
         capacity = fields.whole("capacity", minimum=0, maximum=32767)
         is_active = fields.flag("is_active")
         price = fields.money("price_per_slot")
+        prepaid = fields.flag("prepayment_required")
         schedule = default_schedule
         if entry.get("default_schedule") is not None:
             schedule = _read_schedule(entry["default_schedule"], where, "default_schedule.", problems)
@@ -159,7 +160,7 @@ def parse_cabinets(data: Any, *, source: str) -> CabinetsFile:
             where=where, yaml_id=yaml_id, name=name, schedule=schedule,
             number=given_or(number, ""), address=given_or(address, ""), description=given_or(description, ""),
             floor=given_or(floor, None), capacity=max(given_or(capacity, 1), 1), is_active=given_or(is_active, True),
-            price_per_slot=given_or(price, None),
+            price_per_slot=given_or(price, None), prepayment_required=given_or(prepaid, False),
             given=frozenset(CABINET_KEYS[key] for key in entry if CABINET_KEYS.get(key) not in (None, "name")),
         ))
 

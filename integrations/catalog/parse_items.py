@@ -23,6 +23,7 @@ ITEM_KEYS = {
     "id": None, "name": "name", "description": "description", "total_quantity": "quantity",
     "cabinet_id": "cabinet", "sort_order": "sort_order", "is_active": "is_active",
     "permanent_reserved": "permanently_reserved", "category": "category", "price_per_day": "price_per_day",
+    "prepayment_required": "prepayment_required",
 }
 
 
@@ -49,6 +50,7 @@ def parse_items(data: Any, *, source: str) -> ItemsFile:
         reserved = fields.flag("permanent_reserved")
         cabinet_id = fields.whole("cabinet_id", minimum=1, nullable=True)
         price = fields.money("price_per_day")
+        prepaid = fields.flag("prepayment_required")
         if yaml_id is not UNSET:
             if yaml_id in ids:
                 fields.problem(f"id {yaml_id} is already used by {ids[yaml_id]}")
@@ -64,6 +66,7 @@ def parse_items(data: Any, *, source: str) -> ItemsFile:
             description=given_or(description, ""), category=given_or(category, ""), sort_order=given_or(sort_order, 0),
             is_active=given_or(is_active, True), permanently_reserved=given_or(reserved, False),
             cabinet_id=given_or(cabinet_id, None), price_per_day=given_or(price, None),
+            prepayment_required=given_or(prepaid, False),
             given=frozenset(ITEM_KEYS[key] for key in entry if ITEM_KEYS.get(key) not in (None, "name")),
         ))
     if problems:

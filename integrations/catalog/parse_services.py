@@ -22,7 +22,7 @@ from integrations.catalog.report import CatalogError
 WEEKDAY_KEYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 SPECIALIST_KEYS = {"id", "name", "telegram_id", "hours", "days_off", "is_active"}
 SERVICE_KEYS = {"id", "name", "category", "duration_minutes", "price", "specialists", "cabinets", "equipment",
-                "is_active"}
+                "is_active", "prepayment_required"}
 TOP_LEVEL = ("specialists", "services", "discounts", "discount_daily_quota")
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
@@ -50,6 +50,7 @@ class ServiceSpec:
     cabinets: tuple[int, ...]
     equipment: tuple[tuple[int, int], ...]
     is_active: bool = True
+    prepayment_required: bool | None = None  # None: the file leaves it as it is
 
 
 @dataclass
@@ -214,12 +215,15 @@ def _service(index: int, entry: Any, problems: list[str]) -> ServiceSpec | None:
             problems.append(f"{where}: equipment[{number}]: item_id {line['item_id']} is listed twice")
         else:
             lines.append((line["item_id"], line.get("units", 1)))
+    prepaid = entry.get("prepayment_required")
+    if prepaid is not None and not isinstance(prepaid, bool):
+        problems.append(f"{where}: prepayment_required must be true or false, got {shown(prepaid)}")
     people = _ids(entry.get("specialists"), where, "specialists", problems)
     if not people:
         problems.append(f"{where}: specialists must name at least one specialist of this file")
     spec = ServiceSpec(where, yaml_id, _name(entry, where, problems), (category or "").strip(), minutes, price,
                        people, _ids(entry.get("cabinets"), where, "cabinets", problems), tuple(lines),
-                       _active(entry, where, problems))
+                       _active(entry, where, problems), prepaid)
     return spec if len(problems) == before else None
 
 

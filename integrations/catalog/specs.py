@@ -35,6 +35,7 @@ class ItemSpec:
     permanently_reserved: bool = False
     cabinet_id: int | None = None  # the cabinet's id in the cabinets file
     price_per_day: Decimal | None = None  # None: no price
+    prepayment_required: bool = False  # a client's booking waits for its payment (kernel.prepayment)
     given: frozenset[str] = frozenset()  # the model fields the file states
 
 
@@ -51,6 +52,7 @@ class CabinetSpec:
     capacity: int = 1
     is_active: bool = True
     price_per_slot: Decimal | None = None  # None: no price
+    prepayment_required: bool = False  # a client's booking waits for its payment (kernel.prepayment)
     given: frozenset[str] = frozenset()
 
 

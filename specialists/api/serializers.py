@@ -112,7 +112,11 @@ class AppointmentOut(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     external_booking_id = serializers.CharField()
-    status = serializers.ChoiceField(["pending", "approved", "rejected", "cancelled", "completed", "no_show"])
+    status = serializers.ChoiceField(["awaiting_payment", "pending", "approved", "rejected", "cancelled", "completed",
+                                      "no_show"])
+    payment_status = serializers.ChoiceField(
+        ["not_required"], help_text="Whether the clinic waits for a payment before the booking goes on: a partner's "
+                                    "booking is paid at the clinic, so always `not_required`.")
     service_id = serializers.IntegerField()
     specialist_id = serializers.IntegerField()
     cabinet_id = serializers.IntegerField()

@@ -107,7 +107,8 @@ class ServiceAvailabilityView(PartnerAPIView):
 def appointment_body(booking: CabinetBooking) -> dict:
     return {
         "id": booking.pk, "reference": booking.reference, "external_booking_id": booking.external_booking_id,
-        "status": booking.status, "service_id": booking.service_id, "specialist_id": booking.specialist_id,
+        "status": booking.status, "payment_status": "not_required", "service_id": booking.service_id,
+        "specialist_id": booking.specialist_id,
         "cabinet_id": booking.cabinet_id,
         "starts_at": local_iso(booking.starts_at), "ends_at": local_iso(booking.ends_at),
         "equipment": [{"item_id": line.item_id, "item_name": line.item.name, "units": line.units}
@@ -118,7 +119,8 @@ def appointment_body(booking: CabinetBooking) -> dict:
 
 
 APPOINTMENT_EXAMPLE = {
-    "id": 21, "reference": "C-21", "external_booking_id": "crm-901", "status": "approved", "service_id": 1,
+    "id": 21, "reference": "C-21", "external_booking_id": "crm-901", "status": "approved",
+    "payment_status": "not_required", "service_id": 1,
     "specialist_id": 2, "cabinet_id": 1, "starts_at": "2026-12-01T10:00:00+03:00",
     "ends_at": "2026-12-01T11:00:00+03:00", "equipment": [{"item_id": 5, "item_name": "УЗИ-сканер", "units": 1}],
     "client_name": "Иван Петров", "client_phone": "+79991234567", "comment": "",

@@ -87,6 +87,7 @@ def test_create_a_cabinet_booking_with_equipment(api, crm, cabinet, accent):
         "id": booking.pk, "reference": f"C-{booking.pk}", "external_booking_id": "crm-777",
         "cabinet_id": cabinet.pk,
         "starts_at": "2026-11-24T10:00:00+03:00", "ends_at": "2026-11-24T11:30:00+03:00", "status": "approved",
+        "payment_status": "not_required",
         "equipment": [{"item_id": accent.pk, "item_name": "Accent", "units": 2}], "client_name": "Иван Петров",
         "client_phone": "+79991234567", "comment": "", "series_id": None, "created_at": "2026-11-23T10:00:00+03:00",
         "price": {"currency": "RUB", "total": "0.00", "lines": []}}  # neither the cabinet nor Accent has a price

@@ -273,7 +273,8 @@ def test_create_read_and_cancel_an_equipment_booking(api, accent):
     assert body == {"id": booking.pk, "reference": f"E-{booking.pk}", "external_booking_id": "crm-100",
                     "item_id": accent.pk, "item_name": "Accent",
                     "start_date": "2026-12-01", "end_date": "2026-12-03", "units": 2, "status": "approved",
-                    "client_name": "Иван Петров", "client_phone": "+79991234567", "comment": "До обеда",
+                    "payment_status": "not_required", "client_name": "Иван Петров", "client_phone": "+79991234567",
+                    "comment": "До обеда",
                     "price": {"currency": "RUB", "total": "0.00", "lines": []},  # Accent has no price
                     "created_at": "2026-11-23T10:00:00+03:00"}
     assert "Idempotent-Replayed" not in response

@@ -146,3 +146,39 @@ def test_the_demo_clinic_has_prices():
     assert not Item.objects.filter(price_per_day__isnull=True).exists()
     assert not Cabinet.objects.filter(price_per_slot__isnull=True).exists()
     assert DiscountRule.objects.count() == 3 and daily_limit() == 100
+
+
+def test_items_cabinets_and_services_say_which_need_prepayment_and_a_file_silent_on_it_keeps_the_admins_word(write):
+    from specialists.models import Service
+    from tests.integrations.test_catalog_services import SERVICES, load_all
+
+    load("--items", write("items.yaml", ITEMS.replace('price_per_day: 2000}', 'price_per_day: 2000, '
+                                                                              'prepayment_required: true}')),
+         "--cabinets", write("cabinets.yaml", CABINETS.replace('"1000.50"}', '"1000.50", prepayment_required: true}')))
+    assert dict(Item.objects.values_list("name", "prepayment_required")) == {
+        "Холтер": False, "Accent": True, "Дезар": False}
+    assert Cabinet.objects.get().prepayment_required is True
+
+    Item.objects.filter(name="Холтер").update(prepayment_required=True)  # set in the admin
+    load("--items", write("items.yaml", ITEMS))
+    assert Item.objects.get(name="Холтер").prepayment_required is True
+
+    load_all(write, SERVICES.replace('price: "2500.00"', 'price: "2500.00"\n    prepayment_required: true'))
+    assert dict(Service.objects.values_list("name", "prepayment_required")) == {
+        "УЗИ брюшной полости": True, "Консультация": False}
+    load_all(write)  # the key left out: as the file found it
+    assert Service.objects.get(name="УЗИ брюшной полости").prepayment_required is True
+
+
+@pytest.mark.parametrize("option, name, text, expected", [
+    ("--items", "items.yaml", 'items:\n  - {id: 1, name: "Холтер", total_quantity: 1, prepayment_required: "yes"}\n',
+     'items[0] (id 1, "Холтер"): prepayment_required must be true or false'),
+    ("--cabinets", "cabinets.yaml", 'cabinets:\n  - {id: 1, name: "Кабинет №1", prepayment_required: 1}\n',
+     'cabinets[0] (id 1, "Кабинет №1"): prepayment_required must be true or false'),
+    ("--services", "services.yaml", 'specialists: [{id: 1, name: "Анна"}]\nservices:\n  - {id: 1, name: "УЗИ", '
+     'duration_minutes: 30, specialists: [1], prepayment_required: "no"}\n',
+     "prepayment_required must be true or false"),
+])
+def test_a_prepayment_flag_that_is_not_true_or_false_is_refused_naming_the_entry(write, option, name, text,
+                                                                                  expected):
+    assert expected in refused(option, write(name, text))

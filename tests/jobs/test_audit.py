@@ -15,6 +15,9 @@ from equipment.services import equipment_booking_create
 from integrations.audit.services import audit_export, audit_export_previous_month
 from integrations.models import AuditExport, Delivery
 from kernel.channels import Actor, Channel
+from payments.checkout import mark_paid_in_cash
+from payments.refunds import refund_make
+from payments.wallets import wallet_post
 from tests.clock import at
 from tests.conftest import MSK
 from tests.jobs.conftest import approved_cabinet_booking, approved_equipment_booking
@@ -62,7 +65,8 @@ def test_the_workbook_holds_every_booking_of_the_month_with_every_field(december
 
     book = load_workbook(export.file.path, read_only=True)
     assert book.sheetnames == ["Summary", "Equipment bookings", "Cabinet bookings", "Daily totals", "Items",
-                               "Cabinets", "Telegram accounts", "Status history"]
+                               "Cabinets", "Telegram accounts", "Status history", "Payments", "Refunds", "Wallet",
+                               "Reconciliation"]
     equipment = rows(book["Equipment bookings"])
     header, data = equipment[0], equipment[1:]
     assert {"ID", "Item", "Units", "From", "Until", "Status", "Channel", "Partner", "External booking id",
@@ -124,6 +128,40 @@ def test_each_booking_row_carries_its_stored_price_and_the_daily_totals_add_up_t
     assert days[0] == [datetime(2026, 12, 1), 2, 3500, -350, 0, 3150]
     assert days[1] == [datetime(2026, 12, 2), 0, 0, 0, 0, 0]  # the cancelled visit does not count
     assert days[-1] == ["Total", 2, 3500, -350, 0, 3150]
+
+
+def test_the_money_sheets_hold_the_months_payments_refunds_and_wallet_and_a_balanced_reconciliation(
+        item, alice, staff, now):
+    item.price_per_day = Decimal("500.00")
+    item.save(update_fields=["price_per_day"])
+    booking = approved_equipment_booking(item=item, account=alice, staff=staff, start_date=date(2026, 12, 4), now=now)
+    paid_at = at(date(2026, 12, 3), 12)
+    payment = mark_paid_in_cash(booking=booking, resource_type="equipment", actor=Actor.staff(staff), now=paid_at,
+                                idempotency_key="cash")
+    refund_make(payment=payment, amount=Decimal("100.00"), destination="card", reason="=faulty probe",
+                actor=Actor.staff(staff), now=paid_at + timedelta(hours=1), idempotency_key="card")
+    for amount, when in ((Decimal("300.00"), at(date(2026, 12, 5), 9)), (Decimal("70.00"), now)):  # now: November
+        wallet_post(client=booking.client, kind="deposit", amount=amount, reason="cash at the desk",
+                    actor=Actor.staff(staff), idempotency_key=f"desk-{amount}", now=when)
+
+    book = load_workbook(audit_export(month=DECEMBER, now=now).file.path, read_only=True)
+
+    header, *payments = rows(book["Payments"])
+    [row] = [dict(zip(header, r, strict=True)) for r in payments]
+    assert (row["ID"], row["Paid at"], row["Method"], row["State"], row["Booking"], row["Amount"],
+            row["Refunded"]) == (payment.pk, datetime(2026, 12, 3, 12), "cash", "paid", f"E-{booking.pk}", 500, 100)
+    header, *refunds = rows(book["Refunds"])
+    [row] = [dict(zip(header, r, strict=True)) for r in refunds]
+    assert (row["Payment ID"], row["Booking"], row["To"], row["Amount"], row["Reason"]) == (
+        payment.pk, f"E-{booking.pk}", "card", 100, "'=faulty probe")
+    header, *wallet = rows(book["Wallet"])
+    assert [(r[header.index("Kind")], r[header.index("Amount")]) for r in wallet] == [("deposit", 300)]
+    header, *days = rows(book["Reconciliation"])
+    assert len(days) == 31 + 1 and all(day[-1] == "yes" for day in days)
+    total = dict(zip(header, days[-1], strict=True))
+    assert (total["Day"], total["Cash for bookings"], total["Desk deposits"], total["Refunded to cards"],
+            total["Money in"], total["Revenue"], total["Wallet change"], total["Difference"]) == (
+        "Total", 500, 300, 100, 700, 400, 300, 0)
 
 
 def test_header_is_bold_and_frozen_and_columns_readable(december, now):

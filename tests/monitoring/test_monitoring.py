@@ -77,7 +77,8 @@ def test_the_dashboard_loads_and_shows_every_part_an_operator_watches():
     assert dashboard["uid"] == "clinic-booking" and dashboard["panels"]
     titles = " | ".join(panel["title"] for panel in dashboard_panels()).lower()
     for part in ("http requests", "p95 latency", "5xx", "bookings created", "cancelled", "refusals", "pending",
-                 "dead letters", "telegram updates", "handler errors", "reminders", "sheets", "audit", "heartbeat"):
+                 "dead letters", "telegram updates", "handler errors", "reminders", "sheets", "audit", "heartbeat",
+                 "payments by state", "not paid", "refunds", "wallets"):
         assert part in titles, part
     datasource = yaml.safe_load((MONITORING / "grafana/provisioning/datasources/prometheus.yml").read_text())
     uids = {source["uid"] for source in datasource["datasources"]}

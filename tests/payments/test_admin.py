@@ -161,11 +161,12 @@ def test_ledger_rows_can_be_read_but_never_edited_or_deleted(manager_client, olg
     assert row.reason == "Наличные"
 
 
-def test_managers_may_view_and_add_wallet_transactions_and_packages_and_nothing_more(db):
+def test_managers_may_view_and_add_wallet_transactions_packages_payments_and_refunds_and_nothing_more(db):
     codes = set(Group.objects.get(name=MANAGERS_GROUP).permissions.filter(content_type__app_label="payments")
                 .values_list("codename", flat=True))
     assert codes == {"view_wallettransaction", "add_wallettransaction", "view_packageproduct", "add_packageproduct",
-                     "change_packageproduct", "view_clientpackage", "add_clientpackage"}
+                     "change_packageproduct", "view_clientpackage", "add_clientpackage", "view_payment",
+                     "add_payment", "view_refund", "add_refund"}
 
 
 def test_staff_outside_the_managers_group_cannot_post(client, olga):

@@ -86,6 +86,14 @@ def test_a_package_no_longer_on_sale_cannot_be_chosen(manager_client, olga, mass
     assert not ClientPackage.objects.exists()
 
 
+def test_the_desk_sells_for_cash_or_from_the_wallet_never_as_paid_by_telegram(manager_client, olga, massage):
+    response = manager_client.post(SELL, sale(massage, olga, "telegram"))
+
+    assert [value for value, _label in response.context["form"].fields["paid_by"].choices] == ["cash", "wallet"]
+    assert "paid_by" in response.context["form"].errors
+    assert not ClientPackage.objects.exists()
+
+
 def test_a_product_with_no_sessions_or_price_is_explained_beside_its_fields(manager_client, massage):
     response = manager_client.post(PRODUCT_ADD, {"service": massage.service.pk, "sessions": "0", "price": "0",
                                                  "validity_days": "0", "is_active": "on"})
