@@ -33,7 +33,7 @@ from kernel.clock import clinic_today
 from kernel.contacts import format_phone
 from kernel.errors import BookingError
 from payments.admin import KEY, money, refusal_to_form
-from payments.checkout import mark_paid_in_cash
+from payments.direct import mark_paid_in_cash
 from payments.models import Payment, Refund
 from payments.reconciliation import Reconciliation, month_reconciliation
 from payments.refunds import refund_make, refundable

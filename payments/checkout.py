@@ -75,7 +75,7 @@ def new_payload() -> str:
     return f"p.{secrets.token_urlsafe(24)}"
 
 
-def _booking_locked(resource_type: str, booking_id: int):
+def booking_locked(resource_type: str, booking_id: int):
     """The booking's row, locked (kernel.locking: the tests' negative controls switch it off)."""
     return locking.lock(adapter_for(resource_type).booking_model, [booking_id]).get(booking_id)
 
@@ -89,7 +89,7 @@ def _payment_locked(payload: str) -> Payment | None:
         return None
     pk, purpose, resource_type, booking_id = found
     if purpose == Purpose.BOOKING:
-        _booking_locked(resource_type, booking_id)
+        booking_locked(resource_type, booking_id)
     return locking.lock(Payment, [pk]).get(pk)
 
 
@@ -107,7 +107,7 @@ def _state(payment: Payment, state: str, *, now: datetime, note: str = "") -> No
     transaction.on_commit(lambda: metrics.PAYMENTS.labels(state, payment.method).inc())
 
 
-def _check_awaiting(booking, *, now: datetime) -> None:
+def check_awaiting(booking, *, now: datetime) -> None:
     if booking is None or booking.status != Status.AWAITING_PAYMENT:
         raise BookingError("payment_not_due")
     if payment_due_by(booking) <= now:
@@ -115,7 +115,7 @@ def _check_awaiting(booking, *, now: datetime) -> None:
                            % {"ref": booking.reference})
 
 
-def _total_due(booking, resource_type: str) -> Decimal:
+def total_due(booking, resource_type: str) -> Decimal:
     price = booking_price(resource_type=resource_type, booking_id=booking.pk)
     if price is None or price.total <= 0:
         raise BookingError("payment_not_due", _("Booking %(ref)s has nothing to pay.") % {"ref": booking.reference})
@@ -134,22 +134,30 @@ def invoice_lines(booking, resource_type: str) -> list[tuple[str, int]]:
 @transaction.atomic
 def invoice_open(*, booking, resource_type: str, what: str, now: datetime, actor: Actor,
                  telegram_id: int | None = None) -> Invoice:
-    """A new payment attempt (`created`) for a booking awaiting payment, and the invoice to send for it. `what`
-    is the booking as the door names it (the invoice's description)."""
+    """The invoice to send for a booking awaiting payment: its open attempt (an invoice sent and not paid, asked
+    again: a client tapping Pay twice, or in the bot and on the page) or a new one (`created`). `what` is the
+    booking as the door names it (the invoice's description)."""
     if not payments_enabled():
         raise BookingError("payments_off")
-    booking = _booking_locked(resource_type, booking.pk)
-    _check_awaiting(booking, now=now)
-    total = _total_due(booking, resource_type)
+    booking = booking_locked(resource_type, booking.pk)
+    check_awaiting(booking, now=now)
+    total = total_due(booking, resource_type)
+    payment = (Payment.objects.filter(purpose=Purpose.BOOKING, method=Method.TELEGRAM, resource_type=resource_type,
+                                      booking_id=booking.pk, state__in=OPEN, amount=total).order_by("-pk").first()
+               or _attempt(booking, resource_type, total=total, actor=actor, telegram_id=telegram_id, now=now))
+    title = str(_("Booking %(ref)s") % {"ref": booking.reference})
+    return Invoice(payment=payment, title=title[:32], description=what[:255], payload=payment.invoice_payload,
+                   currency=payment.currency, prices=invoice_lines(booking, resource_type))
+
+
+def _attempt(booking, resource_type: str, *, total: Decimal, actor: Actor, telegram_id, now: datetime) -> Payment:
     payment = Payment.objects.create(
         purpose=Purpose.BOOKING, method=Method.TELEGRAM, state=State.CREATED, client_id=booking.client_id,
         resource_type=resource_type, booking_id=booking.pk, amount=total, currency=settings.CURRENCY,
         invoice_payload=new_payload(), telegram_id=telegram_id, actor=actor.label[:200], created_at=now,
         updated_at=now)
     transaction.on_commit(lambda: metrics.PAYMENTS.labels(State.CREATED, Method.TELEGRAM).inc())
-    title = str(_("Booking %(ref)s") % {"ref": booking.reference})
-    return Invoice(payment=payment, title=title[:32], description=what[:255], payload=payment.invoice_payload,
-                   currency=payment.currency, prices=invoice_lines(booking, resource_type))
+    return payment
 
 
 def pre_checkout(*, payload: str, currency: str, total_amount: int, now: datetime) -> str | None:
@@ -165,9 +173,9 @@ def pre_checkout(*, payload: str, currency: str, total_amount: int, now: datetim
         if currency != payment.currency or total_amount != minor_units(payment.amount, payment.currency):
             return str(_("The amount does not match the booking's price. Open the booking again to pay."))
         if payment.purpose == Purpose.BOOKING:
-            booking = _booking_locked(payment.resource_type, payment.booking_id)
+            booking = booking_locked(payment.resource_type, payment.booking_id)
             try:
-                _check_awaiting(booking, now=now)
+                check_awaiting(booking, now=now)
             except BookingError as refusal:
                 return str(refusal.message)
         if payment.state == State.CREATED:
@@ -248,15 +256,15 @@ def _received(*, payload, currency, total_amount, telegram_charge_id, provider_c
 
         package_bought_online(payment=payment, now=now)
         return Received("paid", payment)
-    booking = _booking_locked(payment.resource_type, payment.booking_id)
+    booking = booking_locked(payment.resource_type, payment.booking_id)
     if booking is not None and booking.status == Status.AWAITING_PAYMENT and matches:
-        _moved_on(booking, payment, channel=channel, now=now)
+        moved_on(booking, payment, channel=channel, now=now)
         return Received("paid", payment, booking.status)
     _paid_late(payment, booking, now=now)
     return Received("late", payment, booking.status if booking is not None else "")
 
 
-def _moved_on(booking, payment: Payment, *, channel: str, now: datetime) -> None:
+def moved_on(booking, payment: Payment, *, channel: str, now: datetime) -> None:
     """The booking is paid: on as if it had just been made."""
     actor = Actor.telegram(booking.requester) if booking.requester_id else Actor.system()
     adapter_for(payment.resource_type).status_change(
@@ -295,7 +303,7 @@ def payment_failed(*, payload: str, now: datetime, reason: str = REASON_FAILED) 
             return payment
         _state(payment, State.FAILED, now=now, note=reason)
         if payment.purpose == Purpose.BOOKING:
-            booking = _booking_locked(payment.resource_type, payment.booking_id)
+            booking = booking_locked(payment.resource_type, payment.booking_id)
             if booking is not None and booking.status == Status.AWAITING_PAYMENT:
                 booking_not_paid(booking=booking, resource_type=payment.resource_type, reason=reason,
                                  why="failed", now=now)
@@ -330,71 +338,3 @@ def payment_holds_sweep(*, now: datetime, batch: int = 500) -> int:
 
         done += bookings_sweep(model.objects.filter(payment_hold_expired(now)), change, batch=batch)
     return done
-
-
-def paid_total(*, resource_type: str, booking_id: int) -> Decimal:
-    """What was paid for a booking and not given back."""
-    total = Decimal("0.00")
-    for amount, refunded in Payment.objects.filter(purpose=Purpose.BOOKING, resource_type=resource_type,
-                                                   booking_id=booking_id, state__in=(State.PAID, State.REFUNDED)
-                                                   ).values_list("amount", "refunded_amount"):
-        total += amount - refunded
-    return total
-
-
-@transaction.atomic
-def pay_from_wallet(*, booking, resource_type: str, actor: Actor, channel: str, now: datetime) -> Payment:
-    """Pay a booking awaiting payment from its client's wallet, when the balance covers the total: a `payment`
-    transaction and a paid row under one key per booking, then the booking moves on."""
-    booking = _booking_locked(resource_type, booking.pk)
-    _check_awaiting(booking, now=now)
-    if actor.account is not None and not actor.is_manager and booking.requester_id != actor.account.pk:
-        raise BookingError("forbidden", _("You can pay only for your own bookings."))
-    total = _total_due(booking, resource_type)
-    key = f"wallet:{resource_type}:{booking.pk}"
-    from accounts.models import Client
-
-    posted = wallet_post(client=Client(pk=booking.client_id), kind=WalletTransaction.Kind.PAYMENT, amount=-total,
-                         reason=str(_("Payment for %(ref)s") % {"ref": booking.reference}), actor=actor,
-                         idempotency_key=key, now=now, booking=BookingRef(resource_type, booking.pk))
-    payment = Payment.objects.create(
-        purpose=Purpose.BOOKING, method=Method.WALLET, state=State.PAID, client_id=booking.client_id,
-        resource_type=resource_type, booking_id=booking.pk, amount=total, currency=settings.CURRENCY,
-        wallet_transaction=posted, actor=actor.label[:200], idempotency_key=key, created_at=now, updated_at=now,
-        paid_at=now)
-    transaction.on_commit(lambda: metrics.PAYMENTS.labels(State.PAID, Method.WALLET).inc())
-    _moved_on(booking, payment, channel=channel, now=now)
-    return payment
-
-
-@transaction.atomic
-def mark_paid_in_cash(*, booking, resource_type: str, actor: Actor, now: datetime, idempotency_key: str,
-                      note: str = "") -> Payment:
-    """A manager records that the client paid the booking's total in cash. A booking awaiting payment moves on
-    as if just made; a booking paid at the clinic (no prepayment) gets its payment recorded."""
-    if not actor.is_manager:
-        raise BookingError("forbidden", _("Only managers can mark a booking paid."))
-    earlier = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if earlier is not None:
-        return earlier
-    booking = _booking_locked(resource_type, booking.pk)
-    if booking is None:
-        raise BookingError("not_found")
-    if booking.status not in (Status.AWAITING_PAYMENT, Status.PENDING, Status.APPROVED, Status.COMPLETED):
-        raise BookingError("payment_not_due", _("Booking %(ref)s is %(status)s: there is nothing to pay.")
-                           % {"ref": booking.reference, "status": Status(booking.status).label.lower()})
-    total = _total_due(booking, resource_type)
-    if paid_total(resource_type=resource_type, booking_id=booking.pk) >= total:
-        raise BookingError("payment_not_due", _("Booking %(ref)s is already paid.") % {"ref": booking.reference})
-    payment = Payment.objects.create(
-        purpose=Purpose.BOOKING, method=Method.CASH, state=State.PAID, client_id=booking.client_id,
-        resource_type=resource_type, booking_id=booking.pk, amount=total, currency=settings.CURRENCY,
-        note=(note or "")[:500], actor=actor.label[:200], idempotency_key=idempotency_key, created_at=now,
-        updated_at=now, paid_at=now)
-    transaction.on_commit(lambda: metrics.PAYMENTS.labels(State.PAID, Method.CASH).inc())
-    if booking.status == Status.AWAITING_PAYMENT:
-        adapter_for(resource_type).status_change(
-            booking=booking, to_status=status_once_paid(booking, now=now), actor=actor, channel=Channel.ADMIN,
-            now=now, reason=str(_("paid in cash")), topic=Event.Topic.PAID)
-    return payment
-

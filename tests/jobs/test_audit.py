@@ -15,7 +15,7 @@ from equipment.services import equipment_booking_create
 from integrations.audit.services import audit_export, audit_export_previous_month
 from integrations.models import AuditExport, Delivery
 from kernel.channels import Actor, Channel
-from payments.checkout import mark_paid_in_cash
+from payments.direct import mark_paid_in_cash
 from payments.refunds import refund_make
 from payments.wallets import wallet_post
 from tests.clock import at

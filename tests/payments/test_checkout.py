@@ -19,14 +19,13 @@ from kernel.outbox.models import Event
 from kernel.pricing.quota import daily_limit_set, quota_used
 from payments.checkout import (
     invoice_open,
-    mark_paid_in_cash,
     minor_units,
-    pay_from_wallet,
     payment_failed,
     payment_holds_sweep,
     payment_received,
     pre_checkout,
 )
+from payments.direct import mark_paid_in_cash, pay_from_wallet
 from payments.models import Payment, Refund, WalletTransaction
 from payments.wallets import wallet_balance, wallet_post
 from tests import factories

@@ -14,7 +14,8 @@ from django.urls import reverse
 from equipment.services import equipment_booking_cancel, equipment_booking_create
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
-from payments.checkout import invoice_open, mark_paid_in_cash
+from payments.checkout import invoice_open
+from payments.direct import mark_paid_in_cash
 from payments.models import Payment, Refund
 from payments.wallets import wallet_balance, wallet_post
 from tests import factories

@@ -13,14 +13,13 @@ from accounts.models import Client
 from equipment.services import equipment_booking_cancel
 from kernel.channels import Actor, Channel
 from payments.checkout import (
-    mark_paid_in_cash,
     package_invoice_open,
-    pay_from_wallet,
     payment_holds_sweep,
     payment_received,
     pre_checkout,
     topup_invoice_open,
 )
+from payments.direct import mark_paid_in_cash, pay_from_wallet
 from payments.models import ClientPackage, PackageProduct, Payment, Refund
 from payments.packages import package_sell
 from payments.reconciliation import month_reconciliation, reconciliation

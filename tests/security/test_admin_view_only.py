@@ -22,7 +22,7 @@ from equipment.services import equipment_booking_create
 from integrations.calendar.services import calendar_token_issue
 from integrations.webhooks.services import webhook_create
 from kernel.channels import Actor, Channel
-from payments.checkout import mark_paid_in_cash
+from payments.direct import mark_paid_in_cash
 from tests import factories
 from tests.conftest import MSK, NOW
 from tests.security.conftest import OUR_APPS, changed_tables, snapshot

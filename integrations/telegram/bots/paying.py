@@ -28,14 +28,8 @@ from kernel.channels import Channel
 from kernel.errors import BookingError
 from kernel.prepayment import payment_due_by, payments_enabled
 from kernel.pricing.labels import money_text
-from payments.checkout import (
-    Invoice,
-    invoice_open,
-    minor_units,
-    pay_from_wallet,
-    payment_received,
-    pre_checkout,
-)
+from payments.checkout import Invoice, invoice_open, minor_units, payment_received, pre_checkout
+from payments.direct import pay_from_wallet
 from payments.invoices import package_invoice_open, topup_invoice_open
 from payments.models import ClientPackage, PackageProduct, Payment
 from payments.refunds import refund_policy
