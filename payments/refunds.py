@@ -48,6 +48,12 @@ def refundable(payment: Payment) -> Decimal:
     return payment.amount - payment.refunded_amount
 
 
+def credited(payment: Payment) -> bool:
+    """The payment's money went to the client's wallet when it came (a top-up, money for a booking that no
+    longer awaited it): it is given back from the wallet, never refunded a second time."""
+    return payment.method == Payment.Method.TELEGRAM and payment.wallet_transaction_id is not None
+
+
 def _refund(payment: Payment, *, amount: Decimal, destination: str, reason: str, actor: Actor, key: str,
             now: datetime) -> Refund:
     """Give `amount` of a locked paid payment back, once per `key`."""
@@ -58,6 +64,9 @@ def _refund(payment: Payment, *, amount: Decimal, destination: str, reason: str,
         return earlier
     if payment.state not in (State.PAID, State.REFUNDED):
         raise BookingError("invalid", _("Only a paid payment can be refunded."))
+    if credited(payment):
+        raise BookingError("invalid", _("This payment was credited to the client's wallet: give the money back "
+                                        "from the wallet instead."))
     amount = wallet_amount(kind=WalletTransaction.Kind.REFUND, amount=amount)
     if amount > refundable(payment):
         raise BookingError("invalid", _("At most %(left)s can still be refunded.") % {"left": refundable(payment)},
@@ -126,7 +135,8 @@ class BookingSettlement:
                 payment.save(update_fields=["state", "updated_at", "note"])
                 transaction.on_commit(lambda state=payment.state, method=payment.method:
                                       metrics.PAYMENTS.labels(state, method).inc())
-        paid = [p for p in payments.values() if p.state == State.PAID and refundable(p) > 0]
+        # Money that came for the booking after it stopped awaiting payment is in the wallet already.
+        paid = [p for p in payments.values() if p.state == State.PAID and refundable(p) > 0 and not credited(p)]
         if not paid:
             return
         starts_at = adapter_for(resource_type).booking_starts_at(booking)
