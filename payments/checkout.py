@@ -134,17 +134,15 @@ def invoice_lines(booking, resource_type: str) -> list[tuple[str, int]]:
 @transaction.atomic
 def invoice_open(*, booking, resource_type: str, what: str, now: datetime, actor: Actor,
                  telegram_id: int | None = None) -> Invoice:
-    """The invoice to send for a booking awaiting payment: its open attempt (an invoice sent and not paid, asked
-    again: a client tapping Pay twice, or in the bot and on the page) or a new one (`created`). `what` is the
-    booking as the door names it (the invoice's description)."""
+    """A new payment attempt (`created`) for a booking awaiting payment, and the invoice to send for it: each
+    invoice its own row and payload, so whichever is paid is recorded as itself. `what` is the booking as the
+    door names it (the invoice's description)."""
     if not payments_enabled():
         raise BookingError("payments_off")
     booking = booking_locked(resource_type, booking.pk)
     check_awaiting(booking, now=now)
     total = total_due(booking, resource_type)
-    payment = (Payment.objects.filter(purpose=Purpose.BOOKING, method=Method.TELEGRAM, resource_type=resource_type,
-                                      booking_id=booking.pk, state__in=OPEN, amount=total).order_by("-pk").first()
-               or _attempt(booking, resource_type, total=total, actor=actor, telegram_id=telegram_id, now=now))
+    payment = _attempt(booking, resource_type, total=total, actor=actor, telegram_id=telegram_id, now=now)
     title = str(_("Booking %(ref)s") % {"ref": booking.reference})
     return Invoice(payment=payment, title=title[:32], description=what[:255], payload=payment.invoice_payload,
                    currency=payment.currency, prices=invoice_lines(booking, resource_type))

@@ -40,15 +40,9 @@ from kernel.pricing.lines import PACKAGE
 from kernel.pricing.models import BookingPrice
 from kernel.pricing.quota import daily_limit_set, quota_used
 from kernel.pricing.services import booking_prices
-from payments.checkout import (
-    invoice_open,
-    payment_failed,
-    payment_holds_sweep,
-    payment_received,
-    pre_checkout,
-    topup_invoice_open,
-)
+from payments.checkout import invoice_open, payment_failed, payment_holds_sweep, payment_received, pre_checkout
 from payments.direct import pay_from_wallet
+from payments.invoices import topup_invoice_open
 from payments.models import ClientPackage, PackageProduct, Payment, Refund, WalletTransaction
 from payments.packages import package_sell, sessions_used
 from payments.refunds import refund_make

@@ -12,14 +12,10 @@ import pytest
 from accounts.models import Client
 from equipment.services import equipment_booking_cancel
 from kernel.channels import Actor, Channel
-from payments.checkout import (
-    package_invoice_open,
-    payment_holds_sweep,
-    payment_received,
-    pre_checkout,
-    topup_invoice_open,
-)
+from kernel.errors import BookingError
+from payments.checkout import payment_holds_sweep, payment_received, pre_checkout
 from payments.direct import mark_paid_in_cash, pay_from_wallet
+from payments.invoices import package_invoice_open, topup_invoice_open
 from payments.models import ClientPackage, PackageProduct, Payment, Refund
 from payments.packages import package_sell
 from payments.reconciliation import month_reconciliation, reconciliation
@@ -223,19 +219,20 @@ def test_a_month_of_every_kind_of_movement_balances_each_day_and_in_total(ecg, a
     assert total.wallet_change == A - A + Decimal("9000.00") - Decimal("9000.00") + Decimal("25.00")
 
 
-def test_a_late_payment_refunded_again_is_money_the_ledger_cannot_explain(ecg, anna, staff):
+def test_a_late_payment_already_in_the_wallet_is_not_refunded_again_and_the_day_balances(ecg, anna, staff):
     booking = book(ecg, anna)
     invoice = checked(invoice_open(booking=booking, resource_type="equipment", what="ЭКГ", now=NOW,
                                    actor=Actor.telegram(anna)))
     payment_holds_sweep(now=NOW + timedelta(minutes=20))
     telegram_paid(invoice, charge="late-1", now=NOW + timedelta(minutes=21), asked=True)
 
-    # Its money is in the wallet already: refunding it to the wallet again credits it twice.
-    refund_make(payment=Payment.objects.get(), amount=A, destination=Refund.Destination.WALLET, reason="by mistake",
-                actor=Actor.staff(staff), now=NOW + timedelta(minutes=30), idempotency_key="again")
+    with pytest.raises(BookingError):
+        refund_make(payment=Payment.objects.get(), amount=A, destination=Refund.Destination.WALLET,
+                    reason="by mistake", actor=Actor.staff(staff), now=NOW + timedelta(minutes=30),
+                    idempotency_key="again")
 
     row = day()
-    assert not row.balanced and row.difference == -A
+    assert row.balanced and row.difference == 0
 
 
 def test_a_period_longer_than_a_year_or_backwards_is_refused():

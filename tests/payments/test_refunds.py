@@ -11,7 +11,8 @@ from equipment.services import equipment_booking_cancel
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
-from payments.checkout import invoice_open, payment_received, pre_checkout, topup_invoice_open
+from payments.checkout import invoice_open, payment_received, pre_checkout
+from payments.invoices import topup_invoice_open
 from payments.models import Payment, Refund
 from payments.refunds import refund_make
 from payments.wallets import wallet_balance

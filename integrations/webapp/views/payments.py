@@ -23,7 +23,7 @@ from integrations.webapp.views.plumbing import endpoint
 from integrations.webapp.views.presenters import booking_json
 from kernel.channels import Actor, Channel
 from kernel.errors import BookingError
-from payments import checkout
+from payments import checkout, direct
 from payments.models import Payment
 
 PAYLOAD = re.compile(r"[A-Za-z0-9._-]{1,64}")  # an invoice payload (payments.checkout), URL-safe
@@ -92,6 +92,6 @@ def payment_failed(request: HttpRequest, payload: str, *, account: TelegramAccou
 def pay_from_wallet(request: HttpRequest, kind: str, booking_id: int, *, account: TelegramAccount,
                     now: datetime):
     """Pay the user's booking awaiting payment from its client's wallet; the booking moves on at once."""
-    checkout.pay_from_wallet(booking=own_booking(account, kind, booking_id), resource_type=kind,
+    direct.pay_from_wallet(booking=own_booking(account, kind, booking_id), resource_type=kind,
                              actor=Actor.telegram(account), channel=Channel.WEBAPP, now=now)
     return JsonResponse({"booking": booking_json(kind, own_booking(account, kind, booking_id), now, account)})
