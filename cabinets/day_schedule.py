@@ -18,7 +18,7 @@ from kernel.bookings import Status
 from kernel.scheduling import day_bounds, local_datetime
 from kernel.waitlist.services import waiting_by_day
 
-SHOWN_STATUSES = (Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
+SHOWN_STATUSES = (Status.AWAITING_PAYMENT, Status.PENDING, Status.APPROVED, Status.COMPLETED, Status.NO_SHOW)
 CLOSED_LABELS = {"inactive": _("inactive"), "day off": _("day off"), "closed": _("closed"),
                  "holiday": _("holiday")}
 SLOT_LABELS = {"past": _("past"), "too_soon": _("too soon"), "too_far": _("too far ahead"),
