@@ -236,11 +236,16 @@ def topup_rows(flow, turn: Turn) -> list[list]:
     return rows
 
 
+def _on_sale():
+    """The packages a client may buy: active products of services still offered."""
+    return PackageProduct.objects.filter(is_active=True, service__is_active=True).select_related("service")
+
+
 def package_rows(flow, turn: Turn) -> list[list]:
     """A button per package on sale (for the account's only client)."""
     if not payments_enabled() or turn.account.is_manager or len(account_wallets(turn.account)) != 1:
         return []
-    products = PackageProduct.objects.filter(is_active=True, service__is_active=True).select_related("service")
+    products = _on_sale()
     return [[kb.button(_("🎫 Buy %(package)s for %(price)s") % {"package": str(product)[:30],
                                                               "price": money_text(product.price)},
                        f"{flow.prefix}:pkg:{product.pk}")] for product in products[:10]]
@@ -269,7 +274,7 @@ def _topup(amount: Decimal):
 
 def btn_buy_package(flow, turn: Turn, product_id: int) -> None:
     wallets = account_wallets(turn.account)
-    product = PackageProduct.objects.filter(pk=product_id, is_active=True).select_related("service").first()
+    product = _on_sale().filter(pk=product_id).first()
     if product is None or len(wallets) != 1 or turn.account.is_manager:
         turn.notice(_("This package is not on sale."))
         return
