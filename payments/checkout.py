@@ -165,11 +165,11 @@ def pre_checkout(*, payload: str, currency: str, total_amount: int, now: datetim
     with transaction.atomic():
         payment = _payment_locked(payload)
         if payment is None:
-            return str(_("This invoice is not known. Open the booking again to pay."))
+            return str(_("This invoice is not known: ask for a new one."))
         if payment.state not in OPEN:
             return str(_("This invoice is already paid or no longer valid."))
         if currency != payment.currency or total_amount != minor_units(payment.amount, payment.currency):
-            return str(_("The amount does not match the booking's price. Open the booking again to pay."))
+            return str(_("The amount does not match the invoice: ask for a new one."))
         if payment.purpose == Purpose.BOOKING:
             booking = booking_locked(payment.resource_type, payment.booking_id)
             try:
