@@ -29,17 +29,19 @@ pytestmark = pytest.mark.django_db
 
 BOTS = ("equipment", "cabinet")
 # Verbs that take the id of a booking only its requester may act on (a manager may too).
-OWNERS = {"open", "cancel", "cxy", "come", "cxl", "cxly"}
+OWNERS = {"open", "cancel", "cxy", "come", "cxl", "cxly", "pay", "payw"}
 # Verbs only a manager may use, on anyone's booking.
 MANAGERS = {"ap", "rj", "rjn", "ns"}
 # Verbs that take the id of a waitlist entry only its holder may act on.
 WAITERS = {"wcx", "wbk", "wno"}
+# Verbs that take the id of a client record only the Telegram account that books as it may act on (top-ups).
+CLIENTS = {"tu1", "tu3", "tu5"}
 # Verbs whose number names nothing of another user: the presser's own calendar link and own refused request,
 # and catalogue items and pages anyone may see.
-HARMLESS = {"caln", "join", "sch", "schp", "bk"}
+HARMLESS = {"caln", "join", "sch", "schp", "bk", "pkg"}
 
 ANN = {"client_name": "Anna Smirnova", "client_phone": "+7 999 123-45-67"}
-BOOKING_APPS = ("cabinets", "equipment", "waitlist", "outbox")
+BOOKING_APPS = ("cabinets", "equipment", "waitlist", "outbox", "payments")
 
 
 def bookings_snapshot() -> dict:
@@ -49,7 +51,7 @@ def bookings_snapshot() -> dict:
 
 def forgeries() -> list[tuple[str, str]]:
     return [(bot, verb) for bot in BOTS for verb in sorted(flow_for(bot).buttons())
-            if verb in OWNERS | MANAGERS | WAITERS]
+            if verb in OWNERS | MANAGERS | WAITERS | CLIENTS]
 
 
 @pytest.fixture
@@ -112,6 +114,7 @@ def anns(ann, ben, manager, bot_api, django_capture_on_commit_callbacks):
                         *series.occurrences.values_list("pk", flat=True)],
         },
         "waits": {"equipment": [waits[0].pk, waits[1].pk], "cabinet": [waits[2].pk]},
+        "clients": [approved.client_id],
     }
 
 
@@ -129,15 +132,18 @@ def leaks(text: str, targets: list[int]) -> list[str]:
 def test_every_button_verb_of_both_bots_is_classified():
     for bot in BOTS:
         verbs = set(flow_for(bot).buttons())
-        assert verbs <= OWNERS | MANAGERS | WAITERS | HARMLESS, verbs - (OWNERS | MANAGERS | WAITERS | HARMLESS)
+        known = OWNERS | MANAGERS | WAITERS | CLIENTS | HARMLESS
+        assert verbs <= known, verbs - known
         assert MANAGERS <= verbs and {"open", "cancel", "cxy"} <= verbs and WAITERS <= verbs
 
 
 @pytest.mark.parametrize(("bot", "verb"), forgeries())
-def test_a_forged_button_changes_nothing_and_shows_nothing(anns, ben, bot, verb):
+def test_a_forged_button_changes_nothing_and_shows_nothing(anns, ben, bot, verb, settings):
+    settings.PAYMENT_PROVIDER_TOKEN = "284685063:TEST:forgery"  # Pay and top-up buttons would take money
     stranger = ben.on(bot)
     prefix = flow_for(bot).prefix
-    targets = anns["waits"][bot] if verb in WAITERS else anns["bookings"][bot]
+    targets = (anns["waits"][bot] if verb in WAITERS else anns["clients"] if verb in CLIENTS
+               else anns["bookings"][bot])
     before = bookings_snapshot()
 
     heard = []
