@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from kernel.bookings import BookingBase, Status, StatusChangeBase, short_date
 from kernel.channels import Channel
+from kernel.prepayment import prepayment_required_field
 from kernel.scheduling import GRID_MINUTES, on_grid
 
 
@@ -31,10 +32,7 @@ class Cabinet(models.Model):
         _("price per slot"), max_digits=10, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0)], help_text=_("Empty: booking the cabinet has no price."),
     )
-    prepayment_required = models.BooleanField(
-        _("prepayment required"), default=False,
-        help_text=_("Clients booking in a bot or on the booking page pay online first (with Telegram Payments "
-                    "configured); otherwise they pay at the clinic."))
+    prepayment_required = prepayment_required_field()
 
     class Meta:
         verbose_name = _("cabinet")

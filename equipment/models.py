@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.bookings import BookingBase, StatusChangeBase, short_date
+from kernel.prepayment import prepayment_required_field
 
 
 class Item(models.Model):
@@ -37,10 +38,7 @@ class Item(models.Model):
         _("price per unit per day"), max_digits=10, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(0)], help_text=_("Empty: the item has no price."),
     )
-    prepayment_required = models.BooleanField(
-        _("prepayment required"), default=False,
-        help_text=_("Clients booking in a bot or on the booking page pay online first (with Telegram Payments "
-                    "configured); otherwise they pay at the clinic."))
+    prepayment_required = prepayment_required_field()
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -16,13 +16,23 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from kernel.bookings import Status
 from kernel.channels import Actor, Channel
 
 # The doors a client pays through: the bots and the booking page (Telegram Payments).
 PAYING_CHANNELS = (Channel.BOT, Channel.WEBAPP)
+
+
+def prepayment_required_field() -> models.BooleanField:
+    """The flag an item, a cabinet or a service carries: its clients pay before booking (`prepayment_due`)."""
+    return models.BooleanField(
+        _("prepayment required"), default=False,
+        help_text=_("Clients booking in a bot or on the booking page pay online first (with Telegram Payments "
+                    "configured); otherwise they pay at the clinic."))
 
 
 def payments_enabled() -> bool:

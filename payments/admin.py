@@ -79,19 +79,8 @@ def refusal_to_form(form: forms.Form, exc: BookingError) -> None:
 KEY = re.compile(r"[0-9a-f]{32}")
 
 
-@admin.register(WalletTransaction)
-class WalletTransactionAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "client_name", "client_phone", "kind", "signed_amount", "reason", "actor",
-                    "booking", "balance")
-    list_select_related = ("client",)
-    list_filter = ("kind", "created_at")
-    date_hierarchy = "created_at"
-    search_fields = ("client__name", "client__phone")
-    fields = ("client", "kind", "signed_amount", "reason", "actor", "booking", "idempotency_key", "created_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(client_balance=wallet_balance_subquery("client"))
+class ClientColumns:
+    """A row's client (name, phone) as columns, and its search finding the phone however it is typed."""
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -107,6 +96,23 @@ class WalletTransactionAdmin(admin.ModelAdmin):
     @admin.display(description=_("phone"))
     def client_phone(self, obj):
         return format_phone(obj.client.phone)
+
+
+@admin.register(WalletTransaction)
+class WalletTransactionAdmin(ClientColumns, admin.ModelAdmin):
+    list_display = ("created_at", "client_name", "client_phone", "kind", "signed_amount", "reason", "actor",
+                    "booking", "balance")
+    list_select_related = ("client",)
+    list_filter = ("kind", "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("client__name", "client__phone")
+    fields = ("client", "kind", "signed_amount", "reason", "actor", "booking", "idempotency_key", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(client_balance=wallet_balance_subquery("client"))
+
+
 
     @admin.display(description=_("amount"), ordering="amount")
     def signed_amount(self, obj):

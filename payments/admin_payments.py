@@ -27,12 +27,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kernel import admin as kernel_admin
 from kernel.adapters import adapter_for, adapters
 from kernel.channels import Actor
 from kernel.clock import clinic_today
-from kernel.contacts import format_phone
 from kernel.errors import BookingError
-from payments.admin import KEY, money, refusal_to_form
+from payments.admin import KEY, ClientColumns, money, refusal_to_form
 from payments.direct import mark_paid_in_cash
 from payments.models import Payment, Refund
 from payments.reconciliation import Reconciliation, month_reconciliation
@@ -89,23 +89,14 @@ def _refund_line(refund: Refund) -> str:
     return f"{money(refund.amount, refund.currency)} {refund.get_destination_display()}"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the payments' services: seen, never added, edited or deleted here (the OutboundAdmin way)."""
+class ReadOnlyAdmin(kernel_admin.ReadOnlyAdmin):
+    """Rows written by the payments' services: seen, never added, edited or deleted here."""
 
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ClientColumns, ReadOnlyAdmin):
     list_display = ("created_at", "booking_link", "purpose", "method", "state", "amount_shown", "client_name",
                     "client_phone", "paid_at", "refunds_shown")
     list_filter = ("state", "method", "purpose")
@@ -125,11 +116,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         if match is not None:  # "E-12", "c-3": the booking's payments
             return queryset.filter(resource_type__in=resource_types(match.group(1)),
                                    booking_id=int(match.group(2))), False
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        digits = re.sub(r"\D", "", search_term)
-        if len(digits) >= 4:  # "8 999 123-45-67" finds +79991234567
-            results |= queryset.filter(client__phone__contains=digits[1:] if len(digits) == 11 else digits)
-        return results, may_have_duplicates
+        return super().get_search_results(request, queryset, search_term)
 
     # --- Columns ------------------------------------------------------------------------------------
 
@@ -144,14 +131,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     @admin.display(description=_("refunded"))
     def refunded_shown(self, obj):
         return money(obj.refunded_amount, obj.currency)
-
-    @admin.display(description=_("client"), ordering="client__name")
-    def client_name(self, obj):
-        return obj.client.name
-
-    @admin.display(description=_("phone"))
-    def client_phone(self, obj):
-        return format_phone(obj.client.phone)
 
     @admin.display(description=_("refunds"))
     def refunds_shown(self, obj):

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.prepayment import prepayment_required_field
+
 WEEKDAYS = (
     (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
     (5, _("Saturday")), (6, _("Sunday")),
@@ -130,10 +132,7 @@ class Service(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True,
                                 validators=[MinValueValidator(0)])
-    prepayment_required = models.BooleanField(
-        _("prepayment required"), default=False,
-        help_text=_("Clients booking in a bot or on the booking page pay online first (with Telegram Payments "
-                    "configured); otherwise they pay at the clinic."))
+    prepayment_required = prepayment_required_field()
     is_active = models.BooleanField(_("active"), default=True)
     specialists = models.ManyToManyField(Specialist, verbose_name=_("specialists"), related_name="services",
                                          blank=True)

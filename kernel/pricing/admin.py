@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.admin import ReadOnlyAdmin
 from kernel.clock import clinic_today
 from kernel.pricing.labels import number_text
 from kernel.pricing.models import DiscountQuota, DiscountQuotaUse, DiscountRule
@@ -64,17 +65,8 @@ class DiscountQuotaAdmin(admin.ModelAdmin):
 
 
 @admin.register(DiscountQuotaUse)
-class DiscountQuotaUseAdmin(admin.ModelAdmin):
+class DiscountQuotaUseAdmin(ReadOnlyAdmin):
     """Discounts taken per clinic day (written by bookings only)."""
 
     list_display = ("day", "used")
     date_hierarchy = "day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
