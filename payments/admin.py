@@ -79,6 +79,13 @@ def refusal_to_form(form: forms.Form, exc: BookingError) -> None:
 KEY = re.compile(r"[0-9a-f]{32}")
 
 
+def form_key(request) -> str:
+    """The key of the form shown (one per form: the same form sent twice, a double click or a reload, does its
+    operation once), or a fresh one when the form came without a well-formed key."""
+    key = request.POST.get("key", "")
+    return key if KEY.fullmatch(key) else uuid.uuid4().hex
+
+
 class ClientColumns:
     """A row's client (name, phone) as columns, and its search finding the phone however it is typed."""
 
@@ -142,13 +149,11 @@ class WalletTransactionAdmin(ClientColumns, admin.ModelAdmin):
         form = WalletPostForm(request.POST or None, initial=request.GET.dict() or None, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            # One key per form shown: the same form sent twice (a double click, a reload) posts once.
-            key = request.POST.get("key", "")
             try:
                 posted = wallet_post(
                     client=data["client"], kind=data["kind"], amount=data["amount"], reason=data["reason"],
                     actor=Actor.staff(request.user), now=timezone.now(),
-                    idempotency_key=f"admin:{key if KEY.fullmatch(key) else uuid.uuid4().hex}")
+                    idempotency_key=f"admin:{form_key(request)}")
             except BookingError as exc:
                 refusal_to_form(form, exc)
             else:

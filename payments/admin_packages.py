@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Client
 from kernel.channels import Actor
 from kernel.errors import BookingError
-from payments.admin import KEY, client_widget, money, refusal_to_form
+from payments.admin import client_widget, form_key, money, refusal_to_form
 from payments.models import ClientPackage, PackageProduct
 from payments.packages import package_sell, package_sell_check, with_sessions_used
 from payments.wallets import wallet_balance
@@ -90,12 +90,10 @@ class ClientPackageAdmin(admin.ModelAdmin):
         form = PackageSellForm(request.POST or None, initial=request.GET.dict() or None, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            # One key per form shown: the same form sent twice (a double click, a reload) sells once.
-            key = request.POST.get("key", "")
             try:
                 package = package_sell(product=data["product"], client=data["client"], paid_by=data["paid_by"],
                                        actor=Actor.staff(request.user), now=timezone.now(),
-                                       idempotency_key=f"admin:{key if KEY.fullmatch(key) else uuid.uuid4().hex}")
+                                       idempotency_key=f"admin:{form_key(request)}")
             except BookingError as exc:
                 refusal_to_form(form, exc)
             else:

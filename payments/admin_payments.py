@@ -32,7 +32,7 @@ from kernel.adapters import adapter_for, adapters
 from kernel.channels import Actor
 from kernel.clock import clinic_today
 from kernel.errors import BookingError
-from payments.admin import KEY, ClientColumns, money, refusal_to_form
+from payments.admin import ClientColumns, form_key, money, refusal_to_form
 from payments.direct import mark_paid_in_cash
 from payments.models import Payment, Refund
 from payments.reconciliation import Reconciliation, month_reconciliation
@@ -40,11 +40,6 @@ from payments.refunds import refund_make, refundable
 
 REFERENCE = re.compile(r"^\s*([A-Za-z])\s*-?\s*(\d{1,18})\s*$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def _form_key(request) -> str:
-    key = request.POST.get("key", "")
-    return key if KEY.fullmatch(key) else uuid.uuid4().hex
 
 
 def resource_types(prefix: str) -> list[str]:
@@ -174,7 +169,7 @@ class PaymentAdmin(ClientColumns, ReadOnlyAdmin):
         form = CashForm(request.POST or None, initial=request.GET.dict() or None)
         if request.method == "POST" and form.is_valid():
             resource_type, booking = form.cleaned_data["booking"]
-            key, payment = f"admin-cash:{_form_key(request)}", None
+            key, payment = f"admin-cash:{form_key(request)}", None
             try:
                 payment = mark_paid_in_cash(booking=booking, resource_type=resource_type,
                                             actor=Actor.staff(request.user), now=timezone.now(), idempotency_key=key,
@@ -208,7 +203,7 @@ class PaymentAdmin(ClientColumns, ReadOnlyAdmin):
             try:
                 refund = refund_make(payment=payment, amount=data["amount"], destination=data["destination"],
                                      reason=data["reason"], actor=Actor.staff(request.user), now=timezone.now(),
-                                     idempotency_key=f"admin:{_form_key(request)}")
+                                     idempotency_key=f"admin:{form_key(request)}")
             except BookingError as exc:
                 refusal_to_form(form, exc)
             else:
