@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from kernel.pricing.lines import Price
-from kernel.pricing.services import booking_price
+from kernel.pricing.services import booking_price_of
 
 PRICE_EXAMPLE = {
     "currency": "RUB", "total": "2200.00", "lines": [
@@ -52,4 +52,4 @@ def price_body(price: Price | None) -> dict | None:
 
 def booking_price_body(resource_type: str, booking) -> dict | None:
     """The `price` of a booking's answer: its stored price, or null for a booking made before prices."""
-    return price_body(booking_price(resource_type=resource_type, booking_id=booking.pk))
+    return price_body(booking_price_of(booking, resource_type=resource_type))

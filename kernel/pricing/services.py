@@ -4,6 +4,7 @@ stored prices. Every door's price comes from `price_quote` (a request) or `booki
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kernel import locking
+from kernel import locking, rows
 from kernel.adapters import adapter_for
 from kernel.channels import Actor, Channel
 from kernel.clock import clinic_today
@@ -25,6 +26,7 @@ from kernel.pricing.models import BookingPrice, DiscountRule, PriceLine
 from kernel.pricing.quota import quota_give_back, quota_spent, quota_take
 
 MAX_TOTAL = Decimal("9999999999.99")
+RECORDED = "_price_recorded"  # the instance attribute booking_price_record leaves for booking_price_of
 
 
 def rules_active(day: date) -> list[DiscountRule]:
@@ -101,9 +103,15 @@ def booking_price_record(*, booking, resource_type: str, request: Mapping, now: 
             quota_day = today
         else:
             price = _priced(base, client=client, client_birthday=client_birthday, today=today, quota_is_spent=True)
-    row = BookingPrice.objects.create(resource_type=resource_type, booking_id=booking.pk, currency=price.currency,
-                                      total=price.total, quota_day=quota_day, created_at=now, updated_at=now)
-    _store(row, price.lines, replace=False)
+    row = BookingPrice(resource_type=resource_type, booking_id=booking.pk, currency=price.currency, total=price.total,
+                       quota_day=quota_day, created_at=now, updated_at=now)
+    rows.insert(row)  # a statement built once: every booking writes this row and its lines
+    stored = Price(price.currency, tuple(replace(line, amount=cents(line.amount)) for line in price.lines))
+    for position, line in enumerate(stored.lines, start=1):
+        rows.insert(PriceLine(price=row, position=position, kind=line.kind, label=line.label, params=dict(line.params),
+                              amount=line.amount, rule_id=line.rule_id))
+    # The answer to the request that made the booking shows this price: kept on the instance, it is not read back.
+    booking.__dict__[RECORDED] = stored
     return price
 
 
@@ -184,5 +192,12 @@ def booking_price(*, resource_type: str, booking_id: int) -> Price | None:
     return booking_prices(resource_type=resource_type, booking_ids=[booking_id]).get(booking_id)
 
 
-__all__ = ["booking_price", "booking_price_override", "booking_price_record", "booking_price_release",
-           "booking_prices", "price_quote", "rules_active"]
+def booking_price_of(booking, *, resource_type: str) -> Price | None:
+    """`booking`'s stored price: the one `booking_price_record` stored on this instance (the request that made
+    the booking), else read from the database."""
+    recorded = booking.__dict__.get(RECORDED)
+    return recorded if recorded is not None else booking_price(resource_type=resource_type, booking_id=booking.pk)
+
+
+__all__ = ["booking_price", "booking_price_of", "booking_price_override", "booking_price_record",
+           "booking_price_release", "booking_prices", "price_quote", "rules_active"]

@@ -97,22 +97,22 @@ def partner_booking_statements(api, on_commit, *, item_id: int, external_booking
     return [sql for sql in sent if sql not in savepoints], savepoints
 
 
-def test_a_partner_booking_for_a_returning_client_takes_15_statements_and_one_savepoint(
+def test_a_partner_booking_for_a_returning_client_takes_14_statements_and_one_savepoint(
         api, accent, django_capture_on_commit_callbacks):
     """The key, the item, the partner's lock, the earlier booking by external id, the item's lock (its lock
     timeout set in the same statement), one availability read, the client by phone (known, nothing new: the
     booking is inserted pointing at it and the client is not written), four inserts (booking, its price,
-    history, event; an item without a price has no price lines, and no discount rule is read for it), the
-    price read back for the answer, then the outbox dispatch: the partners' webhooks (none, so the event is
+    history, event; an item without a price has no price lines, and no discount rule is read for it; the answer
+    shows the price just stored, not read back), then the outbox dispatch: the partners' webhooks (none, so the event is
     not read), the e-mail consumer's one read (whether the booking's client has an address) and the event
     marked processed. A booking event is no reminder's business, so the reminders consumers are not called.
     The booking's own savepoint is the only other pair; in a test the request's transaction is one more pair
-    (in production it is BEGIN and COMMIT), so a partner booking is 17 statements in all."""
+    (in production it is BEGIN and COMMIT), so a partner booking is 16 statements in all."""
     api.get("/api/v1/items")  # the partner's last-used stamp is written at most once a minute
     partner_booking_statements(api, django_capture_on_commit_callbacks, item_id=accent.pk, external_booking_id="crm-0")
     statements, savepoints = partner_booking_statements(api, django_capture_on_commit_callbacks, item_id=accent.pk,
                                                         external_booking_id="crm-1")
-    assert len(statements) == 15, "\n".join(statements)
+    assert len(statements) == 14, "\n".join(statements)
     assert len(savepoints) == 4, "\n".join(savepoints)
     assert not any(sql.startswith(("INSERT INTO \"accounts_client\"", "UPDATE \"accounts_client\""))
                    for sql in statements)
@@ -121,12 +121,12 @@ def test_a_partner_booking_for_a_returning_client_takes_15_statements_and_one_sa
 def test_a_partner_booking_for_a_new_client_takes_one_statement_more_to_create_it(
         api, accent, django_capture_on_commit_callbacks):
     """The same, with the client's insert (which updates a client created meanwhile instead) after the read
-    that did not find it, just before the booking's own insert: 16 statements. The booking row is never
+    that did not find it, just before the booking's own insert: 15 statements. The booking row is never
     updated afterwards."""
     api.get("/api/v1/items")
     statements, savepoints = partner_booking_statements(api, django_capture_on_commit_callbacks, item_id=accent.pk,
                                                         external_booking_id="crm-1")
-    assert len(statements) == 16, "\n".join(statements)
+    assert len(statements) == 15, "\n".join(statements)
     assert len(savepoints) == 4, "\n".join(savepoints)
     client_insert, booking_insert = statements[7:9]
     assert client_insert.startswith("INSERT INTO \"accounts_client\"") and "ON CONFLICT" in client_insert
