@@ -28,6 +28,7 @@ from kernel.adapters import adapter_for
 from kernel.bookings import Status
 from kernel.channels import Actor
 from kernel.outbox.models import Event
+from kernel.outbox.services import events_of
 from kernel.pricing.labels import money_text
 from payments.checkout import REASON_FAILED
 
@@ -225,7 +226,7 @@ def telegram_events_consume(event_ids: list[int]) -> None:
     now = timezone.now()
     rendered: dict[int, int] = {}  # delivery id -> its event, in sending order
     failed: list[int] = []
-    for event in rows.select(Event, where={"pk": list(event_ids)}):
+    for event in events_of(event_ids):
         try:
             rendered.update(dict.fromkeys(render_event(event, now=now), event.pk))
             rendered.update(dict.fromkeys(specialist_notice_render(event, now=now), event.pk))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 Consumer = Callable[[list[int]], None]
 _consumers: list[Consumer] = []
+# The events the dispatcher is handing over that this process recorded itself, by id: `events_of` gives them
+# to a consumer without reading them back (every booking records one, and each consumer read it again).
+_held: ContextVar[dict[int, Event] | None] = ContextVar("outbox_events_held", default=None)
 
 
 def register_consumer(consumer: Consumer) -> None:
@@ -68,15 +73,39 @@ def event_record(
         created_at=now,
     )
     rows.insert(event)  # a statement built once: every booking records an event
-    transaction.on_commit(lambda: events_dispatch([event.pk], topics={event.pk: topic}))
+    held = Event(**{field.attname: getattr(event, field.attname) for field in Event._meta.concrete_fields})
+    held.payload = json.loads(json.dumps(event.payload))  # as a consumer reading the row would see it
+    held._state.adding, held._state.db = False, event._state.db
+    transaction.on_commit(lambda: events_dispatch([event.pk], topics={event.pk: topic}, events=[held]))
     return event
 
 
-def events_dispatch(event_ids: list[int], *, topics: dict[int, str] | None = None) -> bool:
+def events_of(event_ids: Iterable[int]) -> list[Event]:
+    """The events with these ids, in id order: those being dispatched by the process that recorded them as
+    they were recorded, the others read (one statement)."""
+    held = _held.get() or {}
+    wanted = sorted(set(event_ids))
+    missing = [pk for pk in wanted if pk not in held]
+    found = {event.pk: event for event in rows.select(Event, where={"pk": missing})} if missing else {}
+    return [held.get(pk) or found[pk] for pk in wanted if pk in held or pk in found]
+
+
+def events_dispatch(event_ids: list[int], *, topics: dict[int, str] | None = None,
+                    events: Iterable[Event] = ()) -> bool:
     """Hand committed events to every consumer (a consumer that declared its topics gets only the events of
-    those, if any). `topics` maps the ids to their topics when the caller knows them. A failing consumer
-    never breaks the booking: the events stay undispatched and `events_dispatch_pending` hands them over
-    again later (consumers are idempotent)."""
+    those, if any). `topics` maps the ids to their topics when the caller knows them; `events` are the events
+    themselves when the caller holds them (`events_of` gives them to the consumers). A failing consumer never
+    breaks the booking: the events stay undispatched and `events_dispatch_pending` hands them over again later
+    (consumers are idempotent)."""
+    token = _held.set({event.pk: event for event in events}) if events else None
+    try:
+        return _dispatch(event_ids, topics)
+    finally:
+        if token is not None:
+            _held.reset(token)
+
+
+def _dispatch(event_ids: list[int], topics: dict[int, str] | None) -> bool:
     ok = True
     for consumer in list(_consumers):
         wanted = getattr(consumer, "topics", None)
