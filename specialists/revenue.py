@@ -5,7 +5,7 @@ What counts: every booking that was not cancelled or rejected (pending ones too:
 clinic day it starts, at the price it stored (a manager's override included). A cabinet booking counts for its
 cabinet, and an appointment also for its service and specialist; equipment taken with a cabinet booking is part
 of that booking's price, so only whole-day bookings count for an item. A booking made before prices existed
-counts with nothing. Eight queries whatever the number of bookings."""
+counts with nothing. Six queries whatever the number of bookings, its bookings streamed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cabinets.models import Cabinet, CabinetBooking
@@ -30,6 +31,8 @@ from specialists.models import Service, Specialist
 
 NOT_COUNTED = (Status.CANCELLED, Status.REJECTED)
 MAX_DAYS = 366
+CHUNK = 2000
+AMOUNT = DecimalField(max_digits=12, decimal_places=2)
 
 
 @dataclass
@@ -65,20 +68,17 @@ class Revenue:
     total: Money = field(default_factory=Money)
 
 
-def _booked(resource_type: str, ids) -> dict[int, Money]:
-    """Each booking's stored price by kind of line, for the bookings `ids` (a query) of `resource_type`."""
-    prices: dict[int, Money] = {}
-    rows = (PriceLine.objects.filter(price__resource_type=resource_type, price__booking_id__in=ids)
-            .values("price__booking_id", "kind").annotate(amount=Sum("amount")).order_by())
-    for row in rows:
-        money = prices.setdefault(row["price__booking_id"], Money(bookings=1))
-        if row["kind"] == BASE:
-            money.base += row["amount"]
-        elif row["kind"] == DISCOUNT:
-            money.discounts += row["amount"]
-        elif row["kind"] in (OVERRIDE, INFO):  # a note is 0; an override changes the total
-            money.changes += row["amount"]
-    return prices
+def _with_prices(bookings, resource_type: str):
+    """`bookings` (a query of `resource_type`) with their stored price's sums by kind of line: `base`,
+    `discounts` and `changes` (a manager's override; a note is 0), each 0 where the booking has none."""
+
+    def lines(*kinds):
+        amounts = (PriceLine.objects.filter(price__resource_type=resource_type, price__booking_id=OuterRef("pk"),
+                                            kind__in=kinds)
+                   .order_by().values("price__booking_id").annotate(amount=Sum("amount")).values("amount"))
+        return Coalesce(Subquery(amounts, output_field=AMOUNT), Value(ZERO, output_field=AMOUNT))
+
+    return bookings.annotate(base=lines(BASE), discounts=lines(DISCOUNT), changes=lines(OVERRIDE, INFO))
 
 
 def _named(model, totals: dict[int, Money], order: Iterable[str]) -> list[tuple[str, Money]]:
@@ -106,13 +106,16 @@ def revenue(*, start: date, end: date) -> Revenue:
                                                   if pk is not None)):
             total.add(money)
 
-    prices = _booked(EQUIPMENT, equipment.values("pk"))
-    for pk, day, item_id in equipment.values_list("pk", "start_date", "item_id"):
-        count(prices.get(pk) or Money(bookings=1), day, item=item_id)
-    prices = _booked(CABINET, cabinets.values("pk"))
-    for pk, starts_at, cabinet_id, service_id, specialist_id in cabinets.values_list(
-            "pk", "starts_at", "cabinet_id", "service_id", "specialist_id"):
-        count(prices.get(pk) or Money(bookings=1), local_day(starts_at), cabinet=cabinet_id, service=service_id,
+    # Streamed with their prices: a month of a busy clinic is 100,000 bookings, and the audit reads it.
+    for day, item_id, *money in (_with_prices(equipment, EQUIPMENT)
+                                 .values_list("start_date", "item_id", "base", "discounts", "changes")
+                                 .iterator(chunk_size=CHUNK)):
+        count(Money(1, *money), day, item=item_id)
+    for starts_at, cabinet_id, service_id, specialist_id, *money in (
+            _with_prices(cabinets, CABINET)
+            .values_list("starts_at", "cabinet_id", "service_id", "specialist_id", "base", "discounts", "changes")
+            .iterator(chunk_size=CHUNK)):
+        count(Money(1, *money), local_day(starts_at), cabinet=cabinet_id, service=service_id,
               specialist=specialist_id)
     report.items = _named(Item, per["item"], ("sort_order", "id"))
     report.cabinets = _named(Cabinet, per["cabinet"], ("sort_order", "id"))

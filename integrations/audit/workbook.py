@@ -193,8 +193,10 @@ class AuditWriter:
                              pgettext("audit", "Booked hours"), pgettext("audit", "Open hours"),
                              pgettext("audit", "Utilisation, %")])
         cabinets = list(Cabinet.objects.order_by("sort_order", "id"))
-        grid = cabinets_days(cabinets=cabinets, start_date=first, end_date=last, now=self.now)
         for cabinet in cabinets:
+            # One cabinet's month at a time: the grid holds its occupants, and all cabinets' at once were the
+            # audit's peak of memory.
+            grid = cabinets_days(cabinets=[cabinet], start_date=first, end_date=last, now=self.now)
             open_minutes = sum(slot.minutes for day in date_range(first, last)
                                for slot in grid[cabinet.pk][day].grid)
             used = self.cabinet_minutes.get(cabinet.pk, 0)

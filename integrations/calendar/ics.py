@@ -9,18 +9,21 @@ out by e-mail as an invitation (`invitation`): METHOD:REQUEST to add or update i
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress
 
 from booking_site.logging import mask_name, mask_phone
 from integrations.texts import status_label
 from kernel.bookings import Status
 from kernel.clock import clinic_zone
 from kernel.contacts import format_phone
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Clinic booking//Calendar feeds//EN"
 ICAL_STATUS = {Status.PENDING: "TENTATIVE", Status.APPROVED: "CONFIRMED", Status.COMPLETED: "CONFIRMED",
@@ -51,6 +54,8 @@ def _common(event: Event, booking, *, kind: str, sequence: int) -> None:
 
 
 def cabinet_event(booking, *, sequence: int, names: str = "owner") -> Event:
+    from icalendar import Event  # imported where used: most processes never build a calendar (a few MB)
+
     """`names`: "owner" (the client's own calendar), "full" (a manager's) or "masked" (staff)."""
     zone = clinic_zone()
     event = Event()
@@ -77,6 +82,8 @@ def cabinet_event(booking, *, sequence: int, names: str = "owner") -> Event:
 
 
 def equipment_event(booking, *, sequence: int) -> Event:
+    from icalendar import Event
+
     event = Event()
     _common(event, booking, kind="equipment", sequence=sequence)
     event.add("summary", _("%(item)s × %(units)s, booking %(ref)s") % {
@@ -88,6 +95,8 @@ def equipment_event(booking, *, sequence: int) -> Event:
 
 
 def calendar(events: list[Event], *, name: str) -> bytes:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -115,6 +124,8 @@ def invitation(event: Event, *, method: str, stamp: datetime, organizer: str, or
     """One booking's event as an iTIP message (RFC 5546) for e-mail: METHOD:REQUEST adds or updates it,
     METHOD:CANCEL (its STATUS CANCELLED) removes it. The clinic organises it; the client attends and is
     asked nothing (they booked it themselves)."""
+    from icalendar import Calendar, vCalAddress
+
     del event["DTSTAMP"]
     event.add("dtstamp", stamp)
     clinic = vCalAddress(f"mailto:{organizer}")

@@ -76,5 +76,5 @@ def test_a_period_longer_than_a_year_is_refused(db):
 
 
 def test_the_revenue_reads_a_fixed_number_of_queries(month, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         revenue(start=TUE, end=WED)
