@@ -329,8 +329,6 @@ def main() -> None:
             "partner_booking_server_cpu_le_8ms": hot["server_cpu_ms_per_request"] <= 8,
             "hot_to_spread_ge_0.5": (hot["hot_to_spread_ratio"] or 0) >= 0.5,
         }
-        if "ratio_to_pgbench" in hot:
-            figures["targets"]["hot_item_ge_0.4_pgbench"] = hot["ratio_to_pgbench"] >= 0.4
         figures["load_average_after"] = load_average()
         figures["seconds"] = round(time.monotonic() - started, 1)
         emit("race", figures)
