@@ -61,13 +61,23 @@ class EquipmentGrid:
 
     def reason(self, item_id: int, day: date, units: int = 1) -> str | None:
         """Why fewer than `units` are free that day: booked, maintenance or turnaround; None when they are."""
-        if self.free(item_id, day) >= units:
-            return None
-        if self.maintenance.get((item_id, day)):
-            return MAINTENANCE
-        if self.turnaround.get((item_id, day)):
-            return TURNAROUND
-        return BOOKED
+        return self.figures(item_id, day, units)[3]
+
+    def figures(self, item_id: int, day: date, units: int = 1) -> tuple[int, int, int, str | None]:
+        """(booked, blocked, free, reason) of an item's day, each looked up once: an answer of 100 items over
+        90 days asks for 9,000 of them."""
+        key = (item_id, day)
+        booked, serviced, resting = self.peaks.get(key, 0), self.maintenance.get(key, 0), self.turnaround.get(key, 0)
+        free = max(0, self.items[item_id].quantity - booked - serviced - resting)
+        if free >= units:
+            reason = None
+        elif serviced:
+            reason = MAINTENANCE
+        elif resting:
+            reason = TURNAROUND
+        else:
+            reason = BOOKED
+        return booked, serviced + resting, free, reason
 
     def full_days(self, item_id: int, units: int, days: Iterable[date] | None = None) -> list[date]:
         """Days on which fewer than `units` units are free."""
@@ -179,26 +189,34 @@ class Usage:
         tz = clinic_zone()
         whole_day: dict[tuple[int, date], int] = defaultdict(int)
         windows: dict[tuple[int, date], list[tuple[datetime, datetime, int]]] = defaultdict(list)
+        span = list(date_range(start_date, end_date))
+
+        def days(first: date, last: date) -> list[date]:  # the grid's days from first to last
+            return span[max((first - start_date).days, 0):max((last - start_date).days + 1, 0)]
+
+        maintenance, turnaround = grid.maintenance, grid.turnaround
         for item_id, first, last, units, _ref, starts_at, ends_at, kind in self._rows(exclude_booking_ids):
             if kind == MAINTENANCE:
-                for day in date_range(max(first, start_date), min(last, end_date)):
-                    grid.maintenance[(item_id, day)] = grid.maintenance.get((item_id, day), 0) + units
+                for day in days(first, last):
+                    maintenance[(item_id, day)] = maintenance.get((item_id, day), 0) + units
                 continue
             if starts_at is None:
                 rest = self.items[item_id].turnaround_days
-                for day in date_range(max(last + timedelta(days=1), start_date),
-                                      min(last + timedelta(days=rest), end_date)):
-                    grid.turnaround[(item_id, day)] = grid.turnaround.get((item_id, day), 0) + units
-            for day in date_range(max(first, start_date), min(last, end_date)):
-                if starts_at is None:
+                if rest:
+                    for day in days(last + timedelta(days=1), last + timedelta(days=rest)):
+                        turnaround[(item_id, day)] = turnaround.get((item_id, day), 0) + units
+                for day in days(first, last):
                     whole_day[(item_id, day)] += units
-                else:
-                    day_start, day_end = day_bounds(day, tz)
-                    clipped_start, clipped_end = max(starts_at, day_start), min(ends_at, day_end)
-                    if clipped_start < clipped_end:
-                        windows[(item_id, day)].append((clipped_start, clipped_end, units))
-        for key in set(whole_day) | set(windows):
-            grid.peaks[key] = whole_day.get(key, 0) + peak_concurrent(windows.get(key, ()))
+                continue
+            for day in days(first, last):  # a cabinet booking's equipment: its window on each day
+                day_start, day_end = day_bounds(day, tz)
+                clipped_start, clipped_end = max(starts_at, day_start), min(ends_at, day_end)
+                if clipped_start < clipped_end:
+                    windows[(item_id, day)].append((clipped_start, clipped_end, units))
+        peaks = grid.peaks
+        peaks.update(whole_day)
+        for key, spans in windows.items():
+            peaks[key] = whole_day.get(key, 0) + peak_concurrent(spans)
         return grid
 
     def free_in_window(self, starts_at: datetime, ends_at: datetime,

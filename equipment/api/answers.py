@@ -30,10 +30,12 @@ def item_days(grid: EquipmentGrid, item: Item, days: Iterable[date], refused: st
     """One item's days: available, booked_count, total, blocked_count and reason, with `extra` in each row.
     The per-item lookups are done once."""
     pk, total, bookable = item.pk, grid.total(item.pk), refused is None
-    free, peak, blocked, reason = grid.free, grid.peak, grid.blocked, grid.reason
-    return [{**extra, "date": day.isoformat(), "available": bookable and free(pk, day) >= 1,
-             "booked_count": peak(pk, day), "total": total, "blocked_count": blocked(pk, day),
-             "reason": refused or reason(pk, day)} for day in days]
+    rows = []
+    for day in days:
+        booked, blocked, free, reason = grid.figures(pk, day)
+        rows.append({**extra, "date": day.isoformat(), "available": bookable and free >= 1, "booked_count": booked,
+                     "total": total, "blocked_count": blocked, "reason": refused or reason})
+    return rows
 
 
 def item_by_name(name: str) -> Item:
