@@ -150,8 +150,18 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-# What the Procfile, docker-compose.yml and the Dockerfile run (tests/test_deployment_files.py compares them).
-SERVER_APP = ("booking_site.wsgi:application", "-k", "gthread", "--threads", "4")
+def server_app(root: Path) -> tuple[str, ...]:
+    """The application and worker arguments of gunicorn in the `web` line of `root`'s Procfile (what the
+    Procfile, docker-compose.yml and the Dockerfile run: tests/deployment/test_deployment_files.py), up to its
+    --bind: so a benchmark run from an older checkout serves that checkout the way it was deployed."""
+    for line in (root / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            words = line.split()[1:]
+            return tuple(words[1:words.index("--bind")])
+    raise LookupError(f"no web line in {root / 'Procfile'}")
+
+
+SERVER_APP = server_app(ROOT)
 
 
 class Server:

@@ -115,3 +115,18 @@ def test_percentiles_are_by_nearest_rank_and_p99_needs_a_hundred_samples():
                                                              "samples": 30}
     hundred_and_one = percentiles([float(n) for n in range(1, 202)])
     assert (hundred_and_one["p50_ms"], hundred_and_one["p99_ms"], hundred_and_one["max_ms"]) == (101.0, 199.0, 201.0)
+
+
+def test_an_older_commit_is_unpacked_with_this_bench_and_served_the_way_its_procfile_ran_it(tmp_path):
+    from bench.common import server_app
+    from bench.compare import unpack
+
+    found = subprocess.run(["git", "-C", str(ROOT), "log", "--format=%h", "--reverse", "-S", "web: gunicorn",
+                            "--", "Procfile"], capture_output=True, text=True)
+    if found.returncode or not found.stdout.split():
+        pytest.skip("this checkout has no history of its Procfile")
+    old = unpack(found.stdout.split()[0], tmp_path)
+    assert (old / "bench" / "compare.py").read_text() == (ROOT / "bench" / "compare.py").read_text()
+    assert (old / ".venv").resolve() == (ROOT / ".venv").resolve()
+    procfile_web = next(line for line in (old / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    assert procfile_web.startswith("web: gunicorn " + " ".join(server_app(old)) + " --bind")

@@ -104,8 +104,9 @@ def test_the_image_runs_as_an_unprivileged_user_that_owns_only_var():
 def test_the_procfile_compose_dockerfile_and_benchmarks_serve_the_same_application_the_same_way():
     import ast
 
-    bench = (ROOT / "bench" / "common.py").read_text()
-    served = " ".join(ast.literal_eval(re.search(r"^SERVER_APP = (\(.*\))$", bench, re.M).group(1)))
+    from bench.common import SERVER_APP
+
+    served = " ".join(SERVER_APP)
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
     compose = " ".join(yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"].split())
     cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.M).group(1)
