@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Client
 from kernel import metrics
 from kernel.adapters import adapter_for
 from kernel.bookings import Status
@@ -21,7 +22,13 @@ from kernel.prepayment import status_once_paid
 from kernel.pricing.labels import money_text
 from payments.checkout import Method, Purpose, State, booking_locked, check_awaiting, moved_on, total_due
 from payments.models import Payment, WalletTransaction
-from payments.wallets import BookingRef, wallet_post
+from payments.wallets import BookingRef, wallet_balance, wallet_post
+
+
+def wallet_covers(booking, total: Decimal) -> bool:
+    """Whether the wallet of `booking`'s client holds `total` (more than 0): then paying from it is offered
+    beside paying online, in the bots and on the booking page."""
+    return total > 0 and bool(booking.client_id) and wallet_balance(Client(pk=booking.client_id)) >= total
 
 
 def paid_total(*, resource_type: str, booking_id: int) -> Decimal:
@@ -44,8 +51,6 @@ def pay_from_wallet(*, booking, resource_type: str, actor: Actor, channel: str, 
         raise BookingError("forbidden", _("You can pay only for your own bookings."))
     total = total_due(booking, resource_type)
     key = f"wallet:{resource_type}:{booking.pk}"
-    from accounts.models import Client
-
     try:
         posted = wallet_post(client=Client(pk=booking.client_id), kind=WalletTransaction.Kind.PAYMENT,
                              amount=-total, reason=str(_("Payment for %(ref)s") % {"ref": booking.reference}),

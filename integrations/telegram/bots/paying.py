@@ -28,8 +28,8 @@ from kernel.channels import Channel
 from kernel.errors import BookingError
 from kernel.prepayment import payment_due_by, payments_enabled
 from kernel.pricing.labels import money_text
-from payments.checkout import Invoice, invoice_open, minor_units, payment_received, pre_checkout
-from payments.direct import pay_from_wallet
+from payments.checkout import Invoice, invoice_open, payment_received, pre_checkout
+from payments.direct import pay_from_wallet, wallet_covers
 from payments.invoices import package_invoice_open, topup_invoice_open
 from payments.models import ClientPackage, PackageProduct, Payment
 from payments.refunds import refund_policy
@@ -68,10 +68,6 @@ def _balance(booking) -> Decimal:
     return wallet_balance(booking.client) if booking.client_id else Decimal("0.00")
 
 
-def _wallet_covers(booking, total: int, currency: str) -> bool:
-    return total > 0 and minor_units(_balance(booking), currency) >= total
-
-
 def awaiting_text(booking, turn: Turn) -> str:
     """"💳 Booking E-5 waits for payment until 10:15…" with the refund policy."""
     starts_at = adapter_for(resource_type_of(booking)).booking_starts_at(booking)
@@ -103,8 +99,7 @@ def my_booking_markup(flow, booking, turn: Turn):
     from kernel.pricing.services import booking_price
 
     price = booking_price(resource_type=resource_type_of(booking), booking_id=booking.pk)
-    covers = price is not None and price.total > 0 and _balance(booking) >= price.total
-    return awaiting_markup(flow, booking, pay=True, wallet=covers)
+    return awaiting_markup(flow, booking, pay=True, wallet=price is not None and wallet_covers(booking, price.total))
 
 
 def _send_invoice(turn: Turn, invoice: Invoice) -> None:
@@ -123,7 +118,7 @@ def offer_payment(flow, turn: Turn, booking, *, headline: str = "") -> None:
         return
     parts = [headline] if headline else []
     parts += [awaiting_text(booking, turn), flow.resource.card(booking)]
-    wallet = _wallet_covers(booking, invoice.total, invoice.currency)
+    wallet = wallet_covers(booking, invoice.payment.amount)
     turn.say("\n\n".join(parts), awaiting_markup(flow, booking, pay=False, wallet=wallet))
     _send_invoice(turn, invoice)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Client, TelegramAccount
+from accounts.models import TelegramAccount
 from cabinets import rules as cabinet_rules
 from equipment import rules as equipment_rules
 from integrations import texts
@@ -24,8 +24,8 @@ from kernel.pricing.labels import line_amount_text, money_text, price_text, tota
 from kernel.pricing.lines import Price
 from kernel.waitlist.models import Wait
 from kernel.waitlist.services import wait_position
+from payments.direct import wallet_covers
 from payments.refunds import refund_policy
-from payments.wallets import wallet_balance
 
 RULES = {"equipment": equipment_rules, "cabinet": cabinet_rules}
 
@@ -71,7 +71,7 @@ def payment_json(kind: str, booking, now: datetime, price: Price | None) -> dict
     the page offers Pay from wallet). None for any other booking."""
     if booking.status != Status.AWAITING_PAYMENT or price is None:
         return None
-    covers = bool(booking.client_id) and wallet_balance(Client(pk=booking.client_id)) >= price.total
+    covers = wallet_covers(booking, price.total)
     return {"pay_by": timezone.localtime(payment_due_by(booking), clinic_zone()).isoformat(),
             "total": str(price.total), "total_text": money_text(price.total, price.currency),
             "currency": price.currency, "refund_policy": refund_policy_json(kind, booking, now),
