@@ -37,9 +37,10 @@ run: demo
 web: demo
 	$(BIN)/uvicorn booking_site.asgi:application --host 127.0.0.1 --port 8000
 
-# PYTEST_ARGS="-n 2" runs the suite on two pytest-xdist workers, each with its own test database and Redis
-# database (tests/pytest_env.py); serial by default (see tests/README.md for what still flakes in parallel).
-PYTEST_ARGS ?=
+# The suite runs on three pytest-xdist workers, each with its own test database and Redis database
+# (tests/pytest_env.py); three beat two on a 2-CPU machine because many tests wait on subprocesses and sockets.
+# PYTEST_ARGS= runs it in one process, PYTEST_ARGS="-n 2" on two workers (see tests/README.md).
+PYTEST_ARGS ?= -n 3
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -137,3 +137,27 @@ def clinic_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _managers_group_once_per_flush():
+    """After each transactional test Django flushes the database and sends post_migrate once per app, to put
+    back content types, permissions and the product's rows; `managers_group_ensure` listens to every app's
+    signal (so a migrate of any app reaches the group), which made it run some twenty times per flush, about
+    half of the flush's time. Here it runs once, after the last app's signal, when every permission exists."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from accounts.permissions import managers_group_ensure
+
+    last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+
+    def after_the_last_app(sender, **kwargs):
+        if sender is last_app:
+            managers_group_ensure(sender=sender, **kwargs)
+
+    post_migrate.disconnect(dispatch_uid="accounts.managers_group_ensure")
+    post_migrate.connect(after_the_last_app, dispatch_uid="tests.managers_group_once_per_flush", weak=False)
+    yield
+    post_migrate.disconnect(dispatch_uid="tests.managers_group_once_per_flush")
+    post_migrate.connect(managers_group_ensure, dispatch_uid="accounts.managers_group_ensure")
