@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 from pathlib import Path
 
 import environ
@@ -137,15 +138,14 @@ elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.post
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("connect_timeout", 5)
-    # A pool of at most this many connections per process, shared by its request threads (0: none). Under
-    # ASGI every request may run on another thread, so persistent per-thread connections pile up; a pool
-    # reuses a few connections and makes a request wait (up to DATABASE_POOL_TIMEOUT_SECONDS) rather than
-    # open more. Replaces DATABASE_CONN_MAX_AGE, which must then be 0. Unset (or empty), a web process
-    # (asgi.py and wsgi.py set SERVES_HTTP) pools WEB_DATABASE_POOL_MAX_SIZE connections: opening a connection
-    # for every request cost about 2 ms of CPU per partner booking. Celery and commands open one as they go.
+    # A pool of at most this many connections per process, shared by its request threads (0: none): it reuses
+    # a few connections and makes a request wait (up to DATABASE_POOL_TIMEOUT_SECONDS) rather than open more.
+    # Replaces DATABASE_CONN_MAX_AGE, which must then be 0. Unset (or empty), a web process (asgi.py and wsgi.py
+    # set SERVES_HTTP) and the gRPC server (threads answering calls) pool WEB_DATABASE_POOL_MAX_SIZE: opening a
+    # connection for every request cost about 2 ms of CPU per partner booking. Celery and commands do not.
     _pool_setting = env.str("DATABASE_POOL_MAX_SIZE", default="").strip()
-    _pool_size = int(_pool_setting) if _pool_setting else (
-        WEB_DATABASE_POOL_MAX_SIZE if os.environ.get("SERVES_HTTP") == "1" else 0)
+    _serves_calls = os.environ.get("SERVES_HTTP") == "1" or sys.argv[1:2] == ["grpcserver"]
+    _pool_size = int(_pool_setting) if _pool_setting else (WEB_DATABASE_POOL_MAX_SIZE if _serves_calls else 0)
     if _pool_size > 0:
         _db["CONN_MAX_AGE"] = 0  # Django checks pooled connections (CONN_HEALTH_CHECKS) before handing them out
         # A request waits this long for a connection, then fails as if the database were down (the API answers

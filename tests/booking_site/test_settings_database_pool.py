@@ -1,5 +1,6 @@
 """PostgreSQL connections: a web process keeps a pool of them (opening one per request cost about 2 ms of CPU
-per booking), a Celery worker or a command opens one as it goes, and DATABASE_POOL_MAX_SIZE decides for both."""
+per booking) and so does the gRPC server, a Celery worker or a command opens one as it goes, and
+DATABASE_POOL_MAX_SIZE decides for both."""
 
 import json
 import os
@@ -14,13 +15,13 @@ SHOW = ("import json, os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', '
         "'checks': db['CONN_HEALTH_CHECKS']}}))")
 
 
-def database_settings(tmp_path, *, web: bool, **overrides) -> dict:
+def database_settings(tmp_path, *, web: bool, argv: tuple[str, ...] = (), **overrides) -> dict:
     """The default database's settings as a process started like the web server (importing the ASGI
-    application) or like a worker (not importing it) sees them."""
+    application) or like a worker (not importing it) sees them; `argv`, its command line's arguments."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_POOL_MAX_SIZE", "SERVES_HTTP", "TESTING"}}
     env.update({"DATABASE_URL": "postgres://clinic@127.0.0.1:5432/clinic", "VAR_DIR": str(tmp_path), **overrides})
     code = SHOW.format(entry="import booking_site.asgi; " if web else "")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -30,6 +31,11 @@ def test_a_web_process_pools_its_connections_and_checks_each_before_use(tmp_path
     db = database_settings(tmp_path, web=True)
     assert db["pool"]["max_size"] == 8 and db["max_age"] == 0 and db["checks"] is True
     assert db["pool"]["timeout"] == 2.0  # then the API answers 503 with Retry-After (tests/faults)
+
+
+def test_the_grpc_server_pools_its_connections_like_a_web_process(tmp_path):
+    assert database_settings(tmp_path, web=False, argv=("grpcserver",))["pool"]["max_size"] == 8
+    assert database_settings(tmp_path, web=False, argv=("migrate",))["pool"] is None
 
 
 def test_a_worker_opens_its_connection_without_a_pool(tmp_path):
