@@ -73,14 +73,12 @@ def price_quote(*, resource_type: str, request: Mapping, now: datetime, client=N
 
 
 def _store(price_row: BookingPrice, lines: Iterable[Line], *, replace: bool = True) -> None:
+    """Write a price's lines, in order (each insert a statement built once: every booking writes its lines)."""
     if replace:
         PriceLine.objects.filter(price=price_row).delete()
-    lines = list(lines)
-    if lines:
-        PriceLine.objects.bulk_create([
-            PriceLine(price=price_row, position=position, kind=line.kind, label=line.label, params=dict(line.params),
-                      amount=line.amount, rule_id=line.rule_id)
-            for position, line in enumerate(lines, start=1)])
+    for position, line in enumerate(lines, start=1):
+        rows.insert(PriceLine(price=price_row, position=position, kind=line.kind, label=line.label,
+                              params=dict(line.params), amount=line.amount, rule_id=line.rule_id))
 
 
 def booking_price_record(*, booking, resource_type: str, request: Mapping, now: datetime,
@@ -107,9 +105,7 @@ def booking_price_record(*, booking, resource_type: str, request: Mapping, now: 
                        quota_day=quota_day, created_at=now, updated_at=now)
     rows.insert(row)  # a statement built once: every booking writes this row and its lines
     stored = Price(price.currency, tuple(replace(line, amount=cents(line.amount)) for line in price.lines))
-    for position, line in enumerate(stored.lines, start=1):
-        rows.insert(PriceLine(price=row, position=position, kind=line.kind, label=line.label, params=dict(line.params),
-                              amount=line.amount, rule_id=line.rule_id))
+    _store(row, stored.lines, replace=False)
     # The answer to the request that made the booking shows this price: kept on the instance, it is not read back.
     booking.__dict__[RECORDED] = stored
     return price
@@ -157,6 +153,7 @@ def booking_price_override(*, booking, resource_type: str, total, reason: str, a
     rest = cents(sum((line.amount for line in kept), ZERO))
     lines = kept if total == rest else [*kept, Line(OVERRIDE, "override", total - rest, {"reason": reason[:200]})]
     _store(row, lines)
+    booking.__dict__.pop(RECORDED, None)  # the price this instance was made with is no longer the stored one
     row.total, row.updated_at = total, now
     row.save(update_fields=["total", "updated_at"])
     change = _("price %(before)s → %(after)s: %(reason)s") % {

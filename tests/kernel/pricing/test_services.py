@@ -19,6 +19,7 @@ from kernel.pricing.models import BookingPrice, DiscountQuotaUse
 from kernel.pricing.quota import daily_limit, daily_limit_set, quota_used
 from kernel.pricing.services import (
     booking_price,
+    booking_price_of,
     booking_price_override,
     booking_price_release,
     booking_prices,
@@ -218,6 +219,7 @@ def test_a_manager_overrides_the_total_with_a_reason_recorded_in_history(priced_
                                    actor=Actor.staff(staff), now=NOW)
     assert amounts(again) == [("base", "2000.00"), ("discount", "-200.00"), ("override", "300.00")]
     assert booking_price(resource_type="cabinet", booking_id=booking.pk) == again
+    assert booking_price_of(booking, resource_type="cabinet") == again  # not the price it was made with
     history = list(CabinetBookingStatusChange.objects.filter(booking=booking).order_by("pk")
                    .values_list("reason", flat=True))
     assert "Постоянный клиент" in history[-2] and "Ошибка" in history[-1]
