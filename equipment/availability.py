@@ -57,7 +57,14 @@ class EquipmentGrid:
         return self.turnaround.get((item_id, day), 0) + self.maintenance.get((item_id, day), 0)
 
     def free(self, item_id: int, day: date) -> int:
-        return max(0, self.total(item_id) - self.peak(item_id, day) - self.blocked(item_id, day))
+        return self._counts(item_id, day)[3]
+
+    def _counts(self, item_id: int, day: date) -> tuple[int, int, int, int]:
+        """(booked, in maintenance, resting after a booking, free) units of an item's day: the one place free
+        units are counted."""
+        key = (item_id, day)
+        booked, serviced, resting = self.peaks.get(key, 0), self.maintenance.get(key, 0), self.turnaround.get(key, 0)
+        return booked, serviced, resting, max(0, self.items[item_id].quantity - booked - serviced - resting)
 
     def reason(self, item_id: int, day: date, units: int = 1) -> str | None:
         """Why fewer than `units` are free that day: booked, maintenance or turnaround; None when they are."""
@@ -66,9 +73,7 @@ class EquipmentGrid:
     def figures(self, item_id: int, day: date, units: int = 1) -> tuple[int, int, int, str | None]:
         """(booked, blocked, free, reason) of an item's day, each looked up once: an answer of 100 items over
         90 days asks for 9,000 of them."""
-        key = (item_id, day)
-        booked, serviced, resting = self.peaks.get(key, 0), self.maintenance.get(key, 0), self.turnaround.get(key, 0)
-        free = max(0, self.items[item_id].quantity - booked - serviced - resting)
+        booked, serviced, resting, free = self._counts(item_id, day)
         if free >= units:
             reason = None
         elif serviced:
