@@ -119,8 +119,6 @@ class WalletTransactionAdmin(ClientColumns, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(client_balance=wallet_balance_subquery("client"))
 
-
-
     @admin.display(description=_("amount"), ordering="amount")
     def signed_amount(self, obj):
         return money(obj.amount, obj.currency, signed=True)

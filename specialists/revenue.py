@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
@@ -25,14 +25,14 @@ from equipment.services import RESOURCE as EQUIPMENT
 from kernel.bookings import Status
 from kernel.clock import clinic_zone
 from kernel.pricing.lines import BASE, DISCOUNT, INFO, OVERRIDE, ZERO
-from kernel.pricing.models import PriceLine
+from kernel.pricing.models import MONEY, PriceLine
 from kernel.scheduling import date_range, day_bounds
 from specialists.models import Service, Specialist
 
 NOT_COUNTED = (Status.CANCELLED, Status.REJECTED)
 MAX_DAYS = 366
 CHUNK = 2000
-AMOUNT = DecimalField(max_digits=12, decimal_places=2)
+AMOUNT = DecimalField(**MONEY)
 
 
 @dataclass
@@ -115,7 +115,7 @@ def revenue(*, start: date, end: date) -> Revenue:
             _with_prices(cabinets, CABINET)
             .values_list("starts_at", "cabinet_id", "service_id", "specialist_id", "base", "discounts", "changes")
             .iterator(chunk_size=CHUNK)):
-        count(Money(1, *money), local_day(starts_at), cabinet=cabinet_id, service=service_id,
+        count(Money(1, *money), timezone.localtime(starts_at, zone).date(), cabinet=cabinet_id, service=service_id,
               specialist=specialist_id)
     report.items = _named(Item, per["item"], ("sort_order", "id"))
     report.cabinets = _named(Cabinet, per["cabinet"], ("sort_order", "id"))
@@ -123,6 +123,3 @@ def revenue(*, start: date, end: date) -> Revenue:
     report.specialists = _named(Specialist, per["specialist"], ("sort_order", "name", "id"))
     return report
 
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment, clinic_zone()).date()
